@@ -1,0 +1,94 @@
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import Base
+from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
+from app.countries.models import Country
+from app.organizations.models import Organization
+from app.sources.models import Certainty, Citation, certainty_column
+from app.threats.models import ThreatCategory, threat_link_table
+
+
+class AgreementKind(StrEnum):
+    defense_treaty = "defense_treaty"
+    technology_transfer = "technology_transfer"
+    intelligence_sharing = "intelligence_sharing"
+    cooperation_strategy = "cooperation_strategy"
+    declaration = "declaration"
+
+
+class PartyRole(StrEnum):
+    party = "party"
+    provider = "provider"
+    recipient = "recipient"
+
+
+agreement_threats = threat_link_table("agreement_threats", "agreement_id", "agreements")
+
+
+class Agreement(NoteMixin, Base):
+    __tablename__ = "agreements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_id: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[AgreementKind] = mapped_column(enum_column(AgreementKind, "kind"))
+    signed_date: Mapped[date | None] = mapped_column(Date)
+    signed_precision: Mapped[DatePrecision | None] = mapped_column(
+        enum_column(DatePrecision, "signed_precision")
+    )
+    in_force_date: Mapped[date | None] = mapped_column(Date)
+    in_force_precision: Mapped[DatePrecision | None] = mapped_column(
+        enum_column(DatePrecision, "in_force_precision")
+    )
+    ended_date: Mapped[date | None] = mapped_column(Date)
+    ended_precision: Mapped[DatePrecision | None] = mapped_column(
+        enum_column(DatePrecision, "ended_precision")
+    )
+    description: Mapped[str | None] = mapped_column(Text)
+    certainty: Mapped[Certainty] = certainty_column()
+
+    parties: Mapped[list["AgreementParty"]] = relationship(
+        back_populates="agreement", lazy="raise", cascade="all, delete-orphan"
+    )
+    threats: Mapped[list[ThreatCategory]] = relationship(
+        secondary=agreement_threats, lazy="raise", order_by=ThreatCategory.slug
+    )
+    citations: Mapped[list[Citation]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.agreement_id]
+    )
+
+
+class AgreementParty(PeriodMixin, NoteMixin, Base):
+    """A country, or an organization standing for its members at the time."""
+
+    __tablename__ = "agreement_parties"
+    __table_args__ = (
+        CheckConstraint(
+            "(country_id IS NULL) <> (organization_id IS NULL)", name="country_or_organization"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE"), index=True
+    )
+    country_id: Mapped[int | None] = mapped_column(
+        ForeignKey("countries.id", ondelete="RESTRICT"), index=True
+    )
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    role: Mapped[PartyRole] = mapped_column(enum_column(PartyRole, "role"))
+    certainty: Mapped[Certainty] = certainty_column()
+
+    agreement: Mapped[Agreement] = relationship(back_populates="parties", lazy="raise")
+    country: Mapped[Country | None] = relationship(lazy="raise")
+    organization: Mapped[Organization | None] = relationship(lazy="raise")
+    citations: Mapped[list[Citation]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.party_id]
+    )

@@ -1,0 +1,63 @@
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.agreements.models import Agreement, AgreementKind, AgreementParty, agreement_threats
+from app.core.pagination import PageParams, SortKey, fetch_page
+from app.core.problems import NotFound
+from app.sources.models import Citation
+
+
+def list_agreements(
+    session: Session,
+    *,
+    kind: list[AgreementKind],
+    party_ids: list[int],
+    threat_ids: list[int],
+    q: str | None,
+    page: PageParams,
+) -> tuple[Sequence[Agreement], int, str | None]:
+    statement = select(Agreement).options(selectinload(Agreement.threats))
+    if kind:
+        statement = statement.where(Agreement.kind.in_(kind))
+    if party_ids:
+        statement = statement.where(
+            Agreement.id.in_(
+                select(AgreementParty.agreement_id).where(AgreementParty.country_id.in_(party_ids))
+            )
+        )
+    if threat_ids:
+        statement = statement.where(
+            Agreement.id.in_(
+                select(agreement_threats.c.agreement_id).where(
+                    agreement_threats.c.threat_id.in_(threat_ids)
+                )
+            )
+        )
+    if q:
+        pattern = f"%{q.lower()}%"
+        statement = statement.where(
+            or_(func.lower(Agreement.name).like(pattern), func.lower(Agreement.slug).like(pattern))
+        )
+    return fetch_page(session, statement, SortKey(Agreement.slug, Agreement.id), page)
+
+
+def get_agreement(session: Session, slug: str) -> Agreement:
+    statement = (
+        select(Agreement)
+        .where(Agreement.slug == slug)
+        .options(
+            selectinload(Agreement.threats),
+            selectinload(Agreement.citations).joinedload(Citation.source),
+            selectinload(Agreement.parties).options(
+                joinedload(AgreementParty.country),
+                joinedload(AgreementParty.organization),
+                selectinload(AgreementParty.citations).joinedload(Citation.source),
+            ),
+        )
+    )
+    agreement = session.scalars(statement).one_or_none()
+    if agreement is None:
+        raise NotFound(f"No agreement with slug {slug!r}; GET /v1/agreements lists them.")
+    return agreement

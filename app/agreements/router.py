@@ -1,0 +1,48 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.agreements import queries
+from app.agreements.models import AgreementKind
+from app.agreements.schemas import AgreementDetail, AgreementOut
+from app.core.deps import SessionDep
+from app.core.pagination import Page, PageDep, page_envelope
+from app.core.params import CountryFilter, SearchText, Slug, ThreatFilter
+from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
+from app.countries.queries import country_ids
+from app.threats.queries import threat_ids
+
+router = APIRouter(prefix="/v1/agreements", tags=["agreements"])
+
+
+@router.get("", response_model=Page[AgreementOut], responses=PROBLEM_RESPONSES)
+def list_agreements(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    page: PageDep,
+    kind: Annotated[
+        list[AgreementKind] | None,
+        Query(max_length=5, description="Agreement kind; repeat for any of several"),
+    ] = None,
+    party: CountryFilter = None,
+    threat: ThreatFilter = None,
+    q: SearchText = None,
+) -> Page[AgreementOut]:
+    """Defense treaties, technology-transfer programs, intelligence sharing and strategies."""
+    rows, total, cursor = queries.list_agreements(
+        session,
+        kind=kind or [],
+        party_ids=country_ids(session, party or [], "/query/party"),
+        threat_ids=threat_ids(session, threat or []),
+        q=q,
+        page=page,
+    )
+    data = [AgreementOut.model_validate(row) for row in rows]
+    return page_envelope(request, response, data, total, cursor, page.limit)
+
+
+@router.get("/{slug}", response_model=AgreementDetail, responses=NOT_FOUND_RESPONSES)
+def get_agreement(session: SessionDep, slug: Slug) -> AgreementDetail:
+    """One agreement with its parties (countries or organizations), threats and sources."""
+    return AgreementDetail.model_validate(queries.get_agreement(session, slug))

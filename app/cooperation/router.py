@@ -1,0 +1,161 @@
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.orm import Session
+
+from app.cooperation import queries
+from app.cooperation.queries import PartnerSummary, Tie, TieChannel, TieFilters
+from app.cooperation.schemas import Initiative, PairOut, PairSummary, PartnerOut, TieOut
+from app.core.deps import SessionDep
+from app.core.pagination import Page, PageDep, page_envelope, page_of_sorted
+from app.core.params import CountryCode, ThreatFilter, YearGte, YearLte
+from app.core.problems import NOT_FOUND_RESPONSES, InvalidParameter
+from app.countries.queries import get_country
+from app.countries.schemas import CountryRef
+from app.sources.schemas import CitationOut
+from app.threats.queries import threat_ids
+from app.threats.schemas import ThreatRef
+
+router = APIRouter(prefix="/v1/countries", tags=["cooperation"])
+
+_INITIATIVE_KINDS = {
+    TieChannel.organization: "organization",
+    TieChannel.exercise: "exercise_edition",
+    TieChannel.agreement: "agreement",
+    TieChannel.operation: "operation",
+}
+
+
+def _filters(
+    session: Session,
+    threat: list[str] | None,
+    channel: list[TieChannel] | None,
+    year: int | None,
+    year_gte: int | None,
+    year_lte: int | None,
+) -> TieFilters:
+    if year is not None and (year_gte is not None or year_lte is not None):
+        raise InvalidParameter("/query/year", "Use either year or year_gte/year_lte, not both.")
+    if year_gte is not None and year_lte is not None and year_gte > year_lte:
+        raise InvalidParameter("/query/year_gte", "year_gte is after year_lte.")
+    return TieFilters(
+        threat_ids=threat_ids(session, threat or []),
+        channels=channel or [],
+        year=year,
+        year_gte=year_gte,
+        year_lte=year_lte,
+    )
+
+
+ChannelFilter = Annotated[
+    list[TieChannel] | None,
+    Query(max_length=4, description="Channel of cooperation; repeat for any of several"),
+]
+YearFilter = Annotated[
+    int | None,
+    Query(ge=1800, le=2200, description="Only ties active in this year", examples=[2024]),
+]
+
+
+def _summary(summary: PartnerSummary) -> PairSummary:
+    return PairSummary(
+        ties=len(summary.ties),
+        channels=summary.channel_counts,
+        threats=[ThreatRef.model_validate(t) for t in summary.threats],
+        first_year=summary.first_year,
+        last_year=summary.last_year,
+        ongoing=summary.ongoing,
+    )
+
+
+@router.get("/{code}/partners", response_model=Page[PartnerOut], responses=NOT_FOUND_RESPONSES)
+def get_country_partners(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    page: PageDep,
+    code: CountryCode,
+    threat: ThreatFilter = None,
+    channel: ChannelFilter = None,
+    year: YearFilter = None,
+    year_gte: YearGte = None,
+    year_lte: YearLte = None,
+) -> Page[PartnerOut]:
+    """Every country that cooperates with this one, ranked by number of ties.
+
+    A tie is one shared initiative: co-membership in an organization in overlapping periods
+    (not universal bodies such as the UN), taking part in the same exercise edition (not as
+    observers), being parties to the same agreement (an organization party stands for its
+    members), or contributing to the same operation.
+    """
+    country = get_country(session, code)
+    filters = _filters(session, threat, channel, year, year_gte, year_lte)
+    partners = queries.partners_of(session, country.id, filters)
+    rows, cursor = page_of_sorted(partners, lambda s: [-len(s.ties), s.partner.name], page)
+    data = [
+        PartnerOut(partner=CountryRef.model_validate(s.partner), **_summary(s).model_dump())
+        for s in rows
+    ]
+    return page_envelope(request, response, data, len(partners), cursor, page.limit)
+
+
+def _tie_out(tie: Tie, initiative: object, citations: list[CitationOut],
+             codes: tuple[str, str]) -> TieOut:
+    return TieOut(
+        channel=tie.channel,
+        initiative=Initiative(
+            kind=_INITIATIVE_KINDS[tie.channel],
+            slug=initiative.slug,  # type: ignore[attr-defined]
+            name=initiative.name,  # type: ignore[attr-defined]
+        ),
+        start_date=tie.span.start,
+        end_date=tie.span.end,
+        first_year=tie.first_year,
+        last_year=tie.last_year,
+        roles=dict(zip(codes, tie.roles, strict=True)),
+        threats=[ThreatRef.model_validate(t) for t in tie.threats],
+        certainty=tie.certainty,
+        sources=citations,
+    )
+
+
+@router.get("/{code}/partners/{other}", response_model=PairOut, responses=NOT_FOUND_RESPONSES)
+def get_country_pair(
+    session: SessionDep,
+    code: CountryCode,
+    other: CountryCode,
+    threat: ThreatFilter = None,
+    channel: ChannelFilter = None,
+    year: YearFilter = None,
+    year_gte: YearGte = None,
+    year_lte: YearLte = None,
+) -> PairOut:
+    """Every tie between two countries: channel, initiative, period, threats and sources."""
+    country = get_country(session, code)
+    partner = get_country(session, other)
+    if partner.id == country.id:
+        raise InvalidParameter("/path/other", "A country is not its own partner.")
+    filters = _filters(session, threat, channel, year, year_gte, year_lte)
+    ties = queries.ties_of(session, country.id, filters, partner_id=partner.id)
+    ties.sort(
+        key=lambda t: (list(TieChannel).index(t.channel), t.span.start or date.min, t.initiative_id)
+    )
+    initiatives = queries.initiatives_of(session, ties)
+    citations = queries.citations_of(session, ties)
+    codes = (country.iso3, partner.iso3)
+    return PairOut(
+        country=CountryRef.model_validate(country),
+        partner=CountryRef.model_validate(partner),
+        summary=_summary(PartnerSummary(partner, ties)),
+        data=[
+            _tie_out(
+                tie,
+                initiatives[(tie.channel, tie.initiative_id)],
+                [CitationOut.model_validate(c)
+                 for c in citations.get((tie.channel, tie.initiative_id), [])],
+                codes,
+            )
+            for tie in ties
+        ],
+    )

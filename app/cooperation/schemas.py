@@ -1,0 +1,63 @@
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from app.cooperation.queries import TieChannel
+from app.countries.schemas import CountryRef
+from app.sources.models import Certainty
+from app.sources.schemas import CitationOut
+from app.threats.schemas import ThreatRef
+
+
+class PartnerOut(BaseModel):
+    partner: CountryRef
+    ties: int = Field(description="Number of shared initiatives", examples=[12])
+    channels: dict[TieChannel, int] = Field(
+        description="Ties per channel",
+        examples=[{"organization": 4, "exercise": 6, "agreement": 1, "operation": 1}],
+    )
+    threats: list[ThreatRef] = Field(description="Threats the ties address")
+    first_year: int | None = Field(description="Earliest year of a tie (null: unknown)")
+    last_year: int | None = Field(description="Latest year of a tie (null: ongoing)")
+    ongoing: bool = Field(description="At least one tie has not ended")
+
+
+class Initiative(BaseModel):
+    kind: str = Field(
+        description="organization, exercise_edition, agreement or operation",
+        examples=["exercise_edition"],
+    )
+    slug: str = Field(examples=["cobra-gold-2024"])
+    name: str = Field(examples=["Cobra Gold 2024"])
+
+
+class TieOut(BaseModel):
+    channel: TieChannel
+    initiative: Initiative
+    start_date: date | None = Field(description="Start of the shared period (null: unknown)")
+    end_date: date | None = Field(description="End of the shared period, exclusive (null: ongoing)")
+    first_year: int | None
+    last_year: int | None
+    roles: dict[str, str] = Field(
+        description="Each country's role in the initiative, by ISO3",
+        examples=[{"THA": "full_participant", "USA": "full_participant"}],
+    )
+    threats: list[ThreatRef]
+    certainty: Certainty = Field(description="The least certain of the facts behind the tie")
+    sources: list[CitationOut]
+
+
+class PairSummary(BaseModel):
+    ties: int
+    channels: dict[TieChannel, int]
+    threats: list[ThreatRef]
+    first_year: int | None
+    last_year: int | None
+    ongoing: bool
+
+
+class PairOut(BaseModel):
+    country: CountryRef
+    partner: CountryRef
+    summary: PairSummary
+    data: list[TieOut]

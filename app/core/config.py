@@ -1,0 +1,32 @@
+"""Settings, read once from the environment (and `.env` when present)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'var' / 'defcoop.db'}",
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
+    )
+    # Sized to the threadpool that serves sync routes, so that a request holding a
+    # thread never waits for a connection held by a request waiting for a thread.
+    db_pool_size: int = 40
+    db_statement_timeout_ms: int = 15_000
+    db_lock_timeout_ms: int = 5_000
+    sqlite_busy_timeout_ms: int = 5_000
+    cache_max_age: int = Field(default=300, description="Cache-Control max-age for reads, seconds")
+    page_size_default: int = 50
+    page_size_max: int = 500
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,145 @@
+"""Keyset pagination with opaque cursors, and the list envelope."""
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from app.core.config import get_settings
+from app.core.problems import InvalidParameter
+
+Item = TypeVar("Item")
+_settings = get_settings()
+
+
+class Links(BaseModel):
+    self: str = Field(description="This page")
+    next: str | None = Field(description="The next page, or null on the last page")
+
+
+class ListMeta(BaseModel):
+    limit: int = Field(description="Page size used", examples=[50])
+    total: int = Field(description="Number of matching items across all pages", examples=[32])
+    data_version: int = Field(description="Version of the data this page was read from")
+
+
+class Page(BaseModel, Generic[Item]):
+    data: list[Item]
+    links: Links
+    meta: ListMeta
+
+
+class PageParams:
+    def __init__(
+        self,
+        limit: Annotated[
+            int,
+            Query(
+                ge=1,
+                le=_settings.page_size_max,
+                description=f"Page size, at most {_settings.page_size_max}",
+                examples=[50],
+            ),
+        ] = _settings.page_size_default,
+        cursor: Annotated[
+            str | None,
+            Query(
+                max_length=200,
+                pattern=r"^[A-Za-z0-9_\-=]+$",
+                description="Opaque cursor from `links.next`",
+            ),
+        ] = None,
+    ) -> None:
+        self.limit = limit
+        self.cursor = cursor
+
+
+PageDep = Annotated[PageParams, Depends()]
+
+
+def _encode(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+def _decode(cursor: str) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        values = None
+    if not isinstance(values, list) or len(values) != 2:
+        raise InvalidParameter("/query/cursor", "Invalid cursor; use the one from links.next.")
+    return values
+
+
+class SortKey:
+    """A column to sort on plus the primary key as tie-breaker, in either direction."""
+
+    def __init__(self, column: InstrumentedAttribute[Any], id_column: InstrumentedAttribute[Any],
+                 descending: bool = False) -> None:
+        self.column = column
+        self.id_column = id_column
+        self.descending = descending
+
+    def order_by(self) -> list[ColumnElement[Any]]:
+        if self.descending:
+            return [self.column.desc(), self.id_column.desc()]
+        return [self.column.asc(), self.id_column.asc()]
+
+    def after(self, values: list[Any]) -> ColumnElement[bool]:
+        value, row_id = values
+        if self.descending:
+            return or_(self.column < value, and_(self.column == value, self.id_column < row_id))
+        return or_(self.column > value, and_(self.column == value, self.id_column > row_id))
+
+    def cursor_for(self, row: Any) -> str:
+        value = getattr(row, self.column.key)
+        return _encode([value, getattr(row, self.id_column.key)])
+
+
+def fetch_page(
+    session: Session, statement: Select[Any], sort: SortKey, page: PageParams
+) -> tuple[Sequence[Any], int, str | None]:
+    """Rows of one page, the total count, and the cursor of the next page."""
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    if page.cursor:
+        statement = statement.where(sort.after(_decode(page.cursor)))
+    rows = session.scalars(statement.order_by(*sort.order_by()).limit(page.limit + 1)).all()
+    next_cursor = sort.cursor_for(rows[page.limit - 1]) if len(rows) > page.limit else None
+    return rows[: page.limit], total or 0, next_cursor
+
+
+def page_of_sorted(
+    items: Sequence[Item], key: Callable[[Item], list[Any]], page: PageParams
+) -> tuple[Sequence[Item], str | None]:
+    """Keyset pagination over items already sorted by `key` (computed lists, not tables)."""
+    if page.cursor:
+        after = _decode(page.cursor)
+        items = [item for item in items if key(item) > after]
+    rows = items[: page.limit]
+    next_cursor = _encode(key(rows[-1])) if len(items) > page.limit else None
+    return rows, next_cursor
+
+
+def page_envelope(
+    request: Request,
+    response: Response,
+    data: list[Item],
+    total: int,
+    next_cursor: str | None,
+    limit: int,
+) -> Page[Item]:
+    next_url = None
+    if next_cursor is not None:
+        next_url = str(request.url.include_query_params(cursor=next_cursor))
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return Page[Any](
+        data=data,
+        links=Links(self=str(request.url), next=next_url),
+        meta=ListMeta(limit=limit, total=total, data_version=request.state.data_version),
+    )

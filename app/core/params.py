@@ -1,0 +1,52 @@
+"""Typed, documented, bounded parameters reused across routers."""
+
+from typing import Annotated
+
+from fastapi import Path, Query
+
+CountryCode = Annotated[
+    str,
+    Path(
+        min_length=2,
+        max_length=3,
+        pattern=r"^[A-Za-z]{2,3}$",
+        description="ISO 3166-1 alpha-3 (or alpha-2) code, any case",
+        examples=["IDN"],
+    ),
+]
+Slug = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=160,
+        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        description="Stable lowercase slug",
+        examples=["nato"],
+    ),
+]
+SearchText = Annotated[
+    str | None,
+    Query(min_length=1, max_length=100, description="Case-insensitive text search", examples=["gold"]),
+]
+ThreatFilter = Annotated[
+    list[str] | None,
+    Query(
+        max_length=10,
+        description="Threat category slug; repeat for any of several",
+        examples=[["terrorism"]],
+    ),
+]
+CountryFilter = Annotated[
+    list[str] | None,
+    Query(
+        max_length=20,
+        description="Country code (ISO3 or ISO2); repeat for any of several",
+        examples=[["IDN"]],
+    ),
+]
+YearGte = Annotated[
+    int | None, Query(ge=1800, le=2200, description="From this year on", examples=[2000])
+]
+YearLte = Annotated[
+    int | None, Query(ge=1800, le=2200, description="Up to this year", examples=[2025])
+]

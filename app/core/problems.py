@@ -1,0 +1,136 @@
+"""RFC 9457 problem details for every error the API returns."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger("defcoop")
+
+
+class ProblemItem(BaseModel):
+    detail: str = Field(description="What is wrong with this part of the request")
+    pointer: str = Field(description="Where: a JSON pointer into the query or path parameters")
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details."""
+
+    type: str = Field(default="about:blank", examples=["about:blank"])
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    detail: str = Field(examples=["No country with code 'XYZ'. Did you mean XKX?"])
+    instance: str = Field(examples=["/v1/countries/XYZ"])
+    errors: list[ProblemItem] | None = Field(
+        default=None, description="For validation failures, one item per invalid parameter"
+    )
+
+
+class ProblemError(Exception):
+    """Raised by query functions and routes; rendered as problem+json."""
+
+    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.headers = headers or {}
+
+
+class NotFound(ProblemError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(404, detail)
+
+
+class InvalidParameter(ProblemError):
+    def __init__(self, pointer: str, detail: str) -> None:
+        super().__init__(422, detail)
+        self.pointer = pointer
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    detail: str,
+    errors: list[ProblemItem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    problem = Problem(
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors,
+    )
+    return JSONResponse(
+        problem.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers={"Cache-Control": "no-store", **(headers or {})},
+    )
+
+
+def _pointer(location: tuple[Any, ...]) -> str:
+    return "/" + "/".join(str(part) for part in location)
+
+
+def _validation_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        ProblemItem(detail=str(error.get("msg", "invalid")), pointer=_pointer(error["loc"]))
+        for error in exc.errors()
+    ]
+    summary = "; ".join(f"{item.pointer}: {item.detail}" for item in errors)
+    return problem_response(request, 422, f"Invalid request: {summary}", errors)
+
+
+def _problem_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    errors = None
+    if isinstance(exc, InvalidParameter):
+        errors = [ProblemItem(detail=exc.detail, pointer=exc.pointer)]
+    return problem_response(request, exc.status, exc.detail, errors, exc.headers)
+
+
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"No resource at {request.url.path}; the API lives under /v1 (see /docs)."
+    return problem_response(request, exc.status_code, detail, headers=exc.headers)
+
+
+def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+    if "locked" in str(exc).lower() or "timeout" in str(exc).lower():
+        return problem_response(
+            request, 503, "The database is busy; retry shortly.", headers={"Retry-After": "1"}
+        )
+    return _unexpected(request, exc)
+
+
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    return problem_response(request, 500, "An unexpected error occurred; it has been logged.")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_problem)
+    app.add_exception_handler(ProblemError, _problem_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_busy)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    422: {"model": Problem, "description": "Invalid parameter", "content": {PROBLEM_MEDIA_TYPE: {}}},
+}
+NOT_FOUND_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "Not found", "content": {PROBLEM_MEDIA_TYPE: {}}},
+    **PROBLEM_RESPONSES,
+}

@@ -1,0 +1,57 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.core.deps import SessionDep
+from app.core.pagination import Page, PageDep, page_envelope
+from app.core.params import CountryCode, SearchText
+from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
+from app.countries import queries
+from app.countries.models import CountryKind
+from app.countries.queries import CountrySort
+from app.countries.schemas import CountryDetail, CountryOut
+from app.organizations.queries import memberships_of_country
+from app.organizations.schemas import CountryMembership, CountryMemberships
+
+router = APIRouter(prefix="/v1/countries", tags=["countries"])
+
+
+@router.get("", response_model=Page[CountryOut], responses=PROBLEM_RESPONSES)
+def list_countries(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    page: PageDep,
+    q: SearchText = None,
+    region: Annotated[
+        str | None,
+        Query(max_length=60, description="Region or UN sub-region", examples=["South-eastern Asia"]),
+    ] = None,
+    kind: Annotated[CountryKind | None, Query(description="iso, historical or non_iso")] = None,
+    sort: Annotated[CountrySort, Query(description="Sort order")] = CountrySort.iso3,
+) -> Page[CountryOut]:
+    """Every ISO 3166-1 country, historical states (USSR, East Germany...) and Kosovo."""
+    rows, total, cursor = queries.list_countries(
+        session, q=q, region=region, kind=kind, sort=sort, page=page
+    )
+    data = [CountryOut.model_validate(row) for row in rows]
+    return page_envelope(request, response, data, total, cursor, page.limit)
+
+
+@router.get("/{code}", response_model=CountryDetail, responses=NOT_FOUND_RESPONSES)
+def get_country(session: SessionDep, code: CountryCode) -> CountryDetail:
+    """One country by ISO3 or ISO2 code, in any case."""
+    return CountryDetail.model_validate(queries.get_country(session, code))
+
+
+@router.get(
+    "/{code}/memberships", response_model=CountryMemberships, responses=NOT_FOUND_RESPONSES
+)
+def get_country_memberships(session: SessionDep, code: CountryCode) -> CountryMemberships:
+    """Every organization the country belongs or belonged to, with role and period."""
+    country = queries.get_country(session, code)
+    memberships = memberships_of_country(session, country.id)
+    return CountryMemberships(
+        country=CountryDetail.model_validate(country),
+        data=[CountryMembership.model_validate(m) for m in memberships],
+    )

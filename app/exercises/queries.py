@@ -1,0 +1,192 @@
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.core.pagination import PageParams, SortKey, fetch_page
+from app.core.problems import NotFound
+from app.exercises.models import (
+    ActivityKind,
+    Domain,
+    ExerciseEdition,
+    ExerciseSeries,
+    Participation,
+    edition_activities,
+    edition_domains,
+    edition_threats,
+)
+from app.sources.models import Citation
+from app.threats.models import ThreatCategory
+
+
+class SeriesSort(StrEnum):
+    slug = "slug"
+    name = "name"
+
+
+@dataclass
+class EditionFilters:
+    participant_ids: list[int] = field(default_factory=list)
+    host_ids: list[int] = field(default_factory=list)
+    threat_ids: list[int] = field(default_factory=list)
+    activities: list[ActivityKind] = field(default_factory=list)
+    year_gte: int | None = None
+    year_lte: int | None = None
+    q: str | None = None
+
+    def editions(self) -> Select[Any]:
+        statement = select(ExerciseEdition.id).join(ExerciseEdition.series)
+        if self.participant_ids:
+            statement = statement.where(
+                ExerciseEdition.id.in_(
+                    select(Participation.edition_id).where(
+                        Participation.country_id.in_(self.participant_ids)
+                    )
+                )
+            )
+        if self.host_ids:
+            statement = statement.where(
+                ExerciseEdition.id.in_(
+                    select(Participation.edition_id).where(
+                        Participation.country_id.in_(self.host_ids), Participation.is_host
+                    )
+                )
+            )
+        if self.threat_ids:
+            statement = statement.where(
+                ExerciseEdition.id.in_(
+                    select(edition_threats.c.edition_id).where(
+                        edition_threats.c.threat_id.in_(self.threat_ids)
+                    )
+                )
+            )
+        if self.activities:
+            statement = statement.where(
+                ExerciseEdition.id.in_(
+                    select(edition_activities.c.edition_id).where(
+                        edition_activities.c.activity.in_(self.activities)
+                    )
+                )
+            )
+        if self.year_gte is not None:
+            statement = statement.where(ExerciseEdition.year >= self.year_gte)
+        if self.year_lte is not None:
+            statement = statement.where(ExerciseEdition.year <= self.year_lte)
+        if self.q:
+            pattern = f"%{self.q.lower()}%"
+            statement = statement.where(
+                or_(
+                    func.lower(ExerciseSeries.name).like(pattern),
+                    func.lower(ExerciseEdition.name).like(pattern),
+                )
+            )
+        return statement
+
+
+@dataclass
+class SeriesSummary:
+    edition_count: int
+    first_year: int
+    last_year: int
+    activities: list[ActivityKind]
+    threats: list[ThreatCategory]
+
+
+def list_series(
+    session: Session, filters: EditionFilters, sort: SeriesSort, page: PageParams
+) -> tuple[Sequence[ExerciseSeries], int, str | None]:
+    matching = filters.editions().subquery()
+    statement = select(ExerciseSeries).where(
+        ExerciseSeries.id.in_(
+            select(ExerciseEdition.series_id).where(ExerciseEdition.id.in_(select(matching.c.id)))
+        )
+    )
+    column = ExerciseSeries.slug if sort is SeriesSort.slug else ExerciseSeries.name
+    return fetch_page(session, statement, SortKey(column, ExerciseSeries.id), page)
+
+
+def summarize_series(
+    session: Session, series_ids: list[int], filters: EditionFilters
+) -> dict[int, SeriesSummary]:
+    """Counts, years, activities and threats of each series' matching editions."""
+    matching = select(filters.editions().subquery().c.id)
+    in_scope = (ExerciseEdition.series_id.in_(series_ids), ExerciseEdition.id.in_(matching))
+    summaries = {
+        series_id: SeriesSummary(count, first, last, [], [])
+        for series_id, count, first, last in session.execute(
+            select(
+                ExerciseEdition.series_id,
+                func.count(),
+                func.min(ExerciseEdition.year),
+                func.max(ExerciseEdition.year),
+            )
+            .where(*in_scope)
+            .group_by(ExerciseEdition.series_id)
+        )
+    }
+    activity_rows = session.execute(
+        select(ExerciseEdition.series_id, edition_activities.c.activity)
+        .join(edition_activities)
+        .where(*in_scope)
+        .distinct()
+        .order_by(edition_activities.c.activity)
+    )
+    for series_id, activity in activity_rows:
+        summaries[series_id].activities.append(ActivityKind(activity))
+    threat_rows = session.execute(
+        select(ExerciseEdition.series_id, ThreatCategory)
+        .join(edition_threats, edition_threats.c.edition_id == ExerciseEdition.id)
+        .join(ThreatCategory, ThreatCategory.id == edition_threats.c.threat_id)
+        .where(*in_scope)
+        .distinct()
+        .order_by(ThreatCategory.slug)
+    )
+    for series_id, threat in threat_rows:
+        summaries[series_id].threats.append(threat)
+    return summaries
+
+
+def get_series(session: Session, slug: str) -> ExerciseSeries:
+    statement = (
+        select(ExerciseSeries)
+        .where(ExerciseSeries.slug == slug)
+        .options(
+            selectinload(ExerciseSeries.citations).joinedload(Citation.source),
+            selectinload(ExerciseSeries.editions).options(
+                selectinload(ExerciseEdition.threats),
+                selectinload(ExerciseEdition.citations).joinedload(Citation.source),
+                selectinload(ExerciseEdition.participations).options(
+                    joinedload(Participation.country),
+                    selectinload(Participation.citations).joinedload(Citation.source),
+                ),
+            ),
+        )
+    )
+    series = session.scalars(statement).one_or_none()
+    if series is None:
+        raise NotFound(f"No exercise series with slug {slug!r}; GET /v1/exercises lists them.")
+    return series
+
+
+def edition_tags(
+    session: Session, edition_ids: list[int]
+) -> tuple[dict[int, list[ActivityKind]], dict[int, list[Domain]]]:
+    activities: dict[int, list[ActivityKind]] = defaultdict(list)
+    for edition_id, activity in session.execute(
+        select(edition_activities.c.edition_id, edition_activities.c.activity)
+        .where(edition_activities.c.edition_id.in_(edition_ids))
+        .order_by(edition_activities.c.activity)
+    ):
+        activities[edition_id].append(ActivityKind(activity))
+    domains: dict[int, list[Domain]] = defaultdict(list)
+    for edition_id, domain in session.execute(
+        select(edition_domains.c.edition_id, edition_domains.c.domain)
+        .where(edition_domains.c.edition_id.in_(edition_ids))
+        .order_by(edition_domains.c.domain)
+    ):
+        domains[edition_id].append(Domain(domain))
+    return activities, domains

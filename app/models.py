@@ -1,0 +1,28 @@
+"""Every table, imported in one place for Alembic and the seed loader."""
+
+from app.agreements.models import Agreement, AgreementParty
+from app.countries.models import Country
+from app.exercises.models import ExerciseEdition, ExerciseSeries, Participation
+from app.operations.models import Contribution, Operation
+from app.organizations.models import Membership, Organization
+from app.sources.models import Citation, Source
+from app.system.models import DataState
+from app.threats.models import ThreatCategory, ThreatResponse
+
+__all__ = [
+    "Agreement",
+    "AgreementParty",
+    "Citation",
+    "Contribution",
+    "Country",
+    "DataState",
+    "ExerciseEdition",
+    "ExerciseSeries",
+    "Membership",
+    "Operation",
+    "Organization",
+    "Participation",
+    "Source",
+    "ThreatCategory",
+    "ThreatResponse",
+]

@@ -1,0 +1,78 @@
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import Base
+from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
+from app.countries.models import Country
+from app.organizations.models import Organization
+from app.sources.models import Certainty, Citation, certainty_column
+from app.threats.models import ThreatCategory, threat_link_table
+
+
+class OperationKind(StrEnum):
+    peacekeeping = "peacekeeping"
+    humanitarian = "humanitarian"
+
+
+operation_threats = threat_link_table("operation_threats", "operation_id", "operations")
+
+
+class Operation(PeriodMixin, NoteMixin, Base):
+    __tablename__ = "operations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_id: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[OperationKind] = mapped_column(enum_column(OperationKind, "kind"))
+    lead_organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    host_country_id: Mapped[int | None] = mapped_column(
+        ForeignKey("countries.id", ondelete="RESTRICT"), index=True
+    )
+    mandate: Mapped[str | None] = mapped_column(String(1000))
+    description: Mapped[str | None] = mapped_column(Text)
+    certainty: Mapped[Certainty] = certainty_column()
+
+    lead_organization: Mapped[Organization | None] = relationship(lazy="raise")
+    host_country: Mapped[Country | None] = relationship(lazy="raise")
+    contributions: Mapped[list["Contribution"]] = relationship(
+        back_populates="operation", lazy="raise", cascade="all, delete-orphan"
+    )
+    threats: Mapped[list[ThreatCategory]] = relationship(
+        secondary=operation_threats, lazy="raise", order_by=ThreatCategory.slug
+    )
+    citations: Mapped[list[Citation]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.operation_id]
+    )
+
+
+class Contribution(PeriodMixin, NoteMixin, Base):
+    """A country contributing personnel to an operation."""
+
+    __tablename__ = "contributions"
+    __table_args__ = (UniqueConstraint("operation_id", "country_id", "start_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    operation_id: Mapped[int] = mapped_column(
+        ForeignKey("operations.id", ondelete="CASCADE"), index=True
+    )
+    country_id: Mapped[int] = mapped_column(
+        ForeignKey("countries.id", ondelete="RESTRICT"), index=True
+    )
+    personnel: Mapped[int | None] = mapped_column(Integer)
+    personnel_as_of_date: Mapped[date | None] = mapped_column(Date)
+    personnel_as_of_precision: Mapped[DatePrecision | None] = mapped_column(
+        enum_column(DatePrecision, "personnel_as_of_precision")
+    )
+    certainty: Mapped[Certainty] = certainty_column()
+
+    operation: Mapped[Operation] = relationship(back_populates="contributions", lazy="raise")
+    country: Mapped[Country] = relationship(lazy="raise")
+    citations: Mapped[list[Citation]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.contribution_id]
+    )

@@ -1,0 +1,47 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.core.deps import SessionDep
+from app.core.pagination import Page, PageDep, page_envelope
+from app.core.params import CountryFilter, SearchText, Slug, ThreatFilter
+from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
+from app.countries.queries import country_ids
+from app.operations import queries
+from app.operations.models import OperationKind
+from app.operations.schemas import OperationDetail, OperationOut
+from app.threats.queries import threat_ids
+
+router = APIRouter(prefix="/v1/operations", tags=["operations"])
+
+
+@router.get("", response_model=Page[OperationOut], responses=PROBLEM_RESPONSES)
+def list_operations(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    page: PageDep,
+    kind: Annotated[OperationKind | None, Query(description="peacekeeping or humanitarian")] = None,
+    host: CountryFilter = None,
+    contributor: CountryFilter = None,
+    threat: ThreatFilter = None,
+    q: SearchText = None,
+) -> Page[OperationOut]:
+    """Peacekeeping missions and humanitarian operations."""
+    rows, total, cursor = queries.list_operations(
+        session,
+        kind=kind,
+        host_ids=country_ids(session, host or [], "/query/host"),
+        contributor_ids=country_ids(session, contributor or [], "/query/contributor"),
+        threat_ids=threat_ids(session, threat or []),
+        q=q,
+        page=page,
+    )
+    data = [OperationOut.model_validate(row) for row in rows]
+    return page_envelope(request, response, data, total, cursor, page.limit)
+
+
+@router.get("/{slug}", response_model=OperationDetail, responses=NOT_FOUND_RESPONSES)
+def get_operation(session: SessionDep, slug: Slug) -> OperationDetail:
+    """One operation with its lead organization, host country and contributing countries."""
+    return OperationDetail.model_validate(queries.get_operation(session, slug))

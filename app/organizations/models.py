@@ -1,0 +1,87 @@
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import Base
+from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
+from app.countries.models import Country
+from app.sources.models import Certainty, Citation, certainty_column
+from app.threats.models import ThreatCategory, threat_link_table
+
+
+class OrganizationKind(StrEnum):
+    alliance = "alliance"
+    regional_organization = "regional_organization"
+    defense_forum = "defense_forum"
+    international_organization = "international_organization"
+    intelligence_partnership = "intelligence_partnership"
+    security_dialogue = "security_dialogue"
+
+
+class MembershipRole(StrEnum):
+    member = "member"
+    observer = "observer"
+    partner = "partner"
+    suspended = "suspended"
+
+
+organization_threats = threat_link_table(
+    "organization_threats", "organization_id", "organizations"
+)
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_id: Mapped[str | None] = mapped_column(String(200))
+    acronym: Mapped[str | None] = mapped_column(String(40))
+    kind: Mapped[OrganizationKind] = mapped_column(enum_column(OrganizationKind, "kind"))
+    founded_date: Mapped[date | None] = mapped_column(Date)
+    founded_precision: Mapped[DatePrecision | None] = mapped_column(
+        enum_column(DatePrecision, "founded_precision")
+    )
+    ended_date: Mapped[date | None] = mapped_column(Date)
+    ended_precision: Mapped[DatePrecision | None] = mapped_column(
+        enum_column(DatePrecision, "ended_precision")
+    )
+    # Co-membership in a universal body (the UN) says nothing about cooperation.
+    universal: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str | None] = mapped_column(Text)
+
+    threats: Mapped[list[ThreatCategory]] = relationship(
+        secondary=organization_threats, lazy="raise", order_by=ThreatCategory.slug
+    )
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="organization", lazy="raise", cascade="all, delete-orphan"
+    )
+    citations: Mapped[list[Citation]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.organization_id]
+    )
+
+
+class Membership(PeriodMixin, NoteMixin, Base):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "country_id", "role", "start_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    country_id: Mapped[int] = mapped_column(
+        ForeignKey("countries.id", ondelete="RESTRICT"), index=True
+    )
+    role: Mapped[MembershipRole] = mapped_column(enum_column(MembershipRole, "role"))
+    certainty: Mapped[Certainty] = certainty_column()
+
+    organization: Mapped[Organization] = relationship(back_populates="memberships", lazy="raise")
+    country: Mapped[Country] = relationship(lazy="raise")
+    citations: Mapped[list[Citation]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.membership_id]
+    )

@@ -1,0 +1,41 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.core.deps import SessionDep
+from app.core.pagination import Page, PageDep, page_envelope
+from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
+from app.sources import queries
+from app.sources.models import SourceKind
+from app.sources.schemas import SourceDetail, SourceOut
+
+router = APIRouter(prefix="/v1/sources", tags=["sources"])
+
+
+@router.get("", response_model=Page[SourceOut], responses=PROBLEM_RESPONSES)
+def list_sources(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    page: PageDep,
+    kind: Annotated[SourceKind | None, Query(description="Only sources of this kind")] = None,
+) -> Page[SourceOut]:
+    """The sources that the facts cite: the seed article, datasets and public references."""
+    rows, total, cursor = queries.list_sources(session, kind=kind, page=page)
+    data = [SourceOut.model_validate(row) for row in rows]
+    return page_envelope(request, response, data, total, cursor, page.limit)
+
+
+@router.get("/{source_id}", response_model=SourceDetail, responses=NOT_FOUND_RESPONSES)
+def get_source(
+    session: SessionDep,
+    source_id: Annotated[
+        str, Path(max_length=80, description="Source id", examples=["article"])
+    ],
+) -> SourceDetail:
+    """One source, with how many facts of each kind cite it."""
+    source = queries.get_source(session, source_id)
+    return SourceDetail(
+        **SourceOut.model_validate(source).model_dump(),
+        cited_by=queries.citation_counts(session, source.id),
+    )

@@ -1,0 +1,57 @@
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from fastapi import APIRouter
+from sqlalchemy.exc import SQLAlchemyError
+
+from app import __version__
+from app.core.config import PROJECT_ROOT
+from app.core.deps import SessionDep
+from app.core.problems import ProblemError
+from app.system import queries
+from app.system.schemas import Health, Meta, Readiness, SourceSummary
+
+router = APIRouter(tags=["system"])
+
+_HEAD_REVISION = ScriptDirectory.from_config(
+    Config(str(PROJECT_ROOT / "alembic.ini"))
+).get_current_head()
+
+
+@router.get("/health", response_model=Health)
+def get_health() -> Health:
+    """The process is up (does not touch the database)."""
+    return Health(status="ok")
+
+
+@router.get(
+    "/ready",
+    response_model=Readiness,
+    responses={503: {"description": "Database unreachable or not migrated to head"}},
+)
+def get_readiness(session: SessionDep) -> Readiness:
+    """The database is reachable and migrated to the latest revision."""
+    try:
+        revision = queries.migration_revision(session)
+    except SQLAlchemyError:
+        raise ProblemError(503, "Database unreachable or not migrated.") from None
+    if revision != _HEAD_REVISION:
+        raise ProblemError(
+            503, f"Database at revision {revision}, expected {_HEAD_REVISION}; run migrations."
+        )
+    return Readiness(status="ready", database=session.bind.dialect.name, revision=revision)  # type: ignore[union-attr]
+
+
+@router.get("/v1/meta", response_model=Meta)
+def get_meta(session: SessionDep) -> Meta:
+    """Data version, record counts and the sources the data comes from."""
+    state = queries.data_state(session)
+    return Meta(
+        name="defcoop",
+        api_version=__version__,
+        data_version=state.version if state else 0,
+        data_updated_at=state.updated_at if state else None,
+        counts=queries.row_counts(session),
+        sources=[
+            SourceSummary(id=s.id, title=s.title, kind=s.kind) for s in queries.all_sources(session)
+        ],
+    )

@@ -1,0 +1,82 @@
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import Base
+from app.core.periods import enum_column
+from app.sources.models import Citation
+
+
+class ThreatKind(StrEnum):
+    traditional = "traditional"
+    non_traditional = "non_traditional"
+
+
+class Channel(StrEnum):
+    """The ways countries cooperate; the first four form ties between countries."""
+
+    organization = "organization"
+    exercise = "exercise"
+    agreement = "agreement"
+    operation = "operation"
+    intelligence_sharing = "intelligence_sharing"
+    technology_transfer = "technology_transfer"
+    dialogue = "dialogue"
+
+
+def threat_link_table(name: str, owner_column: str, owner_table: str) -> Table:
+    """The many-to-many table linking an initiative to the threats it addresses."""
+    return Table(
+        name,
+        Base.metadata,
+        Column(
+            owner_column,
+            ForeignKey(f"{owner_table}.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        Column(
+            "threat_id",
+            ForeignKey("threat_categories.id", ondelete="CASCADE"),
+            primary_key=True,
+            index=True,
+        ),
+    )
+
+
+class ThreatCategory(Base):
+    __tablename__ = "threat_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_id: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[ThreatKind] = mapped_column(enum_column(ThreatKind, "kind"))
+    description: Mapped[str | None] = mapped_column(Text)
+
+    citations: Mapped[list[Citation]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.threat_id]
+    )
+
+
+response_threats = threat_link_table("response_threats", "response_id", "threat_responses")
+
+
+class ThreatResponse(Base):
+    """A way of cooperating against threats that the source article names."""
+
+    __tablename__ = "threat_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    name_id: Mapped[str] = mapped_column(String(160))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"))
+    description: Mapped[str | None] = mapped_column(Text)
+
+    threats: Mapped[list[ThreatCategory]] = relationship(
+        secondary=response_threats, lazy="raise", order_by=ThreatCategory.slug
+    )
+    citations: Mapped[list[Citation]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.response_id]
+    )

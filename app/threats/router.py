@@ -1,0 +1,33 @@
+from fastapi import APIRouter, Request, Response
+
+from app.core.deps import SessionDep
+from app.core.pagination import Page, PageDep, page_envelope
+from app.core.params import Slug
+from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
+from app.sources.schemas import CitationOut
+from app.threats import queries
+from app.threats.schemas import ResponseOut, ThreatDetail, ThreatOut
+
+router = APIRouter(prefix="/v1/threat-categories", tags=["threat-categories"])
+
+
+@router.get("", response_model=Page[ThreatOut], responses=PROBLEM_RESPONSES)
+def list_threat_categories(
+    request: Request, response: Response, session: SessionDep, page: PageDep
+) -> Page[ThreatOut]:
+    """The threats that cooperation addresses, traditional and non-traditional."""
+    rows, total, cursor = queries.list_threats(session, page)
+    data = [ThreatOut.model_validate(row) for row in rows]
+    return page_envelope(request, response, data, total, cursor, page.limit)
+
+
+@router.get("/{slug}", response_model=ThreatDetail, responses=NOT_FOUND_RESPONSES)
+def get_threat_category(session: SessionDep, slug: Slug) -> ThreatDetail:
+    """One threat, the ways of cooperating against it and the initiatives that address it."""
+    threat = queries.get_threat(session, slug)
+    return ThreatDetail(
+        **ThreatOut.model_validate(threat).model_dump(),
+        sources=[CitationOut.model_validate(c) for c in threat.citations],
+        responses=[ResponseOut.model_validate(r) for r in queries.responses_to(session, threat.id)],
+        **queries.initiatives_addressing(session, threat.id),
+    )
