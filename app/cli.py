@@ -33,6 +33,18 @@ def db_upgrade(
     typer.echo(f"database at {revision}")
 
 
+@db_cli.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base")],
+) -> None:
+    """Revert the database (DATABASE_URL) to an earlier revision.
+
+    Example: defcoop db downgrade -1
+    """
+    command.downgrade(alembic_config(Settings()), revision)
+    typer.echo(f"database at {revision}")
+
+
 @cli.command()
 def seed() -> None:
     """Load the curated seed data; running it again changes nothing.

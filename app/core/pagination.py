@@ -67,12 +67,17 @@ def _encode(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
 
 
-def _decode(cursor: str) -> list[Any]:
+def _decode(cursor: str, types: Sequence[type]) -> list[Any]:
+    """The key values in a cursor, checked against the types of the sort key."""
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         values = None
-    if not isinstance(values, list) or len(values) != 2:
+    if (
+        not isinstance(values, list)
+        or len(values) != len(types)
+        or not all(type(value) is kind for value, kind in zip(values, types, strict=True))
+    ):
         raise InvalidParameter("/query/cursor", "Invalid cursor; use the one from links.next.")
     return values
 
@@ -108,7 +113,8 @@ def fetch_page(
     """Rows of one page, the total count, and the cursor of the next page."""
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     if page.cursor:
-        statement = statement.where(sort.after(_decode(page.cursor)))
+        types = (sort.column.type.python_type, int)
+        statement = statement.where(sort.after(_decode(page.cursor, types)))
     rows = session.scalars(statement.order_by(*sort.order_by()).limit(page.limit + 1)).all()
     next_cursor = sort.cursor_for(rows[page.limit - 1]) if len(rows) > page.limit else None
     return rows[: page.limit], total or 0, next_cursor
@@ -118,8 +124,8 @@ def page_of_sorted(
     items: Sequence[Item], key: Callable[[Item], list[Any]], page: PageParams
 ) -> tuple[Sequence[Item], str | None]:
     """Keyset pagination over items already sorted by `key` (computed lists, not tables)."""
-    if page.cursor:
-        after = _decode(page.cursor)
+    if page.cursor and items:
+        after = _decode(page.cursor, [type(value) for value in key(items[0])])
         items = [item for item in items if key(item) > after]
     rows = items[: page.limit]
     next_cursor = _encode(key(rows[-1])) if len(items) > page.limit else None

@@ -24,9 +24,18 @@ Slug = Annotated[
         examples=["nato"],
     ),
 ]
+# PostgreSQL refuses NUL characters in text; refuse them at the door instead of failing later.
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f]*$"
+
 SearchText = Annotated[
     str | None,
-    Query(min_length=1, max_length=100, description="Case-insensitive text search", examples=["gold"]),
+    Query(
+        min_length=1,
+        max_length=100,
+        pattern=NO_CONTROL_CHARACTERS,
+        description="Case-insensitive text search",
+        examples=["gold"],
+    ),
 ]
 ThreatFilter = Annotated[
     list[str] | None,

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.core.deps import SessionDep
 from app.core.pagination import Page, PageDep, page_envelope
-from app.core.params import CountryCode, SearchText
+from app.core.params import NO_CONTROL_CHARACTERS, CountryCode, SearchText
 from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
 from app.countries import queries
 from app.countries.models import CountryKind
@@ -25,7 +25,12 @@ def list_countries(
     q: SearchText = None,
     region: Annotated[
         str | None,
-        Query(max_length=60, description="Region or UN sub-region", examples=["South-eastern Asia"]),
+        Query(
+            max_length=60,
+            pattern=NO_CONTROL_CHARACTERS,
+            description="Region or UN sub-region",
+            examples=["South-eastern Asia"],
+        ),
     ] = None,
     kind: Annotated[CountryKind | None, Query(description="iso, historical or non_iso")] = None,
     sort: Annotated[CountrySort, Query(description="Sort order")] = CountrySort.iso3,

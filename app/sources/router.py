@@ -30,7 +30,13 @@ def list_sources(
 def get_source(
     session: SessionDep,
     source_id: Annotated[
-        str, Path(max_length=80, description="Source id", examples=["article"])
+        str,
+        Path(
+            max_length=80,
+            pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+            description="Source id",
+            examples=["article"],
+        ),
     ],
 ) -> SourceDetail:
     """One source, with how many facts of each kind cite it."""

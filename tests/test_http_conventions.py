@@ -1,0 +1,94 @@
+"""Caching, error format and bounds: the manners every endpoint shares."""
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_reads_send_etag_and_answer_304(api: httpx.AsyncClient) -> None:
+    response = await api.get("/v1/countries/IDN/partners")
+    assert response.status_code == 200
+    etag = response.headers["etag"]
+    assert response.headers["cache-control"].startswith("public, max-age=")
+    again = await api.get("/v1/countries/IDN/partners", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    other = await api.get("/v1/countries/MYS/partners", headers={"If-None-Match": etag})
+    assert other.status_code == 200
+
+
+async def test_errors_are_problem_json_and_not_cached(api: httpx.AsyncClient) -> None:
+    response = await api.get("/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["cache-control"] == "no-store"
+    assert set(response.json()) >= {"type", "title", "status", "detail", "instance"}
+
+
+@pytest.mark.parametrize(
+    ("url", "pointer"),
+    [
+        ("/v1/countries?limit=501", "/query/limit"),
+        ("/v1/countries?limit=0", "/query/limit"),
+        ("/v1/countries?cursor=not-a-cursor", "/query/cursor"),
+        ("/v1/countries?cursor=bm90IGpzb24=", "/query/cursor"),
+        ("/v1/countries?sort=population", "/query/sort"),
+        ("/v1/countries/I1N", "/path/code"),
+        ("/v1/countries/IDNN/partners", "/path/code"),
+        ("/v1/organizations/nato/members?as_of=2024-13-01", "/query/as_of"),
+        ("/v1/organizations/NATO", "/path/slug"),
+        ("/v1/countries/IDN/partners?year=99999", "/query/year"),
+    ],
+)
+async def test_bad_parameters_are_422_with_a_pointer(
+    api: httpx.AsyncClient, url: str, pointer: str
+) -> None:
+    response = await api.get(url)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["errors"][0]["pointer"] == pointer
+    assert problem["detail"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/countries?q=%00",
+        "/v1/countries?q=' OR 1=1 --",
+        "/v1/countries?region=%F0%9F%92%A5",
+        "/v1/exercises?q=%25%25%25",
+        "/v1/countries/IDN/partners?threat=terrorism&threat=cybercrime&channel=exercise",
+        "/v1/countries?cursor=WyJ4Il0=",
+        "/v1/countries?cursor=WzEsIDJd",
+        "/v1/sources/%00",
+    ],
+)
+async def test_odd_input_never_causes_a_server_error(api: httpx.AsyncClient, url: str) -> None:
+    response = await api.get(url)
+    assert response.status_code < 500, response.text
+
+
+async def test_every_list_has_the_envelope(api: httpx.AsyncClient, app: FastAPI) -> None:
+    lists = ["/v1/countries", "/v1/organizations", "/v1/exercises", "/v1/agreements"]
+    lists += ["/v1/operations", "/v1/threat-categories", "/v1/sources"]
+    for url in lists:
+        body = (await api.get(url, params={"limit": 2})).json()
+        assert set(body) == {"data", "links", "meta"}, url
+        assert len(body["data"]) <= 2
+        assert body["meta"]["limit"] == 2
+        assert body["meta"]["data_version"] >= 1
+
+
+def test_operation_ids_are_the_function_names(app: FastAPI) -> None:
+    schema = app.openapi()
+    operation_ids = [
+        operation["operationId"]
+        for path in schema["paths"].values()
+        for operation in path.values()
+    ]
+    assert len(operation_ids) == len(set(operation_ids))
+    assert "get_country_partners" in operation_ids
+    assert "list_countries" in operation_ids
