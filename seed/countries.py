@@ -1,7 +1,7 @@
 """Country records from pycountry (ISO 3166-1) and country-converter's data file.
 
 No country is typed by hand here: ISO codes and names come from pycountry, Indonesian names
-from pycountry's translations, short names, regions and Gleditsch–Ward codes from the TSV that
+from pycountry's translations, short names, regions and Gleditsch-Ward codes from the TSV that
 country-converter ships (read directly: its converter class breaks on current pandas).
 `data/countries.yaml` adds the COW exceptions and the states ISO 3166-1 lacks.
 """

@@ -66,7 +66,9 @@ def seed(url: str) -> None:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def seeded_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def seeded_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A database migrated to head and seeded, shared by the read-only tests of a backend."""
     url = _create_database(request.param, tmp_path_factory.mktemp("db"))
     migrate(url)

@@ -7,7 +7,9 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_bilateral_treaties(api: httpx.AsyncClient) -> None:
-    body = (await api.get("/v1/agreements", params={"kind": "defense_treaty", "party": "USA"})).json()
+    body = (
+        await api.get("/v1/agreements", params={"kind": "defense_treaty", "party": "USA"})
+    ).json()
     slugs = {a["slug"] for a in body["data"]}
     assert {"us-japan-security-treaty", "anzus-treaty"} <= slugs
     treaty = (await api.get("/v1/agreements/us-japan-security-treaty")).json()

@@ -56,7 +56,8 @@ async def test_agreement_channel_through_an_organization_party(api: httpx.AsyncC
     # Timor-Leste joined ASEAN in 2025, after the 2017 strategy: the tie starts with it.
     timor = await _pair(api, "IDN", "TLS", channel="agreement")
     strategy = next(
-        t for t in timor["data"]
+        t
+        for t in timor["data"]
         if t["initiative"]["slug"] == "asean-cybersecurity-cooperation-strategy"
     )
     assert strategy["start_date"] == "2025-10-26"
@@ -70,9 +71,7 @@ async def test_operation_channel(api: httpx.AsyncClient) -> None:
 async def test_threat_filter(api: httpx.AsyncClient) -> None:
     cyber = await _partners(api, "IDN", threat="cybercrime")
     assert "MYS" in cyber
-    assert all(
-        "cybercrime" in {t["slug"] for t in row["threats"]} for row in cyber.values()
-    )
+    assert all("cybercrime" in {t["slug"] for t in row["threats"]} for row in cyber.values())
     disasters = await _partners(api, "THA", threat="natural-disasters", channel="exercise")
     assert "USA" in disasters
     none = await _partners(api, "IDN", threat="climate-change")
@@ -123,7 +122,9 @@ async def test_pair_errors(api: httpx.AsyncClient) -> None:
     assert unknown.status_code == 404
     both = await api.get("/v1/countries/IDN/partners", params={"year": 2000, "year_gte": 1990})
     assert both.status_code == 422
-    backwards = await api.get("/v1/countries/IDN/partners", params={"year_gte": 2000, "year_lte": 1990})
+    backwards = await api.get(
+        "/v1/countries/IDN/partners", params={"year_gte": 2000, "year_lte": 1990}
+    )
     assert backwards.status_code == 422
     channel = await api.get("/v1/countries/IDN/partners", params={"channel": "carrier-pigeon"})
     assert channel.status_code == 422

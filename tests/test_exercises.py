@@ -36,7 +36,7 @@ async def test_cobra_gold_history(api: httpx.AsyncClient) -> None:
 
 
 async def test_exercise_filters(api: httpx.AsyncClient) -> None:
-    async def slugs(**params: object) -> set[str]:
+    async def slugs(**params: str | int) -> set[str]:
         response = await api.get("/v1/exercises", params={**params, "limit": 500})
         assert response.status_code == 200, response.text
         return {s["slug"] for s in response.json()["data"]}

@@ -85,9 +85,7 @@ async def test_every_list_has_the_envelope(api: httpx.AsyncClient, app: FastAPI)
 def test_operation_ids_are_the_function_names(app: FastAPI) -> None:
     schema = app.openapi()
     operation_ids = [
-        operation["operationId"]
-        for path in schema["paths"].values()
-        for operation in path.values()
+        operation["operationId"] for path in schema["paths"].values() for operation in path.values()
     ]
     assert len(operation_ids) == len(set(operation_ids))
     assert "get_country_partners" in operation_ids

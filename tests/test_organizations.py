@@ -5,7 +5,9 @@ pytestmark = pytest.mark.anyio
 
 
 async def _members(api: httpx.AsyncClient, slug: str, day: str, role: str = "member") -> set[str]:
-    response = await api.get(f"/v1/organizations/{slug}/members", params={"as_of": day, "role": role})
+    response = await api.get(
+        f"/v1/organizations/{slug}/members", params={"as_of": day, "role": role}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["as_of"] == day
@@ -58,7 +60,9 @@ async def test_disputed_and_unconfirmed_facts_say_so(api: httpx.AsyncClient) -> 
     assert brunei["certainty"] == "disputed"
     assert "8 January 1984" in brunei["note"]
     admm = (
-        await api.get("/v1/organizations/admm/members", params={"as_of": "2026-01-01", "role": "member"})
+        await api.get(
+            "/v1/organizations/admm/members", params={"as_of": "2026-01-01", "role": "member"}
+        )
     ).json()
     timor = next(m for m in admm["data"] if m["country"]["iso3"] == "TLS")
     assert timor["certainty"] == "unconfirmed"

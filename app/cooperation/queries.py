@@ -18,7 +18,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Date, Select, and_, cast, null, select, union_all
+from sqlalchemy import Date, Select, Subquery, and_, cast, null, select, union_all
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from app.agreements.models import Agreement, AgreementParty, agreement_threats
@@ -46,6 +46,9 @@ class TieChannel(StrEnum):
     agreement = "agreement"
     operation = "operation"
 
+
+# A statement of any number of columns of any types (SQLAlchemy 2.1 selects are variadic).
+AnySelect = Select[*tuple[Any, ...]]
 
 _CERTAINTY_RANK = {Certainty.confirmed: 0, Certainty.disputed: 1, Certainty.unconfirmed: 2}
 
@@ -122,16 +125,29 @@ def _worst(*levels: Certainty) -> Certainty:
 # --- one SQL statement per channel, each row one pair of fact rows --------------------------
 
 
-def _membership_pairs(country_id: int, partner_id: int | None) -> Select[Any]:
+def _membership_pairs(country_id: int, partner_id: int | None) -> AnySelect:
     mine, theirs = aliased(Membership), aliased(Membership)
     statement = (
         select(
-            theirs.country_id, mine.organization_id, mine.id, theirs.id,
-            mine.start_date, mine.end_date, theirs.start_date, theirs.end_date,
-            mine.certainty, theirs.certainty, mine.role, theirs.role,
+            theirs.country_id,
+            mine.organization_id,
+            mine.id,
+            theirs.id,
+            mine.start_date,
+            mine.end_date,
+            theirs.start_date,
+            theirs.end_date,
+            mine.certainty,
+            theirs.certainty,
+            mine.role,
+            theirs.role,
         )
-        .join(theirs, and_(theirs.organization_id == mine.organization_id,
-                           theirs.country_id != mine.country_id))
+        .join(
+            theirs,
+            and_(
+                theirs.organization_id == mine.organization_id, theirs.country_id != mine.country_id
+            ),
+        )
         .join(Organization, Organization.id == mine.organization_id)
         .where(
             mine.country_id == country_id,
@@ -143,15 +159,24 @@ def _membership_pairs(country_id: int, partner_id: int | None) -> Select[Any]:
     return statement.where(theirs.country_id == partner_id) if partner_id else statement
 
 
-def _participation_pairs(country_id: int, partner_id: int | None) -> Select[Any]:
+def _participation_pairs(country_id: int, partner_id: int | None) -> AnySelect:
     mine, theirs = aliased(Participation), aliased(Participation)
     statement = (
         select(
-            theirs.country_id, mine.edition_id, mine.id, theirs.id, ExerciseEdition.year,
-            mine.certainty, theirs.certainty, ExerciseEdition.certainty, mine.role, theirs.role,
+            theirs.country_id,
+            mine.edition_id,
+            mine.id,
+            theirs.id,
+            ExerciseEdition.year,
+            mine.certainty,
+            theirs.certainty,
+            ExerciseEdition.certainty,
+            mine.role,
+            theirs.role,
         )
-        .join(theirs, and_(theirs.edition_id == mine.edition_id,
-                           theirs.country_id != mine.country_id))
+        .join(
+            theirs, and_(theirs.edition_id == mine.edition_id, theirs.country_id != mine.country_id)
+        )
         .join(ExerciseEdition, ExerciseEdition.id == mine.edition_id)
         .where(
             mine.country_id == country_id,
@@ -162,7 +187,7 @@ def _participation_pairs(country_id: int, partner_id: int | None) -> Select[Any]
     return statement.where(theirs.country_id == partner_id) if partner_id else statement
 
 
-def _agreement_members() -> Select[Any]:
+def _agreement_members() -> Subquery:
     """Every (agreement, country) participation: direct parties, and members of party
     organizations with their membership period."""
     direct = select(
@@ -191,19 +216,30 @@ def _agreement_members() -> Select[Any]:
         .join(Membership, Membership.organization_id == AgreementParty.organization_id)
         .where(Membership.role == MembershipRole.member)
     )
-    return union_all(direct, through_organization).subquery()  # type: ignore[return-value]
+    return union_all(direct, through_organization).subquery()
 
 
-def _contribution_pairs(country_id: int, partner_id: int | None) -> Select[Any]:
+def _contribution_pairs(country_id: int, partner_id: int | None) -> AnySelect:
     mine, theirs = aliased(Contribution), aliased(Contribution)
     statement = (
         select(
-            theirs.country_id, mine.operation_id, mine.id, theirs.id,
-            mine.start_date, mine.end_date, theirs.start_date, theirs.end_date,
-            Operation.start_date, Operation.end_date, mine.certainty, theirs.certainty,
+            theirs.country_id,
+            mine.operation_id,
+            mine.id,
+            theirs.id,
+            mine.start_date,
+            mine.end_date,
+            theirs.start_date,
+            theirs.end_date,
+            Operation.start_date,
+            Operation.end_date,
+            mine.certainty,
+            theirs.certainty,
         )
-        .join(theirs, and_(theirs.operation_id == mine.operation_id,
-                           theirs.country_id != mine.country_id))
+        .join(
+            theirs,
+            and_(theirs.operation_id == mine.operation_id, theirs.country_id != mine.country_id),
+        )
         .join(Operation, Operation.id == mine.operation_id)
         .where(mine.country_id == country_id)
     )
@@ -217,13 +253,22 @@ class _TieCollector:
     def __init__(self) -> None:
         self.ties: dict[tuple[int, TieChannel, int], Tie] = {}
 
-    def add(self, partner_id: int, channel: TieChannel, initiative_id: int, span: Span,
-            certainty: Certainty, evidence: Iterable[int], roles: tuple[str, str]) -> None:
+    def add(
+        self,
+        partner_id: int,
+        channel: TieChannel,
+        initiative_id: int,
+        span: Span,
+        certainty: Certainty,
+        evidence: Iterable[int],
+        roles: tuple[str, str],
+    ) -> None:
         key = (partner_id, channel, initiative_id)
         tie = self.ties.get(key)
         if tie is None:
-            self.ties[key] = Tie(partner_id, channel, initiative_id, span, certainty,
-                                 set(evidence), roles)
+            self.ties[key] = Tie(
+                partner_id, channel, initiative_id, span, certainty, set(evidence), roles
+            )
             return
         # Several overlapping periods in one initiative (Quad 2007-08 and from 2017) are one
         # tie spanning them all.
@@ -237,75 +282,174 @@ class _TieCollector:
         tie.evidence_ids.update(evidence)
 
 
-def _organization_ties(session: Session, collector: _TieCollector, country_id: int,
-                       partner_id: int | None) -> None:
-    for (partner, organization_id, mine_id, theirs_id, my_start, my_end, their_start,
-         their_end, my_certainty, their_certainty, my_role, their_role
-         ) in session.execute(_membership_pairs(country_id, partner_id)):
+def _organization_ties(
+    session: Session, collector: _TieCollector, country_id: int, partner_id: int | None
+) -> None:
+    for (
+        partner,
+        organization_id,
+        mine_id,
+        theirs_id,
+        my_start,
+        my_end,
+        their_start,
+        their_end,
+        my_certainty,
+        their_certainty,
+        my_role,
+        their_role,
+    ) in session.execute(_membership_pairs(country_id, partner_id)):
         span = Span(my_start, my_end).overlap(Span(their_start, their_end))
         if span is not None:
-            collector.add(partner, TieChannel.organization, organization_id, span,
-                          _worst(my_certainty, their_certainty), (mine_id, theirs_id),
-                          (my_role, their_role))
+            collector.add(
+                partner,
+                TieChannel.organization,
+                organization_id,
+                span,
+                _worst(my_certainty, their_certainty),
+                (mine_id, theirs_id),
+                (my_role, their_role),
+            )
 
 
-def _exercise_ties(session: Session, collector: _TieCollector, country_id: int,
-                   partner_id: int | None) -> None:
-    for (partner, edition_id, mine_id, theirs_id, year, my_certainty, their_certainty,
-         edition_certainty, my_role, their_role
-         ) in session.execute(_participation_pairs(country_id, partner_id)):
-        collector.add(partner, TieChannel.exercise, edition_id, Span.of_years(year, year),
-                      _worst(my_certainty, their_certainty, edition_certainty),
-                      (mine_id, theirs_id), (my_role, their_role))
+def _exercise_ties(
+    session: Session, collector: _TieCollector, country_id: int, partner_id: int | None
+) -> None:
+    for (
+        partner,
+        edition_id,
+        mine_id,
+        theirs_id,
+        year,
+        my_certainty,
+        their_certainty,
+        edition_certainty,
+        my_role,
+        their_role,
+    ) in session.execute(_participation_pairs(country_id, partner_id)):
+        collector.add(
+            partner,
+            TieChannel.exercise,
+            edition_id,
+            Span.of_years(year, year),
+            _worst(my_certainty, their_certainty, edition_certainty),
+            (mine_id, theirs_id),
+            (my_role, their_role),
+        )
 
 
-def _agreement_ties(session: Session, collector: _TieCollector, country_id: int,
-                    partner_id: int | None) -> None:
+def _agreement_ties(
+    session: Session, collector: _TieCollector, country_id: int, partner_id: int | None
+) -> None:
     members = _agreement_members()
-    mine, theirs = aliased(members), aliased(members)
+    mine, theirs = members.alias(), members.alias()
     statement = (
         select(
-            theirs.c.country_id, mine.c.agreement_id, mine.c.party_id, theirs.c.party_id,
-            mine.c.party_start, mine.c.party_end, mine.c.member_start, mine.c.member_end,
-            theirs.c.party_start, theirs.c.party_end, theirs.c.member_start, theirs.c.member_end,
-            Agreement.signed_date, Agreement.in_force_date, Agreement.ended_date,
-            mine.c.certainty, theirs.c.certainty, Agreement.certainty,
-            mine.c.role, theirs.c.role,
+            theirs.c.country_id,
+            mine.c.agreement_id,
+            mine.c.party_id,
+            theirs.c.party_id,
+            mine.c.party_start,
+            mine.c.party_end,
+            mine.c.member_start,
+            mine.c.member_end,
+            theirs.c.party_start,
+            theirs.c.party_end,
+            theirs.c.member_start,
+            theirs.c.member_end,
+            Agreement.signed_date,
+            Agreement.in_force_date,
+            Agreement.ended_date,
+            mine.c.certainty,
+            theirs.c.certainty,
+            Agreement.certainty,
+            mine.c.role,
+            theirs.c.role,
         )
-        .join(theirs, and_(theirs.c.agreement_id == mine.c.agreement_id,
-                           theirs.c.country_id != mine.c.country_id))
+        .join(
+            theirs,
+            and_(
+                theirs.c.agreement_id == mine.c.agreement_id,
+                theirs.c.country_id != mine.c.country_id,
+            ),
+        )
         .join(Agreement, Agreement.id == mine.c.agreement_id)
         .where(mine.c.country_id == country_id)
     )
     if partner_id:
         statement = statement.where(theirs.c.country_id == partner_id)
-    for (partner, agreement_id, mine_id, theirs_id, my_start, my_end, my_member_start,
-         my_member_end, their_start, their_end, their_member_start, their_member_end,
-         signed, in_force, ended, my_certainty, their_certainty, agreement_certainty,
-         my_role, their_role) in session.execute(statement):
+    for (
+        partner,
+        agreement_id,
+        mine_id,
+        theirs_id,
+        my_start,
+        my_end,
+        my_member_start,
+        my_member_end,
+        their_start,
+        their_end,
+        their_member_start,
+        their_member_end,
+        signed,
+        in_force,
+        ended,
+        my_certainty,
+        their_certainty,
+        agreement_certainty,
+        my_role,
+        their_role,
+    ) in session.execute(statement):
         span: Span | None = Span(in_force or signed, ended)
-        for period in (Span(my_start, my_end), Span(my_member_start, my_member_end),
-                       Span(their_start, their_end),
-                       Span(their_member_start, their_member_end)):
+        for period in (
+            Span(my_start, my_end),
+            Span(my_member_start, my_member_end),
+            Span(their_start, their_end),
+            Span(their_member_start, their_member_end),
+        ):
             span = span.overlap(period) if span else None
         if span is not None:
-            collector.add(partner, TieChannel.agreement, agreement_id, span,
-                          _worst(my_certainty, their_certainty, agreement_certainty),
-                          (mine_id, theirs_id), (my_role, their_role))
+            collector.add(
+                partner,
+                TieChannel.agreement,
+                agreement_id,
+                span,
+                _worst(my_certainty, their_certainty, agreement_certainty),
+                (mine_id, theirs_id),
+                (my_role, their_role),
+            )
 
 
-def _operation_ties(session: Session, collector: _TieCollector, country_id: int,
-                    partner_id: int | None) -> None:
-    for (partner, operation_id, mine_id, theirs_id, my_start, my_end, their_start, their_end,
-         operation_start, operation_end, my_certainty, their_certainty
-         ) in session.execute(_contribution_pairs(country_id, partner_id)):
+def _operation_ties(
+    session: Session, collector: _TieCollector, country_id: int, partner_id: int | None
+) -> None:
+    for (
+        partner,
+        operation_id,
+        mine_id,
+        theirs_id,
+        my_start,
+        my_end,
+        their_start,
+        their_end,
+        operation_start,
+        operation_end,
+        my_certainty,
+        their_certainty,
+    ) in session.execute(_contribution_pairs(country_id, partner_id)):
         span = Span(operation_start, operation_end)
         for period in (Span(my_start, my_end), Span(their_start, their_end)):
             span = span.overlap(period) if span else None  # type: ignore[assignment]
         if span is not None:
-            collector.add(partner, TieChannel.operation, operation_id, span,
-                          _worst(my_certainty, their_certainty), (mine_id, theirs_id),
-                          ("contributor", "contributor"))
+            collector.add(
+                partner,
+                TieChannel.operation,
+                operation_id,
+                span,
+                _worst(my_certainty, their_certainty),
+                (mine_id, theirs_id),
+                ("contributor", "contributor"),
+            )
 
 
 _THREAT_LINKS = {
@@ -335,8 +479,9 @@ def _attach_threats(session: Session, ties: list[Tie]) -> None:
                 tie.threats = threats.get(tie.initiative_id, [])
 
 
-def ties_of(session: Session, country_id: int, filters: TieFilters,
-            partner_id: int | None = None) -> list[Tie]:
+def ties_of(
+    session: Session, country_id: int, filters: TieFilters, partner_id: int | None = None
+) -> list[Tie]:
     """Every tie of a country (with one partner, when given) that passes the filters."""
     collector = _TieCollector()
     builders = {
@@ -446,4 +591,3 @@ def citations_of(session: Session, ties: list[Tie]) -> dict[tuple[TieChannel, in
                     unique.setdefault((citation.source_id, citation.locator), citation)
             cited[(tie.channel, tie.initiative_id)] = list(unique.values())
     return cited
-

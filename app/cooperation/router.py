@@ -100,8 +100,9 @@ def get_country_partners(
     return page_envelope(request, response, data, len(partners), cursor, page.limit)
 
 
-def _tie_out(tie: Tie, initiative: object, citations: list[CitationOut],
-             codes: tuple[str, str]) -> TieOut:
+def _tie_out(
+    tie: Tie, initiative: object, citations: list[CitationOut], codes: tuple[str, str]
+) -> TieOut:
     return TieOut(
         channel=tie.channel,
         initiative=Initiative(
@@ -152,8 +153,10 @@ def get_country_pair(
             _tie_out(
                 tie,
                 initiatives[(tie.channel, tie.initiative_id)],
-                [CitationOut.model_validate(c)
-                 for c in citations.get((tie.channel, tie.initiative_id), [])],
+                [
+                    CitationOut.model_validate(c)
+                    for c in citations.get((tie.channel, tie.initiative_id), [])
+                ],
                 codes,
             )
             for tie in ties

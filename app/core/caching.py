@@ -52,9 +52,7 @@ class ConditionalGetMiddleware:
         version = await anyio.to_thread.run_sync(read_data_version, self.factory)
         scope.setdefault("state", {})["data_version"] = version
         headers = {key.decode().lower(): value.decode() for key, value in scope["headers"]}
-        etag = entity_tag(
-            version, scope["path"], scope["query_string"], headers.get("accept", "")
-        )
+        etag = entity_tag(version, scope["path"], scope["query_string"], headers.get("accept", ""))
         cache_headers = {
             "ETag": etag,
             "Cache-Control": f"public, max-age={self.max_age}",

@@ -85,8 +85,12 @@ def _decode(cursor: str, types: Sequence[type]) -> list[Any]:
 class SortKey:
     """A column to sort on plus the primary key as tie-breaker, in either direction."""
 
-    def __init__(self, column: InstrumentedAttribute[Any], id_column: InstrumentedAttribute[Any],
-                 descending: bool = False) -> None:
+    def __init__(
+        self,
+        column: InstrumentedAttribute[Any],
+        id_column: InstrumentedAttribute[Any],
+        descending: bool = False,
+    ) -> None:
         self.column = column
         self.id_column = id_column
         self.descending = descending

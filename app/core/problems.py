@@ -1,6 +1,7 @@
 """RFC 9457 problem details for every error the API returns."""
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -59,7 +60,7 @@ def problem_response(
     status: int,
     detail: str,
     errors: list[ProblemItem] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     problem = Problem(
         title=HTTPStatus(status).phrase,
@@ -128,7 +129,11 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    422: {"model": Problem, "description": "Invalid parameter", "content": {PROBLEM_MEDIA_TYPE: {}}},
+    422: {
+        "model": Problem,
+        "description": "Invalid parameter",
+        "content": {PROBLEM_MEDIA_TYPE: {}},
+    },
 }
 NOT_FOUND_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "Not found", "content": {PROBLEM_MEDIA_TYPE: {}}},

@@ -49,9 +49,7 @@ def get_country(session: SessionDep, code: CountryCode) -> CountryDetail:
     return CountryDetail.model_validate(queries.get_country(session, code))
 
 
-@router.get(
-    "/{code}/memberships", response_model=CountryMemberships, responses=NOT_FOUND_RESPONSES
-)
+@router.get("/{code}/memberships", response_model=CountryMemberships, responses=NOT_FOUND_RESPONSES)
 def get_country_memberships(session: SessionDep, code: CountryCode) -> CountryMemberships:
     """Every organization the country belongs or belonged to, with role and period."""
     country = queries.get_country(session, code)

@@ -1,7 +1,16 @@
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, String, Table, Text
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base
@@ -44,18 +53,14 @@ edition_threats = threat_link_table("edition_threats", "edition_id", "exercise_e
 edition_activities = Table(
     "edition_activities",
     Base.metadata,
-    Column(
-        "edition_id", ForeignKey("exercise_editions.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("edition_id", ForeignKey("exercise_editions.id", ondelete="CASCADE"), primary_key=True),
     Column("activity", enum_column(ActivityKind, "activity"), primary_key=True),
 )
 
 edition_domains = Table(
     "edition_domains",
     Base.metadata,
-    Column(
-        "edition_id", ForeignKey("exercise_editions.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("edition_id", ForeignKey("exercise_editions.id", ondelete="CASCADE"), primary_key=True),
     Column("domain", enum_column(Domain, "domain"), primary_key=True),
 )
 

@@ -9,7 +9,7 @@ from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
 from app.countries.queries import country_ids
 from app.countries.schemas import CountryRef
 from app.exercises import queries
-from app.exercises.models import ActivityKind, ExerciseEdition, ExerciseSeries
+from app.exercises.models import ActivityKind, Domain, ExerciseEdition, ExerciseSeries
 from app.exercises.queries import EditionFilters, SeriesSort, SeriesSummary
 from app.exercises.schemas import EditionOut, Participant, SeriesDetail, SeriesOut
 from app.sources.schemas import CitationOut
@@ -67,14 +67,26 @@ def list_exercises(
 
 
 _EDITION_COLUMNS = (
-    "slug", "name", "year", "ordinal", "start_date", "start_precision", "end_date",
-    "end_precision", "location", "latitude", "longitude", "personnel", "description",
-    "certainty", "note",
+    "slug",
+    "name",
+    "year",
+    "ordinal",
+    "start_date",
+    "start_precision",
+    "end_date",
+    "end_precision",
+    "location",
+    "latitude",
+    "longitude",
+    "personnel",
+    "description",
+    "certainty",
+    "note",
 )
 
 
 def _edition_out(
-    edition: ExerciseEdition, activities: list[ActivityKind], domains: list[str]
+    edition: ExerciseEdition, activities: list[ActivityKind], domains: list[Domain]
 ) -> EditionOut:
     participants = sorted(edition.participations, key=lambda p: (not p.is_host, p.country.name))
     return EditionOut.model_validate(

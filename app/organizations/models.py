@@ -27,9 +27,7 @@ class MembershipRole(StrEnum):
     suspended = "suspended"
 
 
-organization_threats = threat_link_table(
-    "organization_threats", "organization_id", "organizations"
-)
+organization_threats = threat_link_table("organization_threats", "organization_id", "organizations")
 
 
 class Organization(Base):
@@ -66,9 +64,7 @@ class Organization(Base):
 
 class Membership(PeriodMixin, NoteMixin, Base):
     __tablename__ = "memberships"
-    __table_args__ = (
-        UniqueConstraint("organization_id", "country_id", "role", "start_date"),
-    )
+    __table_args__ = (UniqueConstraint("organization_id", "country_id", "role", "start_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(

@@ -3,7 +3,7 @@ from datetime import date
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, selectinload
 
 from app.core.pagination import PageParams, SortKey, fetch_page
 from app.core.problems import NotFound
@@ -23,13 +23,14 @@ class OrganizationSort(StrEnum):
     name = "name"
 
 
-def active_on(start: ColumnElement[date | None], end: ColumnElement[date | None],
-              day: date) -> ColumnElement[bool]:
+def active_on(
+    start: InstrumentedAttribute[date | None], end: InstrumentedAttribute[date | None], day: date
+) -> ColumnElement[bool]:
     """A period (unknown start: always; end exclusive, none: ongoing) covers the day."""
     return (or_(start.is_(None), start <= day)) & (or_(end.is_(None), end > day))
 
 
-def _with_evidence(statement: Select[tuple[Membership]]) -> Select[tuple[Membership]]:
+def _with_evidence(statement: Select[Membership]) -> Select[Membership]:
     return statement.options(selectinload(Membership.citations).joinedload(Citation.source))
 
 

@@ -52,15 +52,15 @@ def get_organization(session: SessionDep, slug: Slug) -> OrganizationDetail:
     return OrganizationDetail.model_validate(queries.get_organization(session, slug))
 
 
-@router.get(
-    "/{slug}/members", response_model=OrganizationMembers, responses=NOT_FOUND_RESPONSES
-)
+@router.get("/{slug}/members", response_model=OrganizationMembers, responses=NOT_FOUND_RESPONSES)
 def get_organization_members(
     session: SessionDep,
     slug: Slug,
     as_of: Annotated[
         date | None,
-        Query(description="The day to read membership for (default: today)", examples=["2024-03-07"]),
+        Query(
+            description="The day to read membership for (default: today)", examples=["2024-03-07"]
+        ),
     ] = None,
     role: Annotated[
         list[MembershipRole] | None,

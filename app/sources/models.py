@@ -98,4 +98,3 @@ class Citation(Base):
     response_id: Mapped[int | None] = _cited_column("response_id")
 
     source: Mapped[Source] = relationship(lazy="raise")
-

@@ -27,8 +27,7 @@ def get_source(session: Session, source_id: str) -> Source:
 
 def citation_counts(session: Session, source_id: str) -> dict[str, int]:
     counts: list[Any] = [
-        func.count(getattr(Citation, column)).label(table)
-        for column, table in CITED_TABLES.items()
+        func.count(getattr(Citation, column)).label(table) for column, table in CITED_TABLES.items()
     ]
     row = session.execute(select(*counts).where(Citation.source_id == source_id)).one()
     return {table: count for table, count in row._mapping.items() if count}

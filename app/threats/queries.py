@@ -1,7 +1,5 @@
 from collections.abc import Sequence
 
-from typing import Any
-
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -63,7 +61,7 @@ def responses_to(session: Session, threat_id: int) -> Sequence[ThreatResponse]:
 
 
 def initiatives_addressing(session: Session, threat_id: int) -> dict[str, list[InitiativeRef]]:
-    def refs(statement: Select[Any]) -> list[InitiativeRef]:
+    def refs(statement: Select[str, str]) -> list[InitiativeRef]:
         return [InitiativeRef(slug=slug, name=name) for slug, name in session.execute(statement)]
 
     return {
@@ -97,4 +95,3 @@ def initiatives_addressing(session: Session, threat_id: int) -> dict[str, list[I
             .order_by(Operation.slug)
         ),
     }
-
