@@ -1,6 +1,7 @@
 """Every table, imported in one place for Alembic and the seed loader."""
 
 from app.agreements.models import Agreement, AgreementParty
+from app.cooperation.models import Tie
 from app.countries.models import Country
 from app.exercises.models import ExerciseEdition, ExerciseSeries, Participation
 from app.operations.models import Contribution, Operation
@@ -25,4 +26,5 @@ __all__ = [
     "Source",
     "ThreatCategory",
     "ThreatResponse",
+    "Tie",
 ]

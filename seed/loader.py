@@ -17,6 +17,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement, AgreementParty, agreement_threats
+from app.cooperation.derivation import refresh_ties
 from app.core.periods import parse_partial_date
 from app.countries.models import Country
 from app.exercises.models import (
@@ -164,6 +165,8 @@ class SeedLoader:
         self.load_agreements()
         self.load_operations()
         self.session.flush()
+        if self.report.changed:
+            refresh_ties(self.session)
         self.bump_data_version()
         return self.report
 
@@ -351,7 +354,9 @@ class SeedLoader:
                 self.load_party(agreement, party, sources)
 
     def load_party(self, agreement: Agreement, entry: dict[str, Any], sources: list[Any]) -> None:
-        context = f"agreement {agreement.slug}, party {entry.get('country') or entry.get('organization')}"
+        context = (
+            f"agreement {agreement.slug}, party {entry.get('country') or entry.get('organization')}"
+        )
         key: dict[str, Any] = {"agreement_id": agreement.id, "country_id": None}
         if "country" in entry:
             key["country_id"] = self.country(entry["country"], context).id

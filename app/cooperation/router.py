@@ -1,15 +1,16 @@
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from app.cooperation import queries
-from app.cooperation.queries import PartnerSummary, Tie, TieChannel, TieFilters
+from app.cooperation.models import TieChannel
+from app.cooperation.queries import PairTie, PartnerSummary, TieFilters
 from app.cooperation.schemas import Initiative, PairOut, PairSummary, PartnerOut, TieOut
 from app.core.deps import SessionDep
 from app.core.pagination import Page, PageDep, page_envelope, page_of_sorted
 from app.core.params import CountryCode, ThreatFilter, YearGte, YearLte
+from app.core.periods import Span
 from app.core.problems import NOT_FOUND_RESPONSES, InvalidParameter
 from app.countries.queries import get_country
 from app.countries.schemas import CountryRef
@@ -60,8 +61,8 @@ YearFilter = Annotated[
 
 def _summary(summary: PartnerSummary) -> PairSummary:
     return PairSummary(
-        ties=len(summary.ties),
-        channels=summary.channel_counts,
+        ties=summary.ties,
+        channels=summary.channels,
         threats=[ThreatRef.model_validate(t) for t in summary.threats],
         first_year=summary.first_year,
         last_year=summary.last_year,
@@ -87,12 +88,13 @@ def get_country_partners(
     A tie is one shared initiative: co-membership in an organization in overlapping periods
     (not universal bodies such as the UN), taking part in the same exercise edition (not as
     observers), being parties to the same agreement (an organization party stands for its
-    members), or contributing to the same operation.
+    members at the time), or contributing to the same operation. The threats of a tie are
+    those of its initiative.
     """
     country = get_country(session, code)
     filters = _filters(session, threat, channel, year, year_gte, year_lte)
     partners = queries.partners_of(session, country.id, filters)
-    rows, cursor = page_of_sorted(partners, lambda s: [-len(s.ties), s.partner.name], page)
+    rows, cursor = page_of_sorted(partners, lambda s: [-s.ties, s.partner.name], page)
     data = [
         PartnerOut(partner=CountryRef.model_validate(s.partner), **_summary(s).model_dump())
         for s in rows
@@ -100,24 +102,22 @@ def get_country_partners(
     return page_envelope(request, response, data, len(partners), cursor, page.limit)
 
 
-def _tie_out(
-    tie: Tie, initiative: object, citations: list[CitationOut], codes: tuple[str, str]
-) -> TieOut:
+def _tie_out(tie: PairTie, codes: tuple[str, str]) -> TieOut:
     return TieOut(
         channel=tie.channel,
         initiative=Initiative(
             kind=_INITIATIVE_KINDS[tie.channel],
-            slug=initiative.slug,  # type: ignore[attr-defined]
-            name=initiative.name,  # type: ignore[attr-defined]
+            slug=tie.initiative.slug,
+            name=tie.initiative.name,
         ),
         start_date=tie.span.start,
         end_date=tie.span.end,
-        first_year=tie.first_year,
-        last_year=tie.last_year,
+        first_year=tie.span.first_year,
+        last_year=tie.span.last_year,
         roles=dict(zip(codes, tie.roles, strict=True)),
         threats=[ThreatRef.model_validate(t) for t in tie.threats],
         certainty=tie.certainty,
-        sources=citations,
+        sources=[CitationOut.model_validate(c) for c in tie.citations],
     )
 
 
@@ -138,27 +138,29 @@ def get_country_pair(
     if partner.id == country.id:
         raise InvalidParameter("/path/other", "A country is not its own partner.")
     filters = _filters(session, threat, channel, year, year_gte, year_lte)
-    ties = queries.ties_of(session, country.id, filters, partner_id=partner.id)
-    ties.sort(
-        key=lambda t: (list(TieChannel).index(t.channel), t.span.start or date.min, t.initiative_id)
-    )
-    initiatives = queries.initiatives_of(session, ties)
-    citations = queries.citations_of(session, ties)
+    ties = queries.ties_between(session, country.id, partner.id, filters)
+    channels = dict.fromkeys(TieChannel, 0)
+    for tie in ties:
+        channels[tie.channel] += 1
+    extent = Span(None, None) if not ties else ties[0].span
+    for tie in ties[1:]:
+        extent = extent.union(tie.span)
     codes = (country.iso3, partner.iso3)
     return PairOut(
         country=CountryRef.model_validate(country),
         partner=CountryRef.model_validate(partner),
-        summary=_summary(PartnerSummary(partner, ties)),
-        data=[
-            _tie_out(
-                tie,
-                initiatives[(tie.channel, tie.initiative_id)],
-                [
-                    CitationOut.model_validate(c)
-                    for c in citations.get((tie.channel, tie.initiative_id), [])
-                ],
-                codes,
-            )
-            for tie in ties
-        ],
+        summary=PairSummary(
+            ties=len(ties),
+            channels=channels,
+            threats=[
+                ThreatRef.model_validate(t)
+                for t in sorted(
+                    {t.id: t for tie in ties for t in tie.threats}.values(), key=lambda t: t.slug
+                )
+            ],
+            first_year=extent.first_year if ties else None,
+            last_year=extent.last_year if ties else None,
+            ongoing=any(tie.span.end is None for tie in ties),
+        ),
+        data=[_tie_out(tie, codes) for tie in ties],
     )

@@ -2,7 +2,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from app.cooperation.queries import TieChannel
+from app.cooperation.models import TieChannel
 from app.countries.schemas import CountryRef
 from app.sources.models import Certainty
 from app.sources.schemas import CitationOut

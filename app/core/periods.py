@@ -5,7 +5,8 @@ like a date while the API still says how much of it is known.
 """
 
 import re
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -65,3 +66,51 @@ class PeriodMixin:
 
 class NoteMixin:
     note: Mapped[str | None] = mapped_column(String(2000))
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open period [start, end); None means unbounded on that side."""
+
+    start: date | None
+    end: date | None
+
+    def overlap(self, other: "Span") -> "Span | None":
+        starts = [d for d in (self.start, other.start) if d is not None]
+        ends = [d for d in (self.end, other.end) if d is not None]
+        span = Span(max(starts) if starts else None, min(ends) if ends else None)
+        if span.start is not None and span.end is not None and span.start >= span.end:
+            return None
+        return span
+
+    def union(self, other: "Span") -> "Span":
+        """The smallest span covering both."""
+        starts = [self.start, other.start]
+        ends = [self.end, other.end]
+        return Span(
+            None if None in starts else min(d for d in starts if d is not None),
+            None if None in ends else max(d for d in ends if d is not None),
+        )
+
+    @classmethod
+    def of_years(cls, first: int | None, last: int | None) -> "Span":
+        return cls(
+            date(first, 1, 1) if first is not None else None,
+            date(last + 1, 1, 1) if last is not None else None,
+        )
+
+    @property
+    def first_year(self) -> int | None:
+        return self.start.year if self.start else None
+
+    @property
+    def last_year(self) -> int | None:
+        return (self.end - timedelta(days=1)).year if self.end else None
+
+
+def overlap_all(*spans: Span) -> Span | None:
+    """The period all spans share, or None when they share none."""
+    shared: Span | None = Span(None, None)
+    for span in spans:
+        shared = shared.overlap(span) if shared else None
+    return shared
