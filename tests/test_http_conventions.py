@@ -80,13 +80,3 @@ async def test_every_list_has_the_envelope(api: httpx.AsyncClient, app: FastAPI)
         assert len(body["data"]) <= 2
         assert body["meta"]["limit"] == 2
         assert body["meta"]["data_version"] >= 1
-
-
-def test_operation_ids_are_the_function_names(app: FastAPI) -> None:
-    schema = app.openapi()
-    operation_ids = [
-        operation["operationId"] for path in schema["paths"].values() for operation in path.values()
-    ]
-    assert len(operation_ids) == len(set(operation_ids))
-    assert "get_country_partners" in operation_ids
-    assert "list_countries" in operation_ids

@@ -23,7 +23,11 @@ def list_agreements(
     page: PageDep,
     kind: Annotated[
         list[AgreementKind] | None,
-        Query(max_length=5, description="Agreement kind; repeat for any of several"),
+        Query(
+            max_length=5,
+            description="Agreement kind; repeat for any of several",
+            examples=[["defense_treaty"]],
+        ),
     ] = None,
     party: CountryFilter = None,
     threat: ThreatFilter = None,

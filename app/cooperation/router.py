@@ -51,7 +51,11 @@ def _filters(
 
 ChannelFilter = Annotated[
     list[TieChannel] | None,
-    Query(max_length=4, description="Channel of cooperation; repeat for any of several"),
+    Query(
+        max_length=4,
+        description="Channel of cooperation; repeat for any of several",
+        examples=[["exercise"]],
+    ),
 ]
 YearFilter = Annotated[
     int | None,

@@ -53,6 +53,7 @@ class PageParams:
                 max_length=200,
                 pattern=r"^[A-Za-z0-9_\-=]+$",
                 description="Opaque cursor from `links.next`",
+                examples=["WyJJRE4iLCAxMDNd"],
             ),
         ] = None,
     ) -> None:

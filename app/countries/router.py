@@ -32,8 +32,12 @@ def list_countries(
             examples=["South-eastern Asia"],
         ),
     ] = None,
-    kind: Annotated[CountryKind | None, Query(description="iso, historical or non_iso")] = None,
-    sort: Annotated[CountrySort, Query(description="Sort order")] = CountrySort.iso3,
+    kind: Annotated[
+        CountryKind | None, Query(description="iso, historical or non_iso", examples=["historical"])
+    ] = None,
+    sort: Annotated[
+        CountrySort, Query(description="Sort order", examples=["-name"])
+    ] = CountrySort.iso3,
 ) -> Page[CountryOut]:
     """Every ISO 3166-1 country, historical states (USSR, East Germany...) and Kosovo."""
     rows, total, cursor = queries.list_countries(

@@ -43,12 +43,18 @@ def list_exercises(
     threat: ThreatFilter = None,
     kind: Annotated[
         list[ActivityKind] | None,
-        Query(max_length=7, description="Activity kind; repeat for any of several"),
+        Query(
+            max_length=7,
+            description="Activity kind; repeat for any of several",
+            examples=[["disaster_response"]],
+        ),
     ] = None,
     year_gte: YearGte = None,
     year_lte: YearLte = None,
     q: SearchText = None,
-    sort: Annotated[SeriesSort, Query(description="Sort order")] = SeriesSort.slug,
+    sort: Annotated[
+        SeriesSort, Query(description="Sort order", examples=["name"])
+    ] = SeriesSort.slug,
 ) -> Page[SeriesOut]:
     """Exercise series that have at least one edition matching every filter."""
     filters = EditionFilters(

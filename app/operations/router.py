@@ -21,7 +21,10 @@ def list_operations(
     response: Response,
     session: SessionDep,
     page: PageDep,
-    kind: Annotated[OperationKind | None, Query(description="peacekeeping or humanitarian")] = None,
+    kind: Annotated[
+        OperationKind | None,
+        Query(description="peacekeeping or humanitarian", examples=["peacekeeping"]),
+    ] = None,
     host: CountryFilter = None,
     contributor: CountryFilter = None,
     threat: ThreatFilter = None,

@@ -28,10 +28,14 @@ def list_organizations(
     response: Response,
     session: SessionDep,
     page: PageDep,
-    kind: Annotated[OrganizationKind | None, Query(description="Only this kind")] = None,
+    kind: Annotated[
+        OrganizationKind | None, Query(description="Only this kind", examples=["alliance"])
+    ] = None,
     threat: ThreatFilter = None,
     q: SearchText = None,
-    sort: Annotated[OrganizationSort, Query(description="Sort order")] = OrganizationSort.slug,
+    sort: Annotated[
+        OrganizationSort, Query(description="Sort order", examples=["name"])
+    ] = OrganizationSort.slug,
 ) -> Page[OrganizationOut]:
     """Alliances, regional organizations, defense forums and intelligence partnerships."""
     rows, total, cursor = queries.list_organizations(
@@ -64,7 +68,7 @@ def get_organization_members(
     ] = None,
     role: Annotated[
         list[MembershipRole] | None,
-        Query(max_length=4, description="Only these roles (default: all)"),
+        Query(max_length=4, description="Only these roles (default: all)", examples=[["member"]]),
     ] = None,
 ) -> OrganizationMembers:
     """The organization's members on a day, each with role, period and sources."""

@@ -18,7 +18,9 @@ def list_sources(
     response: Response,
     session: SessionDep,
     page: PageDep,
-    kind: Annotated[SourceKind | None, Query(description="Only sources of this kind")] = None,
+    kind: Annotated[
+        SourceKind | None, Query(description="Only sources of this kind", examples=["dataset"])
+    ] = None,
 ) -> Page[SourceOut]:
     """The sources that the facts cite: the seed article, datasets and public references."""
     rows, total, cursor = queries.list_sources(session, kind=kind, page=page)

@@ -6,7 +6,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import __version__
 from app.core.config import PROJECT_ROOT
 from app.core.deps import SessionDep
-from app.core.problems import ProblemError
+from app.core.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemError
 from app.system import queries
 from app.system.schemas import Health, Meta, Readiness, SourceSummary
 
@@ -26,7 +26,13 @@ def get_health() -> Health:
 @router.get(
     "/ready",
     response_model=Readiness,
-    responses={503: {"description": "Database unreachable or not migrated to head"}},
+    responses={
+        503: {
+            "model": Problem,
+            "description": "Database unreachable or not migrated to head",
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
+    },
 )
 def get_readiness(session: SessionDep) -> Readiness:
     """The database is reachable and migrated to the latest revision."""
