@@ -1,5 +1,8 @@
 """Caching, error format and bounds: the manners every endpoint shares."""
 
+import csv
+import io
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -80,3 +83,28 @@ async def test_every_list_has_the_envelope(api: httpx.AsyncClient, app: FastAPI)
         assert len(body["data"]) <= 2
         assert body["meta"]["limit"] == 2
         assert body["meta"]["data_version"] >= 1
+
+
+async def test_lists_as_csv_hold_every_matching_row(api: httpx.AsyncClient) -> None:
+    response = await api.get("/v1/countries", params={"format": "csv", "limit": 5})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert 'filename="v1-countries.csv"' in response.headers["content-disposition"]
+    lines = response.text.strip().split("\n")
+    header = lines[0].split(",")
+    assert header[:2] == ["iso3", "name"]
+    total = (await api.get("/v1/countries")).json()["meta"]["total"]
+    assert len(lines) - 1 == total  # the limit does not cut a CSV export
+
+
+async def test_csv_by_accept_header_flattens_nested_values(api: httpx.AsyncClient) -> None:
+    response = await api.get(
+        "/v1/countries/IDN/partners", params={"threat": "terrorism"}, headers={"Accept": "text/csv"}
+    )
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    malaysia = next(row for row in rows if row["partner.iso3"] == "MYS")
+    assert int(malaysia["channels.organization"]) == 3
+    assert "terrorism" in malaysia["threats"].split(";")
+    json_etag = (await api.get("/v1/countries/IDN/partners")).headers["etag"]
+    assert response.headers["etag"] != json_etag

@@ -1,21 +1,22 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from app.agreements import queries
 from app.agreements.models import AgreementKind
 from app.agreements.schemas import AgreementDetail, AgreementOut
 from app.core.deps import SessionDep
-from app.core.pagination import Page, PageDep, page_envelope
+from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.params import CountryFilter, SearchText, Slug, ThreatFilter
-from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
+from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import country_ids
 from app.threats.queries import threat_ids
 
 router = APIRouter(prefix="/v1/agreements", tags=["agreements"])
 
 
-@router.get("", response_model=Page[AgreementOut], responses=PROBLEM_RESPONSES)
+@router.get("", response_model=Page[AgreementOut], responses=LIST_RESPONSES)
 def list_agreements(
     request: Request,
     response: Response,
@@ -32,18 +33,19 @@ def list_agreements(
     party: CountryFilter = None,
     threat: ThreatFilter = None,
     q: SearchText = None,
-) -> Page[AgreementOut]:
+) -> Page[AgreementOut] | StreamingResponse:
     """Defense treaties, technology-transfer programs, intelligence sharing and strategies."""
-    rows, total, cursor = queries.list_agreements(
-        session,
-        kind=kind or [],
-        party_ids=country_ids(session, party or [], "/query/party"),
-        threat_ids=threat_ids(session, threat or []),
-        q=q,
-        page=page,
+    parties = country_ids(session, party or [], "/query/party")
+    threats = threat_ids(session, threat or [])
+    return list_response(
+        request,
+        response,
+        page,
+        lambda p: queries.list_agreements(
+            session, kind=kind or [], party_ids=parties, threat_ids=threats, q=q, page=p
+        ),
+        lambda rows: [AgreementOut.model_validate(row) for row in rows],
     )
-    data = [AgreementOut.model_validate(row) for row in rows]
-    return page_envelope(request, response, data, total, cursor, page.limit)
 
 
 @router.get("/{slug}", response_model=AgreementDetail, responses=NOT_FOUND_RESPONSES)

@@ -1,6 +1,8 @@
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from app.cooperation import queries
@@ -8,7 +10,14 @@ from app.cooperation.models import TieChannel
 from app.cooperation.queries import PairTie, PartnerSummary, TieFilters
 from app.cooperation.schemas import Initiative, PairOut, PairSummary, PartnerOut, TieOut
 from app.core.deps import SessionDep
-from app.core.pagination import Page, PageDep, page_envelope, page_of_sorted
+from app.core.pagination import (
+    LIST_RESPONSES,
+    Page,
+    PageDep,
+    PageParams,
+    list_response,
+    page_of_sorted,
+)
 from app.core.params import CountryCode, ThreatFilter, YearGte, YearLte
 from app.core.periods import Span
 from app.core.problems import NOT_FOUND_RESPONSES, InvalidParameter
@@ -74,7 +83,11 @@ def _summary(summary: PartnerSummary) -> PairSummary:
     )
 
 
-@router.get("/{code}/partners", response_model=Page[PartnerOut], responses=NOT_FOUND_RESPONSES)
+@router.get(
+    "/{code}/partners",
+    response_model=Page[PartnerOut],
+    responses={**NOT_FOUND_RESPONSES, **LIST_RESPONSES},
+)
 def get_country_partners(
     request: Request,
     response: Response,
@@ -86,7 +99,7 @@ def get_country_partners(
     year: YearFilter = None,
     year_gte: YearGte = None,
     year_lte: YearLte = None,
-) -> Page[PartnerOut]:
+) -> Page[PartnerOut] | StreamingResponse:
     """Every country that cooperates with this one, ranked by number of ties.
 
     A tie is one shared initiative: co-membership in an organization in overlapping periods
@@ -98,12 +111,21 @@ def get_country_partners(
     country = get_country(session, code)
     filters = _filters(session, threat, channel, year, year_gte, year_lte)
     partners = queries.partners_of(session, country.id, filters)
-    rows, cursor = page_of_sorted(partners, lambda s: [-s.ties, s.partner.name], page)
-    data = [
-        PartnerOut(partner=CountryRef.model_validate(s.partner), **_summary(s).model_dump())
-        for s in rows
-    ]
-    return page_envelope(request, response, data, len(partners), cursor, page.limit)
+
+    def fetch(p: PageParams) -> tuple[Sequence[PartnerSummary], int, str | None]:
+        rows, cursor = page_of_sorted(partners, lambda s: [-s.ties, s.partner.name], p)
+        return rows, len(partners), cursor
+
+    return list_response(
+        request,
+        response,
+        page,
+        fetch,
+        lambda rows: [
+            PartnerOut(partner=CountryRef.model_validate(s.partner), **_summary(s).model_dump())
+            for s in rows
+        ],
+    )
 
 
 def _tie_out(tie: PairTie, codes: tuple[str, str]) -> TieOut:

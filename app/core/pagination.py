@@ -4,17 +4,21 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
+from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.core.config import get_settings
-from app.core.problems import InvalidParameter
+from app.core.csv_export import csv_response
+from app.core.problems import PROBLEM_RESPONSES, InvalidParameter
 
-Item = TypeVar("Item")
+Item = TypeVar("Item", bound=BaseModel)
+Row = TypeVar("Row")
 _settings = get_settings()
 
 
@@ -35,9 +39,15 @@ class Page(BaseModel, Generic[Item]):
     meta: ListMeta
 
 
+class ListFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+
+
 class PageParams:
     def __init__(
         self,
+        request: Request,
         limit: Annotated[
             int,
             Query(
@@ -56,9 +66,26 @@ class PageParams:
                 examples=["WyJJRE4iLCAxMDNd"],
             ),
         ] = None,
+        format: Annotated[
+            ListFormat,
+            Query(
+                description="json: one page; csv: every matching row, as a download "
+                "(also chosen by `Accept: text/csv`)",
+                examples=["csv"],
+            ),
+        ] = ListFormat.json,
     ) -> None:
         self.limit = limit
         self.cursor = cursor
+        self.wants_csv = format is ListFormat.csv or "text/csv" in request.headers.get("accept", "")
+        self.resource = request.url.path.strip("/").replace("/", "-")
+
+    @classmethod
+    def walking(cls, cursor: str | None) -> "PageParams":
+        """Full pages for walking a whole list, as the CSV export does."""
+        params = cls.__new__(cls)
+        params.limit, params.cursor, params.wants_csv = _settings.page_size_max, cursor, False
+        return params
 
 
 PageDep = Annotated[PageParams, Depends()]
@@ -126,8 +153,8 @@ def fetch_page(
 
 
 def page_of_sorted(
-    items: Sequence[Item], key: Callable[[Item], list[Any]], page: PageParams
-) -> tuple[Sequence[Item], str | None]:
+    items: Sequence[Row], key: Callable[[Row], list[Any]], page: PageParams
+) -> tuple[Sequence[Row], str | None]:
     """Keyset pagination over items already sorted by `key` (computed lists, not tables)."""
     if page.cursor and items:
         after = _decode(page.cursor, [type(value) for value in key(items[0])])
@@ -135,6 +162,36 @@ def page_of_sorted(
     rows = items[: page.limit]
     next_cursor = _encode(key(rows[-1])) if len(items) > page.limit else None
     return rows, next_cursor
+
+
+Fetch = Callable[[PageParams], tuple[Sequence[Row], int, str | None]]
+
+
+def list_response(
+    request: Request,
+    response: Response,
+    page: PageParams,
+    fetch: Fetch[Row],
+    to_items: Callable[[Sequence[Row]], list[Item]],
+) -> Page[Item] | StreamingResponse:
+    """One page as the JSON envelope, or, for CSV, every matching row walked page by page."""
+    if not page.wants_csv:
+        rows, total, next_cursor = fetch(page)
+        return page_envelope(request, response, to_items(rows), total, next_cursor, page.limit)
+    items: list[Item] = []
+    cursor: str | None = None
+    while True:
+        rows, _, cursor = fetch(PageParams.walking(cursor))
+        items += to_items(rows)
+        if cursor is None:
+            break
+    return csv_response(items, page.resource)
+
+
+LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+    **PROBLEM_RESPONSES,
+}
 
 
 def page_envelope(

@@ -1,11 +1,12 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from app.core.deps import SessionDep
-from app.core.pagination import Page, PageDep, page_envelope
+from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.params import NO_CONTROL_CHARACTERS, CountryCode, SearchText
-from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
+from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries import queries
 from app.countries.models import CountryKind
 from app.countries.queries import CountrySort
@@ -16,7 +17,7 @@ from app.organizations.schemas import CountryMembership, CountryMemberships
 router = APIRouter(prefix="/v1/countries", tags=["countries"])
 
 
-@router.get("", response_model=Page[CountryOut], responses=PROBLEM_RESPONSES)
+@router.get("", response_model=Page[CountryOut], responses=LIST_RESPONSES)
 def list_countries(
     request: Request,
     response: Response,
@@ -38,13 +39,15 @@ def list_countries(
     sort: Annotated[
         CountrySort, Query(description="Sort order", examples=["-name"])
     ] = CountrySort.iso3,
-) -> Page[CountryOut]:
+) -> Page[CountryOut] | StreamingResponse:
     """Every ISO 3166-1 country, historical states (USSR, East Germany...) and Kosovo."""
-    rows, total, cursor = queries.list_countries(
-        session, q=q, region=region, kind=kind, sort=sort, page=page
+    return list_response(
+        request,
+        response,
+        page,
+        lambda p: queries.list_countries(session, q=q, region=region, kind=kind, sort=sort, page=p),
+        lambda rows: [CountryOut.model_validate(row) for row in rows],
     )
-    data = [CountryOut.model_validate(row) for row in rows]
-    return page_envelope(request, response, data, total, cursor, page.limit)
 
 
 @router.get("/{code}", response_model=CountryDetail, responses=NOT_FOUND_RESPONSES)

@@ -1,11 +1,13 @@
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from app.core.deps import SessionDep
-from app.core.pagination import Page, PageDep, page_envelope
+from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.params import CountryFilter, SearchText, Slug, ThreatFilter, YearGte, YearLte
-from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
+from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import country_ids
 from app.countries.schemas import CountryRef
 from app.exercises import queries
@@ -32,7 +34,7 @@ def _series_out(series: ExerciseSeries, summary: SeriesSummary) -> SeriesOut:
     )
 
 
-@router.get("", response_model=Page[SeriesOut], responses=PROBLEM_RESPONSES)
+@router.get("", response_model=Page[SeriesOut], responses=LIST_RESPONSES)
 def list_exercises(
     request: Request,
     response: Response,
@@ -55,7 +57,7 @@ def list_exercises(
     sort: Annotated[
         SeriesSort, Query(description="Sort order", examples=["name"])
     ] = SeriesSort.slug,
-) -> Page[SeriesOut]:
+) -> Page[SeriesOut] | StreamingResponse:
     """Exercise series that have at least one edition matching every filter."""
     filters = EditionFilters(
         participant_ids=country_ids(session, participant or [], "/query/participant"),
@@ -66,10 +68,18 @@ def list_exercises(
         year_lte=year_lte,
         q=q,
     )
-    rows, total, cursor = queries.list_series(session, filters, sort, page)
-    summaries = queries.summarize_series(session, [row.id for row in rows], filters)
-    data = [_series_out(row, summaries[row.id]) for row in rows]
-    return page_envelope(request, response, data, total, cursor, page.limit)
+
+    def to_items(rows: Sequence[ExerciseSeries]) -> list[SeriesOut]:
+        summaries = queries.summarize_series(session, [row.id for row in rows], filters)
+        return [_series_out(row, summaries[row.id]) for row in rows]
+
+    return list_response(
+        request,
+        response,
+        page,
+        lambda p: queries.list_series(session, filters, sort, p),
+        to_items,
+    )
 
 
 _EDITION_COLUMNS = (

@@ -1,11 +1,12 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from app.core.deps import SessionDep
-from app.core.pagination import Page, PageDep, page_envelope
+from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.params import CountryFilter, SearchText, Slug, ThreatFilter
-from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
+from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import country_ids
 from app.operations import queries
 from app.operations.models import OperationKind
@@ -15,7 +16,7 @@ from app.threats.queries import threat_ids
 router = APIRouter(prefix="/v1/operations", tags=["operations"])
 
 
-@router.get("", response_model=Page[OperationOut], responses=PROBLEM_RESPONSES)
+@router.get("", response_model=Page[OperationOut], responses=LIST_RESPONSES)
 def list_operations(
     request: Request,
     response: Response,
@@ -29,19 +30,26 @@ def list_operations(
     contributor: CountryFilter = None,
     threat: ThreatFilter = None,
     q: SearchText = None,
-) -> Page[OperationOut]:
+) -> Page[OperationOut] | StreamingResponse:
     """Peacekeeping missions and humanitarian operations."""
-    rows, total, cursor = queries.list_operations(
-        session,
-        kind=kind,
-        host_ids=country_ids(session, host or [], "/query/host"),
-        contributor_ids=country_ids(session, contributor or [], "/query/contributor"),
-        threat_ids=threat_ids(session, threat or []),
-        q=q,
-        page=page,
+    hosts = country_ids(session, host or [], "/query/host")
+    contributors = country_ids(session, contributor or [], "/query/contributor")
+    threats = threat_ids(session, threat or [])
+    return list_response(
+        request,
+        response,
+        page,
+        lambda p: queries.list_operations(
+            session,
+            kind=kind,
+            host_ids=hosts,
+            contributor_ids=contributors,
+            threat_ids=threats,
+            q=q,
+            page=p,
+        ),
+        lambda rows: [OperationOut.model_validate(row) for row in rows],
     )
-    data = [OperationOut.model_validate(row) for row in rows]
-    return page_envelope(request, response, data, total, cursor, page.limit)
 
 
 @router.get("/{slug}", response_model=OperationDetail, responses=NOT_FOUND_RESPONSES)

@@ -2,11 +2,12 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from app.core.deps import SessionDep
-from app.core.pagination import Page, PageDep, page_envelope
+from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.params import SearchText, Slug, ThreatFilter
-from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
+from app.core.problems import NOT_FOUND_RESPONSES
 from app.organizations import queries
 from app.organizations.models import MembershipRole, OrganizationKind
 from app.organizations.queries import OrganizationSort
@@ -22,7 +23,7 @@ from app.threats.queries import threat_ids
 router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
 
 
-@router.get("", response_model=Page[OrganizationOut], responses=PROBLEM_RESPONSES)
+@router.get("", response_model=Page[OrganizationOut], responses=LIST_RESPONSES)
 def list_organizations(
     request: Request,
     response: Response,
@@ -36,18 +37,18 @@ def list_organizations(
     sort: Annotated[
         OrganizationSort, Query(description="Sort order", examples=["name"])
     ] = OrganizationSort.slug,
-) -> Page[OrganizationOut]:
+) -> Page[OrganizationOut] | StreamingResponse:
     """Alliances, regional organizations, defense forums and intelligence partnerships."""
-    rows, total, cursor = queries.list_organizations(
-        session,
-        kind=kind,
-        threat_ids=threat_ids(session, threat or []),
-        q=q,
-        sort=sort,
-        page=page,
+    threats = threat_ids(session, threat or [])
+    return list_response(
+        request,
+        response,
+        page,
+        lambda p: queries.list_organizations(
+            session, kind=kind, threat_ids=threats, q=q, sort=sort, page=p
+        ),
+        lambda rows: [OrganizationOut.model_validate(row) for row in rows],
     )
-    data = [OrganizationOut.model_validate(row) for row in rows]
-    return page_envelope(request, response, data, total, cursor, page.limit)
 
 
 @router.get("/{slug}", response_model=OrganizationDetail, responses=NOT_FOUND_RESPONSES)

@@ -1,10 +1,11 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from app.core.deps import SessionDep
-from app.core.pagination import Page, PageDep, page_envelope
-from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
+from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
+from app.core.problems import NOT_FOUND_RESPONSES
 from app.sources import queries
 from app.sources.models import SourceKind
 from app.sources.schemas import SourceDetail, SourceOut
@@ -12,7 +13,7 @@ from app.sources.schemas import SourceDetail, SourceOut
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
 
 
-@router.get("", response_model=Page[SourceOut], responses=PROBLEM_RESPONSES)
+@router.get("", response_model=Page[SourceOut], responses=LIST_RESPONSES)
 def list_sources(
     request: Request,
     response: Response,
@@ -21,11 +22,15 @@ def list_sources(
     kind: Annotated[
         SourceKind | None, Query(description="Only sources of this kind", examples=["dataset"])
     ] = None,
-) -> Page[SourceOut]:
+) -> Page[SourceOut] | StreamingResponse:
     """The sources that the facts cite: the seed article, datasets and public references."""
-    rows, total, cursor = queries.list_sources(session, kind=kind, page=page)
-    data = [SourceOut.model_validate(row) for row in rows]
-    return page_envelope(request, response, data, total, cursor, page.limit)
+    return list_response(
+        request,
+        response,
+        page,
+        lambda p: queries.list_sources(session, kind=kind, page=p),
+        lambda rows: [SourceOut.model_validate(row) for row in rows],
+    )
 
 
 @router.get("/{source_id}", response_model=SourceDetail, responses=NOT_FOUND_RESPONSES)

@@ -1,9 +1,10 @@
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
 
 from app.core.deps import SessionDep
-from app.core.pagination import Page, PageDep, page_envelope
+from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.params import Slug
-from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
+from app.core.problems import NOT_FOUND_RESPONSES
 from app.sources.schemas import CitationOut
 from app.threats import queries
 from app.threats.schemas import ResponseOut, ThreatDetail, ThreatOut
@@ -11,14 +12,18 @@ from app.threats.schemas import ResponseOut, ThreatDetail, ThreatOut
 router = APIRouter(prefix="/v1/threat-categories", tags=["threat-categories"])
 
 
-@router.get("", response_model=Page[ThreatOut], responses=PROBLEM_RESPONSES)
+@router.get("", response_model=Page[ThreatOut], responses=LIST_RESPONSES)
 def list_threat_categories(
     request: Request, response: Response, session: SessionDep, page: PageDep
-) -> Page[ThreatOut]:
+) -> Page[ThreatOut] | StreamingResponse:
     """The threats that cooperation addresses, traditional and non-traditional."""
-    rows, total, cursor = queries.list_threats(session, page)
-    data = [ThreatOut.model_validate(row) for row in rows]
-    return page_envelope(request, response, data, total, cursor, page.limit)
+    return list_response(
+        request,
+        response,
+        page,
+        lambda p: queries.list_threats(session, p),
+        lambda rows: [ThreatOut.model_validate(row) for row in rows],
+    )
 
 
 @router.get("/{slug}", response_model=ThreatDetail, responses=NOT_FOUND_RESPONSES)
