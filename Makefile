@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 
-.PHONY: install run migrate seed test lint format bench clean
+.PHONY: install run migrate seed test lint format bench bench-import clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,7 @@ migrate: $(STAMP)
 
 seed: migrate
 	$(BIN)/defcoop seed
+	$(BIN)/defcoop import mme seed/datasets/mme_v7.csv
 
 run: seed
 	$(BIN)/defcoop serve --host $(HOST) --port $(PORT)
@@ -31,11 +32,18 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app seed tests migrations
+	$(BIN)/mypy app seed tests migrations bench
 
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py
+
+bench-import: $(STAMP)
+	$(BIN)/python bench/bench_import.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

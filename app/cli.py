@@ -1,5 +1,6 @@
-"""The `defcoop` command line: serve, migrate, seed."""
+"""The `defcoop` command line: serve, migrate, seed, import, export."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,10 +10,13 @@ from alembic.config import Config
 
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import create_db_engine, session_factory
+from app.exporting import ExportError, ExportFormat, export
+from app.imports.cli import import_cli
 
 cli = typer.Typer(help="defcoop: the defense-cooperation database and API.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+cli.add_typer(import_cli, name="import")
 
 
 def alembic_config(settings: Settings) -> Config:
@@ -46,17 +50,27 @@ def db_downgrade(
 
 
 @cli.command()
-def seed() -> None:
+def seed(
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            exists=True,
+            file_okay=False,
+            help="Folder of seed YAML files (default: the curated seed/data)",
+        ),
+    ] = None,
+) -> None:
     """Load the curated seed data; running it again changes nothing.
 
     Example: DATABASE_URL=sqlite:///var/defcoop.db defcoop seed
     """
-    from seed.loader import SeedError, load_seed
+    from seed.loader import DATA_DIR, SeedError, load_seed
 
     engine = create_db_engine(Settings())
     try:
         with session_factory(engine).begin() as session:
-            report = load_seed(session)
+            report = load_seed(session, data_dir or DATA_DIR)
     except SeedError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from None
@@ -69,6 +83,48 @@ def seed() -> None:
     else:
         typer.echo("seed data already loaded; nothing changed")
     typer.echo(f"data version {report.data_version}")
+
+
+@cli.command("export")
+def export_command(
+    path: Annotated[str, typer.Argument(help="API path, e.g. /v1/countries/IDN/partners")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="Query parameter as name=value; repeatable"),
+    ] = None,
+    output_format: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="csv or json")
+    ] = ExportFormat.csv,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout)")
+    ] = None,
+) -> None:
+    """Export any list or query, every page of it, as CSV or JSON.
+
+    Examples:
+
+      defcoop export /v1/countries/IDN/partners -p threat=terrorism -o partners.csv
+
+      defcoop export /v1/organizations/nato/members -p as_of=2024-03-07 -f json
+    """
+    params: dict[str, str] = {}
+    for item in param or []:
+        name, separator, value = item.partition("=")
+        if not separator or not name:
+            raise typer.BadParameter(f"expected name=value, got {item!r}", param_hint="--param")
+        params[name] = value
+    if not path.startswith("/"):
+        raise typer.BadParameter("the path starts with /, e.g. /v1/countries", param_hint="PATH")
+    try:
+        text = export(path, params, output_format, Settings())
+    except ExportError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
 
 
 @cli.command()

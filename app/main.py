@@ -8,13 +8,16 @@ from fastapi.routing import APIRoute
 
 from app import __version__
 from app.agreements.router import router as agreements_router
+from app.analytics.router import router as analytics_router
 from app.cooperation.router import router as cooperation_router
 from app.core.caching import ConditionalGetMiddleware
 from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, session_factory
+from app.core.docs import install_docs
 from app.core.problems import install_problem_handlers
 from app.countries.router import router as countries_router
 from app.exercises.router import router as exercises_router
+from app.explorer.router import router as explorer_router
 from app.operations.router import router as operations_router
 from app.organizations.router import router as organizations_router
 from app.sources.router import router as sources_router
@@ -50,6 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         generate_unique_id_function=_operation_id,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
@@ -71,4 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sources_router,
     ):
         app.include_router(router)
+    app.include_router(analytics_router)
+    install_docs(app)
+    app.include_router(explorer_router)
     return app

@@ -30,8 +30,8 @@ def test_every_operation_is_documented(app: FastAPI) -> None:
             named = f"{where} ?{parameter['name']}"
             assert parameter.get("description"), named
             schema_part = parameter.get("schema", {})
-            assert "examples" in parameter or "example" in parameter or (
-                "examples" in schema_part
+            assert (
+                "examples" in parameter or "example" in parameter or ("examples" in schema_part)
             ), named
         if path.startswith("/v1/") and operation.get("parameters"):
             assert "422" in operation["responses"], where

@@ -1,8 +1,11 @@
 """Typed, documented, bounded parameters reused across routers."""
 
-from typing import Annotated
+import re
+from datetime import date
+from typing import Annotated, Any
 
 from fastapi import Path, Query
+from pydantic import BeforeValidator
 
 CountryCode = Annotated[
     str,
@@ -59,3 +62,15 @@ YearGte = Annotated[
 YearLte = Annotated[
     int | None, Query(ge=1800, le=2200, description="Up to this year", examples=[2025])
 ]
+
+
+def _iso_date_only(value: Any) -> Any:
+    """Only YYYY-MM-DD: pydantic alone would also take a number as a Unix timestamp."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    if not isinstance(value, str | date):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]

@@ -6,7 +6,7 @@ from fastapi.responses import StreamingResponse
 
 from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
-from app.core.params import SearchText, Slug, ThreatFilter
+from app.core.params import IsoDate, SearchText, Slug, ThreatFilter
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.organizations import queries
 from app.organizations.models import MembershipRole, OrganizationKind
@@ -62,7 +62,7 @@ def get_organization_members(
     session: SessionDep,
     slug: Slug,
     as_of: Annotated[
-        date | None,
+        IsoDate | None,
         Query(
             description="The day to read membership for (default: today)", examples=["2024-03-07"]
         ),

@@ -1,0 +1,1 @@
+"""Cooperation analytics: the network of ties, its centrality, paths, blocs, dyad-years."""

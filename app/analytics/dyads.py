@@ -1,0 +1,279 @@
+"""Dyad-years: one row per country pair per year, the unit of analysis of COW and ATOP.
+
+A pair has a row for a year when at least one initiative they share is active in it (the
+panel is sparse: no rows of zeros). The counts are distinct initiatives per channel active
+that year: organizations both belong to, exercise editions of that year, agreements in force
+for both, operations both contribute to. A tie is active in year Y when its half-open period
+[start, end) meets [Y-01-01, Y+1-01-01); an unknown start counts from the first year asked
+for, an open end up to the current year. `threats` are those of the counted initiatives.
+
+Rows come in (country_a, country_b, year) order from one statement read in chunks
+(`yield_per`; a server-side cursor on PostgreSQL) and grouped pair by pair, so that a CSV of
+the whole range streams without holding it in memory.
+"""
+
+import base64
+import binascii
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from app.analytics.graph import LruCache, database_identity
+from app.cooperation.models import Tie, TieChannel
+from app.cooperation.queries import INITIATIVE_THREATS, TieFilters
+from app.core.problems import InvalidParameter
+from app.countries.models import Country
+from app.threats.models import ThreatCategory
+
+MAX_SPAN_YEARS = 100
+_CHUNK = 2_000
+_COUNT_CACHE_SIZE = 64
+
+
+@dataclass(frozen=True)
+class DyadFilters:
+    year_gte: int
+    year_lte: int
+    country_ids: tuple[int, ...] = ()
+    # True: both countries of a pair among country_ids; False: at least one.
+    within: bool = False
+    channels: tuple[TieChannel, ...] = ()
+    threat_ids: tuple[int, ...] = ()
+    directed: bool = False
+
+
+@dataclass(frozen=True)
+class DyadCountry:
+    iso3: str
+    name: str
+    cow_code: int | None
+
+
+@dataclass
+class DyadYear:
+    year: int
+    country_a: DyadCountry
+    country_b: DyadCountry
+    counts: dict[TieChannel, int]
+    threats: list[str]
+
+    @property
+    def ties(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class _SharedInitiative:
+    """One initiative a pair shares: its tie periods (several when membership lapsed and
+    resumed) and its threats, gathered from the rows before any year is counted."""
+
+    spans: set[tuple[date | None, date | None]] = field(default_factory=set)
+    threats: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _YearTies:
+    counts: dict[TieChannel, int] = field(default_factory=lambda: dict.fromkeys(TieChannel, 0))
+    threats: set[str] = field(default_factory=set)
+
+
+def _statement(
+    filters: DyadFilters, with_threats: bool, after_pair: tuple[str, str] | None
+) -> Select[Any]:
+    a, b = aliased(Country), aliased(Country)
+    columns: list[Any] = [
+        a.iso3,
+        a.name,
+        a.cow_code,
+        b.iso3,
+        b.name,
+        b.cow_code,
+        Tie.channel,
+        Tie.initiative_id,
+        Tie.start_date,
+        Tie.end_date,
+    ]
+    if with_threats:
+        columns.append(ThreatCategory.slug)
+    conditions = TieFilters(
+        threat_ids=list(filters.threat_ids),
+        channels=list(filters.channels),
+        year_gte=filters.year_gte,
+        year_lte=filters.year_lte,
+    ).conditions()
+    statement = (
+        select(*columns)
+        .join(a, a.id == Tie.country_id)
+        .join(b, b.id == Tie.partner_id)
+        .where(*conditions)
+    )
+    if with_threats:
+        links = INITIATIVE_THREATS
+        statement = statement.outerjoin(
+            links,
+            and_(links.c.channel == Tie.channel, links.c.initiative_id == Tie.initiative_id),
+        ).outerjoin(ThreatCategory, ThreatCategory.id == links.c.threat_id)
+    if not filters.directed:
+        # Ties are stored in both directions: keep the one with the lower ISO3 first.
+        statement = statement.where(a.iso3 < b.iso3)
+    if filters.country_ids:
+        mine = Tie.country_id.in_(filters.country_ids)
+        theirs = Tie.partner_id.in_(filters.country_ids)
+        statement = statement.where(and_(mine, theirs) if filters.within else or_(mine, theirs))
+    if after_pair is not None:
+        statement = statement.where(
+            or_(a.iso3 > after_pair[0], and_(a.iso3 == after_pair[0], b.iso3 >= after_pair[1]))
+        )
+    # No DISTINCT: repeated rows fold into the sets below, and sorting once is cheaper.
+    return statement.order_by(a.iso3, b.iso3)
+
+
+def _active_years(
+    start: date | None, end: date | None, filters: DyadFilters, this_year: int
+) -> range:
+    """The years of [start, end) within the requested range; an unknown start counts from
+    its first year, an open end up to this year."""
+    first = filters.year_gte if start is None else max(filters.year_gte, start.year)
+    if end is None:
+        last = min(filters.year_lte, this_year)
+    else:
+        last = min(filters.year_lte, (end - timedelta(days=1)).year)
+    return range(first, last + 1)
+
+
+def _pair_years(
+    initiatives: dict[tuple[TieChannel, int], _SharedInitiative],
+    filters: DyadFilters,
+    this_year: int,
+) -> dict[int, _YearTies]:
+    years: dict[int, _YearTies] = defaultdict(_YearTies)
+    for (channel, _initiative_id), shared in initiatives.items():
+        active: set[int] = set()
+        for start, end in shared.spans:
+            active.update(_active_years(start, end, filters, this_year))
+        for year in active:
+            ties = years[year]
+            ties.counts[channel] += 1
+            ties.threats |= shared.threats
+    return years
+
+
+def iter_dyad_years(
+    session: Session,
+    filters: DyadFilters,
+    *,
+    after: tuple[str, str, int] | None = None,
+    with_threats: bool = True,
+) -> Iterator[DyadYear]:
+    """Dyad-years in (country_a, country_b, year) order, after the given key if any."""
+    this_year = date.today().year
+    statement = _statement(filters, with_threats, after[:2] if after else None)
+    result = session.execute(statement, execution_options={"yield_per": _CHUNK})
+    try:
+        for (a_iso3, b_iso3), rows in groupby(result, key=lambda row: (row[0], row[3])):
+            first = None
+            initiatives: dict[tuple[TieChannel, int], _SharedInitiative] = defaultdict(
+                _SharedInitiative
+            )
+            for row in rows:
+                first = first or row
+                # The rows repeat a tie once per threat of its initiative, and a tie per
+                # pair of fact rows: the sets fold them.
+                shared = initiatives[(row[6], row[7])]
+                shared.spans.add((row[8], row[9]))
+                if with_threats and row[10] is not None:
+                    shared.threats.add(row[10])
+            assert first is not None
+            country_a, country_b = DyadCountry(*first[0:3]), DyadCountry(*first[3:6])
+            years = _pair_years(initiatives, filters, this_year)
+            for year in sorted(years):
+                if after is not None and (a_iso3, b_iso3, year) <= after:
+                    continue
+                ties = years[year]
+                yield DyadYear(year, country_a, country_b, ties.counts, sorted(ties.threats))
+    finally:
+        result.close()
+
+
+_counts: LruCache[tuple[str, int, DyadFilters], int] = LruCache(_COUNT_CACHE_SIZE)
+
+
+def count_dyad_years(session: Session, data_version: int, filters: DyadFilters) -> int:
+    """The number of rows, counted once per data version (a full pass, without threats)."""
+    key = (database_identity(session), data_version, filters)
+    return _counts.get_or_build(
+        key, lambda: sum(1 for _ in iter_dyad_years(session, filters, with_threats=False))
+    )
+
+
+def dyad_page(
+    session: Session, filters: DyadFilters, cursor: str | None, limit: int
+) -> tuple[list[DyadYear], str | None]:
+    after = _decode_cursor(cursor) if cursor else None
+    rows = []
+    for row in iter_dyad_years(session, filters, after=after):
+        rows.append(row)
+        if len(rows) > limit:
+            break
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = _encode_cursor([last.country_a.iso3, last.country_b.iso3, last.year])
+    return rows[:limit], next_cursor
+
+
+def _encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[str, str, int]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        values = None
+    if (
+        isinstance(values, list)
+        and len(values) == 3
+        and [type(value) for value in values] == [str, str, int]
+    ):
+        return values[0], values[1], values[2]
+    raise InvalidParameter("/query/cursor", "Invalid cursor; use the one from links.next.")
+
+
+def csv_header() -> list[str]:
+    return [
+        "year",
+        "country_a",
+        "country_b",
+        "cow_a",
+        "cow_b",
+        "organizations",
+        "exercises",
+        "agreements",
+        "operations",
+        "ties",
+        "threats",
+    ]
+
+
+def csv_row(row: DyadYear) -> list[Any]:
+    return [
+        row.year,
+        row.country_a.iso3,
+        row.country_b.iso3,
+        row.country_a.cow_code if row.country_a.cow_code is not None else "",
+        row.country_b.cow_code if row.country_b.cow_code is not None else "",
+        row.counts[TieChannel.organization],
+        row.counts[TieChannel.exercise],
+        row.counts[TieChannel.agreement],
+        row.counts[TieChannel.operation],
+        row.ties,
+        ";".join(row.threats),
+    ]

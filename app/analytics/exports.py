@@ -1,0 +1,89 @@
+"""The network and the dyad-years as files: CSV edge lists and GraphML, written as streams."""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+import networkx as nx  # type: ignore[import-untyped]
+
+from app.analytics.graph import Network
+from app.cooperation.models import TieChannel
+
+_ROWS_PER_CHUNK = 500
+_LINES_PER_CHUNK = 2_000
+
+
+def csv_chunks(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
+    """CSV text (RFC 4180) in chunks of rows, so that a long table is never held whole."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for number, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        if number % _ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def threat_column(slug: str) -> str:
+    """`armed-conflict` -> `threat_armed_conflict`: a name pandas, R and Gephi accept."""
+    return "threat_" + slug.replace("-", "_")
+
+
+def edge_list_csv(network: Network) -> Iterator[str]:
+    """source, target, names, weight, one column per channel, one per threat addressed."""
+    graph = network.graph
+    slugs = list(network.threat_names)
+    header = [
+        "source",
+        "target",
+        "source_name",
+        "target_name",
+        "weight",
+        *(channel.value for channel in TieChannel),
+        *(threat_column(slug) for slug in slugs),
+    ]
+
+    def rows() -> Iterator[list[Any]]:
+        for source, target, data in sorted(graph.edges(data=True)):
+            yield [
+                source,
+                target,
+                graph.nodes[source]["name"],
+                graph.nodes[target]["name"],
+                data["weight"],
+                *(data["channels"][channel] for channel in TieChannel),
+                *(data["threats"].get(slug, 0) for slug in slugs),
+            ]
+
+    return csv_chunks(header, rows())
+
+
+def graphml(network: Network) -> Iterator[str]:
+    """GraphML by networkx's writer; attributes flattened to the scalars GraphML allows."""
+    graph = network.graph
+    slugs = list(network.threat_names)
+    export = nx.Graph(name="defcoop cooperation network")
+    for node, data in graph.nodes(data=True):
+        export.add_node(
+            node,
+            name=data["name"],
+            region=data["region"] or "",
+            subregion=data["subregion"] or "",
+        )
+    for source, target, data in graph.edges(data=True):
+        export.add_edge(
+            source,
+            target,
+            weight=data["weight"],
+            **{channel.value: data["channels"][channel] for channel in TieChannel},
+            **{threat_column(slug): data["threats"].get(slug, 0) for slug in slugs},
+        )
+    # One chunk per line would cost a round trip through the server per line.
+    lines = nx.generate_graphml(export)
+    while chunk := list(islice(lines, _LINES_PER_CHUNK)):
+        yield "\n".join(chunk) + "\n"

@@ -1,0 +1,313 @@
+"""Reads over the cooperation network: filters, centrality, blocs, paths, a country's figures.
+
+The graph itself, its cache and the meaning of an edge: `graph.py`. Dyad-years: `dyads.py`.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import islice, pairwise
+
+import networkx as nx  # type: ignore[import-untyped]
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.agreements.models import Agreement
+from app.analytics.graph import Centrality, Network, NetworkFilters, network_for
+from app.analytics.schemas import CentralityRanks, CountryFigures, NetworkMeasure
+from app.cooperation.models import Tie, TieChannel
+from app.core.problems import InvalidParameter, NotFound
+from app.countries.models import Country
+from app.exercises.models import ExerciseEdition
+from app.operations.models import Operation
+from app.organizations.models import Organization
+from app.threats.queries import threat_ids
+
+# Enumerating every shortest path can explode on dense networks: count up to this many.
+MAX_PATHS_ENUMERATED = 1000
+TOP_BLOC_THREATS = 5
+
+INITIATIVE_MODELS: dict[
+    TieChannel, type[Organization | ExerciseEdition | Agreement | Operation]
+] = {
+    TieChannel.organization: Organization,
+    TieChannel.exercise: ExerciseEdition,
+    TieChannel.agreement: Agreement,
+    TieChannel.operation: Operation,
+}
+INITIATIVE_KINDS = {
+    TieChannel.organization: "organization",
+    TieChannel.exercise: "exercise_edition",
+    TieChannel.agreement: "agreement",
+    TieChannel.operation: "operation",
+}
+_CHANNEL_ORDER = list(TieChannel)
+
+
+def check_years(year: int | None, year_gte: int | None, year_lte: int | None) -> None:
+    if year is not None and (year_gte is not None or year_lte is not None):
+        raise InvalidParameter("/query/year", "Use either year or year_gte/year_lte, not both.")
+    if year_gte is not None and year_lte is not None and year_gte > year_lte:
+        raise InvalidParameter("/query/year_gte", "year_gte is after year_lte.")
+
+
+def _region(session: Session, region: str) -> str:
+    """The region or sub-region, lower case; an unknown one is a 422 listing the known ones."""
+    known = {
+        name
+        for pair in session.execute(select(Country.region, Country.subregion).distinct())
+        for name in pair
+        if name
+    }
+    if region.lower() not in {name.lower() for name in known}:
+        raise InvalidParameter(
+            "/query/region",
+            f"Unknown region {region!r}; known regions and sub-regions: "
+            f"{', '.join(sorted(known))}.",
+        )
+    return region.lower()
+
+
+def _organization_id(session: Session, slug: str) -> int:
+    organization_id = session.scalar(select(Organization.id).where(Organization.slug == slug))
+    if organization_id is None:
+        known = ", ".join(session.scalars(select(Organization.slug).order_by(Organization.slug)))
+        raise NotFound(f"No organization {slug!r}; known: {known}.")
+    return organization_id
+
+
+def network_filters(
+    session: Session,
+    *,
+    threat: list[str] | None,
+    channel: list[TieChannel] | None,
+    year: int | None,
+    year_gte: int | None,
+    year_lte: int | None,
+    region: str | None,
+    organization: str | None,
+) -> NetworkFilters:
+    """Checked, normalized filters: equal queries give equal filters, and share a cache entry."""
+    check_years(year, year_gte, year_lte)
+    if year is not None:
+        year_gte = year_lte = year
+    return NetworkFilters(
+        threat_ids=tuple(sorted(set(threat_ids(session, threat or [])))),
+        channels=tuple(sorted(set(channel or []), key=_CHANNEL_ORDER.index)),
+        year_gte=year_gte,
+        year_lte=year_lte,
+        region=_region(session, region) if region is not None else None,
+        organization_id=_organization_id(session, organization) if organization else None,
+    )
+
+
+# --- centrality ----------------------------------------------------------------------------
+
+
+def ranked(network: Network, measure: NetworkMeasure) -> list[Centrality]:
+    """Every country of the network, highest value of the measure first, then by ISO3."""
+    rows = list(network.centrality.values())
+    rows.sort(key=lambda row: ranking_key(row, measure))
+    return rows
+
+
+def ranking_key(row: Centrality, measure: NetworkMeasure) -> list[int | float | str]:
+    value: int | float
+    if measure is NetworkMeasure.degree:
+        value = row.degree
+    elif measure is NetworkMeasure.weighted_degree:
+        value = row.weighted_degree
+    else:
+        value = row.betweenness
+    return [-value, row.iso3]
+
+
+def country_figures(session: Session, country_id: int, data_version: int) -> CountryFigures:
+    """The country's degree, weighted degree, betweenness and ranks in the whole network
+    (every channel, every year): for the country detail. Zeros and no ranks without ties."""
+    network = network_for(session, data_version, NetworkFilters())
+    iso3 = network.iso3_by_id.get(country_id)
+    size = network.graph.number_of_nodes()
+    if iso3 is None:
+        return CountryFigures(
+            network_size=size, degree=0, weighted_degree=0, betweenness=0.0, ranks=None
+        )
+    row = network.centrality[iso3]
+    return CountryFigures(
+        network_size=size,
+        degree=row.degree,
+        weighted_degree=row.weighted_degree,
+        betweenness=row.betweenness,
+        ranks=CentralityRanks(
+            degree=row.ranks.degree,
+            weighted_degree=row.ranks.weighted_degree,
+            betweenness=row.ranks.betweenness,
+        ),
+    )
+
+
+# --- blocs ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Bloc:
+    id: int
+    members: list[tuple[str, str]]  # (iso3, name), by ISO3
+    internal_weight: int
+    threats: list[tuple[str, str, int]]  # (slug, name, ties), most first
+
+
+def blocs(network: Network, resolution: float, seed: int) -> list[Bloc]:
+    graph = network.graph
+    found = []
+    for number, members in enumerate(network.blocs(resolution, seed), start=1):
+        internal = graph.subgraph(members)
+        threat_ties: dict[str, int] = defaultdict(int)
+        for _source, _target, threats in internal.edges(data="threats"):
+            for slug, ties in threats.items():
+                threat_ties[slug] += ties
+        top = sorted(threat_ties.items(), key=lambda item: (-item[1], item[0]))
+        found.append(
+            Bloc(
+                id=number,
+                members=[(iso3, graph.nodes[iso3]["name"]) for iso3 in sorted(members)],
+                internal_weight=sum(weight for _u, _v, weight in internal.edges(data="weight")),
+                threats=[
+                    (slug, network.threat_names[slug], ties)
+                    for slug, ties in top[:TOP_BLOC_THREATS]
+                ],
+            )
+        )
+    return found
+
+
+# --- paths ---------------------------------------------------------------------------------
+
+
+@dataclass
+class HopTie:
+    channel: TieChannel
+    kind: str
+    slug: str
+    name: str
+
+
+@dataclass
+class Hop:
+    source: tuple[str, str]  # (iso3, name)
+    target: tuple[str, str]
+    weight: int
+    ties: list[HopTie]
+
+
+@dataclass
+class Path:
+    strength: int
+    hops: list[Hop]
+
+
+@dataclass
+class Paths:
+    length: int | None
+    total: int
+    truncated: bool
+    paths: list[Path]
+
+
+def _shortest_paths(graph: nx.Graph, source: str, target: str) -> list[list[str]]:
+    if source not in graph or target not in graph:
+        return []
+    try:
+        return list(islice(nx.all_shortest_paths(graph, source, target), MAX_PATHS_ENUMERATED + 1))
+    except nx.NetworkXNoPath:
+        return []
+
+
+def _hop_ties(
+    session: Session, filters: NetworkFilters, hops: set[tuple[int, int]]
+) -> dict[tuple[int, int], list[HopTie]]:
+    """The initiatives behind each hop: one query for the ties, one per channel for names."""
+    country_ids = {country_id for hop in hops for country_id in hop}
+    initiatives: dict[tuple[int, int], set[tuple[TieChannel, int]]] = defaultdict(set)
+    for country_id, partner_id, channel, initiative_id in session.execute(
+        select(Tie.country_id, Tie.partner_id, Tie.channel, Tie.initiative_id)
+        .where(
+            Tie.country_id.in_(country_ids),
+            Tie.partner_id.in_(country_ids),
+            *filters.tie_filters().conditions(),
+        )
+        .distinct()
+    ):
+        if (country_id, partner_id) in hops:
+            initiatives[(country_id, partner_id)].add((TieChannel(channel), initiative_id))
+    names: dict[tuple[TieChannel, int], tuple[str, str]] = {}
+    for channel, model in INITIATIVE_MODELS.items():
+        wanted = {i for shared in initiatives.values() for c, i in shared if c is channel}
+        if wanted:
+            for initiative_id, slug, name in session.execute(
+                select(model.id, model.slug, model.name).where(model.id.in_(wanted))
+            ):
+                names[(channel, initiative_id)] = (slug, name)
+    return {
+        hop: sorted(
+            (
+                HopTie(channel, INITIATIVE_KINDS[channel], *names[(channel, initiative_id)])
+                for channel, initiative_id in shared
+            ),
+            key=lambda tie: (_CHANNEL_ORDER.index(tie.channel), tie.slug),
+        )
+        for hop, shared in initiatives.items()
+    }
+
+
+def shortest_paths(
+    session: Session,
+    network: Network,
+    filters: NetworkFilters,
+    source: str,
+    target: str,
+    limit: int,
+) -> Paths:
+    """Every shortest path (fewest hops) from source to target in the filtered network,
+    strongest first (sum of hop weights), then by the ISO3 sequence; the first `limit`."""
+    graph = network.graph
+    found = _shortest_paths(graph, source, target)
+    if not found:
+        return Paths(length=None, total=0, truncated=False, paths=[])
+    truncated = len(found) > MAX_PATHS_ENUMERATED
+    found = found[:MAX_PATHS_ENUMERATED]
+
+    def strength(path: list[str]) -> int:
+        return sum(graph.edges[u, v]["weight"] for u, v in pairwise(path))
+
+    found.sort(key=lambda path: (-strength(path), path))
+    chosen = found[:limit]
+    node_id = {iso3: graph.nodes[iso3]["id"] for path in chosen for iso3 in path}
+    hop_ties = _hop_ties(
+        session,
+        filters,
+        {(node_id[u], node_id[v]) for path in chosen for u, v in pairwise(path)},
+    )
+
+    def ref(iso3: str) -> tuple[str, str]:
+        return iso3, graph.nodes[iso3]["name"]
+
+    return Paths(
+        length=len(found[0]) - 1,
+        total=len(found),
+        truncated=truncated,
+        paths=[
+            Path(
+                strength=strength(path),
+                hops=[
+                    Hop(
+                        source=ref(u),
+                        target=ref(v),
+                        weight=graph.edges[u, v]["weight"],
+                        ties=hop_ties.get((node_id[u], node_id[v]), []),
+                    )
+                    for u, v in pairwise(path)
+                ],
+            )
+            for path in chosen
+        ],
+    )

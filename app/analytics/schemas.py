@@ -1,0 +1,180 @@
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from app.cooperation.models import TieChannel
+from app.cooperation.schemas import Initiative
+from app.countries.schemas import CountryRef
+from app.threats.schemas import ThreatRef
+
+# A country pair appears at most once in an undirected network of every country there is.
+MAX_NODES = 400
+MAX_EDGES = MAX_NODES * (MAX_NODES - 1) // 2
+
+CHANNEL_COUNTS_EXAMPLE = {"organization": 2, "exercise": 1, "agreement": 1, "operation": 0}
+
+
+class NetworkFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    graphml = "graphml"
+
+
+class TableFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+
+
+class NetworkMeasure(StrEnum):
+    degree = "-degree"
+    weighted_degree = "-weighted_degree"
+    betweenness = "-betweenness"
+
+
+class NodeOut(CountryRef):
+    region: str | None = Field(examples=["Asia"])
+    subregion: str | None = Field(description="UN M49 sub-region", examples=["South-eastern Asia"])
+    degree: int = Field(description="Number of partners in this network", examples=[17])
+    weighted_degree: int = Field(
+        description="Sum of the weights of the country's edges", examples=[41]
+    )
+
+
+class EdgeOut(BaseModel):
+    source: str = Field(description="ISO3 of one country (the lower code)", examples=["IDN"])
+    target: str = Field(description="ISO3 of the other country", examples=["MYS"])
+    weight: int = Field(
+        description="Number of shared initiatives in the period (the sum of `channels`)",
+        examples=[4],
+    )
+    channels: dict[TieChannel, int] = Field(
+        description="Shared initiatives per channel", examples=[CHANNEL_COUNTS_EXAMPLE]
+    )
+    threats: dict[str, int] = Field(
+        description="Per threat category slug: how many of the shared initiatives address it",
+        examples=[{"terrorism": 3, "cybercrime": 4}],
+    )
+
+
+class NetworkMeta(BaseModel):
+    nodes: int = Field(description="Number of countries", examples=[190])
+    edges: int = Field(description="Number of country pairs with at least one tie", examples=[4380])
+    data_version: int = Field(description="Version of the data the network was built from")
+
+
+class NetworkOut(BaseModel):
+    """The cooperation network: countries with at least one tie, and their weighted edges."""
+
+    nodes: list[NodeOut] = Field(max_length=MAX_NODES)
+    edges: list[EdgeOut] = Field(max_length=MAX_EDGES)
+    threats: list[ThreatRef] = Field(description="The threat categories the edges address")
+    meta: NetworkMeta
+
+
+class CentralityRanks(BaseModel):
+    degree: int = Field(description="Rank by degree (1 = most partners)", examples=[1])
+    weighted_degree: int = Field(description="Rank by weighted degree", examples=[2])
+    betweenness: int = Field(description="Rank by betweenness", examples=[1])
+
+
+class CentralityOut(BaseModel):
+    country: CountryRef
+    degree: int = Field(description="Number of partners", examples=[48])
+    weighted_degree: int = Field(
+        description="Sum of edge weights: shared initiatives over all partners", examples=[58]
+    )
+    betweenness: float = Field(
+        ge=0,
+        le=1,
+        description="Normalized betweenness, shortest paths weighted by distance = 1/weight "
+        "(rounded to 6 decimals)",
+        examples=[0.571429],
+    )
+    ranks: CentralityRanks = Field(
+        description="Competition ranks (equal values share a rank: 1, 1, 3)"
+    )
+
+
+class CountryFigures(BaseModel):
+    """A country's place in the whole network (every channel, every year)."""
+
+    network_size: int = Field(description="Countries in the network", examples=[190])
+    degree: int = Field(description="Number of partners", examples=[48])
+    weighted_degree: int = Field(description="Sum of edge weights", examples=[58])
+    betweenness: float = Field(
+        ge=0, le=1, description="Normalized, distance = 1/weight", examples=[0.12]
+    )
+    ranks: CentralityRanks | None = Field(
+        description="Null when the country has no tie at all",
+    )
+
+
+class ThreatCount(ThreatRef):
+    ties: int = Field(
+        description="Ties inside the bloc (pair and initiative) that address this threat",
+        examples=[165],
+    )
+
+
+class BlocOut(BaseModel):
+    id: int = Field(description="1 for the largest bloc; stable for the same data and query")
+    size: int = Field(description="Number of member countries", examples=[10])
+    members: list[CountryRef] = Field(description="Members, by ISO3", max_length=MAX_NODES)
+    internal_weight: int = Field(
+        description="Sum of the weights of the edges between members", examples=[135]
+    )
+    threats: list[ThreatCount] = Field(
+        description="The threats the bloc's internal ties address most, at most five",
+        max_length=5,
+    )
+
+
+class HopTie(BaseModel):
+    channel: TieChannel
+    initiative: Initiative
+
+
+class HopOut(BaseModel):
+    source: CountryRef
+    target: CountryRef
+    weight: int = Field(description="Shared initiatives of the pair in the filtered network")
+    ties: list[HopTie] = Field(
+        description="The shared initiatives that make the hop, by channel then slug"
+    )
+
+
+class PathOut(BaseModel):
+    countries: list[CountryRef] = Field(description="From the first country to the other")
+    strength: int = Field(description="Sum of the hop weights; stronger paths come first")
+    hops: list[HopOut]
+
+
+class PathsOut(BaseModel):
+    """Every shortest path (fewest hops) between two countries, strongest first."""
+
+    country: CountryRef
+    other: CountryRef
+    length: int | None = Field(
+        description="Hops in each shortest path; null when no path joins them", examples=[2]
+    )
+    total: int = Field(description="Shortest paths found (counted up to 1000)", examples=[3])
+    truncated: bool = Field(description="More than 1000 shortest paths exist")
+    data: list[PathOut] = Field(description="The strongest `limit` paths")
+    data_version: int = Field(description="Version of the data the network was built from")
+
+
+class DyadYearOut(BaseModel):
+    year: int = Field(examples=[2024])
+    country_a: CountryRef = Field(description="Undirected: the lower ISO3 of the pair")
+    country_b: CountryRef
+    cow_a: int | None = Field(description="Correlates of War code of country_a", examples=[850])
+    cow_b: int | None = Field(description="Correlates of War code of country_b", examples=[820])
+    organizations: int = Field(description="Shared organizations that year", examples=[3])
+    exercises: int = Field(description="Shared exercise editions that year", examples=[1])
+    agreements: int = Field(description="Shared agreements in force that year", examples=[2])
+    operations: int = Field(description="Shared operations that year", examples=[1])
+    ties: int = Field(description="Sum of the four counts", examples=[7])
+    threats: list[str] = Field(
+        description="Slugs of the threats the counted initiatives address",
+        examples=[["cybercrime", "terrorism"]],
+    )

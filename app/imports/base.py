@@ -1,0 +1,144 @@
+"""The dataset-neutral part of an import: the adapter contract and the run."""
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.imports.countries import CountryResolver
+from app.imports.report import ImportFailed, ImportReport, Rejection
+from app.sources.models import Source
+from app.system.models import DataState
+
+RecordT = TypeVar("RecordT")
+
+# Called with the number of steps just done; an import takes `total_steps(rows)` steps.
+Progress = Callable[[int], None]
+
+
+class UnresolvedNames(ImportFailed):
+    """Participant names that resolve to no country; nothing was written."""
+
+    def __init__(self, report: ImportReport) -> None:
+        count = len(report.unresolved)
+        names = "participant name resolves" if count == 1 else "participant names resolve"
+        super().__init__(f"{count} {names} to no country")
+        self.report = report
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One row of a dataset file, with where it stands in the dataset (cited as locator)."""
+
+    locator: str
+    fields: Mapping[str, str]
+
+
+class DatasetAdapter(ABC, Generic[RecordT]):
+    """What one dataset must provide; `run_import` does the rest.
+
+    `RecordT` is the adapter's own record type (MME: `editions.EditionRecord`). Nothing in
+    this module knows it, so adapters for other targets (memberships, agreements) fit beside
+    each other without touching each other.
+    """
+
+    source_id: str  # the `Source.id` every imported fact cites
+
+    @abstractmethod
+    def read(self, path: Path) -> list[SourceRow]:
+        """Every row of the file, or ImportFailed if the file is not this dataset."""
+
+    @abstractmethod
+    def parse(
+        self, row: SourceRow, names: CountryResolver, report: ImportReport
+    ) -> RecordT | Rejection:
+        """One row as a record, or why it cannot be one. Writes nothing."""
+
+    @abstractmethod
+    def write(
+        self, session: Session, records: Sequence[RecordT], report: ImportReport, progress: Progress
+    ) -> None:
+        """Bulk-load the records, idempotently, counting outcomes on the report."""
+
+
+def total_steps(rows: Sequence[SourceRow]) -> int:
+    """Each row is one step when parsed and one when written."""
+    return 2 * len(rows)
+
+
+def _no_progress(_steps: int) -> None:
+    return None
+
+
+def run_import(
+    session: Session,
+    adapter: DatasetAdapter[RecordT],
+    rows: Sequence[SourceRow],
+    *,
+    skip_unresolved: bool = False,
+    progress: Progress = _no_progress,
+) -> ImportReport:
+    """Import the rows in the caller's transaction; raise ImportFailed to write nothing."""
+    started = time.perf_counter()
+    report = ImportReport(adapter.source_id, rows_read=len(rows))
+    _require_source(session, adapter.source_id)
+    names = CountryResolver.from_database(session)
+    records = _parse(adapter, rows, names, report, progress)
+    if report.unresolved and not skip_unresolved:
+        raise UnresolvedNames(report)
+    report.timings["parse"] = time.perf_counter() - started
+    adapter.write(session, records, report, progress)
+    progress(len(rows) - len(records))  # rejected rows have nothing to write
+    report.data_version = _record_data_version(session, report.changed)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _parse(
+    adapter: DatasetAdapter[RecordT],
+    rows: Sequence[SourceRow],
+    names: CountryResolver,
+    report: ImportReport,
+    progress: Progress,
+) -> list[RecordT]:
+    records: list[RecordT] = []
+    seen: set[str] = set()
+    for row in rows:
+        # The locator is how a re-import finds the row again, so it must name one row.
+        outcome = (
+            Rejection(row.locator, "repeats the locator of an earlier row")
+            if row.locator in seen
+            else adapter.parse(row, names, report)
+        )
+        seen.add(row.locator)
+        if isinstance(outcome, Rejection):
+            report.rejected.append(outcome)
+        else:
+            records.append(outcome)
+        progress(1)
+    return records
+
+
+def _require_source(session: Session, source_id: str) -> None:
+    if session.get(Source, source_id) is None:
+        raise ImportFailed(f"source {source_id!r} is not in the database: run `defcoop seed`")
+
+
+def _record_data_version(session: Session, changed: bool) -> int:
+    """Bump the data version if anything changed, in one statement so no bump is lost."""
+    if changed:
+        session.execute(
+            update(DataState)
+            .where(DataState.id == 1)
+            .values(version=DataState.version + 1, updated_at=datetime.now(UTC))
+        )
+    version = session.scalar(select(DataState.version).where(DataState.id == 1))
+    if version is None:
+        raise ImportFailed("the database has no data version: run `defcoop seed`")
+    return version

@@ -1,0 +1,71 @@
+"""`defcoop import ...`: load a research dataset into the database (DATABASE_URL)."""
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from app.core.config import Settings
+from app.core.db import create_db_engine, session_factory
+from app.imports.base import DatasetAdapter, UnresolvedNames, run_import, total_steps
+from app.imports.mme import MmeAdapter
+from app.imports.report import ImportFailed, ImportReport
+
+import_cli = typer.Typer(help="Import research datasets.", no_args_is_help=True)
+
+DatasetPath = Annotated[
+    Path,
+    typer.Argument(exists=True, dir_okay=False, readable=True, help="The dataset file"),
+]
+SkipUnresolved = Annotated[
+    bool,
+    typer.Option(
+        "--skip-unresolved",
+        help="Import rows even if some participant names resolve to no country; "
+        "those participants are left out and listed in the report.",
+    ),
+]
+
+
+@import_cli.command("mme")
+def import_mme(path: DatasetPath, skip_unresolved: SkipUnresolved = False) -> None:
+    """Import the Multinational Military Exercises dataset, version 7 (MME v7).
+
+    Every row becomes an exercise edition with its participants, cited as MME v7 with its
+    MMEID. Running it again on the same file changes nothing.
+
+    Example: defcoop import mme seed/datasets/mme_v7.csv
+    """
+    report = _import(MmeAdapter(), path, skip_unresolved)
+    for line in report.summary_lines():
+        typer.echo(line)
+
+
+def _import(adapter: DatasetAdapter[Any], path: Path, skip_unresolved: bool) -> ImportReport:
+    """Run one import in one transaction; on any refusal, exit non-zero having written nothing."""
+    engine = create_db_engine(Settings())
+    try:
+        rows = adapter.read(path)
+        with (
+            session_factory(engine).begin() as session,
+            typer.progressbar(
+                length=total_steps(rows), label=f"importing {adapter.source_id}", file=sys.stderr
+            ) as bar,
+        ):
+            return run_import(
+                session, adapter, rows, skip_unresolved=skip_unresolved, progress=bar.update
+            )
+    except UnresolvedNames as error:
+        typer.echo(f"error: {error}; nothing was imported:", err=True)
+        for line in error.report.unresolved_lines():
+            typer.echo(line, err=True)
+        typer.echo(
+            "Add them to seed/data/country_aliases.yaml, or pass --skip-unresolved.", err=True
+        )
+        raise typer.Exit(code=1) from None
+    except ImportFailed as error:
+        typer.echo(f"error: {error}; nothing was imported", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()

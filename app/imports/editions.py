@@ -1,0 +1,380 @@
+"""Exercise editions from any dataset: matched, merged with curated editions, bulk-inserted.
+
+A record is matched, in this order, to:
+1. the edition that already cites its locator (a re-import): nothing is created;
+2. a curated edition of the same series and year that no row of the file has claimed: the
+   row is merged into it (its citation, and the participants, flags and threats the
+   curated edition lacks, are added; the curated values are never overwritten);
+3. otherwise a new edition, in its series (created if needed), or, without a series, in a
+   new series of its own.
+Missing participants, flags and citations are added to matched editions too, so a re-import
+after the alias table learnt a name completes the rows it had skipped.
+
+Writes go in batches of plain INSERTs (one executemany per table and batch), with lookups
+preloaded into dicts and the new ids read back by natural key: no ORM objects.
+"""
+
+import itertools
+import re
+import time
+import unicodedata
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Session
+
+from app.cooperation.derivation import refresh_ties
+from app.cooperation.models import TieChannel
+from app.exercises.models import (
+    ActivityKind,
+    Domain,
+    ExerciseEdition,
+    ExerciseSeries,
+    ParticipantRole,
+    Participation,
+    edition_activities,
+    edition_domains,
+    edition_threats,
+)
+from app.imports.base import Progress
+from app.imports.dates import PartialDate
+from app.imports.report import ImportFailed, ImportReport
+from app.sources.models import Citation
+from app.threats.models import ThreatCategory
+
+BATCH_SIZE = 500
+# Plain tables: a Core INSERT of many rows is one executemany, with none of the ORM's work.
+CITATIONS = cast(Table, Citation.__table__)
+EDITIONS = cast(Table, ExerciseEdition.__table__)
+PARTICIPATIONS = cast(Table, Participation.__table__)
+SERIES = cast(Table, ExerciseSeries.__table__)
+_SLUG_BASE_LENGTH = 100  # leaves room for "-{year}-{suffix}-{n}" within the column's 160
+
+
+@dataclass(frozen=True)
+class EditionRecord:
+    locator: str  # cited with the dataset: where the row stands in it, e.g. "mme243"
+    slug_suffix: str  # what tells this row's slug from another's, e.g. "mme243"
+    series_name: str | None  # None: a one-off exercise
+    name: str
+    year: int
+    start: PartialDate
+    end: PartialDate | None
+    location: str | None
+    latitude: float | None
+    longitude: float | None
+    description: str | None
+    note: str | None
+    country_ids: tuple[int, ...]
+    activities: frozenset[ActivityKind]
+    domains: frozenset[Domain]
+    threats: frozenset[str]  # threat category slugs
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:_SLUG_BASE_LENGTH].rstrip("-")
+
+
+def unique_slug(base: str, suffix: str, taken: Collection[str]) -> str:
+    """`base`, else `base-suffix`, else `base-suffix-2`, `-3`... whichever is free first."""
+    with_suffix = base if base.endswith(f"-{suffix}") else f"{base}-{suffix}"
+    numbered = (f"{with_suffix}-{n}" for n in itertools.count(2))
+    return next(s for s in itertools.chain([base, with_suffix], numbered) if s not in taken)
+
+
+@dataclass(frozen=True)
+class _NewEdition:
+    record: EditionRecord
+    series_slug: str
+    slug: str
+
+
+class EditionWriter:
+    def __init__(
+        self, session: Session, source_id: str, report: ImportReport, locators: set[str]
+    ) -> None:
+        self.session = session
+        self.source_id = source_id
+        self.report = report
+        self.series_ids: dict[str, int] = dict(
+            session.execute(select(ExerciseSeries.slug, ExerciseSeries.id)).all()
+        )
+        self.new_series: dict[str, dict[str, Any]] = {}  # slug -> row, within a batch
+        self.editions_with_new_participants: set[int] = set()
+        self.threat_ids: dict[str, int] = dict(
+            session.execute(select(ThreatCategory.slug, ThreatCategory.id)).all()
+        )
+        self._load_editions(locators)
+        self._load_children()
+
+    def _load_editions(self, locators: set[str]) -> None:
+        cited = self.session.execute(
+            select(Citation.locator, Citation.edition_id).where(
+                Citation.source_id == self.source_id, Citation.edition_id.is_not(None)
+            )
+        )
+        self.edition_citations: set[tuple[int, str | None]] = set()
+        self.row_editions: dict[str, int] = {}
+        for locator, edition_id in cited:
+            assert edition_id is not None  # filtered in SQL
+            self.edition_citations.add((edition_id, locator))
+            if locator in locators:
+                self.row_editions[locator] = edition_id
+        editions = self.session.execute(
+            select(
+                ExerciseEdition.id,
+                ExerciseEdition.slug,
+                ExerciseEdition.series_id,
+                ExerciseEdition.year,
+            ).order_by(ExerciseEdition.id)
+        )
+        self.edition_slugs: set[str] = set()
+        # Editions that no row of this file has claimed, by (series id, year): merge targets.
+        self.curated: defaultdict[tuple[int, int], list[int]] = defaultdict(list)
+        claimed = set(self.row_editions.values())
+        for edition_id, slug, series_id, year in editions:
+            self.edition_slugs.add(slug)
+            if edition_id not in claimed:
+                self.curated[(series_id, year)].append(edition_id)
+
+    def _load_children(self) -> None:
+        self.participations: dict[tuple[int, int], int] = {
+            (edition_id, country_id): participation_id
+            for participation_id, edition_id, country_id in self.session.execute(
+                select(Participation.id, Participation.edition_id, Participation.country_id)
+            )
+        }
+        self.participation_citations: set[tuple[int | None, str | None]] = {
+            (participation_id, locator)
+            for participation_id, locator in self.session.execute(
+                select(Citation.participation_id, Citation.locator).where(
+                    Citation.source_id == self.source_id, Citation.participation_id.is_not(None)
+                )
+            )
+        }
+        self.links: dict[str, set[tuple[Any, ...]]] = {
+            table.name: {tuple(row) for row in self.session.execute(select(table))}
+            for table in (edition_activities, edition_domains, edition_threats)
+        }
+
+    # --- the run ------------------------------------------------------------------------
+
+    def write(self, records: Sequence[EditionRecord], progress: Progress) -> None:
+        started = time.perf_counter()
+        self._check_threats(records)
+        for start in range(0, len(records), BATCH_SIZE):
+            batch = records[start : start + BATCH_SIZE]
+            self._write_batch(batch)
+            progress(len(batch))
+        derived = time.perf_counter()
+        self.report.timings["write"] = derived - started
+        if self.editions_with_new_participants:
+            # Ties are derived from participations; rebuild those of the editions that changed,
+            # in this transaction, so the partners API agrees with the facts from the commit on.
+            self.report.written["ties"] += refresh_ties(
+                self.session, TieChannel.exercise, self.editions_with_new_participants
+            )
+        self.report.timings["derive ties"] = time.perf_counter() - derived
+
+    def _check_threats(self, records: Sequence[EditionRecord]) -> None:
+        unknown = {slug for r in records for slug in r.threats} - self.threat_ids.keys()
+        if unknown:
+            raise ImportFailed(f"unknown threat categories in the mapping: {sorted(unknown)}")
+
+    def _write_batch(self, batch: Sequence[EditionRecord]) -> None:
+        targets: list[tuple[EditionRecord, int]] = []
+        planned: list[_NewEdition] = []
+        for record in batch:
+            edition_id = self._existing_edition(record)
+            if edition_id is None:
+                planned.append(self._plan(record))
+            else:
+                targets.append((record, edition_id))
+        self._insert_new_series()
+        targets.extend(self._insert_editions(planned))
+        self._complete(targets)
+
+    def _existing_edition(self, record: EditionRecord) -> int | None:
+        edition_id = self.row_editions.get(record.locator)
+        if edition_id is not None:
+            self.report.already_imported += 1
+            return edition_id
+        series_id = self.series_ids.get(self._series_slug(record))
+        candidates = self.curated.get((series_id, record.year)) if series_id else None
+        if candidates:
+            self.report.merged += 1
+            return candidates.pop(0)
+        return None
+
+    @staticmethod
+    def _series_slug(record: EditionRecord) -> str:
+        return slugify(record.series_name) if record.series_name else ""
+
+    def _plan(self, record: EditionRecord) -> _NewEdition:
+        suffix = slugify(record.slug_suffix)
+        if record.series_name:
+            series_slug = self._series_slug(record)
+            edition_base = f"{series_slug}-{record.year}"
+            citation = f"Series_Name {record.series_name}"
+        else:
+            taken = self.series_ids.keys() | self.new_series.keys()
+            series_slug = unique_slug(slugify(record.name) or "exercise", suffix, taken)
+            edition_base = series_slug
+            citation = record.locator
+        if series_slug not in self.series_ids and series_slug not in self.new_series:
+            name = record.series_name or record.name
+            self.new_series[series_slug] = {"slug": series_slug, "name": name, "cite": citation}
+        slug = unique_slug(edition_base, suffix, self.edition_slugs)
+        self.edition_slugs.add(slug)
+        return _NewEdition(record, series_slug, slug)
+
+    def _insert_new_series(self) -> None:
+        if not self.new_series:
+            return
+        rows = list(self.new_series.values())
+        self.new_series = {}
+        self._insert(SERIES, [{"slug": row["slug"], "name": row["name"]} for row in rows])
+        self.series_ids.update(
+            self.session.execute(
+                select(ExerciseSeries.slug, ExerciseSeries.id).where(
+                    ExerciseSeries.slug.in_([row["slug"] for row in rows])
+                )
+            ).all()
+        )
+        self._insert(
+            CITATIONS,
+            [
+                {
+                    "source_id": self.source_id,
+                    "locator": row["cite"],
+                    "series_id": self.series_ids[row["slug"]],
+                }
+                for row in rows
+            ],
+        )
+
+    def _insert_editions(self, planned: list[_NewEdition]) -> list[tuple[EditionRecord, int]]:
+        if not planned:
+            return []
+        self._insert(EDITIONS, [self._edition_row(new) for new in planned])
+        ids = dict(
+            self.session.execute(
+                select(ExerciseEdition.slug, ExerciseEdition.id).where(
+                    ExerciseEdition.slug.in_([new.slug for new in planned])
+                )
+            ).all()
+        )
+        self.report.created += len(planned)
+        return [(new.record, ids[new.slug]) for new in planned]
+
+    def _edition_row(self, new: _NewEdition) -> dict[str, Any]:
+        record = new.record
+        return {
+            "series_id": self.series_ids[new.series_slug],
+            "slug": new.slug,
+            "name": record.name,
+            "year": record.year,
+            "start_date": record.start.first_day,
+            "start_precision": record.start.precision,
+            "end_date": record.end.first_day if record.end else None,
+            "end_precision": record.end.precision if record.end else None,
+            "location": record.location,
+            "latitude": record.latitude,
+            "longitude": record.longitude,
+            "description": record.description,
+            "note": record.note,
+        }
+
+    # --- what every edition of a row needs, added where missing -------------------------
+
+    def _complete(self, targets: list[tuple[EditionRecord, int]]) -> None:
+        self._insert_participations(targets)
+        link_rows: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+        citations: list[dict[str, Any]] = []
+        for record, edition_id in targets:
+            for table, row in self._missing_links(record, edition_id):
+                link_rows[table].append(row)
+            if (edition_id, record.locator) not in self.edition_citations:
+                self.edition_citations.add((edition_id, record.locator))
+                citations.append(self._citation(record, edition_id=edition_id))
+        for table, rows in link_rows.items():
+            self._insert(table, rows)
+        self._insert(CITATIONS, citations)
+        self._insert(CITATIONS, self._participation_citations(targets))
+
+    def _citation(self, record: EditionRecord, **target: int) -> dict[str, Any]:
+        return {"source_id": self.source_id, "locator": record.locator, **target}
+
+    def _missing_links(
+        self, record: EditionRecord, edition_id: int
+    ) -> list[tuple[Table, dict[str, Any]]]:
+        wanted: list[tuple[Table, str, Any]] = [
+            *((edition_activities, "activity", a) for a in sorted(record.activities)),
+            *((edition_domains, "domain", d) for d in sorted(record.domains)),
+            *((edition_threats, "threat_id", self.threat_ids[t]) for t in sorted(record.threats)),
+        ]
+        missing = []
+        for table, column, value in wanted:
+            existing = self.links[table.name]
+            if (edition_id, value) not in existing:
+                existing.add((edition_id, value))
+                missing.append((table, {"edition_id": edition_id, column: value}))
+        return missing
+
+    def _insert_participations(self, targets: list[tuple[EditionRecord, int]]) -> None:
+        missing = list(
+            dict.fromkeys(
+                (edition_id, country_id)
+                for record, edition_id in targets
+                for country_id in record.country_ids
+                if (edition_id, country_id) not in self.participations
+            )
+        )
+        if not missing:
+            return
+        self._insert(
+            PARTICIPATIONS,
+            [
+                {
+                    "edition_id": edition_id,
+                    "country_id": country_id,
+                    # Co-participation datasets (MME, JME) record neither roles nor hosts;
+                    # a dataset that does would carry them on its record.
+                    "role": ParticipantRole.full_participant,
+                    "is_host": False,
+                }
+                for edition_id, country_id in missing
+            ],
+        )
+        edition_ids = {edition_id for edition_id, _ in missing}
+        self.editions_with_new_participants.update(edition_ids)
+        self.participations.update(
+            ((edition_id, country_id), participation_id)
+            for participation_id, edition_id, country_id in self.session.execute(
+                select(Participation.id, Participation.edition_id, Participation.country_id).where(
+                    Participation.edition_id.in_(edition_ids)
+                )
+            )
+        )
+
+    def _participation_citations(
+        self, targets: list[tuple[EditionRecord, int]]
+    ) -> list[dict[str, Any]]:
+        citations = []
+        for record, edition_id in targets:
+            for country_id in record.country_ids:
+                participation_id = self.participations[(edition_id, country_id)]
+                if (participation_id, record.locator) not in self.participation_citations:
+                    self.participation_citations.add((participation_id, record.locator))
+                    citations.append(self._citation(record, participation_id=participation_id))
+        return citations
+
+    def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(table), rows)
+            self.report.written[table.name] += len(rows)

@@ -1,0 +1,90 @@
+"""The command line: export, seed from a folder, help, exit codes."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.core.config import Settings
+from app.main import create_app
+from tests.conftest import migrate, seed
+
+runner = CliRunner()
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_export_a_query_as_csv_to_a_file(seeded_url: str, tmp_path: Path) -> None:
+    target = tmp_path / "partners.csv"
+    result = runner.invoke(
+        cli,
+        ["export", "/v1/countries/IDN/partners", "-p", "threat=terrorism", "-o", str(target)],
+        env={"DATABASE_URL": seeded_url},
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(target.read_text())))
+    malaysia = next(row for row in rows if row["partner.iso3"] == "MYS")
+    assert "terrorism" in malaysia["threats"].split(";")
+
+
+def test_export_json_walks_every_page(seeded_url: str) -> None:
+    result = runner.invoke(
+        cli,
+        ["export", "/v1/countries", "-p", "limit=100", "-f", "json"],
+        env={"DATABASE_URL": seeded_url},
+    )
+    assert result.exit_code == 0, result.output
+    codes = [country["iso3"] for country in json.loads(result.stdout)["data"]]
+    assert len(codes) == len(set(codes)) >= 257
+
+
+def test_export_errors_have_exit_codes(seeded_url: str) -> None:
+    env = {"DATABASE_URL": seeded_url}
+    unknown = runner.invoke(cli, ["export", "/v1/countries/QQQ"], env=env)
+    assert unknown.exit_code == 1
+    assert "404" in unknown.stderr
+    malformed = runner.invoke(cli, ["export", "/v1/countries", "-p", "limit"], env=env)
+    assert malformed.exit_code == 2
+    relative = runner.invoke(cli, ["export", "v1/countries"], env=env)
+    assert relative.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["db", "upgrade"], ["db", "downgrade"], ["seed"], ["export"], ["serve"]]
+)
+def test_every_command_has_help_with_an_example(command: list[str]) -> None:
+    result = runner.invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0
+    if command:
+        assert "Example" in result.output
+
+
+@pytest.mark.anyio
+async def test_a_change_to_the_facts_reaches_ties_and_caches_at_once(empty_url: str) -> None:
+    migrate(empty_url)
+    seed(empty_url)
+    app = create_app(Settings(database_url=empty_url))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
+        before = await api.get("/v1/countries/IDN/partners/BTN")
+        assert before.json()["data"] == []
+        version = (await api.get("/v1/meta")).json()["data_version"]
+
+        result = runner.invoke(
+            cli,
+            ["seed", "--data-dir", str(FIXTURES / "seed_addition")],
+            env={"DATABASE_URL": empty_url},
+        )
+        assert result.exit_code == 0, result.output
+
+        after = await api.get(
+            "/v1/countries/IDN/partners/BTN", headers={"If-None-Match": before.headers["etag"]}
+        )
+        assert after.status_code == 200  # not a stale 304
+        assert [t["initiative"]["slug"] for t in after.json()["data"]] == ["test-forum"]
+        assert (await api.get("/v1/meta")).json()["data_version"] == version + 1
+    app.state.engine.dispose()

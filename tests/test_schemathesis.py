@@ -1,0 +1,28 @@
+"""Schemathesis generates requests from the OpenAPI document and checks every response
+against it (status codes, content types, schemas, problem details, no server errors)."""
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from hypothesis import HealthCheck, settings
+from hypothesis import seed as fixed_seed
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+
+@pytest.fixture
+def api_schema(app: FastAPI) -> OpenApiSchema:
+    return schemathesis.openapi.from_asgi("/openapi.json", app)
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@fixed_seed(20261125)
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_api_conforms_to_its_schema(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
+    case.call_and_validate()
