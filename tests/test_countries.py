@@ -98,3 +98,17 @@ async def test_country_memberships(api: httpx.AsyncClient) -> None:
     assert {"asean", "admm", "admm-plus"} <= set(by_org)
     assert by_org["asean"]["start_date"] == "1967-08-08"
     assert by_org["asean"]["sources"]
+
+
+async def test_country_detail_shows_its_network_figures(api: httpx.AsyncClient) -> None:
+    usa = (await api.get("/v1/countries/USA")).json()["network"]
+    bhutan = (await api.get("/v1/countries/BTN")).json()["network"]
+    assert usa["degree"] > 40  # NATO, ADMM-Plus, Five Eyes, ANZUS, AUKUS, Quad, exercises
+    assert usa["ranks"]["degree"] == 1
+    assert bhutan == {
+        "network_size": usa["network_size"],
+        "degree": 0,
+        "weighted_degree": 0,
+        "betweenness": 0.0,
+        "ranks": None,
+    }

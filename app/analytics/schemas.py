@@ -4,7 +4,7 @@ from pydantic import BaseModel, Field
 
 from app.cooperation.models import TieChannel
 from app.cooperation.schemas import Initiative
-from app.countries.schemas import CountryRef
+from app.countries.schemas import CountryDetail, CountryRef
 from app.threats.schemas import ThreatRef
 
 # A country pair appears at most once in an undirected network of every country there is.
@@ -177,4 +177,11 @@ class DyadYearOut(BaseModel):
     threats: list[str] = Field(
         description="Slugs of the threats the counted initiatives address",
         examples=[["cybercrime", "terrorism"]],
+    )
+
+
+class CountryWithFigures(CountryDetail):
+    network: CountryFigures = Field(
+        description="The country's place in the whole cooperation network (every channel, "
+        "every year), as ranked by GET /v1/network/centrality"
     )

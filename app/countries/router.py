@@ -3,6 +3,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
+from app.analytics.queries import country_figures
+from app.analytics.schemas import CountryWithFigures
 from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.params import NO_CONTROL_CHARACTERS, CountryCode, SearchText
@@ -50,10 +52,12 @@ def list_countries(
     )
 
 
-@router.get("/{code}", response_model=CountryDetail, responses=NOT_FOUND_RESPONSES)
-def get_country(session: SessionDep, code: CountryCode) -> CountryDetail:
-    """One country by ISO3 or ISO2 code, in any case."""
-    return CountryDetail.model_validate(queries.get_country(session, code))
+@router.get("/{code}", response_model=CountryWithFigures, responses=NOT_FOUND_RESPONSES)
+def get_country(request: Request, session: SessionDep, code: CountryCode) -> CountryWithFigures:
+    """One country by ISO3 or ISO2 code, in any case, with its network figures."""
+    country = queries.get_country(session, code)
+    figures = country_figures(session, country.id, request.state.data_version)
+    return CountryWithFigures(**CountryDetail.model_validate(country).model_dump(), network=figures)
 
 
 @router.get("/{code}/memberships", response_model=CountryMemberships, responses=NOT_FOUND_RESPONSES)
