@@ -1,0 +1,88 @@
+"""Every example in the README, run against a live server, prints what the README shows."""
+
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README_URL = "http://127.0.0.1:8000"
+
+
+def _examples() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split("<!-- examples: start -->")[1].split("<!-- examples: end -->")[0]
+
+
+PYTHON_EXAMPLES = re.findall(r"```python\n(.*?)```\s*```text\n(.*?)```", _examples(), re.S)
+CURL_LINES = re.findall(r"^(curl .*)$", _examples(), re.M)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def live_url(seeded_url: str) -> Iterator[str]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "defcoop"), "serve", "--port", str(port)],
+        env={"DATABASE_URL": seeded_url, "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_the_readme_has_examples() -> None:
+    assert len(PYTHON_EXAMPLES) >= 5
+    assert len(CURL_LINES) >= 4
+
+
+@pytest.mark.parametrize(("code", "expected"), PYTHON_EXAMPLES)
+def test_python_example_prints_what_the_readme_shows(
+    live_url: str, code: str, expected: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", code.replace(README_URL, live_url)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == expected
+
+
+@pytest.mark.parametrize("command", CURL_LINES)
+def test_curl_example_answers(live_url: str, command: str) -> None:
+    url = re.search(r"'(http[^']+)'", command)
+    assert url is not None
+    result = subprocess.run(
+        ["curl", "-sf", url.group(1).replace(README_URL, live_url)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, command
+    assert result.stdout.startswith("{")
