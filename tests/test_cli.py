@@ -54,7 +54,16 @@ def test_export_errors_have_exit_codes(seeded_url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["db", "upgrade"], ["db", "downgrade"], ["seed"], ["export"], ["serve"]]
+    "command",
+    [
+        [],
+        ["db", "upgrade"],
+        ["db", "downgrade"],
+        ["seed"],
+        ["import", "mme"],
+        ["export"],
+        ["serve"],
+    ],
 )
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     result = runner.invoke(cli, [*command, "--help"])
