@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from datasette.app import Datasette  # type: ignore[import-untyped]
+from datasette.app import Datasette
 from naive_sql import DATABASE_KEY, METADATA_PATH
 
 
