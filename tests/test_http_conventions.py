@@ -108,3 +108,10 @@ async def test_csv_by_accept_header_flattens_nested_values(api: httpx.AsyncClien
     assert "terrorism" in malaysia["threats"].split(";")
     json_etag = (await api.get("/v1/countries/IDN/partners")).headers["etag"]
     assert response.headers["etag"] != json_etag
+
+
+async def test_a_cursor_of_another_list_is_422_not_500(api: httpx.AsyncClient) -> None:
+    countries_cursor = "WyJJRE4iLCAxMDNd"  # ["IDN", 103]: sources are keyed by a text id
+    response = await api.get("/v1/sources", params={"cursor": countries_cursor})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["pointer"] == "/query/cursor"

@@ -145,7 +145,7 @@ def fetch_page(
     """Rows of one page, the total count, and the cursor of the next page."""
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     if page.cursor:
-        types = (sort.column.type.python_type, int)
+        types = (sort.column.type.python_type, sort.id_column.type.python_type)
         statement = statement.where(sort.after(_decode(page.cursor, types)))
     rows = session.scalars(statement.order_by(*sort.order_by()).limit(page.limit + 1)).all()
     next_cursor = sort.cursor_for(rows[page.limit - 1]) if len(rows) > page.limit else None
