@@ -12,9 +12,6 @@ Rows come in (country_a, country_b, year) order from one statement read in chunk
 the whole range streams without holding it in memory.
 """
 
-import base64
-import binascii
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,7 +25,7 @@ from sqlalchemy.orm import Session, aliased
 from app.analytics.graph import LruCache, database_identity
 from app.cooperation.models import Tie, TieChannel
 from app.cooperation.queries import INITIATIVE_THREATS, TieFilters
-from app.core.problems import InvalidParameter
+from app.core.pagination import decode_cursor, encode_cursor
 from app.countries.models import Country
 from app.threats.models import ThreatCategory
 
@@ -216,7 +213,7 @@ def count_dyad_years(session: Session, data_version: int, filters: DyadFilters) 
 def dyad_page(
     session: Session, filters: DyadFilters, cursor: str | None, limit: int
 ) -> tuple[list[DyadYear], str | None]:
-    after = _decode_cursor(cursor) if cursor else None
+    after = tuple(decode_cursor(cursor, (str, str, int))) if cursor else None
     rows = []
     for row in iter_dyad_years(session, filters, after=after):
         rows.append(row)
@@ -225,26 +222,8 @@ def dyad_page(
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        next_cursor = _encode_cursor([last.country_a.iso3, last.country_b.iso3, last.year])
+        next_cursor = encode_cursor([last.country_a.iso3, last.country_b.iso3, last.year])
     return rows[:limit], next_cursor
-
-
-def _encode_cursor(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[str, str, int]:
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        values = None
-    if (
-        isinstance(values, list)
-        and len(values) == 3
-        and [type(value) for value in values] == [str, str, int]
-    ):
-        return values[0], values[1], values[2]
-    raise InvalidParameter("/query/cursor", "Invalid cursor; use the one from links.next.")
 
 
 def csv_header() -> list[str]:

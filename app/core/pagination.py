@@ -91,11 +91,11 @@ class PageParams:
 PageDep = Annotated[PageParams, Depends()]
 
 
-def _encode(values: list[Any]) -> str:
+def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
 
 
-def _decode(cursor: str, types: Sequence[type]) -> list[Any]:
+def decode_cursor(cursor: str, types: Sequence[type]) -> list[Any]:
     """The key values in a cursor, checked against the types of the sort key."""
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
@@ -136,7 +136,7 @@ class SortKey:
 
     def cursor_for(self, row: Any) -> str:
         value = getattr(row, self.column.key)
-        return _encode([value, getattr(row, self.id_column.key)])
+        return encode_cursor([value, getattr(row, self.id_column.key)])
 
 
 def fetch_page(
@@ -146,7 +146,7 @@ def fetch_page(
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     if page.cursor:
         types = (sort.column.type.python_type, sort.id_column.type.python_type)
-        statement = statement.where(sort.after(_decode(page.cursor, types)))
+        statement = statement.where(sort.after(decode_cursor(page.cursor, types)))
     rows = session.scalars(statement.order_by(*sort.order_by()).limit(page.limit + 1)).all()
     next_cursor = sort.cursor_for(rows[page.limit - 1]) if len(rows) > page.limit else None
     return rows[: page.limit], total or 0, next_cursor
@@ -157,10 +157,10 @@ def page_of_sorted(
 ) -> tuple[Sequence[Row], str | None]:
     """Keyset pagination over items already sorted by `key` (computed lists, not tables)."""
     if page.cursor and items:
-        after = _decode(page.cursor, [type(value) for value in key(items[0])])
+        after = decode_cursor(page.cursor, [type(value) for value in key(items[0])])
         items = [item for item in items if key(item) > after]
     rows = items[: page.limit]
-    next_cursor = _encode(key(rows[-1])) if len(items) > page.limit else None
+    next_cursor = encode_cursor(key(rows[-1])) if len(items) > page.limit else None
     return rows, next_cursor
 
 
