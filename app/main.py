@@ -14,7 +14,9 @@ from app.core.caching import ConditionalGetMiddleware
 from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, session_factory
 from app.core.docs import install_docs
+from app.core.limits import RequestLimitsMiddleware
 from app.core.problems import install_problem_handlers
+from app.core.security import PublicReadCorsMiddleware, SecurityHeadersMiddleware
 from app.countries.router import router as countries_router
 from app.exercises.router import router as exercises_router
 from app.explorer.router import router as explorer_router
@@ -64,6 +66,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         factory=app.state.session_factory,
         max_age=settings.cache_max_age,
     )
+    # Hardening (README "Limits and headers"). The last added runs first: security headers on
+    # every response, then CORS, then the request bounds, all before the conditional GETs.
+    app.add_middleware(
+        RequestLimitsMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_query_params=settings.max_query_params,
+        max_query_bytes=settings.max_query_bytes,
+    )
+    app.add_middleware(PublicReadCorsMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     for router in (
         system_router,
         countries_router,

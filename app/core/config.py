@@ -25,6 +25,16 @@ class Settings(BaseSettings):
     cache_max_age: int = Field(default=300, description="Cache-Control max-age for reads, seconds")
     page_size_default: int = 50
     page_size_max: int = 500
+    # Request bounds (app/core/limits.py); each can be set in the environment, e.g. MAX_BODY_BYTES.
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=0, description="Largest request body accepted, bytes (413 above)"
+    )
+    max_query_params: int = Field(
+        default=100, ge=1, description="Most query parameters in one request (422 above)"
+    )
+    max_query_bytes: int = Field(
+        default=8192, ge=1, description="Longest query string accepted, bytes (422 above)"
+    )
 
 
 @lru_cache

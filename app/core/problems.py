@@ -12,6 +12,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core.security import SECURITY_HEADERS
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("defcoop")
 
@@ -116,8 +118,14 @@ def _database_busy(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """A generic 500: no stack trace, no exception text, nothing internal; the log has it.
+
+    Starlette sends this one from outside every middleware, so it brings its own security headers.
+    """
     logger.exception("unhandled error on %s", request.url.path, exc_info=exc)
-    return problem_response(request, 500, "An unexpected error occurred; it has been logged.")
+    return problem_response(
+        request, 500, "An unexpected error occurred; it has been logged.", headers=SECURITY_HEADERS
+    )
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -132,6 +140,14 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {
         "model": Problem,
         "description": "Invalid parameter",
+        "content": {PROBLEM_MEDIA_TYPE: {}},
+    },
+}
+# For routes that take a body: app/core/limits.py answers 413 above MAX_BODY_BYTES.
+TOO_LARGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    413: {
+        "model": Problem,
+        "description": "Request body too large",
         "content": {PROBLEM_MEDIA_TYPE: {}},
     },
 }
