@@ -52,3 +52,65 @@ def test_list_bounds_are_declared(app: FastAPI) -> None:
     limit = next(p for p in parameters if p["name"] == "limit")
     assert limit["schema"]["maximum"] == 500
     assert limit["schema"]["minimum"] == 1
+
+
+def _resolve(schema: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in part:
+        name = part["$ref"].removeprefix("#/components/schemas/")
+        resolved: dict[str, Any] = schema["components"]["schemas"][name]
+        return resolved
+    return part
+
+
+def _unbounded(schema: dict[str, Any], part: dict[str, Any], where: str) -> list[str]:
+    """Why this parameter schema lets a client send more than it declares, if it does."""
+    part = _resolve(schema, part)
+    if "anyOf" in part:
+        return [
+            problem
+            for branch in part["anyOf"]
+            if branch.get("type") != "null"
+            for problem in _unbounded(schema, branch, where)
+        ]
+    if "enum" in part or "const" in part or part.get("type") == "boolean":
+        return []
+    kind = part.get("type")
+    if kind == "string":
+        # A fixed format (a date) bounds the length as well as maxLength does.
+        bounded = "maxLength" in part or part.get("format") in ("date", "date-time")
+        return [] if bounded else [f"{where}: string without maxLength"]
+    if kind in ("integer", "number"):
+        missing = [key for key in ("minimum", "maximum") if key not in part]
+        return [f"{where}: {kind} without {', '.join(missing)}"] if missing else []
+    if kind == "array":
+        problems = [] if "maxItems" in part else [f"{where}: array without maxItems"]
+        return problems + _unbounded(schema, part.get("items", {}), f"{where} items")
+    return [f"{where}: no bounds for {part}"]
+
+
+def test_every_parameter_declares_its_bounds(app: FastAPI) -> None:
+    """maxLength, minimum/maximum, maxItems (and on list items): declared, not only enforced."""
+    schema = app.openapi()
+    problems = [
+        problem
+        for method, path, operation in _operations(schema)
+        for parameter in operation.get("parameters", [])
+        for problem in _unbounded(
+            schema, parameter["schema"], f"{method.upper()} {path} ?{parameter['name']}"
+        )
+    ]
+    assert problems == []
+
+
+def test_the_bounds_check_sees_what_is_missing() -> None:
+    schema: dict[str, Any] = {"components": {"schemas": {"E": {"enum": ["a"]}}}}
+    assert _unbounded(schema, {"type": "string"}, "s") == ["s: string without maxLength"]
+    assert _unbounded(schema, {"type": "integer", "minimum": 1}, "i") == [
+        "i: integer without maximum"
+    ]
+    unbounded_items = {"type": "array", "maxItems": 3, "items": {"type": "string"}}
+    assert _unbounded(schema, unbounded_items, "a") == ["a items: string without maxLength"]
+    assert (
+        _unbounded(schema, {"anyOf": [{"$ref": "#/components/schemas/E"}, {"type": "null"}]}, "e")
+        == []
+    )

@@ -5,14 +5,17 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, StringConstraints
+
+COUNTRY_CODE_PATTERN = r"^[A-Za-z]{2,3}$"
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 CountryCode = Annotated[
     str,
     Path(
         min_length=2,
         max_length=3,
-        pattern=r"^[A-Za-z]{2,3}$",
+        pattern=COUNTRY_CODE_PATTERN,
         description="ISO 3166-1 alpha-3 (or alpha-2) code, any case",
         examples=["IDN"],
     ),
@@ -22,7 +25,7 @@ Slug = Annotated[
     Path(
         min_length=1,
         max_length=160,
-        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        pattern=SLUG_PATTERN,
         description="Stable lowercase slug",
         examples=["nato"],
     ),
@@ -40,8 +43,14 @@ SearchText = Annotated[
         examples=["gold"],
     ),
 ]
+# Items of repeatable filters: bounded one by one too, not only in number.
+CountryCodeItem = Annotated[
+    str, StringConstraints(min_length=2, max_length=3, pattern=COUNTRY_CODE_PATTERN)
+]
+SlugItem = Annotated[str, StringConstraints(min_length=1, max_length=160, pattern=SLUG_PATTERN)]
+
 ThreatFilter = Annotated[
-    list[str] | None,
+    list[SlugItem] | None,
     Query(
         max_length=10,
         description="Threat category slug; repeat for any of several",
@@ -49,7 +58,7 @@ ThreatFilter = Annotated[
     ),
 ]
 CountryFilter = Annotated[
-    list[str] | None,
+    list[CountryCodeItem] | None,
     Query(
         max_length=20,
         description="Country code (ISO3 or ISO2); repeat for any of several",
