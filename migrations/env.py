@@ -4,6 +4,7 @@ from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
 
 import app.models  # noqa: F401  (registers every table on the metadata)
 from app.core.config import Settings
@@ -32,14 +33,33 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = create_db_engine(Settings(database_url=_database_url()))
-    with engine.connect() as connection:
-        is_sqlite = connection.dialect.name == "sqlite"
-        if is_sqlite:
-            # Batch mode rebuilds tables; with foreign keys on, SQLite would cascade-delete
-            # every child row of a rebuilt parent. The pragma only works outside a transaction.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+    """Migrate through the engine or connection a caller passes in, or through our own engine.
+
+    A caller (pytest-alembic, a test) passes one as `config.attributes["connection"]`.
+    """
+    given = config.attributes.get("connection")
+    if isinstance(given, Connection):
+        _migrate(given)
+        return
+    engine = given if isinstance(given, Engine) else None
+    own_engine = engine is None
+    if engine is None:
+        engine = create_db_engine(Settings(database_url=_database_url()))
+    try:
+        with engine.connect() as connection:
+            _migrate(connection)
+    finally:
+        if own_engine:
+            engine.dispose()
+
+
+def _migrate(connection: Connection) -> None:
+    is_sqlite = connection.dialect.name == "sqlite"
+    # A caller's open transaction is theirs to end: never commit or roll it back here.
+    ours = not connection.in_transaction()
+    if is_sqlite:
+        _set_sqlite_foreign_keys(connection, on=False, commit=ours)
+    try:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -52,9 +72,25 @@ def run_migrations_online() -> None:
                 violations = connection.execute(text("PRAGMA foreign_key_check")).fetchall()
                 if violations:
                     raise RuntimeError(f"migration broke foreign keys: {violations[:5]}")
+    finally:
+        # Also after a failure: a pooled connection must never go back with foreign keys off.
         if is_sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-    engine.dispose()
+            if ours and connection.in_transaction():
+                connection.rollback()
+            _set_sqlite_foreign_keys(connection, on=True, commit=ours)
+
+
+def _set_sqlite_foreign_keys(connection: Connection, *, on: bool, commit: bool) -> None:
+    """Batch mode rebuilds tables; with foreign keys on, SQLite would cascade-delete every child
+    row of a rebuilt parent (or refuse under RESTRICT). The pragma is ignored inside a
+    transaction, so it is read back to be sure it took.
+    """
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    state = bool(connection.exec_driver_sql("PRAGMA foreign_keys").scalar())
+    if commit:
+        connection.commit()
+    if state != on:
+        raise RuntimeError("could not switch SQLite foreign keys: a transaction is open")
 
 
 if context.is_offline_mode():
