@@ -18,6 +18,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.problems import ProblemItem, problem_response
 
 
+_BODILESS = frozenset(("GET", "HEAD", "OPTIONS"))
+
+
 class BodyTooLarge(HTTPException):
     """Raised while reading a body past the limit; FastAPI passes HTTPExceptions through."""
 
@@ -44,10 +47,16 @@ class RequestLimitsMiddleware:
             return
 
         content_length = None
+        chunked = False
         for name, value in scope["headers"]:
             if name == b"content-length":
                 content_length = value
-                break
+            elif name == b"transfer-encoding":
+                chunked = True
+        if content_length is None and not chunked and scope["method"] in _BODILESS:
+            # A read with neither header has no body: nothing to count (the hot path).
+            await self.app(scope, receive, send)
+            return
         if content_length is not None:
             if not content_length.isdigit():
                 await problem_response(Request(scope), 400, "Invalid Content-Length.")(
