@@ -17,7 +17,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.problems import ProblemItem, problem_response
 
-
 _BODILESS = frozenset(("GET", "HEAD", "OPTIONS"))
 
 
