@@ -1,8 +1,11 @@
 """Alembic environment: the same migrations on SQLite and PostgreSQL."""
 
+from collections.abc import Collection, Mapping
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
+from alembic.runtime.migration import MigrationContext, MigrationInfo
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
@@ -65,19 +68,30 @@ def _migrate(connection: Connection) -> None:
             target_metadata=target_metadata,
             render_as_batch=is_sqlite,
             compare_type=True,
+            on_version_apply=_check_foreign_keys if is_sqlite else None,
         )
         with context.begin_transaction():
             context.run_migrations()
-            if is_sqlite:
-                violations = connection.execute(text("PRAGMA foreign_key_check")).fetchall()
-                if violations:
-                    raise RuntimeError(f"migration broke foreign keys: {violations[:5]}")
     finally:
         # Also after a failure: a pooled connection must never go back with foreign keys off.
         if is_sqlite:
             if ours and connection.in_transaction():
                 connection.rollback()
             _set_sqlite_foreign_keys(connection, on=True, commit=ours)
+
+
+def _check_foreign_keys(
+    ctx: MigrationContext, step: MigrationInfo, heads: Collection[Any], run_args: Mapping[str, Any]
+) -> None:
+    """With foreign keys off, SQLite checks nothing: check after each step, before its commit,
+    so that a step leaving orphans is rolled back and named."""
+    connection = ctx.connection
+    assert connection is not None
+    violations = connection.execute(text("PRAGMA foreign_key_check")).fetchall()
+    if violations:
+        direction = "upgrade" if step.is_upgrade else "downgrade"
+        where = f"{direction} {step.up_revision_id}"
+        raise RuntimeError(f"{where} broke foreign keys (not committed): {violations[:5]}")
 
 
 def _set_sqlite_foreign_keys(connection: Connection, *, on: bool, commit: bool) -> None:

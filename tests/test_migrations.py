@@ -8,8 +8,9 @@ goes down and up again. They drive `migrations/env.py` with the app's own engine
 On SQLite, batch mode rebuilds a table by copying it; with foreign keys on, dropping the old
 parent cascades to its children (or fails under RESTRICT). env.py turns them off around the
 migration. The tests below prove, on a seeded database, that every step down and up keeps the
-rows of every table it keeps, that a rebuild of every table keeps every row, and that foreign
-keys are on and consistent afterwards, also after a migration that fails.
+rows of every table it keeps, that a rebuild of every table keeps every row, that a step
+leaving orphan rows fails before it commits, and that foreign keys are on and consistent
+afterwards, also after a migration that fails.
 """
 
 import shutil
@@ -77,6 +78,8 @@ def alembic_engine(empty_url: str) -> Iterator[Engine]:
 def test_foreign_keys_are_on_after_migrating(
     alembic_runner: MigrationContext, alembic_engine: Engine
 ) -> None:
+    """env.py turns them off on the connection it is given: it must turn them on again."""
+    sqlite_only(alembic_engine)
     alembic_runner.migrate_up_to("heads")
     assert_foreign_keys_on_and_consistent(alembic_engine)
 
@@ -174,7 +177,7 @@ def test_a_step_down_and_up_keeps_every_row(seeded_engine: Engine, revision: str
 
 # A batch migration that rebuilds every table, on top of the real history (SQLite only).
 
-REBUILD_EVERY_TABLE = '''"""Rebuild every table in batch mode, as changing a parent table does."""
+EXTRA_REVISION = '''"""An extra revision on top of the real history, written by a test."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -183,33 +186,34 @@ revision = "ffffffffffff"
 down_revision = "{head}"
 
 
-def _rebuild_every_table() -> None:
-    for name in sa.inspect(op.get_bind()).get_table_names():
-        if name != "alembic_version":
-            with op.batch_alter_table(name, recreate="always"):
-                pass
-    if {fail}:
-        raise RuntimeError("this migration fails after its rebuilds")
+def _change() -> None:
+    {body}
 
 
 def upgrade() -> None:
-    _rebuild_every_table()
+    _change()
 
 
 def downgrade() -> None:
-    _rebuild_every_table()
+    _change()
 '''
+REBUILD_EVERY_TABLE = """for name in sa.inspect(op.get_bind()).get_table_names():
+        if name != "alembic_version":
+            with op.batch_alter_table(name, recreate="always"):
+                pass"""
+FAIL = 'raise RuntimeError("this migration fails")'
+ORPHAN_INDONESIAS_ROWS = """op.execute("DELETE FROM countries WHERE iso3 = 'IDN'")"""
 
 
-def config_with_extra_revision(engine: Engine, directory: Path, *, fail: bool) -> Config:
-    """The real history plus one revision that rebuilds every table, in a copy of migrations/."""
+def config_with_extra_revision(engine: Engine, directory: Path, *body: str) -> Config:
+    """The real history plus one revision doing `body`, in a copy of migrations/."""
     scripts = directory / "migrations"
     shutil.copytree(
         PROJECT_ROOT / "migrations", scripts, ignore=shutil.ignore_patterns("__pycache__")
     )
     head = SCRIPT.get_current_head()
-    (scripts / "versions" / "9999_rebuild_every_table.py").write_text(
-        REBUILD_EVERY_TABLE.format(head=head, fail=fail)
+    (scripts / "versions" / "9999_extra_revision.py").write_text(
+        EXTRA_REVISION.format(head=head, body="\n    ".join(body))
     )
     url = engine.url.render_as_string(hide_password=False)
     config = cli.alembic_config(Settings(database_url=url))
@@ -228,7 +232,7 @@ def test_a_batch_rebuild_of_every_table_keeps_every_row(
     sqlite_only(seeded_engine)
     before = row_counts(seeded_engine)
     assert all(before[name] > 0 for name in CHILD_TABLES), before
-    config = config_with_extra_revision(seeded_engine, tmp_path, fail=False)
+    config = config_with_extra_revision(seeded_engine, tmp_path, REBUILD_EVERY_TABLE)
 
     run_alembic(seeded_engine, "upgrade", "ffffffffffff", config)
     assert_rows_kept(before, row_counts(seeded_engine), "a batch rebuild of every table")
@@ -243,9 +247,25 @@ def test_foreign_keys_are_on_again_after_a_failed_migration(
     seeded_engine: Engine, tmp_path: Path
 ) -> None:
     sqlite_only(seeded_engine)
-    config = config_with_extra_revision(seeded_engine, tmp_path, fail=True)
+    config = config_with_extra_revision(seeded_engine, tmp_path, REBUILD_EVERY_TABLE, FAIL)
     with pytest.raises(RuntimeError, match="this migration fails"):
         run_alembic(seeded_engine, "upgrade", "ffffffffffff", config)
+    assert_foreign_keys_on_and_consistent(seeded_engine)
+
+
+def test_a_migration_that_leaves_orphans_fails_before_commit(
+    seeded_engine: Engine, tmp_path: Path
+) -> None:
+    """Foreign keys are off while migrating, so env.py checks them after each step itself."""
+    sqlite_only(seeded_engine)
+    before = row_counts(seeded_engine)
+    config = config_with_extra_revision(seeded_engine, tmp_path, ORPHAN_INDONESIAS_ROWS)
+    with pytest.raises(RuntimeError, match="upgrade ffffffffffff broke foreign keys"):
+        run_alembic(seeded_engine, "upgrade", "ffffffffffff", config)
+    assert_rows_kept(before, row_counts(seeded_engine), "a failed migration")
+    with seeded_engine.connect() as connection:
+        version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    assert version == SCRIPT.get_current_head()
     assert_foreign_keys_on_and_consistent(seeded_engine)
 
 
