@@ -14,7 +14,7 @@ from app.core.caching import ConditionalGetMiddleware
 from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, session_factory
 from app.core.docs import install_docs
-from app.core.limits import RequestLimitsMiddleware
+from app.core.limits import RequestLimitsMiddleware, describe_limits
 from app.core.problems import install_problem_handlers
 from app.core.security import PublicReadCorsMiddleware, SecurityHeadersMiddleware
 from app.countries.router import router as countries_router
@@ -68,12 +68,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Hardening (README "Limits and headers"). The last added runs first: security headers on
     # every response, then CORS, then the request bounds, all before the conditional GETs.
-    app.add_middleware(
-        RequestLimitsMiddleware,
-        max_body_bytes=settings.max_body_bytes,
-        max_query_params=settings.max_query_params,
-        max_query_bytes=settings.max_query_bytes,
-    )
+    limits = {
+        "max_body_bytes": settings.max_body_bytes,
+        "max_query_params": settings.max_query_params,
+        "max_query_bytes": settings.max_query_bytes,
+    }
+    app.add_middleware(RequestLimitsMiddleware, **limits)
+    app.description += describe_limits(**limits)
     app.add_middleware(PublicReadCorsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     for router in (

@@ -137,6 +137,7 @@ async def test_an_internal_error_is_a_generic_problem(own_app: FastAPI) -> None:
         assert leak not in response.text
     assert_security_headers(response)
     assert response.headers["cache-control"] == "no-store"
+    assert response.headers["access-control-allow-origin"] == "*"
 
 
 async def test_a_failing_query_is_a_generic_problem(
@@ -151,6 +152,13 @@ async def test_a_failing_query_is_a_generic_problem(
     assert_problem(response, 500)
     assert "SELECT" not in response.text and "Traceback" not in response.text
     assert_security_headers(response)
+
+
+def test_the_limits_are_in_the_openapi_description(app: FastAPI) -> None:
+    description = app.openapi()["info"]["description"]
+    settings = Settings()
+    for limit in (settings.max_body_bytes, settings.max_query_params, settings.max_query_bytes):
+        assert str(limit) in description
 
 
 # No server banner

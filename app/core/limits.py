@@ -20,6 +20,15 @@ from app.core.problems import ProblemItem, problem_response
 _BODILESS = frozenset(("GET", "HEAD", "OPTIONS"))
 
 
+def describe_limits(max_body_bytes: int, max_query_params: int, max_query_bytes: int) -> str:
+    """The limits as a paragraph of the OpenAPI description: they belong to no one operation."""
+    return (
+        f"\n\nLimits: a request body of at most {max_body_bytes} bytes (else 413); at most "
+        f"{max_query_params} query parameters and {max_query_bytes} bytes of query string "
+        "(else 422). Reads may be made from any origin (CORS, no credentials); writes may not.\n"
+    )
+
+
 class BodyTooLarge(HTTPException):
     """Raised while reading a body past the limit; FastAPI passes HTTPExceptions through."""
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.core.security import SECURITY_HEADERS
+from app.core.security import CORS_METHODS, CORS_READ_HEADERS, SECURITY_HEADERS
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("defcoop")
@@ -120,11 +120,15 @@ def _database_busy(request: Request, exc: Exception) -> JSONResponse:
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     """A generic 500: no stack trace, no exception text, nothing internal; the log has it.
 
-    Starlette sends this one from outside every middleware, so it brings its own security headers.
+    Starlette sends this one from outside every middleware, so it brings its own security (and,
+    for reads, CORS) headers.
     """
     logger.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    headers = SECURITY_HEADERS
+    if request.method in CORS_METHODS:
+        headers = headers | CORS_READ_HEADERS
     return problem_response(
-        request, 500, "An unexpected error occurred; it has been logged.", headers=SECURITY_HEADERS
+        request, 500, "An unexpected error occurred; it has been logged.", headers=headers
     )
 
 
