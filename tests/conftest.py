@@ -87,7 +87,9 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def app(seeded_url: str) -> FastAPI:
-    return create_app(Settings(database_url=seeded_url))
+    # Schemathesis sends thousands of requests with made-up keys from one address; the
+    # failed-authentication limit is tested on apps of its own (tests/test_writes_auth.py).
+    return create_app(Settings(database_url=seeded_url, rate_limit_auth_failures=1_000_000))
 
 
 @pytest.fixture

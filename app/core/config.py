@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     cache_max_age: int = Field(default=300, description="Cache-Control max-age for reads, seconds")
     page_size_default: int = 50
     page_size_max: int = 500
+    # Rate limits, counted in the database so that every worker shares them.
+    rate_limit_window_seconds: int = Field(default=60, ge=1, description="Fixed window, seconds")
+    rate_limit_auth_failures: int = Field(
+        default=20, ge=1, description="Failed authentications per client address per window"
+    )
+    rate_limit_writes: int = Field(default=300, ge=1, description="Writes per API key per window")
 
 
 @lru_cache
