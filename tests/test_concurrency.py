@@ -6,6 +6,7 @@ client are concurrent transactions in the database.
 
 import asyncio
 import re
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 
@@ -122,3 +123,26 @@ async def test_concurrent_membership_writes_to_one_organization_all_land(
         partners = await api.get("/v1/countries/FJI/partners/TON")
     assert {m["country"]["iso3"] for m in members.json()["data"]} == set(codes)
     assert "pacific-race" in {t["initiative"]["slug"] for t in partners.json()["data"]}
+
+
+async def test_a_write_waiting_too_long_for_the_sqlite_lock_is_a_503(writable_url: str) -> None:
+    if not writable_url.startswith("sqlite"):
+        pytest.skip("SQLite's database-wide write lock")
+    app = create_app(Settings(database_url=writable_url, sqlite_busy_timeout_ms=200))
+    key = make_key(writable_url, "impatient")
+    holder = sqlite3.connect(writable_url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        async with client_for(app, key=key) as api:
+            before = (await api.get("/v1/meta")).json()["data_version"]
+            holder.execute("BEGIN IMMEDIATE")
+            response = await api.put("/v1/organizations/nato/threats/terrorism")
+            holder.execute("ROLLBACK")
+            assert response.status_code == 503, response.text
+            assert response.headers["retry-after"] == "1"
+            assert response.headers["content-type"] == "application/problem+json"
+            assert (await api.get("/v1/meta")).json()["data_version"] == before
+            retried = await api.put("/v1/organizations/nato/threats/terrorism")
+            assert retried.status_code == 200
+    finally:
+        holder.close()
+        app.state.engine.dispose()
