@@ -110,6 +110,11 @@ async def test_create_update_delete_with_audit(curator: httpx.AsyncClient) -> No
     assert {e["key_name"] for e in entries} == {"curator-writes"}
     assert delete["data_version"] == update["data_version"] + 1 == create["data_version"] + 2
     assert await _audit(curator, operation="delete", key_name="curator-writes", limit=500)
+    assert await _audit(curator, since="2000-01-01T00:00:00Z", until="2100-01-01T00:00:00+07:00")
+    assert await _audit(curator, since="2100-01-01T00:00:00Z") == []
+    naive = await curator.get("/v1/audit", params={"since": "2000-01-01T00:00:00"})
+    assert naive.status_code == 422
+    assert (await curator.get("/v1/audit", params={"operation": "drop"})).status_code == 422
 
 
 @pytest.mark.parametrize(
@@ -236,6 +241,17 @@ async def test_if_match_refuses_a_stale_tag(curator: httpx.AsyncClient) -> None:
         headers={"If-Match": anything.headers["etag"]},
     )
     assert late.status_code == 412
+    # ...while the tag a write answers with chains into the next write.
+    assert (
+        member.headers["etag"]
+        == (await curator.get("/v1/organizations/match-pact")).headers["etag"]
+    )
+    chained = await curator.patch(
+        "/v1/organizations/match-pact",
+        json={"acronym": "ZZ"},
+        headers={"If-Match": member.headers["etag"]},
+    )
+    assert chained.status_code == 200
 
 
 async def test_membership_changes_partners_and_etags_at_once(curator: httpx.AsyncClient) -> None:
