@@ -1,5 +1,6 @@
-"""The `defcoop` command line: serve, migrate, seed, import, export."""
+"""The `defcoop` command line: serve, migrate, seed, import, export, API keys."""
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -8,6 +9,8 @@ import uvicorn
 from alembic import command
 from alembic.config import Config
 
+from app.auth.keys import KeyCommandError, create_key, list_keys, revoke_key
+from app.auth.models import Scope
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import create_db_engine, session_factory
 from app.exporting import ExportError, ExportFormat, export
@@ -15,7 +18,9 @@ from app.imports.cli import import_cli
 
 cli = typer.Typer(help="defcoop: the defense-cooperation database and API.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+keys_cli = typer.Typer(help="API keys for the write API.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+cli.add_typer(keys_cli, name="keys")
 cli.add_typer(import_cli, name="import")
 
 
@@ -83,6 +88,79 @@ def seed(
     else:
         typer.echo("seed data already loaded; nothing changed")
     typer.echo(f"data version {report.data_version}")
+
+
+@keys_cli.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Unique name; recorded in the audit trail")],
+    scope: Annotated[
+        Scope, typer.Option(help="curator: write data; admin: also manage keys")
+    ] = Scope.curator,
+    expires_in_days: Annotated[
+        int | None, typer.Option(min=1, max=3650, help="Expire after this many days")
+    ] = None,
+) -> None:
+    """Create a key and print its secret, once: only its hash is stored.
+
+    Example: defcoop keys create --name ana --scope curator --expires-in-days 90
+    """
+    engine = create_db_engine(Settings())
+    try:
+        with session_factory(engine).begin() as session:
+            key, secret = create_key(
+                session, name=name, scope=scope, expires_in_days=expires_in_days
+            )
+            expires = key.expires_at.isoformat() if key.expires_at else "never"
+    except KeyCommandError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"created key {name!r} (scope {scope}, expires {expires})", err=True)
+    typer.echo("the secret is shown only now; send it as the X-API-Key header:", err=True)
+    typer.echo(secret)
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """List keys: name, scope, prefix, created, expires, revoked (never the secret).
+
+    Example: defcoop keys list
+    """
+    engine = create_db_engine(Settings())
+    try:
+        with session_factory(engine)() as session:
+            keys = list_keys(session)
+    finally:
+        engine.dispose()
+
+    def stamp(value: datetime | None) -> str:
+        return value.isoformat(timespec="seconds") if value else "-"
+
+    typer.echo("name\tscope\tprefix\tcreated_at\texpires_at\trevoked_at")
+    for key in keys:
+        typer.echo(
+            f"{key.name}\t{key.scope}\t{key.prefix}\t{stamp(key.created_at)}\t"
+            f"{stamp(key.expires_at)}\t{stamp(key.revoked_at)}"
+        )
+
+
+@keys_cli.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="Name of the key")]) -> None:
+    """Revoke a key at once; it stays listed (and in the audit trail).
+
+    Example: defcoop keys revoke ana
+    """
+    engine = create_db_engine(Settings())
+    try:
+        with session_factory(engine).begin() as session:
+            revoke_key(session, name)
+    except KeyCommandError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"revoked key {name!r}")
 
 
 @cli.command("export")

@@ -9,6 +9,9 @@ from fastapi.routing import APIRoute
 from app import __version__
 from app.agreements.router import router as agreements_router
 from app.analytics.router import router as analytics_router
+from app.audit.router import router as audit_router
+from app.auth.private import PrivateResponsesMiddleware
+from app.auth.router import router as keys_router
 from app.cooperation.router import router as cooperation_router
 from app.core.caching import ConditionalGetMiddleware
 from app.core.config import Settings, get_settings
@@ -58,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
     install_problem_handlers(app)
@@ -66,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         factory=app.state.session_factory,
         max_age=settings.cache_max_age,
     )
+    app.add_middleware(PrivateResponsesMiddleware)
     # Hardening (README "Limits and headers"). The last added runs first: security headers on
     # every response, then CORS, then the request bounds, all before the conditional GETs.
     limits = {
@@ -87,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         operations_router,
         threats_router,
         sources_router,
+        audit_router,
+        keys_router,
     ):
         app.include_router(router)
     app.include_router(analytics_router)

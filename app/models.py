@@ -1,6 +1,8 @@
 """Every table, imported in one place for Alembic and the seed loader."""
 
 from app.agreements.models import Agreement, AgreementParty
+from app.audit.models import AuditEntry
+from app.auth.models import ApiKey, RateLimitCounter
 from app.cooperation.models import Tie
 from app.countries.models import Country
 from app.exercises.models import ExerciseEdition, ExerciseSeries, Participation
@@ -13,6 +15,8 @@ from app.threats.models import ThreatCategory, ThreatResponse
 __all__ = [
     "Agreement",
     "AgreementParty",
+    "ApiKey",
+    "AuditEntry",
     "Citation",
     "Contribution",
     "Country",
@@ -23,6 +27,7 @@ __all__ = [
     "Operation",
     "Organization",
     "Participation",
+    "RateLimitCounter",
     "Source",
     "ThreatCategory",
     "ThreatResponse",

@@ -4,7 +4,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import Base
+from app.core.db import Base, Versioned
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.organizations.models import Organization
@@ -29,7 +29,7 @@ class PartyRole(StrEnum):
 agreement_threats = threat_link_table("agreement_threats", "agreement_id", "agreements")
 
 
-class Agreement(NoteMixin, Base):
+class Agreement(NoteMixin, Versioned, Base):
     __tablename__ = "agreements"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     max_query_bytes: int = Field(
         default=8192, ge=1, description="Longest query string accepted, bytes (422 above)"
     )
+    # Rate limits, counted in the database so that every worker shares them.
+    rate_limit_window_seconds: int = Field(default=60, ge=1, description="Fixed window, seconds")
+    rate_limit_auth_failures: int = Field(
+        default=20, ge=1, description="Failed authentications per client address per window"
+    )
+    rate_limit_writes: int = Field(default=300, ge=1, description="Writes per API key per window")
 
 
 @lru_cache

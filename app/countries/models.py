@@ -4,7 +4,7 @@ from enum import StrEnum
 from sqlalchemy import Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import Base
+from app.core.db import Base, Versioned
 from app.core.periods import enum_column
 
 
@@ -14,7 +14,7 @@ class CountryKind(StrEnum):
     non_iso = "non_iso"  # an entity ISO 3166-1 lacks (Kosovo)
 
 
-class Country(Base):
+class Country(Versioned, Base):
     __tablename__ = "countries"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import Base
+from app.core.db import Base, Versioned
 from app.core.periods import NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.sources.models import Certainty, Citation, certainty_column
@@ -65,7 +65,7 @@ edition_domains = Table(
 )
 
 
-class ExerciseSeries(Base):
+class ExerciseSeries(Versioned, Base):
     __tablename__ = "exercise_series"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,7 +85,7 @@ class ExerciseSeries(Base):
     )
 
 
-class ExerciseEdition(PeriodMixin, NoteMixin, Base):
+class ExerciseEdition(PeriodMixin, NoteMixin, Versioned, Base):
     __tablename__ = "exercise_editions"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,7 +4,7 @@ from enum import StrEnum
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import Base
+from app.core.db import Base, Versioned
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.organizations.models import Organization
@@ -20,7 +20,7 @@ class OperationKind(StrEnum):
 operation_threats = threat_link_table("operation_threats", "operation_id", "operations")
 
 
-class Operation(PeriodMixin, NoteMixin, Base):
+class Operation(PeriodMixin, NoteMixin, Versioned, Base):
     __tablename__ = "operations"
 
     id: Mapped[int] = mapped_column(primary_key=True)

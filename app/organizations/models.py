@@ -4,7 +4,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import Base
+from app.core.db import Base, Versioned
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.sources.models import Certainty, Citation, certainty_column
@@ -30,7 +30,7 @@ class MembershipRole(StrEnum):
 organization_threats = threat_link_table("organization_threats", "organization_id", "organizations")
 
 
-class Organization(Base):
+class Organization(Versioned, Base):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)

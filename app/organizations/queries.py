@@ -110,3 +110,14 @@ def memberships_of_country(session: Session, country_id: int) -> Sequence[Member
         .order_by(Organization.slug, Membership.start_date)
     )
     return session.scalars(_with_evidence(statement)).all()
+
+
+def membership_history(
+    session: Session, organization_id: int, country_id: int
+) -> Sequence[Membership]:
+    statement = (
+        select(Membership)
+        .where(Membership.organization_id == organization_id, Membership.country_id == country_id)
+        .order_by(Membership.start_date.is_not(None), Membership.start_date, Membership.role)
+    )
+    return session.scalars(_with_evidence(statement)).all()

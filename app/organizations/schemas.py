@@ -1,11 +1,23 @@
 from datetime import date
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.inputs import (
+    SLUG_PATTERN,
+    Description,
+    InputDate,
+    Name,
+    Note,
+    ShortText,
+    date_error,
+    period_error,
+)
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryDetail, CountryRef
 from app.organizations.models import MembershipRole, OrganizationKind
-from app.sources.schemas import CitationOut, Evidence
+from app.sources.models import Certainty
+from app.sources.schemas import CitationIn, CitationOut, Evidence
 from app.threats.schemas import ThreatRef
 
 
@@ -61,3 +73,197 @@ class CountryMembership(MembershipPeriod):
 class CountryMemberships(BaseModel):
     country: CountryDetail
     data: list[CountryMembership]
+
+
+class MembershipHistory(BaseModel):
+    """Every period of one country in one organization (what PUT .../members/{code} set)."""
+
+    organization: OrganizationRef
+    country: CountryRef
+    data: list[MembershipPeriod]
+
+
+# --- input: what the write routes accept --------------------------------------------------
+
+Sources = Annotated[
+    list[CitationIn],
+    Field(
+        min_length=1,
+        max_length=20,
+        description="At least one source for the fact (ids from GET /v1/sources)",
+        examples=[[{"source": "asean-secretariat-membership", "locator": "para. 2"}]],
+    ),
+]
+
+
+def _dates(
+    values: dict[str, Any], fields: tuple[str, ...], explicit: set[str] | None = None
+) -> list[str]:
+    """Fill in day precision for given dates and list what is wrong with the partial dates."""
+    errors = []
+    for field in fields:
+        if explicit is not None and not {f"{field}_date", f"{field}_precision"} & explicit:
+            continue
+        precision, error = date_error(
+            values.get(f"{field}_date"), values.get(f"{field}_precision"), field
+        )
+        values[f"{field}_precision"] = precision
+        if error:
+            errors.append(error)
+    return errors
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrganizationFields(_Input):
+    name_id: Name | None = Field(
+        default=None, description="Name in Indonesian", examples=["Forum Pertahanan ASEAN"]
+    )
+    acronym: ShortText | None = Field(default=None, examples=["ASEAN"])
+    founded_date: InputDate | None = Field(
+        default=None, description="First day of the known part of the date"
+    )
+    founded_precision: DatePrecision | None = Field(
+        default=None, description="How much of the date is known (default: day)", examples=["year"]
+    )
+    ended_date: InputDate | None = Field(
+        default=None, description="When it ended; null: still active", examples=["1991-07-01"]
+    )
+    ended_precision: DatePrecision | None = Field(default=None, examples=["day"])
+    description: Description | None = Field(
+        default=None, description="Free text, newlines allowed", examples=["A forum of ..."]
+    )
+
+
+class OrganizationCreate(OrganizationFields):
+    """A new organization, with the sources that attest it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "asean-defence-forum",
+                    "name": "ASEAN Defence Forum",
+                    "kind": "defense_forum",
+                    "founded_date": "2006-01-01",
+                    "founded_precision": "year",
+                    "sources": [{"source": "asean-admm-inaugural", "locator": "para. 1"}],
+                }
+            ]
+        }
+    )
+
+    slug: str = Field(
+        min_length=1, max_length=80, pattern=SLUG_PATTERN, examples=["asean-defence-forum"]
+    )
+    name: Name
+    kind: OrganizationKind
+    universal: bool = Field(
+        default=False, description="A universal body: co-membership is not a cooperation tie"
+    )
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _check_dates(self) -> Self:
+        values = self.__dict__
+        errors = _dates(values, ("founded", "ended"))
+        error = period_error(self.founded_date, self.ended_date, "founded_date", "ended_date")
+        if errors or error:
+            raise ValueError("; ".join([*errors, *([error] if error else [])]))
+        return self
+
+
+class OrganizationUpdate(OrganizationFields):
+    """The fields to change; absent fields stay as they are, null clears an optional one."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"acronym": "ADF", "description": "Renamed in 2026."}]}
+    )
+
+    name: Name | None = None
+    kind: OrganizationKind | None = None
+    universal: bool | None = None
+    sources: Sources | None = Field(default=None, description="Replaces the cited sources")
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        for field in ("name", "kind", "universal", "sources"):
+            if field in self.model_fields_set and getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        errors = _dates(self.__dict__, ("founded", "ended"), self.model_fields_set)
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+
+class MembershipPeriodIn(_Input):
+    role: MembershipRole = Field(examples=["member"])
+    start_date: InputDate | None = Field(default=None, description="Unknown: null")
+    start_precision: DatePrecision | None = Field(
+        default=None, description="How much of the date is known (default: day)", examples=["day"]
+    )
+    end_date: InputDate | None = Field(
+        default=None,
+        description="Exclusive: the first day not in the role; null: ongoing",
+        examples=["2025-10-26"],
+    )
+    end_precision: DatePrecision | None = Field(default=None, examples=["day"])
+    certainty: Certainty = Field(
+        default=Certainty.confirmed,
+        description="confirmed, unconfirmed (no source confirms it) or disputed",
+        examples=["confirmed"],
+    )
+    note: Note | None = Field(
+        default=None, description="What a reader should know", examples=["Froze its part in 2024."]
+    )
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _check_dates(self) -> Self:
+        errors = _dates(self.__dict__, ("start", "end"))
+        error = period_error(self.start_date, self.end_date, "start_date", "end_date")
+        if errors or error:
+            raise ValueError("; ".join([*errors, *([error] if error else [])]))
+        return self
+
+
+class MembershipPut(_Input):
+    """Every period of the country in the organization; replaces what is stored."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "periods": [
+                        {
+                            "role": "observer",
+                            "start_date": "2022-11-11",
+                            "end_date": "2025-10-26",
+                            "sources": [{"source": "asean-timor-leste-admission"}],
+                        },
+                        {
+                            "role": "member",
+                            "start_date": "2025-10-26",
+                            "sources": [{"source": "asean-timor-leste-admission"}],
+                        },
+                    ]
+                }
+            ]
+        }
+    )
+
+    periods: list[MembershipPeriodIn] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _no_duplicates(self) -> Self:
+        seen = set()
+        for period in self.periods:
+            key = (period.role, period.start_date)
+            if key in seen:
+                raise ValueError(
+                    f"the {period.role} period starting {period.start_date} is listed twice"
+                )
+            seen.add(key)
+        return self

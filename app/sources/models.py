@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import Base
+from app.core.db import Base, Versioned
 from app.core.periods import DatePrecision, enum_column
 
 
@@ -28,7 +28,7 @@ def certainty_column() -> Mapped[Certainty]:
     )
 
 
-class Source(Base):
+class Source(Versioned, Base):
     __tablename__ = "sources"
 
     id: Mapped[str] = mapped_column(String(80), primary_key=True)

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.pagination import PageParams, SortKey, fetch_page
-from app.core.problems import NotFound
+from app.core.problems import InvalidParameter, NotFound
 from app.sources.models import CITED_TABLES, Citation, Source, SourceKind
 
 
@@ -31,3 +31,29 @@ def citation_counts(session: Session, source_id: str) -> dict[str, int]:
     ]
     row = session.execute(select(*counts).where(Citation.source_id == source_id)).one()
     return {table: count for table, count in row._mapping.items() if count}
+
+
+def cite(session: Session, citations: Sequence[Any], pointer: str) -> list[Citation]:
+    """New citation rows for `CitationIn`s; an unknown or repeated source is a 422."""
+    known = {
+        source.id: source
+        for source in session.scalars(
+            select(Source).where(Source.id.in_({c.source for c in citations}))
+        )
+    }
+    rows: list[Citation] = []
+    seen: set[tuple[str, str | None]] = set()
+    for index, citation in enumerate(citations):
+        source = known.get(citation.source)
+        if source is None:
+            raise InvalidParameter(
+                f"{pointer}/{index}/source",
+                f"Unknown source {citation.source!r}; GET /v1/sources lists them.",
+            )
+        if (citation.source, citation.locator) in seen:
+            raise InvalidParameter(
+                f"{pointer}/{index}", f"Source {citation.source!r} is cited twice."
+            )
+        seen.add((citation.source, citation.locator))
+        rows.append(Citation(source=source, locator=citation.locator))
+    return rows

@@ -62,3 +62,25 @@ class SourceDetail(SourceOut):
         description="How many facts of each kind cite this source",
         examples=[{"memberships": 32, "organizations": 1}],
     )
+
+
+class CitationIn(BaseModel):
+    """A source for a new fact: which source, and where in it the fact stands."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(
+        min_length=1,
+        max_length=80,
+        pattern=r"^[a-z0-9][a-z0-9._-]*$",
+        description="Id of a source listed by GET /v1/sources",
+        examples=["asean-secretariat-membership"],
+    )
+    locator: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=300,
+        pattern=r"^[^\x00-\x1f]*$",
+        description="Section of the article, dataset row or part of the page",
+        examples=["para. 3"],
+    )

@@ -3,7 +3,7 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import Base
+from app.core.db import Base, Versioned
 from app.core.periods import enum_column
 from app.sources.models import Citation
 
@@ -44,7 +44,7 @@ def threat_link_table(name: str, owner_column: str, owner_table: str) -> Table:
     )
 
 
-class ThreatCategory(Base):
+class ThreatCategory(Versioned, Base):
     __tablename__ = "threat_categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)

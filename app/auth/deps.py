@@ -1,0 +1,99 @@
+"""`require_scope`: the dependency that guards every write and every private read.
+
+The key is read from the `X-API-Key` header only (never from the URL, where it would end up
+in logs and browser histories). A missing, unknown, expired or revoked key gets the same 401,
+so that an answer never tells which of them it was; repeated failures from one address are
+rate-limited, as are writes per key. Keys and counters are read and written in a session of
+their own, committed at once: a failed request must still count.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Request, Security
+from fastapi.security import APIKeyHeader
+
+from app.auth.keys import find_key
+from app.auth.models import Scope
+from app.auth.ratelimit import RateLimiter
+from app.core.config import Settings
+from app.core.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemError
+
+API_KEY_HEADER = "X-API-Key"
+api_key_header = APIKeyHeader(
+    name=API_KEY_HEADER,
+    scheme_name="ApiKey",
+    description="An API key from `defcoop keys create`; curator scope writes, admin also "
+    "manages keys. Never put it in the URL.",
+    auto_error=False,
+)
+_UNAUTHORIZED = f"A valid API key is required in the {API_KEY_HEADER} header."
+_READS = ("GET", "HEAD")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is writing: the key's name goes into the audit trail."""
+
+    name: str
+    scope: Scope
+
+
+class Unauthorized(ProblemError):
+    def __init__(self) -> None:
+        super().__init__(
+            401,
+            _UNAUTHORIZED,
+            headers={"WWW-Authenticate": f'ApiKey realm="defcoop", header="{API_KEY_HEADER}"'},
+        )
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def require_scope(scope: Scope) -> Callable[..., Principal]:
+    """A dependency returning the caller's `Principal`, or refusing with 401/403/429."""
+
+    def authenticate(
+        request: Request, key: Annotated[str | None, Security(api_key_header)]
+    ) -> Principal:
+        settings: Settings = request.app.state.settings
+        with request.app.state.session_factory() as session:
+            limiter = RateLimiter(session, settings.rate_limit_window_seconds)
+            failures = f"auth-fail:{_client_address(request)}"
+            if limiter.count(failures) >= settings.rate_limit_auth_failures:
+                raise limiter.exceeded("Too many failed authentications from this address.")
+            found = find_key(session, key) if key else None
+            if found is None or not found.usable(datetime.now(UTC)):
+                limiter.hit(failures)
+                session.commit()
+                raise Unauthorized()
+            if scope is Scope.admin and found.scope is not Scope.admin:
+                raise ProblemError(403, f"This API key's scope ({found.scope}) cannot do this.")
+            principal = Principal(found.name, found.scope)
+            if request.method not in _READS:
+                writes = limiter.hit(f"writes:{found.name}")
+                session.commit()
+                if writes > settings.rate_limit_writes:
+                    raise limiter.exceeded("Too many writes with this API key; retry later.")
+        return principal
+
+    return authenticate
+
+
+CuratorDep = Annotated[Principal, Security(require_scope(Scope.curator))]
+AdminDep = Annotated[Principal, Security(require_scope(Scope.admin))]
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
+
+
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _problem("No valid API key (missing, unknown, expired or revoked)"),
+    403: _problem("The API key's scope does not allow this"),
+    429: _problem("Too many requests (writes per key, or failed authentications); see Retry-After"),
+}

@@ -1,0 +1,225 @@
+"""The write framework every domain's write routes use.
+
+A write request runs in one transaction that:
+- starts with `BEGIN IMMEDIATE` on SQLite (concurrent writers queue for the write lock instead
+  of failing when a read lock cannot be upgraded; a lock still held after the busy timeout is
+  a 503) and takes the data-state row lock on PostgreSQL, then bumps the data version once;
+- locks the row it changes (`SELECT ... FOR UPDATE` on PostgreSQL) and only then checks
+  `If-Match` against the row's `modified_in_version`, so that two writers holding the same
+  tag cannot both succeed (the second gets 412);
+- records an audit entry per changed record, re-derives the ties the change affects, and
+  commits all of it together, or nothing: an integrity error becomes a 409, never a 500.
+
+A route reads top to bottom:
+
+    with write_transaction(request, principal, if_match) as tx:
+        organization = tx.target(select(Organization).where(...), missing="No organization ...")
+        before = snapshot()
+        ... change it ...
+        tx.touch(organization)
+        tx.audit("organization", slug, AuditOperation.update, before, snapshot())
+    written(response, tx, request, request.url.path)   # ETag of the resource, no-store
+"""
+
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Header, Request, Response
+from sqlalchemy import Select, text
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
+
+from app.audit.models import AuditEntry, AuditOperation
+from app.auth.deps import AUTH_RESPONSES, Principal
+from app.cooperation.derivation import refresh_ties
+from app.cooperation.models import TieChannel
+from app.core.caching import entity_tag
+from app.core.db import Versioned
+from app.core.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemError
+from app.system.models import DataState
+
+Row = TypeVar("Row")
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        max_length=1000,
+        description="An ETag from a GET of this resource (or `*`): the write is refused with "
+        "412 when the resource changed after that version, or when the tag is not one the API "
+        "issued. Absent: unconditional write.",
+        examples=['"0.1.0-7-5f1c0a9e3b2d4c6a"'],
+    ),
+]
+
+
+class PreconditionFailed(ProblemError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(412, detail)
+
+
+class Conflict(ProblemError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(409, detail)
+
+
+def if_match_version(header: str) -> int | None:
+    """The newest data version named in an `If-Match` header; None for `*` (any version).
+
+    Tags are `"{app_version}-{data_version}-{digest}"`; weak tags never match (RFC 9110
+    uses the strong comparison for If-Match), and a malformed header is a 412 too.
+    """
+    if header.strip() == "*":
+        return None
+    versions = []
+    for tag in header.split(","):
+        tag = tag.strip()
+        parts = tag[1:-1].rsplit("-", 2) if len(tag) > 2 and tag[0] == tag[-1] == '"' else []
+        if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) > 18:
+            raise PreconditionFailed(
+                "If-Match must hold an ETag from a GET of this resource (or *)."
+            )
+        versions.append(int(parts[1]))
+    return max(versions)
+
+
+class Write:
+    """One write: its session, its author, the data version it creates, its precondition."""
+
+    def __init__(
+        self, session: Session, principal: Principal, version: int, if_match: str | None
+    ) -> None:
+        self.session = session
+        self.principal = principal
+        self.version = version
+        self.if_match = if_match
+        self.now = datetime.now(UTC)
+
+    @property
+    def _postgresql(self) -> bool:
+        return self.session.get_bind().dialect.name == "postgresql"
+
+    def lock(self, statement: Select[Row]) -> Row | None:
+        """The row, locked until commit (SQLite: the whole database already is)."""
+        statement = statement.execution_options(populate_existing=True)
+        if self._postgresql:
+            statement = statement.with_for_update()
+        return self.session.scalars(statement).one_or_none()
+
+    def target(self, statement: Select[Row], missing: str) -> Row:
+        """The row the write changes: locked, 404 when absent, 412 when If-Match is stale."""
+        row = self.lock(statement)
+        if row is None:
+            raise ProblemError(404, missing)
+        if isinstance(row, Versioned):
+            self.check_precondition(row)
+        return row
+
+    def check_precondition(self, row: Versioned) -> None:
+        if self.if_match is None:
+            return
+        seen = if_match_version(self.if_match)
+        if seen is not None and row.modified_in_version > seen:
+            raise PreconditionFailed(
+                f"The resource changed in data version {row.modified_in_version}, after "
+                f"the version in If-Match ({seen}); GET it again and reapply your change."
+            )
+
+    def touch(self, *rows: Versioned) -> None:
+        """Mark rows as changed by this write (a sub-resource write touches its parent)."""
+        for row in rows:
+            row.modified_in_version = self.version
+
+    def audit(
+        self, entity: str, entity_id: str, operation: AuditOperation, before: Any, after: Any
+    ) -> None:
+        self.session.add(
+            AuditEntry(
+                at=self.now,
+                key_name=self.principal.name,
+                entity=entity,
+                entity_id=entity_id,
+                operation=operation,
+                data_version=self.version,
+                before=before,
+                after=after,
+            )
+        )
+
+    def refresh_ties(self, channel: TieChannel, initiative_ids: Collection[int]) -> None:
+        """Re-derive the ties of the initiatives whose facts this write changed."""
+        self.session.flush()
+        if initiative_ids:
+            refresh_ties(self.session, channel=channel, initiative_ids=list(initiative_ids))
+
+    def reload(self) -> None:
+        """Flush, and forget loaded state, so a GET's query function reads what is now stored."""
+        self.session.flush()
+        self.session.expire_all()
+
+
+def _bump_data_version(session: Session, now: datetime) -> int:
+    state = session.get(DataState, 1, with_for_update=True)
+    if state is None:
+        state = DataState(id=1, version=0, updated_at=now)
+        session.add(state)
+    state.version += 1
+    state.updated_at = now
+    session.flush()
+    return state.version
+
+
+@contextmanager
+def write_transaction(
+    request: Request, principal: Principal, if_match: str | None = None
+) -> Iterator[Write]:
+    """Run one write; commit it with its audit entries and the version bump, or nothing."""
+    with request.app.state.session_factory() as session:
+        try:
+            if session.get_bind().dialect.name == "sqlite":
+                session.execute(text("BEGIN IMMEDIATE"))
+            write = Write(session, principal, 0, if_match)
+            write.version = _bump_data_version(session, write.now)
+            yield write
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            raise Conflict(
+                "The change conflicts with stored data: a duplicate, or a record that is "
+                "still referenced elsewhere."
+            ) from None
+        except DataError:
+            session.rollback()
+            raise ProblemError(422, "A value does not fit the stored field.") from None
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def written(response: Response, write: Write, request: Request, path: str) -> None:
+    """Headers of a successful write: the ETag a GET of `path` now returns, and no caching."""
+    response.headers["ETag"] = entity_tag(
+        write.version, path, b"", request.headers.get("accept", "")
+    )
+    response.headers["Cache-Control"] = "no-store"
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
+
+
+_WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _problem("The body is not JSON (e.g. not UTF-8)"),
+    404: _problem("Not found"),
+    409: _problem("Conflicts with stored data (a duplicate slug, a record still referenced)"),
+    412: _problem("If-Match names an older version than the stored one (or is malformed)"),
+    422: _problem("Invalid request body or parameter (names the field and the reason)"),
+    503: _problem("The database is busy; retry after Retry-After seconds"),
+}
+
+
+def write_responses(*, precondition: bool = True) -> dict[int | str, dict[str, Any]]:
+    """The error responses every write route declares (412 only where If-Match applies)."""
+    errors = {code: value for code, value in _WRITE_ERRORS.items() if precondition or code != 412}
+    return {**AUTH_RESPONSES, **errors}

@@ -1,0 +1,223 @@
+"""Curating organizations, their memberships and their threat links.
+
+The worked example of the write framework (`app.core.writes`): each function runs inside a
+`Write`, locks what it changes, records the audit entries and re-derives the ties.
+"""
+
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from app.agreements.models import Agreement, AgreementParty
+from app.audit.models import AuditOperation
+from app.cooperation.models import TieChannel
+from app.core.inputs import period_error
+from app.core.problems import InvalidParameter, ProblemError
+from app.core.writes import Conflict, Write
+from app.countries.models import Country
+from app.countries.queries import country_ids
+from app.countries.schemas import CountryRef
+from app.organizations import queries
+from app.organizations.models import Membership, Organization, organization_threats
+from app.organizations.schemas import (
+    MembershipHistory,
+    MembershipPeriod,
+    MembershipPut,
+    OrganizationCreate,
+    OrganizationDetail,
+    OrganizationRef,
+    OrganizationUpdate,
+)
+from app.sources.queries import cite
+from app.threats.queries import threat_ids
+
+ORGANIZATION = "organization"
+MEMBERSHIP = "membership"
+THREAT_LINK = "organization_threat"
+
+
+def _missing(slug: str) -> str:
+    return f"No organization with slug {slug!r}; GET /v1/organizations lists them."
+
+
+def _target(tx: Write, slug: str) -> Organization:
+    return tx.target(select(Organization).where(Organization.slug == slug), _missing(slug))
+
+
+def organization_detail(session: Session, slug: str) -> OrganizationDetail:
+    return OrganizationDetail.model_validate(queries.get_organization(session, slug))
+
+
+def membership_history(
+    session: Session, organization: Organization, country: Country
+) -> MembershipHistory:
+    rows = queries.membership_history(session, organization.id, country.id)
+    return MembershipHistory(
+        organization=OrganizationRef.model_validate(organization),
+        country=CountryRef.model_validate(country),
+        data=[MembershipPeriod.model_validate(row) for row in rows],
+    )
+
+
+def _json(model: Any) -> Any:
+    return model.model_dump(mode="json")
+
+
+def _refresh(tx: Write, organization_id: int) -> None:
+    """Membership feeds the organization's ties, and those of agreements it is a party to."""
+    tx.refresh_ties(TieChannel.organization, [organization_id])
+    agreements = tx.session.scalars(
+        select(AgreementParty.agreement_id).where(AgreementParty.organization_id == organization_id)
+    ).all()
+    tx.refresh_ties(TieChannel.agreement, set(agreements))
+
+
+def create_organization(tx: Write, body: OrganizationCreate) -> OrganizationDetail:
+    if tx.session.scalar(select(Organization.id).where(Organization.slug == body.slug)):
+        raise Conflict(f"An organization with slug {body.slug!r} already exists.")
+    fields = body.model_dump(exclude={"sources"})
+    organization = Organization(**fields, modified_in_version=tx.version)
+    organization.citations = cite(tx.session, body.sources, "/body/sources")
+    organization.threats = []
+    tx.session.add(organization)
+    tx.reload()
+    after = organization_detail(tx.session, body.slug)
+    tx.audit(ORGANIZATION, body.slug, AuditOperation.create, None, _json(after))
+    return after
+
+
+def update_organization(tx: Write, slug: str, body: OrganizationUpdate) -> OrganizationDetail:
+    organization = _target(tx, slug)
+    before = organization_detail(tx.session, slug)
+    changes = body.model_dump(exclude_unset=True, exclude={"sources"})
+    for field in ("founded", "ended"):
+        if f"{field}_date" in changes and f"{field}_precision" not in changes:
+            changes[f"{field}_precision"] = getattr(body, f"{field}_precision")
+    for name, value in changes.items():
+        setattr(organization, name, value)
+    error = period_error(
+        organization.founded_date, organization.ended_date, "founded_date", "ended_date"
+    )
+    if error:
+        raise InvalidParameter("/body/ended_date", f"Invalid request: {error}.")
+    if body.sources is not None:
+        organization.citations = cite(tx.session, body.sources, "/body/sources")
+    tx.touch(organization)
+    _refresh(tx, organization.id)
+    tx.reload()
+    after = organization_detail(tx.session, slug)
+    tx.audit(ORGANIZATION, slug, AuditOperation.update, _json(before), _json(after))
+    return after
+
+
+def delete_organization(tx: Write, slug: str) -> None:
+    organization = _target(tx, slug)
+    before = organization_detail(tx.session, slug)
+    agreements = tx.session.scalars(
+        select(Agreement.slug)
+        .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
+        .where(AgreementParty.organization_id == organization.id)
+        .order_by(Agreement.slug)
+    ).all()
+    if agreements:
+        raise Conflict(
+            f"Organization {slug!r} is a party to agreements ({', '.join(agreements)}); "
+            "remove it from them first."
+        )
+    tx.session.execute(delete(Organization).where(Organization.id == organization.id))
+    tx.refresh_ties(TieChannel.organization, [organization.id])
+    tx.audit(ORGANIZATION, slug, AuditOperation.delete, _json(before), None)
+
+
+def _country(tx: Write, code: str) -> Country:
+    (country_id,) = country_ids(tx.session, [code], "/path/code")
+    country = tx.session.get(Country, country_id)
+    assert country is not None
+    return country
+
+
+def put_membership(tx: Write, slug: str, code: str, body: MembershipPut) -> MembershipHistory:
+    organization = _target(tx, slug)
+    country = _country(tx, code)
+    before = membership_history(tx.session, organization, country)
+    tx.session.execute(
+        delete(Membership).where(
+            Membership.organization_id == organization.id, Membership.country_id == country.id
+        )
+    )
+    for index, period in enumerate(body.periods):
+        membership = Membership(
+            organization_id=organization.id,
+            country_id=country.id,
+            **period.model_dump(exclude={"sources"}),
+        )
+        membership.citations = cite(tx.session, period.sources, f"/body/periods/{index}/sources")
+        tx.session.add(membership)
+    tx.touch(organization)
+    _refresh(tx, organization.id)
+    tx.reload()
+    after = membership_history(tx.session, organization, country)
+    operation = AuditOperation.update if before.data else AuditOperation.create
+    entity_id = f"{slug}/{country.iso3}"
+    tx.audit(MEMBERSHIP, entity_id, operation, _json(before) if before.data else None, _json(after))
+    return after
+
+
+def delete_membership(tx: Write, slug: str, code: str) -> None:
+    organization = _target(tx, slug)
+    country = _country(tx, code)
+    before = membership_history(tx.session, organization, country)
+    if not before.data:
+        raise ProblemError(404, f"{country.name} has no membership in {slug!r} to delete.")
+    tx.session.execute(
+        delete(Membership).where(
+            Membership.organization_id == organization.id, Membership.country_id == country.id
+        )
+    )
+    tx.touch(organization)
+    _refresh(tx, organization.id)
+    tx.audit(MEMBERSHIP, f"{slug}/{country.iso3}", AuditOperation.delete, _json(before), None)
+
+
+def _threat_link(tx: Write, slug: str, threat: str) -> tuple[Organization, int, bool]:
+    organization = _target(tx, slug)
+    (threat_id,) = threat_ids(tx.session, [threat], "/path/threat")
+    linked = tx.session.scalar(
+        select(organization_threats.c.threat_id).where(
+            organization_threats.c.organization_id == organization.id,
+            organization_threats.c.threat_id == threat_id,
+        )
+    )
+    return organization, threat_id, linked is not None
+
+
+def link_threat(tx: Write, slug: str, threat: str) -> OrganizationDetail:
+    organization, threat_id, linked = _threat_link(tx, slug, threat)
+    if not linked:
+        tx.session.execute(
+            insert(organization_threats).values(
+                organization_id=organization.id, threat_id=threat_id
+            )
+        )
+    tx.touch(organization)
+    tx.reload()
+    link = {"organization": slug, "threat": threat}
+    operation = AuditOperation.update if linked else AuditOperation.create
+    tx.audit(THREAT_LINK, f"{slug}/{threat}", operation, link if linked else None, link)
+    return organization_detail(tx.session, slug)
+
+
+def unlink_threat(tx: Write, slug: str, threat: str) -> None:
+    organization, threat_id, linked = _threat_link(tx, slug, threat)
+    if not linked:
+        raise ProblemError(404, f"Organization {slug!r} is not linked to threat {threat!r}.")
+    tx.session.execute(
+        delete(organization_threats).where(
+            organization_threats.c.organization_id == organization.id,
+            organization_threats.c.threat_id == threat_id,
+        )
+    )
+    tx.touch(organization)
+    link = {"organization": slug, "threat": threat}
+    tx.audit(THREAT_LINK, f"{slug}/{threat}", AuditOperation.delete, link, None)

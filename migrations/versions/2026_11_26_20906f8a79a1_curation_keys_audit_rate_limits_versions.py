@@ -1,0 +1,184 @@
+"""curation: api keys, audit trail, rate limits, modified_in_version
+
+The write API's tables, and `modified_in_version` on the curated top-level tables (the data
+version of the write that last changed a row, checked against If-Match). On SQLite, adding a
+column is an ALTER TABLE; dropping it (downgrade) rebuilds the table in batch mode, which
+env.py runs with foreign keys off so that no child row is cascade-deleted.
+
+Revision ID: 20906f8a79a1
+Revises: 51568650fd6e
+Create Date: 2026-11-26 01:31:58.778067
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "20906f8a79a1"
+down_revision: str | None = "51568650fd6e"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "api_keys",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column(
+            "scope",
+            sa.Enum(
+                "curator",
+                "admin",
+                name="scope",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("prefix", sa.String(length=16), nullable=False),
+        sa.Column("key_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_keys")),
+        sa.UniqueConstraint("key_hash", name=op.f("uq_api_keys_key_hash")),
+        sa.UniqueConstraint("name", name=op.f("uq_api_keys_name")),
+    )
+    op.create_table(
+        "audit_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("key_name", sa.String(length=80), nullable=False),
+        sa.Column("entity", sa.String(length=40), nullable=False),
+        sa.Column("entity_id", sa.String(length=300), nullable=False),
+        sa.Column(
+            "operation",
+            sa.Enum(
+                "create",
+                "update",
+                "delete",
+                name="operation",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("data_version", sa.Integer(), nullable=False),
+        sa.Column("before", sa.JSON(), nullable=True),
+        sa.Column("after", sa.JSON(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entries")),
+    )
+    with op.batch_alter_table("audit_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_entries_at"), ["at"], unique=False)
+        batch_op.create_index(
+            "ix_audit_entries_entity_entity_id", ["entity", "entity_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_audit_entries_key_name"), ["key_name"], unique=False)
+
+    op.create_table(
+        "rate_limit_counters",
+        sa.Column("bucket", sa.String(length=200), nullable=False),
+        sa.Column("window_start", sa.Integer(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("bucket", "window_start", name=op.f("pk_rate_limit_counters")),
+    )
+    with op.batch_alter_table("rate_limit_counters", schema=None) as batch_op:
+        batch_op.create_index("ix_rate_limit_counters_window_start", ["window_start"], unique=False)
+
+    with op.batch_alter_table("agreements", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
+            )
+        )
+
+    with op.batch_alter_table("countries", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
+            )
+        )
+
+    with op.batch_alter_table("exercise_editions", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
+            )
+        )
+
+    with op.batch_alter_table("exercise_series", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
+            )
+        )
+
+    with op.batch_alter_table("operations", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
+            )
+        )
+
+    with op.batch_alter_table("organizations", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
+            )
+        )
+
+    with op.batch_alter_table("sources", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
+            )
+        )
+
+    with op.batch_alter_table("threat_categories", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
+            )
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("threat_categories", schema=None) as batch_op:
+        batch_op.drop_column("modified_in_version")
+
+    with op.batch_alter_table("sources", schema=None) as batch_op:
+        batch_op.drop_column("modified_in_version")
+
+    with op.batch_alter_table("organizations", schema=None) as batch_op:
+        batch_op.drop_column("modified_in_version")
+
+    with op.batch_alter_table("operations", schema=None) as batch_op:
+        batch_op.drop_column("modified_in_version")
+
+    with op.batch_alter_table("exercise_series", schema=None) as batch_op:
+        batch_op.drop_column("modified_in_version")
+
+    with op.batch_alter_table("exercise_editions", schema=None) as batch_op:
+        batch_op.drop_column("modified_in_version")
+
+    with op.batch_alter_table("countries", schema=None) as batch_op:
+        batch_op.drop_column("modified_in_version")
+
+    with op.batch_alter_table("agreements", schema=None) as batch_op:
+        batch_op.drop_column("modified_in_version")
+
+    with op.batch_alter_table("rate_limit_counters", schema=None) as batch_op:
+        batch_op.drop_index("ix_rate_limit_counters_window_start")
+
+    op.drop_table("rate_limit_counters")
+    with op.batch_alter_table("audit_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_entries_key_name"))
+        batch_op.drop_index("ix_audit_entries_entity_entity_id")
+        batch_op.drop_index(batch_op.f("ix_audit_entries_at"))
+
+    op.drop_table("audit_entries")
+    op.drop_table("api_keys")
