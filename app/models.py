@@ -1,7 +1,7 @@
 """Every table, imported in one place for Alembic and the seed loader."""
 
 from app.agreements.models import Agreement, AgreementParty
-from app.cooperation.models import Tie
+from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie
 from app.countries.models import Country
 from app.exercises.models import ExerciseEdition, ExerciseSeries, Participation
 from app.operations.models import Contribution, Operation
@@ -23,6 +23,9 @@ __all__ = [
     "Operation",
     "Organization",
     "Participation",
+    "PartnerChannel",
+    "PartnerCoThreat",
+    "PartnerThreat",
     "Source",
     "ThreatCategory",
     "ThreatResponse",

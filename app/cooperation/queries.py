@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.agreements.models import Agreement, agreement_threats
 from app.cooperation.derivation import most_certain
-from app.cooperation.models import Tie, TieChannel
+from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie, TieChannel
 from app.core.periods import Span
 from app.countries.models import Country
 from app.exercises.models import ExerciseEdition, edition_threats
@@ -160,7 +160,97 @@ def _threats_by_partner(
 
 
 def partners_of(session: Session, country_id: int, filters: TieFilters) -> list[PartnerSummary]:
-    """Partners ranked by number of shared initiatives, then by name."""
+    """Partners ranked by number of shared initiatives, then by name.
+
+    Read from the per-pair aggregates unless the filters need the ties themselves: a year
+    window (it selects ties, not pairs) or several threats (an initiative addressing two of
+    them must count once).
+    """
+    if filters.year is not None or filters.year_gte is not None or filters.year_lte is not None:
+        return _partners_from_ties(session, country_id, filters)
+    if len(set(filters.threat_ids)) > 1:
+        return _partners_from_ties(session, country_id, filters)
+    return _partners_from_aggregates(session, country_id, filters)
+
+
+def _partners_from_aggregates(
+    session: Session, country_id: int, filters: TieFilters
+) -> list[PartnerSummary]:
+    threat_id = filters.threat_ids[0] if filters.threat_ids else None
+    table: Any = PartnerChannel if threat_id is None else PartnerThreat
+    aggregate = select(
+        table.partner_id, table.channel, table.initiatives, table.start_date, table.end_date
+    ).where(table.country_id == country_id)
+    if threat_id is not None:
+        aggregate = aggregate.where(table.threat_id == threat_id)
+    if filters.channels:
+        aggregate = aggregate.where(table.channel.in_(filters.channels))
+    channel_counts: dict[int, dict[TieChannel, int]] = defaultdict(
+        lambda: dict.fromkeys(TieChannel, 0)
+    )
+    spans: dict[int, Span] = {}
+    for partner_id, channel, initiatives, start, end in session.execute(aggregate):
+        channel_counts[partner_id][TieChannel(channel)] = initiatives
+        span = Span(start, end)
+        spans[partner_id] = spans[partner_id].union(span) if partner_id in spans else span
+    if not channel_counts:
+        return []
+    countries = {
+        country.id: country
+        for country in session.scalars(select(Country).where(Country.id.in_(channel_counts)))
+    }
+    threats = _aggregate_threats(session, country_id, threat_id, filters.channels)
+    summaries = [
+        PartnerSummary(
+            partner=countries[partner_id],
+            channels=channels,
+            threats=threats.get(partner_id, []),
+            first_year=spans[partner_id].first_year,
+            last_year=spans[partner_id].last_year,
+            ongoing=spans[partner_id].end is None,
+        )
+        for partner_id, channels in channel_counts.items()
+    ]
+    summaries.sort(key=lambda s: (-s.ties, s.partner.name))
+    return summaries
+
+
+def _aggregate_threats(
+    session: Session, country_id: int, threat_id: int | None, channels: list[TieChannel]
+) -> dict[int, list[ThreatCategory]]:
+    """Each partner's threats: those of all its ties, or with a threat filter, those of the
+    ties that address it."""
+    if threat_id is None:
+        statement = select(PartnerThreat.partner_id, PartnerThreat.threat_id).where(
+            PartnerThreat.country_id == country_id
+        )
+        if channels:
+            statement = statement.where(PartnerThreat.channel.in_(channels))
+    else:
+        statement = select(PartnerCoThreat.partner_id, PartnerCoThreat.co_threat_id).where(
+            PartnerCoThreat.country_id == country_id, PartnerCoThreat.threat_id == threat_id
+        )
+        if channels:
+            statement = statement.where(PartnerCoThreat.channel.in_(channels))
+    pairs: set[tuple[int, int]] = {(p, t) for p, t in session.execute(statement.distinct())}
+    if not pairs:
+        return {}
+    known = {
+        threat.id: threat
+        for threat in session.scalars(
+            select(ThreatCategory).where(ThreatCategory.id.in_({t for _, t in pairs}))
+        )
+    }
+    threats: dict[int, list[ThreatCategory]] = defaultdict(list)
+    for partner_id, threat in sorted(pairs, key=lambda pair: known[pair[1]].slug):
+        threats[partner_id].append(known[threat])
+    return threats
+
+
+def _partners_from_ties(
+    session: Session, country_id: int, filters: TieFilters
+) -> list[PartnerSummary]:
+    """The general path, tie by tie: any filters, including years."""
     conditions = filters.conditions()
     channel_counts: dict[int, dict[TieChannel, int]] = defaultdict(
         lambda: dict.fromkeys(TieChannel, 0)
