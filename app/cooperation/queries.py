@@ -10,8 +10,11 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    String,
     Subquery,
     and_,
+    case,
+    cast,
     distinct,
     exists,
     func,
@@ -178,73 +181,85 @@ def _partners_from_aggregates(
 ) -> list[PartnerSummary]:
     threat_id = filters.threat_ids[0] if filters.threat_ids else None
     table: Any = PartnerChannel if threat_id is None else PartnerThreat
-    aggregate = select(
-        table.partner_id, table.channel, table.initiatives, table.start_date, table.end_date
-    ).where(table.country_id == country_id)
+    conditions = [table.country_id == country_id]
     if threat_id is not None:
-        aggregate = aggregate.where(table.threat_id == threat_id)
+        conditions.append(table.threat_id == threat_id)
     if filters.channels:
-        aggregate = aggregate.where(table.channel.in_(filters.channels))
-    channel_counts: dict[int, dict[TieChannel, int]] = defaultdict(
-        lambda: dict.fromkeys(TieChannel, 0)
-    )
-    spans: dict[int, Span] = {}
-    for partner_id, channel, initiatives, start, end in session.execute(aggregate):
-        channel_counts[partner_id][TieChannel(channel)] = initiatives
-        span = Span(start, end)
-        spans[partner_id] = spans[partner_id].union(span) if partner_id in spans else span
-    if not channel_counts:
-        return []
-    countries = {
-        country.id: country
-        for country in session.scalars(select(Country).where(Country.id.in_(channel_counts)))
-    }
-    threats = _aggregate_threats(session, country_id, threat_id, filters.channels)
-    summaries = [
-        PartnerSummary(
-            partner=countries[partner_id],
-            channels=channels,
-            threats=threats.get(partner_id, []),
-            first_year=spans[partner_id].first_year,
-            last_year=spans[partner_id].last_year,
-            ongoing=spans[partner_id].end is None,
+        conditions.append(table.channel.in_(filters.channels))
+    # One row per partner: the channels pivoted, the periods merged (null: unknown / open).
+    per_partner = (
+        select(
+            table.partner_id.label("partner_id"),
+            *(
+                func.sum(case((table.channel == channel.value, table.initiatives), else_=0)).label(
+                    channel.value
+                )
+                for channel in TieChannel
+            ),
+            case((func.count(table.start_date) == func.count(), func.min(table.start_date))).label(
+                "start_date"
+            ),
+            case((func.count(table.end_date) == func.count(), func.max(table.end_date))).label(
+                "end_date"
+            ),
         )
-        for partner_id, channels in channel_counts.items()
-    ]
+        .where(*conditions)
+        .group_by(table.partner_id)
+        .subquery("per_partner")
+    )
+    threat_lists = _threat_lists(country_id, threat_id, filters.channels)
+    rows = session.execute(
+        select(Country, *per_partner.c, threat_lists.c.threat_ids)
+        .join(per_partner, per_partner.c.partner_id == Country.id)
+        .outerjoin(threat_lists, threat_lists.c.partner_id == Country.id)
+    ).all()
+    if not rows:
+        return []
+    known = {threat.id: threat for threat in session.scalars(select(ThreatCategory))}
+    rank = {id_: n for n, id_ in enumerate(sorted(known, key=lambda id_: known[id_].slug))}
+    summaries = []
+    for country, _partner_id, *counts, start, end, threat_ids in rows:
+        ids = sorted({int(id_) for id_ in threat_ids.split(",")}, key=rank.__getitem__)
+        summaries.append(
+            PartnerSummary(
+                partner=country,
+                channels=dict(zip(TieChannel, counts, strict=True)),
+                threats=[known[id_] for id_ in ids] if threat_ids else [],
+                first_year=start.year if start else None,
+                last_year=Span(start, end).last_year,
+                ongoing=end is None,
+            )
+        )
     summaries.sort(key=lambda s: (-s.ties, s.partner.name))
     return summaries
 
 
-def _aggregate_threats(
-    session: Session, country_id: int, threat_id: int | None, channels: list[TieChannel]
-) -> dict[int, list[ThreatCategory]]:
-    """Each partner's threats: those of all its ties, or with a threat filter, those of the
-    ties that address it."""
+def _threat_lists(country_id: int, threat_id: int | None, channels: list[TieChannel]) -> Subquery:
+    """(partner_id, threat_ids): each partner's threats as "1,4,7", those of all its ties or,
+    with a threat filter, those of the ties that address it."""
     if threat_id is None:
-        statement = select(PartnerThreat.partner_id, PartnerThreat.threat_id).where(
+        pairs = select(PartnerThreat.partner_id, PartnerThreat.threat_id).where(
             PartnerThreat.country_id == country_id
         )
         if channels:
-            statement = statement.where(PartnerThreat.channel.in_(channels))
+            pairs = pairs.where(PartnerThreat.channel.in_(channels))
     else:
-        statement = select(PartnerCoThreat.partner_id, PartnerCoThreat.co_threat_id).where(
-            PartnerCoThreat.country_id == country_id, PartnerCoThreat.threat_id == threat_id
-        )
+        pairs = select(
+            PartnerCoThreat.partner_id, PartnerCoThreat.co_threat_id.label("threat_id")
+        ).where(PartnerCoThreat.country_id == country_id, PartnerCoThreat.threat_id == threat_id)
         if channels:
-            statement = statement.where(PartnerCoThreat.channel.in_(channels))
-    pairs: set[tuple[int, int]] = {(p, t) for p, t in session.execute(statement.distinct())}
-    if not pairs:
-        return {}
-    known = {
-        threat.id: threat
-        for threat in session.scalars(
-            select(ThreatCategory).where(ThreatCategory.id.in_({t for _, t in pairs}))
+            pairs = pairs.where(PartnerCoThreat.channel.in_(channels))
+    distinct_pairs = pairs.distinct().subquery("threat_pairs")
+    return (
+        select(
+            distinct_pairs.c.partner_id,
+            func.aggregate_strings(cast(distinct_pairs.c.threat_id, String), ",").label(
+                "threat_ids"
+            ),
         )
-    }
-    threats: dict[int, list[ThreatCategory]] = defaultdict(list)
-    for partner_id, threat in sorted(pairs, key=lambda pair: known[pair[1]].slug):
-        threats[partner_id].append(known[threat])
-    return threats
+        .group_by(distinct_pairs.c.partner_id)
+        .subquery("threat_lists")
+    )
 
 
 def _partners_from_ties(
