@@ -27,7 +27,7 @@ from app.core.periods import Span
 from app.countries.models import Country
 from app.exercises.models import ExerciseEdition, ParticipantRole, Participation
 from app.operations.models import Contribution, Operation
-from app.organizations.models import Membership, MembershipRole, Organization
+from app.organizations.models import Membership, MembershipRole, Organization, OrganizationKind
 from app.sources.models import Certainty
 from app.threats.models import ThreatCategory
 from tests.conftest import BACKENDS, _create_database, _drop_database, migrate, seed
@@ -160,6 +160,22 @@ def _add_random_facts(session: Session, rng: random.Random) -> None:
                 insert(links), [{column: owner, "threat_id": t} for owner, t in sorted(wanted)]
             )
     session.flush()
+    # Two countries whose only tie is an organization without threats.
+    loners = sorted(
+        set(session.scalars(select(Country.id))) - set(session.scalars(select(Tie.country_id)))
+    )[-2:]
+    forum = Organization(
+        slug="test-threatless-forum",
+        name="Threatless forum",
+        kind=OrganizationKind.defense_forum,
+    )
+    session.add(forum)
+    session.flush()
+    for loner in loners:
+        session.add(
+            Membership(organization_id=forum.id, country_id=loner, role=MembershipRole.member)
+        )
+    session.flush()
 
 
 # --- the reference -------------------------------------------------------------------------
@@ -279,6 +295,7 @@ def _check_everything(session: Session) -> None:
     countries = sorted({tie["country_id"] for tie in expected_ties})
     assert len(countries) > 30
     checked = 0
+    threatless = 0
     for filters in _filter_sets(threats):
         for country_id in countries:
             expected = _reference_partners(
@@ -286,7 +303,9 @@ def _check_everything(session: Session) -> None:
             )
             assert _fast_partners(session, country_id, filters) == expected, (country_id, filters)
             checked += len(expected)
+            threatless += sum(1 for row in expected if not row[3])
     assert checked > 1000
+    assert threatless > 0
 
 
 def _aggregate_rows(session: Session) -> dict[str, set[tuple[Any, ...]]]:

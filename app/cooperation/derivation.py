@@ -17,13 +17,15 @@ The aggregates (`partner_channels`, `partner_threats`, `partner_co_threats`) are
 from the ties, in SQL too, for exactly the country pairs whose ties changed.
 """
 
-from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     Date,
+    Integer,
+    MetaData,
     Select,
     Table,
     and_,
@@ -37,6 +39,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    tuple_,
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -58,8 +61,6 @@ _CERTAINTY_RANK = {Certainty.confirmed: 0, Certainty.disputed: 1, Certainty.unco
 # Stand-ins for an unknown start / an open end inside the SQL that intersects periods.
 _NO_START = date(1, 1, 1)
 _NO_END = date(9999, 12, 31)
-# Country pairs per statement when re-deriving the aggregates of some pairs.
-_PAIRS_PER_STATEMENT = 400
 
 # The link table from each kind of initiative to the threats it addresses.
 THREAT_LINKS: dict[TieChannel, tuple[Table, str]] = {
@@ -446,23 +447,45 @@ def rebuild_aggregates(session: Session) -> None:
         session.execute(statement)
 
 
+# The pairs whose aggregates a refresh recomputes, in a temporary table of the connection:
+# one set of statements whatever their number, each an index search per pair.
+_REFRESH_PAIRS = Table(
+    "refresh_pairs",
+    MetaData(),
+    Column("country_id", Integer, primary_key=True),
+    Column("partner_id", Integer, primary_key=True),
+    prefixes=["TEMPORARY"],
+)
+_MANY_PAIRS = 2_000
+_CREATE_REFRESH_PAIRS = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS refresh_pairs "
+    "(country_id INTEGER NOT NULL, partner_id INTEGER NOT NULL, "
+    "PRIMARY KEY (country_id, partner_id))"
+)
+
+
 def refresh_aggregates(session: Session, pairs: Iterable[tuple[int, int]]) -> None:
     """Re-derive the aggregates of these (country, partner) pairs from the ties table."""
-    by_country: dict[int, set[int]] = defaultdict(set)
-    for country_id, partner_id in pairs:
-        by_country[country_id].add(partner_id)
-    for country_id, partner_ids in sorted(by_country.items()):
-        ordered = sorted(partner_ids)
-        for start in range(0, len(ordered), _PAIRS_PER_STATEMENT):
-            chunk = ordered[start : start + _PAIRS_PER_STATEMENT]
-            for model in _AGGREGATES:
-                session.execute(
-                    delete(model).where(model.country_id == country_id, model.partner_id.in_(chunk))
-                )
-            for statement in _aggregate_statements(
-                [Tie.country_id == country_id, Tie.partner_id.in_(chunk)]
-            ):
-                session.execute(statement)
+    rows = [{"country_id": c, "partner_id": p} for c, p in sorted(set(pairs))]
+    if not rows:
+        return
+    if len(rows) > _MANY_PAIRS:
+        known = session.scalar(select(func.count()).select_from(PartnerChannel)) or 0
+        if len(rows) * 2 > known:  # most pairs (a pair has one to four channel rows)
+            rebuild_aggregates(session)  # scanning everything once is cheaper
+            return
+    connection = session.connection()
+    connection.exec_driver_sql(_CREATE_REFRESH_PAIRS)
+    session.execute(delete(_REFRESH_PAIRS))
+    session.execute(insert(_REFRESH_PAIRS), rows)
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("ANALYZE refresh_pairs")  # no statistics otherwise
+    chosen = select(_REFRESH_PAIRS.c.country_id, _REFRESH_PAIRS.c.partner_id)
+    for model in _AGGREGATES:
+        session.execute(delete(model).where(tuple_(model.country_id, model.partner_id).in_(chosen)))
+    for statement in _aggregate_statements([tuple_(Tie.country_id, Tie.partner_id).in_(chosen)]):
+        session.execute(statement)
+    session.execute(delete(_REFRESH_PAIRS))
 
 
 def _pairs_of(
