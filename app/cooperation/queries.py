@@ -219,12 +219,12 @@ def _partners_from_aggregates(
     rank = {id_: n for n, id_ in enumerate(sorted(known, key=lambda id_: known[id_].slug))}
     summaries = []
     for country, _partner_id, *counts, start, end, threat_ids in rows:
-        ids = sorted({int(id_) for id_ in (threat_ids or "").split(",") if id_}, key=rank.__getitem__)
+        ids = {int(id_) for id_ in (threat_ids or "").split(",") if id_}
         summaries.append(
             PartnerSummary(
                 partner=country,
                 channels=dict(zip(TieChannel, counts, strict=True)),
-                threats=[known[id_] for id_ in ids],
+                threats=[known[id_] for id_ in sorted(ids, key=rank.__getitem__)],
                 first_year=start.year if start else None,
                 last_year=Span(start, end).last_year,
                 ongoing=end is None,
