@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement, AgreementParty, PartyRole
@@ -59,7 +59,8 @@ def session(
     engine = create_db_engine(Settings(database_url=url))
     with session_factory(engine)() as session:
         _add_random_facts(session, random.Random(SEED))
-        refresh_ties(session)
+        written = refresh_ties(session)
+        assert written == session.scalar(select(func.count()).select_from(Tie))
         session.commit()
         yield session
     engine.dispose()

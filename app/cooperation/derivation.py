@@ -561,7 +561,9 @@ def _refresh(session: Session, channel: TieChannel | None, ids: list[int] | None
             stale = stale.where(Tie.initiative_id.in_(current_ids))
         session.execute(stale)
         result = session.execute(
-            insert(Tie).from_select(list(_TIE_COLUMNS), _DERIVERS[current](current_ids))
+            insert(Tie)
+            .from_select(list(_TIE_COLUMNS), _DERIVERS[current](current_ids))
+            .execution_options(preserve_rowcount=True)  # psycopg reports -1 otherwise
         )
         written += max(result.rowcount, 0)  # type: ignore[attr-defined]
         if current_ids is not None:

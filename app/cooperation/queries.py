@@ -99,9 +99,18 @@ class TieFilters:
         return conditions
 
 
+@dataclass(frozen=True)
+class CountryName:
+    """A partner as a list of partners names it (read as columns: no ORM object to build)."""
+
+    id: int
+    iso3: str
+    name: str
+
+
 @dataclass
 class PartnerSummary:
-    partner: Country
+    partner: Country | CountryName
     channels: dict[TieChannel, int]
     threats: list[ThreatCategory]
     first_year: int | None
@@ -209,7 +218,7 @@ def _partners_from_aggregates(
     )
     threat_lists = _threat_lists(country_id, threat_id, filters.channels)
     rows = session.execute(
-        select(Country, *per_partner.c, threat_lists.c.threat_ids)
+        select(Country.id, Country.iso3, Country.name, *per_partner.c, threat_lists.c.threat_ids)
         .join(per_partner, per_partner.c.partner_id == Country.id)
         .outerjoin(threat_lists, threat_lists.c.partner_id == Country.id)
     ).all()
@@ -218,11 +227,11 @@ def _partners_from_aggregates(
     known = {threat.id: threat for threat in session.scalars(select(ThreatCategory))}
     rank = {id_: n for n, id_ in enumerate(sorted(known, key=lambda id_: known[id_].slug))}
     summaries = []
-    for country, _partner_id, *counts, start, end, threat_ids in rows:
+    for country_id, iso3, name, _partner_id, *counts, start, end, threat_ids in rows:
         ids = {int(id_) for id_ in (threat_ids or "").split(",") if id_}
         summaries.append(
             PartnerSummary(
-                partner=country,
+                partner=CountryName(country_id, iso3, name),
                 channels=dict(zip(TieChannel, counts, strict=True)),
                 threats=[known[id_] for id_ in sorted(ids, key=rank.__getitem__)],
                 first_year=start.year if start else None,
