@@ -1,7 +1,7 @@
-"""The slow reference for the tie derivation and the partners query, in plain Python.
+"""The slow reference for the tie derivation, row by row in Python.
 
 This is the row-by-row derivation that `app.cooperation.derivation` replaced with set-based
-SQL, kept here so that tests can check the SQL (and the aggregates over it) against it.
+SQL, kept here so that `test_partner_aggregates` can check the SQL against it.
 """
 
 from collections.abc import Callable, Collection, Iterator
