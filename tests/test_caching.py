@@ -80,7 +80,7 @@ async def test_a_write_elsewhere_is_seen_at_once_cached_or_not(
     assert "IDN" in {p["partner"]["iso3"] for p in partners["data"]}
 
 
-async def test_no_cache_requests_are_answered_afresh(
+async def test_no_cache_and_credentialed_requests_are_answered_afresh(
     worker: tuple[FastAPI, httpx.AsyncClient],
 ) -> None:
     app, api = worker
@@ -90,6 +90,9 @@ async def test_no_cache_requests_are_answered_afresh(
     assert statements[0] > 0
     assert fresh.content == first.content
     assert fresh.headers["etag"] == first.headers["etag"]
+    statements[0] = 0
+    await api.get("/v1/countries/IDN", headers={"Authorization": "Bearer x"})
+    assert statements[0] > 0  # with credentials: never from the shared cache
 
 
 async def test_large_responses_are_gzipped_with_their_own_tag(

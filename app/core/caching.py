@@ -10,7 +10,8 @@ that a write through any worker is seen at once by all of them. The read is chea
 dedicated connection per process, outside the pool, on which it is the only statement
 (SQLite: a read of a local file, done inline; PostgreSQL: one round-trip, in a thread).
 Every write bumps the version in its own transaction (`DataState`), which is what makes
-both the ETags and the cached responses impossible to serve stale.
+both the ETags and the cached responses impossible to serve stale. Requests that carry
+credentials (`Authorization`, `Cookie`) or `Cache-Control: no-cache` bypass the cache.
 """
 
 import contextlib
@@ -205,6 +206,8 @@ class ConditionalGetMiddleware:
             return
 
         cache = self.cache if scope["method"] == "GET" and not _no_cache(headers) else None
+        if "authorization" in headers or "cookie" in headers:
+            cache = None  # an answer that may depend on the caller is never shared
         key = (scope["path"], scope["query_string"], accept, gzip)
         if cache is not None:
             hit = cache.get(version, key)
