@@ -4,16 +4,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.routing import APIRoute
 
 from app import __version__
 from app.agreements.router import router as agreements_router
 from app.analytics.router import router as analytics_router
 from app.audit.router import router as audit_router
-from app.auth.private import PrivateResponsesMiddleware
+from app.auth.private import PRIVATE_PREFIXES, PrivateResponsesMiddleware
 from app.auth.router import router as keys_router
 from app.cooperation.router import router as cooperation_router
-from app.core.caching import ConditionalGetMiddleware
+from app.core.caching import ConditionalGetMiddleware, DataVersionReader
 from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, session_factory
 from app.core.docs import install_docs
@@ -47,9 +48,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = create_db_engine(settings)
 
+    versions = DataVersionReader(engine, settings.sqlite_busy_timeout_ms)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        versions.close()
         engine.dispose()
 
     app = FastAPI(
@@ -65,10 +69,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
     install_problem_handlers(app)
+    # Performance (issue 7): gzip inside the conditional-GET/response cache, so that a
+    # cached response is compressed once.
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
     app.add_middleware(
         ConditionalGetMiddleware,
-        factory=app.state.session_factory,
+        versions=versions,
         max_age=settings.cache_max_age,
+        cache_bytes=settings.response_cache_bytes,
+        private_prefixes=PRIVATE_PREFIXES,
     )
     app.add_middleware(PrivateResponsesMiddleware)
     # Hardening (README "Limits and headers"). The last added runs first: security headers on

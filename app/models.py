@@ -3,7 +3,7 @@
 from app.agreements.models import Agreement, AgreementParty
 from app.audit.models import AuditEntry
 from app.auth.models import ApiKey, RateLimitCounter
-from app.cooperation.models import Tie
+from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie
 from app.countries.models import Country
 from app.exercises.models import ExerciseEdition, ExerciseSeries, Participation
 from app.operations.models import Contribution, Operation
@@ -27,6 +27,9 @@ __all__ = [
     "Operation",
     "Organization",
     "Participation",
+    "PartnerChannel",
+    "PartnerCoThreat",
+    "PartnerThreat",
     "RateLimitCounter",
     "Source",
     "ThreatCategory",

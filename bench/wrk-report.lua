@@ -1,5 +1,6 @@
 -- wrk script: optional If-None-Match, a count of every status, one JSON line at the end.
--- Environment: BENCH_IF_NONE_MATCH (an ETag), BENCH_ACCEPT_ENCODING (e.g. gzip).
+-- Environment: BENCH_IF_NONE_MATCH (an ETag), BENCH_ACCEPT_ENCODING (e.g. gzip),
+-- BENCH_CACHE_CONTROL (no-cache: past defcoop's response cache).
 local inm = os.getenv("BENCH_IF_NONE_MATCH")
 if inm and inm ~= "" then
   wrk.headers["If-None-Match"] = inm
@@ -7,6 +8,11 @@ end
 local encoding = os.getenv("BENCH_ACCEPT_ENCODING")
 if encoding and encoding ~= "" then
   wrk.headers["Accept-Encoding"] = encoding
+end
+
+local cache_control = os.getenv("BENCH_CACHE_CONTROL")
+if cache_control and cache_control ~= "" then
+  wrk.headers["Cache-Control"] = cache_control
 end
 
 local threads = {}

@@ -240,3 +240,5 @@ async def test_private_reads_are_never_cached_nor_answered_304(
             "/v1/audit", headers={"If-None-Match": guessed, "Accept": "application/json"}
         )
         assert response.status_code == 401
+        # The same request as the curator's, without the key: not served from the response cache.
+        assert (await api.get("/v1/audit")).status_code == 401

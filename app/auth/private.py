@@ -1,9 +1,8 @@
 """Reads that need an API key (the audit trail, key management) are never cached.
 
-The conditional-GET middleware marks every read under /v1 as public and may answer it with
-304 before any route runs; for these paths that would skip authentication and let shared
-caches keep private data. This middleware wraps it: it drops `If-None-Match` from such
-requests and answers them with `Cache-Control: no-store`.
+The conditional-GET middleware leaves these paths alone (no ETag, no 304, no response cache:
+either would skip authentication); this middleware answers them with `Cache-Control: no-store`
+so that no shared cache keeps private data either.
 """
 
 from starlette.datastructures import MutableHeaders
@@ -20,8 +19,6 @@ class PrivateResponsesMiddleware:
         if scope["type"] != "http" or not scope["path"].startswith(PRIVATE_PREFIXES):
             await self.app(scope, receive, send)
             return
-        scope = dict(scope)
-        scope["headers"] = [(k, v) for k, v in scope["headers"] if k.lower() != b"if-none-match"]
 
         async def send_private(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -44,3 +44,82 @@ class Tie(Base):
     partner_fact_id: Mapped[int] = mapped_column(Integer)
     country_role: Mapped[str] = mapped_column(String(32))
     partner_role: Mapped[str] = mapped_column(String(32))
+
+
+class PartnerChannel(Base):
+    """Derived: a country's ties with one partner through one channel, aggregated.
+
+    One row per (country, partner, channel) that has at least one tie, in both directions,
+    so that a country's partners are one short index range (a few hundred rows for the
+    busiest country, whatever the size of the fact tables). Rebuilt by `refresh_ties` from
+    the ties table in the same transaction as the ties.
+    """
+
+    __tablename__ = "partner_channels"
+
+    country_id: Mapped[int] = mapped_column(
+        ForeignKey("countries.id", ondelete="CASCADE"), primary_key=True
+    )
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("countries.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel: Mapped[TieChannel] = mapped_column(
+        enum_column(TieChannel, "channel"), primary_key=True
+    )
+    # Distinct initiatives behind the ties.
+    initiatives: Mapped[int] = mapped_column(Integer)
+    # The earliest start of the ties, null when any tie's start is unknown.
+    start_date: Mapped[date | None] = mapped_column(Date)
+    # The latest end of the ties, null when any tie is ongoing.
+    end_date: Mapped[date | None] = mapped_column(Date)
+
+
+class PartnerThreat(Base):
+    """Derived: like `PartnerChannel`, over only the ties whose initiative addresses a threat.
+
+    Answers "partners against this threat" (counts and years) and lists each pair's threats.
+    """
+
+    __tablename__ = "partner_threats"
+
+    country_id: Mapped[int] = mapped_column(
+        ForeignKey("countries.id", ondelete="CASCADE"), primary_key=True
+    )
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("countries.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel: Mapped[TieChannel] = mapped_column(
+        enum_column(TieChannel, "channel"), primary_key=True
+    )
+    threat_id: Mapped[int] = mapped_column(
+        ForeignKey("threat_categories.id", ondelete="CASCADE"), primary_key=True
+    )
+    initiatives: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+
+
+class PartnerCoThreat(Base):
+    """Derived: the threats of the pair's initiatives that address `threat_id`.
+
+    With a threat filter, a partner's listed threats are every threat of the matching
+    initiatives: (country, threat, partner, channel) -> those threats, one row each.
+    """
+
+    __tablename__ = "partner_co_threats"
+
+    country_id: Mapped[int] = mapped_column(
+        ForeignKey("countries.id", ondelete="CASCADE"), primary_key=True
+    )
+    threat_id: Mapped[int] = mapped_column(
+        ForeignKey("threat_categories.id", ondelete="CASCADE"), primary_key=True
+    )
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("countries.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel: Mapped[TieChannel] = mapped_column(
+        enum_column(TieChannel, "channel"), primary_key=True
+    )
+    co_threat_id: Mapped[int] = mapped_column(
+        ForeignKey("threat_categories.id", ondelete="CASCADE"), primary_key=True
+    )

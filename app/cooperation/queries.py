@@ -10,8 +10,11 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    String,
     Subquery,
     and_,
+    case,
+    cast,
     distinct,
     exists,
     func,
@@ -23,7 +26,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.agreements.models import Agreement, agreement_threats
 from app.cooperation.derivation import most_certain
-from app.cooperation.models import Tie, TieChannel
+from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie, TieChannel
 from app.core.periods import Span
 from app.countries.models import Country
 from app.exercises.models import ExerciseEdition, edition_threats
@@ -96,9 +99,18 @@ class TieFilters:
         return conditions
 
 
+@dataclass(frozen=True)
+class CountryName:
+    """A partner as a list of partners names it (read as columns: no ORM object to build)."""
+
+    id: int
+    iso3: str
+    name: str
+
+
 @dataclass
 class PartnerSummary:
-    partner: Country
+    partner: Country | CountryName
     channels: dict[TieChannel, int]
     threats: list[ThreatCategory]
     first_year: int | None
@@ -160,7 +172,109 @@ def _threats_by_partner(
 
 
 def partners_of(session: Session, country_id: int, filters: TieFilters) -> list[PartnerSummary]:
-    """Partners ranked by number of shared initiatives, then by name."""
+    """Partners ranked by number of shared initiatives, then by name.
+
+    Read from the per-pair aggregates unless the filters need the ties themselves: a year
+    window (it selects ties, not pairs) or several threats (an initiative addressing two of
+    them must count once).
+    """
+    if filters.year is not None or filters.year_gte is not None or filters.year_lte is not None:
+        return _partners_from_ties(session, country_id, filters)
+    if len(set(filters.threat_ids)) > 1:
+        return _partners_from_ties(session, country_id, filters)
+    return _partners_from_aggregates(session, country_id, filters)
+
+
+def _partners_from_aggregates(
+    session: Session, country_id: int, filters: TieFilters
+) -> list[PartnerSummary]:
+    threat_id = filters.threat_ids[0] if filters.threat_ids else None
+    table: Any = PartnerChannel if threat_id is None else PartnerThreat
+    conditions = [table.country_id == country_id]
+    if threat_id is not None:
+        conditions.append(table.threat_id == threat_id)
+    if filters.channels:
+        conditions.append(table.channel.in_(filters.channels))
+    # One row per partner: the channels pivoted, the periods merged (null: unknown / open).
+    per_partner = (
+        select(
+            table.partner_id.label("partner_id"),
+            *(
+                func.sum(case((table.channel == channel.value, table.initiatives), else_=0)).label(
+                    channel.value
+                )
+                for channel in TieChannel
+            ),
+            case((func.count(table.start_date) == func.count(), func.min(table.start_date))).label(
+                "start_date"
+            ),
+            case((func.count(table.end_date) == func.count(), func.max(table.end_date))).label(
+                "end_date"
+            ),
+        )
+        .where(*conditions)
+        .group_by(table.partner_id)
+        .subquery("per_partner")
+    )
+    threat_lists = _threat_lists(country_id, threat_id, filters.channels)
+    rows = session.execute(
+        select(Country.id, Country.iso3, Country.name, *per_partner.c, threat_lists.c.threat_ids)
+        .join(per_partner, per_partner.c.partner_id == Country.id)
+        .outerjoin(threat_lists, threat_lists.c.partner_id == Country.id)
+    ).all()
+    if not rows:
+        return []
+    known = {threat.id: threat for threat in session.scalars(select(ThreatCategory))}
+    rank = {id_: n for n, id_ in enumerate(sorted(known, key=lambda id_: known[id_].slug))}
+    summaries = []
+    for country_id, iso3, name, _partner_id, *counts, start, end, threat_ids in rows:
+        ids = {int(id_) for id_ in (threat_ids or "").split(",") if id_}
+        summaries.append(
+            PartnerSummary(
+                partner=CountryName(country_id, iso3, name),
+                channels=dict(zip(TieChannel, counts, strict=True)),
+                threats=[known[id_] for id_ in sorted(ids, key=rank.__getitem__)],
+                first_year=start.year if start else None,
+                last_year=Span(start, end).last_year,
+                ongoing=end is None,
+            )
+        )
+    summaries.sort(key=lambda s: (-s.ties, s.partner.name))
+    return summaries
+
+
+def _threat_lists(country_id: int, threat_id: int | None, channels: list[TieChannel]) -> Subquery:
+    """(partner_id, threat_ids): each partner's threats as "1,4,7", those of all its ties or,
+    with a threat filter, those of the ties that address it."""
+    if threat_id is None:
+        pairs = select(PartnerThreat.partner_id, PartnerThreat.threat_id).where(
+            PartnerThreat.country_id == country_id
+        )
+        if channels:
+            pairs = pairs.where(PartnerThreat.channel.in_(channels))
+    else:
+        pairs = select(
+            PartnerCoThreat.partner_id, PartnerCoThreat.co_threat_id.label("threat_id")
+        ).where(PartnerCoThreat.country_id == country_id, PartnerCoThreat.threat_id == threat_id)
+        if channels:
+            pairs = pairs.where(PartnerCoThreat.channel.in_(channels))
+    distinct_pairs = pairs.distinct().subquery("threat_pairs")
+    return (
+        select(
+            distinct_pairs.c.partner_id,
+            func.aggregate_strings(cast(distinct_pairs.c.threat_id, String), ",").label(
+                "threat_ids"
+            ),
+        )
+        .group_by(distinct_pairs.c.partner_id)
+        .subquery("threat_lists")
+    )
+
+
+def _partners_from_ties(
+    session: Session, country_id: int, filters: TieFilters
+) -> list[PartnerSummary]:
+    """The general path, tie by tie: any filters, including years."""
     conditions = filters.conditions()
     channel_counts: dict[int, dict[TieChannel, int]] = defaultdict(
         lambda: dict.fromkeys(TieChannel, 0)

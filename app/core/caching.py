@@ -1,33 +1,104 @@
-"""Conditional GETs keyed by the data version.
+"""Conditional GETs and a response cache, both keyed by the data version.
 
-Every read under /v1 is a pure function of its URL and the data version, so its ETag is
-computed before the route runs, and a matching `If-None-Match` is answered with 304 without
-touching the query. The version is read from the database on every request, never cached in
-the process, so that a write through any worker is seen at once by all of them.
+Every read under /v1 is a pure function of its URL, its `Accept` and `Accept-Encoding`
+headers and the data version, so its ETag is computed before the route runs: a matching
+`If-None-Match` is answered with 304 without touching the query, and a response already
+built for the same key is served from memory.
+
+The version is read from the database on every request, never cached in the process, so
+that a write through any worker is seen at once by all of them. The read is cheap: one
+dedicated connection per process, outside the pool, on which it is the only statement
+(SQLite: a read of a local file, done inline; PostgreSQL: one round-trip, in a thread).
+Every write bumps the version in its own transaction (`DataState`), which is what makes
+both the ETags and the cached responses impossible to serve stale. Requests that carry
+credentials (`Authorization`, `Cookie`, `X-API-Key`) or `Cache-Control: no-cache` bypass the cache.
 """
 
+import contextlib
 import hashlib
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.engine import Engine
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
-from app.system.models import DataState
+
+_VERSION_SQL = "SELECT version FROM data_state WHERE id = 1"
 
 
-def read_data_version(factory: sessionmaker[Session]) -> int:
-    with factory() as session:
-        return session.scalar(select(DataState.version).where(DataState.id == 1)) or 0
+class DataVersionReader:
+    """Reads the data version through a connection of its own (one per process)."""
+
+    def __init__(self, engine: Engine, busy_timeout_ms: int = 5_000) -> None:
+        self.url = engine.url
+        self.sqlite = engine.dialect.name == "sqlite"
+        self.busy_timeout_ms = busy_timeout_ms
+        self._lock = threading.Lock()
+        self._connection: Any = None
+        self._pid = 0
+
+    def _connect(self) -> Any:
+        if self.sqlite:
+            import sqlite3
+
+            connection = sqlite3.connect(
+                self.url.database or ":memory:",
+                isolation_level=None,  # autocommit: every read sees the last commit
+                check_same_thread=False,
+            )
+            connection.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
+            return connection
+        import psycopg
+
+        url = self.url.set(drivername="postgresql")
+        return psycopg.connect(
+            url.render_as_string(hide_password=False), autocommit=True, connect_timeout=10
+        )
+
+    def _query(self) -> int:
+        if self._connection is None or self._pid != os.getpid():
+            self._connection = self._connect()  # after a fork, never share the parent's
+            self._pid = os.getpid()
+        row = self._connection.execute(_VERSION_SQL).fetchone()
+        return int(row[0]) if row else 0
+
+    def read(self) -> int:
+        with self._lock:
+            try:
+                return self._query()
+            except Exception:
+                # A dropped connection (server restart): one fresh try, then the error.
+                self.close_unlocked()
+                return self._query()
+
+    async def aread(self) -> int:
+        if self.sqlite:
+            return self.read()
+        return await anyio.to_thread.run_sync(self.read)
+
+    def close_unlocked(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):  # closing a broken connection
+                connection.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self.close_unlocked()
 
 
-def entity_tag(data_version: int, path: str, query: bytes, accept: str) -> str:
+def entity_tag(data_version: int, path: str, query: bytes, accept: str, gzip: bool = False) -> str:
     digest = hashlib.blake2b(
         b"\0".join((path.encode(), query, accept.encode())), digest_size=8
     ).hexdigest()
-    return f'"{__version__}-{data_version}-{digest}"'
+    # A gzip-encoded body is another representation, with another tag.
+    return f'"{__version__}-{data_version}-{digest}{"-gz" if gzip else ""}"'
 
 
 def _matches(if_none_match: str, etag: str) -> bool:
@@ -35,11 +106,80 @@ def _matches(if_none_match: str, etag: str) -> bool:
     return etag in candidates
 
 
+@dataclass
+class CachedResponse:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+
+
+class ResponseCache:
+    """Least recently used responses, bounded in bytes, for one data version at a time."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.max_entry_bytes = max_bytes // 8
+        self.version: int | None = None
+        self.entries: OrderedDict[tuple[Any, ...], CachedResponse] = OrderedDict()
+        self.size = 0
+
+    def _at(self, version: int) -> None:
+        if version != self.version:
+            self.entries.clear()
+            self.size = 0
+            self.version = version
+
+    def get(self, version: int, key: tuple[Any, ...]) -> CachedResponse | None:
+        self._at(version)
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.entries.move_to_end(key)
+        return entry
+
+    def put(self, version: int, key: tuple[Any, ...], entry: CachedResponse) -> None:
+        self._at(version)
+        if entry.size > self.max_entry_bytes:
+            return
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= old.size
+        self.entries[key] = entry
+        self.size += entry.size
+        while self.size > self.max_bytes:
+            _, evicted = self.entries.popitem(last=False)
+            self.size -= evicted.size
+
+
+# An answer to a request that carries any of these may depend on the caller.
+CREDENTIAL_HEADERS = ("authorization", "cookie", "x-api-key")
+
+
+def _no_cache(headers: dict[str, str]) -> bool:
+    """The client asks for a fresh answer (RFC 9111 `Cache-Control: no-cache`)."""
+    directives = headers.get("cache-control", "") + "," + headers.get("pragma", "")
+    return any(
+        d.strip().lower() in ("no-cache", "no-store", "max-age=0") for d in directives.split(",")
+    )
+
+
 class ConditionalGetMiddleware:
-    def __init__(self, app: ASGIApp, factory: sessionmaker[Session], max_age: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        versions: DataVersionReader,
+        max_age: int,
+        cache_bytes: int = 0,
+        private_prefixes: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
-        self.factory = factory
+        self.private_prefixes = private_prefixes
+        self.versions = versions
         self.max_age = max_age
+        self.cache = ResponseCache(cache_bytes) if cache_bytes > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -49,14 +189,19 @@ class ConditionalGetMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        version = await anyio.to_thread.run_sync(read_data_version, self.factory)
+        version = await self.versions.aread()
         scope.setdefault("state", {})["data_version"] = version
+        if scope["path"].startswith(self.private_prefixes):
+            await self.app(scope, receive, send)  # no ETag, no 304, no cache: all skip auth
+            return
         headers = {key.decode().lower(): value.decode() for key, value in scope["headers"]}
-        etag = entity_tag(version, scope["path"], scope["query_string"], headers.get("accept", ""))
+        accept = headers.get("accept", "")
+        gzip = "gzip" in headers.get("accept-encoding", "").lower()
+        etag = entity_tag(version, scope["path"], scope["query_string"], accept, gzip)
         cache_headers = {
             "ETag": etag,
             "Cache-Control": f"public, max-age={self.max_age}",
-            "Vary": "Accept",
+            "Vary": "Accept, Accept-Encoding",
         }
         if _matches(headers.get("if-none-match", ""), etag):
             await send(
@@ -69,11 +214,53 @@ class ConditionalGetMiddleware:
             await send({"type": "http.response.body", "body": b""})
             return
 
+        cache = self.cache if scope["method"] == "GET" and not _no_cache(headers) else None
+        if any(name in headers for name in CREDENTIAL_HEADERS):
+            cache = None  # an answer that may depend on the caller is never shared
+        key = (scope["path"], scope["query_string"], accept, gzip)
+        if cache is not None:
+            hit = cache.get(version, key)
+            if hit is not None:
+                await send(
+                    {"type": "http.response.start", "status": hit.status, "headers": hit.headers}
+                )
+                await send({"type": "http.response.body", "body": hit.body})
+                return
+
+        captured: dict[str, Any] = {"parts": [], "size": 0}
+
         async def send_with_cache_headers(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 200:
-                response_headers = MutableHeaders(scope=message)
-                for key, value in cache_headers.items():
-                    response_headers[key] = value
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                if message["status"] == 200:
+                    response_headers = MutableHeaders(scope=message)
+                    for key_, value in cache_headers.items():
+                        response_headers[key_] = value
+                captured["headers"] = list(message.get("headers", []))
+            elif message["type"] == "http.response.body" and cache is not None:
+                body = message.get("body", b"")
+                if captured["size"] <= cache.max_entry_bytes:
+                    captured["parts"].append(body)
+                    captured["size"] += len(body)
+                if (
+                    not message.get("more_body", False)
+                    and captured.get("status") == 200
+                    and captured["size"] <= cache.max_entry_bytes
+                ):
+                    _store(cache, version, key, captured)
             await send(message)
 
         await self.app(scope, receive, send_with_cache_headers)
+
+
+def _store(
+    cache: ResponseCache, version: int, key: tuple[Any, ...], captured: dict[str, Any]
+) -> None:
+    body = b"".join(captured["parts"])
+    headers = [
+        (name, value)
+        for name, value in captured["headers"]
+        if name.lower() not in (b"content-length", b"transfer-encoding")
+    ]
+    headers.append((b"content-length", str(len(body)).encode()))
+    cache.put(version, key, CachedResponse(200, headers, body))

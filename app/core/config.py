@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     db_lock_timeout_ms: int = 5_000
     sqlite_busy_timeout_ms: int = 5_000
     cache_max_age: int = Field(default=300, description="Cache-Control max-age for reads, seconds")
+    response_cache_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        description="In-process response cache per worker, bytes (0: off); keyed by data version",
+    )
+    gzip_minimum_size: int = Field(default=1024, description="Gzip responses from this size, bytes")
     page_size_default: int = 50
     page_size_max: int = 500
     # Request bounds (app/core/limits.py); each can be set in the environment, e.g. MAX_BODY_BYTES.

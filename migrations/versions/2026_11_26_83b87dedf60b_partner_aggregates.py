@@ -1,0 +1,204 @@
+"""partner aggregates: ties grouped per (country, partner, channel) and per threat
+
+Derived from the ties table (like it, kept in step by `refresh_ties`), so that a country's
+partners are read from a few hundred rows instead of every tie. The upgrade fills them
+from the existing ties.
+
+Revision ID: 83b87dedf60b
+Revises: 20906f8a79a1
+Create Date: 2026-11-26 01:29:35.939660
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "83b87dedf60b"
+down_revision: str | None = "20906f8a79a1"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "partner_channels",
+        sa.Column("country_id", sa.Integer(), nullable=False),
+        sa.Column("partner_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "channel",
+            sa.Enum(
+                "organization",
+                "exercise",
+                "agreement",
+                "operation",
+                name="channel",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("initiatives", sa.Integer(), nullable=False),
+        sa.Column("start_date", sa.Date(), nullable=True),
+        sa.Column("end_date", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["country_id"],
+            ["countries.id"],
+            name=op.f("fk_partner_channels_country_id_countries"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["partner_id"],
+            ["countries.id"],
+            name=op.f("fk_partner_channels_partner_id_countries"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "country_id", "partner_id", "channel", name=op.f("pk_partner_channels")
+        ),
+    )
+    op.create_table(
+        "partner_co_threats",
+        sa.Column("country_id", sa.Integer(), nullable=False),
+        sa.Column("threat_id", sa.Integer(), nullable=False),
+        sa.Column("partner_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "channel",
+            sa.Enum(
+                "organization",
+                "exercise",
+                "agreement",
+                "operation",
+                name="channel",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("co_threat_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["co_threat_id"],
+            ["threat_categories.id"],
+            name=op.f("fk_partner_co_threats_co_threat_id_threat_categories"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["country_id"],
+            ["countries.id"],
+            name=op.f("fk_partner_co_threats_country_id_countries"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["partner_id"],
+            ["countries.id"],
+            name=op.f("fk_partner_co_threats_partner_id_countries"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["threat_id"],
+            ["threat_categories.id"],
+            name=op.f("fk_partner_co_threats_threat_id_threat_categories"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "country_id",
+            "threat_id",
+            "partner_id",
+            "channel",
+            "co_threat_id",
+            name=op.f("pk_partner_co_threats"),
+        ),
+    )
+    op.create_table(
+        "partner_threats",
+        sa.Column("country_id", sa.Integer(), nullable=False),
+        sa.Column("partner_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "channel",
+            sa.Enum(
+                "organization",
+                "exercise",
+                "agreement",
+                "operation",
+                name="channel",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("threat_id", sa.Integer(), nullable=False),
+        sa.Column("initiatives", sa.Integer(), nullable=False),
+        sa.Column("start_date", sa.Date(), nullable=True),
+        sa.Column("end_date", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["country_id"],
+            ["countries.id"],
+            name=op.f("fk_partner_threats_country_id_countries"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["partner_id"],
+            ["countries.id"],
+            name=op.f("fk_partner_threats_partner_id_countries"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["threat_id"],
+            ["threat_categories.id"],
+            name=op.f("fk_partner_threats_threat_id_threat_categories"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "country_id", "partner_id", "channel", "threat_id", name=op.f("pk_partner_threats")
+        ),
+    )
+    _populate()
+
+
+# Threat link table and its initiative column, per channel.
+_LINKS = {
+    "organization": ("organization_threats", "organization_id"),
+    "exercise": ("edition_threats", "edition_id"),
+    "agreement": ("agreement_threats", "agreement_id"),
+    "operation": ("operation_threats", "operation_id"),
+}
+_SPAN = (
+    "CASE WHEN count(t.start_date) = count(*) THEN min(t.start_date) END, "
+    "CASE WHEN count(t.end_date) = count(*) THEN max(t.end_date) END"
+)
+
+
+def _populate() -> None:
+    op.execute(
+        "INSERT INTO partner_channels "
+        "(country_id, partner_id, channel, initiatives, start_date, end_date) "
+        f"SELECT t.country_id, t.partner_id, t.channel, count(DISTINCT t.initiative_id), {_SPAN} "
+        "FROM ties t GROUP BY t.country_id, t.partner_id, t.channel"
+    )
+    for channel, (links, column) in _LINKS.items():
+        op.execute(
+            "INSERT INTO partner_threats "
+            "(country_id, partner_id, channel, threat_id, initiatives, start_date, end_date) "
+            f"SELECT t.country_id, t.partner_id, '{channel}', l.threat_id, "
+            f"count(DISTINCT t.initiative_id), {_SPAN} "
+            f"FROM ties t JOIN {links} l ON l.{column} = t.initiative_id "
+            f"WHERE t.channel = '{channel}' "
+            "GROUP BY t.country_id, t.partner_id, l.threat_id"
+        )
+        op.execute(
+            "INSERT INTO partner_co_threats "
+            "(country_id, threat_id, partner_id, channel, co_threat_id) "
+            f"SELECT DISTINCT t.country_id, l.threat_id, t.partner_id, '{channel}', c.threat_id "
+            f"FROM ties t JOIN {links} l ON l.{column} = t.initiative_id "
+            f"JOIN {links} c ON c.{column} = t.initiative_id "
+            f"WHERE t.channel = '{channel}'"
+        )
+
+
+def downgrade() -> None:
+    op.drop_table("partner_threats")
+    op.drop_table("partner_co_threats")
+    op.drop_table("partner_channels")
