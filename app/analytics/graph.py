@@ -180,25 +180,40 @@ class Network:
 
 
 class LruCache(Generic[Key, Value]):
-    """A small thread-safe LRU map; a missing value is built outside the lock, so that a slow
-    build does not hold up requests for other keys (two requests may build the same value)."""
+    """A small thread-safe LRU map that builds each missing value once: concurrent requests
+    for a key being built wait for that build (a burst of cold requests would otherwise run
+    the same heavy query side by side), while requests for other keys are not held up."""
 
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
         self._values: OrderedDict[Key, Value] = OrderedDict()
+        self._building: dict[Key, threading.Lock] = {}
         self._lock = threading.Lock()
 
-    def get_or_build(self, key: Key, build: Callable[[], Value]) -> Value:
+    def _cached(self, key: Key) -> Value | None:
         with self._lock:
             if key in self._values:
                 self._values.move_to_end(key)
                 return self._values[key]
-        value = build()
+            return None
+
+    def get_or_build(self, key: Key, build: Callable[[], Value]) -> Value:
+        if (value := self._cached(key)) is not None:
+            return value
         with self._lock:
-            self._values[key] = value
-            self._values.move_to_end(key)
-            while len(self._values) > self.maxsize:
-                self._values.popitem(last=False)
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            if (value := self._cached(key)) is not None:
+                return value
+            try:
+                value = build()
+                with self._lock:
+                    self._values[key] = value
+                    while len(self._values) > self.maxsize:
+                        self._values.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
         return value
 
     def __len__(self) -> int:
