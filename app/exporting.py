@@ -11,7 +11,6 @@ import httpx
 
 from app.core.config import Settings
 from app.core.csv_export import flatten
-from app.main import create_app
 
 
 class ExportFormat(StrEnum):
@@ -24,6 +23,10 @@ class ExportError(Exception):
 
 
 async def _collect(path: str, params: dict[str, str], settings: Settings) -> list[dict[str, Any]]:
+    # Imported here, not at the top: every CLI command imports this module for its option
+    # types, and building the web app's imports would add a second to `seed` and `import`.
+    from app.main import create_app
+
     app = create_app(settings)
     items: list[dict[str, Any]] = []
     try:
