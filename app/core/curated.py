@@ -94,3 +94,30 @@ def slug_path(description: str, example: str, max_length: int = 160) -> Any:
 ThreatSlug = Annotated[
     str, slug_path("Threat category slug (GET /v1/threat-categories lists them)", "terrorism", 80)
 ]
+
+
+CountryCodeIn = Annotated[
+    str,
+    Field(
+        min_length=2,
+        max_length=3,
+        pattern=r"^[A-Za-z]{2,3}$",
+        description="ISO 3166-1 alpha-3 (or alpha-2) code, any case",
+        examples=["IDN"],
+    ),
+]
+SlugIn = Annotated[str, Field(min_length=1, max_length=120, pattern=SLUG_PATTERN)]
+ThreatSlugIn = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=80,
+        pattern=SLUG_PATTERN,
+        description="Threat category slug (GET /v1/threat-categories lists them)",
+        examples=["terrorism"],
+    ),
+]
+Threats = Annotated[
+    list[ThreatSlugIn],
+    Field(max_length=20, description="Threats addressed", examples=[["natural-disasters"]]),
+]

@@ -4,8 +4,10 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.core.curated import (
+    CountryCodeIn,
     Input,
     Sources,
+    Threats,
     fill_dates,
     listed_twice,
     required_fields_not_null,
@@ -73,30 +75,6 @@ class SeriesDetail(SeriesOut):
 
 # --- input: what the write routes accept --------------------------------------------------
 
-CountryCodeIn = Annotated[
-    str,
-    Field(
-        min_length=2,
-        max_length=3,
-        pattern=r"^[A-Za-z]{2,3}$",
-        description="ISO 3166-1 alpha-3 (or alpha-2) code, any case",
-        examples=["IDN"],
-    ),
-]
-ThreatSlugIn = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=80,
-        pattern=SLUG_PATTERN,
-        description="Threat category slug (GET /v1/threat-categories lists them)",
-        examples=["terrorism"],
-    ),
-]
-Threats = Annotated[
-    list[ThreatSlugIn],
-    Field(max_length=20, description="Threats addressed", examples=[["natural-disasters"]]),
-]
 EditionSlug = Annotated[
     str, Field(min_length=1, max_length=160, pattern=SLUG_PATTERN, examples=["cobra-gold-2026"])
 ]
