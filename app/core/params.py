@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import BeforeValidator
+from pydantic import AwareDatetime, BeforeValidator
 
 CountryCode = Annotated[
     str,
@@ -74,3 +74,18 @@ def _iso_date_only(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+
+
+_RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})"
+)
+
+
+def _rfc3339_only(value: Any) -> Any:
+    """Only RFC 3339 with an offset: pydantic alone would also take a number as a timestamp."""
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        raise ValueError("expected a timestamp as YYYY-MM-DDTHH:MM:SSZ (with Z or an offset)")
+    return value
+
+
+IsoTimestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_only)]

@@ -47,7 +47,8 @@ IfMatch = Annotated[
     Header(
         max_length=1000,
         description="An ETag from a GET of this resource (or `*`): the write is refused with "
-        "412 when the resource changed after that version. Absent: unconditional write.",
+        "412 when the resource changed after that version, or when the tag is not one the API "
+        "issued. Absent: unconditional write.",
         examples=['"0.1.0-7-5f1c0a9e3b2d4c6a"'],
     ),
 ]
