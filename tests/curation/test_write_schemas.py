@@ -31,11 +31,10 @@ INPUTS = [
 
 def _bounded(schema: dict[str, Any]) -> bool:
     """Strings carry a maxLength, arrays a maxItems, in every branch of a union."""
-    branches = schema.get("anyOf", [schema])
-    for branch in branches:
-        if branch.get("type") == "string" and "enum" not in branch and "format" not in branch:
-            if "maxLength" not in branch:
-                return False
+    for branch in schema.get("anyOf", [schema]):
+        free_text = branch.get("type") == "string" and not {"enum", "format"} & set(branch)
+        if free_text and "maxLength" not in branch:
+            return False
         if branch.get("type") == "array" and "maxItems" not in branch:
             return False
     return True
