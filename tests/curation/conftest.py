@@ -15,8 +15,6 @@ from sqlalchemy.engine import make_url
 
 from app.agreements.models import Agreement, AgreementParty
 from app.audit.models import AuditEntry
-from app.auth.keys import create_key
-from app.auth.models import Scope
 from app.cooperation.models import Tie
 from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
@@ -27,7 +25,15 @@ from app.operations.models import Contribution, Operation
 from app.sources.models import Citation, Source
 from app.system.models import DataState
 from app.threats.models import ThreatCategory
-from tests.conftest import BACKENDS, POSTGRES_URL, _create_database, _drop_database, migrate, seed
+from tests.conftest import (
+    BACKENDS,
+    POSTGRES_URL,
+    _create_database,
+    _drop_database,
+    make_key,
+    migrate,
+    seed,
+)
 
 COUNTED = (
     ExerciseSeries,
@@ -57,7 +63,7 @@ def template_url(
     _drop_database(url)
 
 
-def _clone(template: str, directory: Path) -> str:
+def clone(template: str, directory: Path) -> str:
     if template.startswith("sqlite"):
         target = directory / f"defcoop-{uuid.uuid4().hex[:8]}.db"
         source_db = sqlite3.connect(make_url(template).database or "")
@@ -133,11 +139,8 @@ class Curated:
 
 @pytest.fixture
 async def curated(template_url: str, tmp_path: Path) -> AsyncIterator[Curated]:
-    url = _clone(template_url, tmp_path)
-    engine = create_db_engine(Settings(database_url=url))
-    with session_factory(engine).begin() as session:
-        _, secret = create_key(session, name="tester", scope=Scope.curator)
-    engine.dispose()
+    url = clone(template_url, tmp_path)
+    secret = make_key(url, "tester")
     app = create_app(Settings(database_url=url, rate_limit_writes=100_000))
     transport = httpx.ASGITransport(app=app)
     try:

@@ -248,6 +248,10 @@ async def test_edition_threat_links(curated: Curated) -> None:
         (_series(colour="blue"), 422, "colour"),
         (_series(name="x" * 201), 422, "name"),
         (_series(editions=[_edition(latitude=91)]), 422, "latitude"),
+        # booleans and strings are not numbers, numbers are not booleans (found by schemathesis)
+        (_series(editions=[_edition(personnel=False)]), 422, "personnel"),
+        (_series(editions=[{**_edition(), "year": "2026"}]), 422, "year"),
+        (_series(editions=[_edition(participants=[{"country": "BTN", "is_host": 1}])]), 422, ""),
         (_series(editions=[_edition(participants=[{"country": "BTN", "sources": []}])]), 422, ""),
     ],
 )

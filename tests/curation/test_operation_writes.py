@@ -147,6 +147,7 @@ async def test_threat_links(curated: Curated) -> None:
             "must be after",
         ),
         (_operation(contributors=[{"country": "BTN", "personnel": -1}]), 422, "personnel"),
+        (_operation(contributors=[{"country": "BTN", "personnel": False}]), 422, "personnel"),
         (_operation(threats=["nope"]), 422, "nope"),
         (_operation(sources=[{"source": "article"}, {"source": "article"}]), 422, "cited twice"),
         (_operation(kind="war"), 422, "kind"),
