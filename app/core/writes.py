@@ -18,7 +18,7 @@ A route reads top to bottom:
         ... change it ...
         tx.touch(organization)
         tx.audit("organization", slug, AuditOperation.update, before, snapshot())
-    written(response, tx, request.url.path)
+    written(response, tx, request, request.url.path)   # ETag of the resource, no-store
 """
 
 from collections.abc import Collection, Iterator
