@@ -1,11 +1,11 @@
 """Typed, documented, bounded parameters reused across routers."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import BeforeValidator
+from pydantic import AwareDatetime, BeforeValidator
 
 CountryCode = Annotated[
     str,
@@ -74,3 +74,18 @@ def _iso_date_only(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+
+
+_RFC_3339 = r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})"
+
+
+def _rfc_3339_only(value: Any) -> Any:
+    """Only an RFC 3339 timestamp: pydantic alone would also take `0.5` as a Unix timestamp."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(_RFC_3339, value):
+        raise ValueError("expected a date and time as RFC 3339, e.g. 2026-01-01T00:00:00Z")
+    return value
+
+
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_rfc_3339_only)]
