@@ -11,6 +11,7 @@ from app.agreements.router import router as agreements_router
 from app.analytics.router import router as analytics_router
 from app.audit.router import router as audit_router
 from app.auth.private import PrivateResponsesMiddleware
+from app.auth.router import router as keys_router
 from app.cooperation.router import router as cooperation_router
 from app.core.caching import ConditionalGetMiddleware
 from app.core.config import Settings, get_settings
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         threats_router,
         sources_router,
         audit_router,
+        keys_router,
     ):
         app.include_router(router)
     app.include_router(analytics_router)

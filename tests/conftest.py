@@ -7,6 +7,7 @@ server (a database on it is created for the run and dropped after).
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -16,6 +17,8 @@ from fastapi import FastAPI
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from app.auth.keys import create_key
+from app.auth.models import Scope
 from app.cli import alembic_config
 from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
@@ -83,6 +86,42 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     url = _create_database(request.param, tmp_path)
     yield url
     _drop_database(url)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def writable_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated and seeded database of the test module's own, for tests that write."""
+    url = _create_database(request.param, tmp_path_factory.mktemp("db"))
+    migrate(url)
+    seed(url)
+    yield url
+    _drop_database(url)
+
+
+def make_key(
+    url: str, name: str, scope: Scope = Scope.curator, expires_in_days: int | None = None
+) -> str:
+    """A new API key's secret."""
+    engine = create_db_engine(Settings(database_url=url))
+    with session_factory(engine).begin() as session:
+        _, secret = create_key(session, name=name, scope=scope, expires_in_days=expires_in_days)
+    engine.dispose()
+    return secret
+
+
+@asynccontextmanager
+async def client_for(
+    app: FastAPI, address: str = "127.0.0.1", key: str | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client calling the app in-process, from `address`, sending `key` if given."""
+    transport = httpx.ASGITransport(app=app, client=(address, 50000))
+    headers = {"X-API-Key": key} if key else {}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=headers
+    ) as client:
+        yield client
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """RFC 9457 problem details for every error the API returns."""
 
 import logging
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -11,7 +12,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match, Route
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("defcoop")
@@ -112,14 +112,15 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every method of every route on this path (reads and writes are separate routes, and
-    Starlette's own `Allow` would name only the first route's methods)."""
+    """Every method the OpenAPI document lists for this path: reads and writes are separate
+    routes, and the router's own `Allow` names the methods of one of them at most."""
     methods: set[str] = set()
-    for route in request.app.routes:
-        if isinstance(route, Route) and route.methods:
-            match, _ = route.matches(request.scope)
-            if match is not Match.NONE:
-                methods |= route.methods
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {method.upper() for method in operations}
+    if "GET" in methods:
+        methods.add("HEAD")
     return ", ".join(sorted(methods))
 
 

@@ -160,12 +160,13 @@ def put_organization_member(
 ) -> MembershipHistory:
     """Set every membership period of a country in an organization (create or replace).
 
-    `If-Match` is checked against the organization: any write to it or its members makes
-    an older tag stale. The country's partners reflect the change at once.
+    `If-Match` is checked against the organization, and the answer carries the
+    organization's new ETag: any write to it or its members makes an older tag stale.
+    The country's partners reflect the change at once.
     """
     with write_transaction(request, principal, if_match) as tx:
         history = writes.put_membership(tx, slug, code, body)
-    written(response, tx, request, request.url.path)
+    written(response, tx, request, f"{router.prefix}/{slug}")
     return history
 
 

@@ -118,17 +118,23 @@ class _Input(BaseModel):
 
 
 class OrganizationFields(_Input):
-    name_id: Name | None = Field(default=None, description="Name in Indonesian")
+    name_id: Name | None = Field(
+        default=None, description="Name in Indonesian", examples=["Forum Pertahanan ASEAN"]
+    )
     acronym: ShortText | None = Field(default=None, examples=["ASEAN"])
     founded_date: InputDate | None = Field(
         default=None, description="First day of the known part of the date"
     )
     founded_precision: DatePrecision | None = Field(
-        default=None, description="How much of the date is known (default: day)"
+        default=None, description="How much of the date is known (default: day)", examples=["year"]
     )
-    ended_date: InputDate | None = None
-    ended_precision: DatePrecision | None = None
-    description: Description | None = None
+    ended_date: InputDate | None = Field(
+        default=None, description="When it ended; null: still active", examples=["1991-07-01"]
+    )
+    ended_precision: DatePrecision | None = Field(default=None, examples=["day"])
+    description: Description | None = Field(
+        default=None, description="Free text, newlines allowed", examples=["A forum of ..."]
+    )
 
 
 class OrganizationCreate(OrganizationFields):
@@ -193,15 +199,25 @@ class OrganizationUpdate(OrganizationFields):
 
 
 class MembershipPeriodIn(_Input):
-    role: MembershipRole
+    role: MembershipRole = Field(examples=["member"])
     start_date: InputDate | None = Field(default=None, description="Unknown: null")
-    start_precision: DatePrecision | None = None
-    end_date: InputDate | None = Field(
-        default=None, description="Exclusive: the first day not in the role; null: ongoing"
+    start_precision: DatePrecision | None = Field(
+        default=None, description="How much of the date is known (default: day)", examples=["day"]
     )
-    end_precision: DatePrecision | None = None
-    certainty: Certainty = Certainty.confirmed
-    note: Note | None = None
+    end_date: InputDate | None = Field(
+        default=None,
+        description="Exclusive: the first day not in the role; null: ongoing",
+        examples=["2025-10-26"],
+    )
+    end_precision: DatePrecision | None = Field(default=None, examples=["day"])
+    certainty: Certainty = Field(
+        default=Certainty.confirmed,
+        description="confirmed, unconfirmed (no source confirms it) or disputed",
+        examples=["confirmed"],
+    )
+    note: Note | None = Field(
+        default=None, description="What a reader should know", examples=["Froze its part in 2024."]
+    )
     sources: Sources
 
     @model_validator(mode="after")
