@@ -1,8 +1,21 @@
 from datetime import date
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.agreements.models import AgreementKind, PartyRole
+from app.core.curated import (
+    CountryCodeIn,
+    Input,
+    SlugIn,
+    Sources,
+    Threats,
+    fill_dates,
+    listed_twice,
+    required_fields_not_null,
+)
+from app.core.inputs import SLUG_PATTERN, Description, InputDate, Note, period_error
+from app.core.params import NO_CONTROL_CHARACTERS
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryRef
 from app.organizations.schemas import OrganizationRef
@@ -45,3 +58,161 @@ class AgreementDetail(AgreementOut):
     note: str | None
     parties: list[Party]
     sources: list[CitationOut] = Field(validation_alias="citations")
+
+
+# --- input: what the write routes accept --------------------------------------------------
+
+_PARTY_DATES = ("start", "end")
+_AGREEMENT_DATES = ("signed", "in_force", "ended")
+LongName = Annotated[
+    str,
+    Field(
+        min_length=1, max_length=300, pattern=NO_CONTROL_CHARACTERS, examples=["AUKUS Pillar II"]
+    ),
+]
+
+
+class PartyFields(Input):
+    role: PartyRole = PartyRole.party
+    start_date: InputDate | None = Field(
+        default=None, description="When the party joined, if later than the agreement"
+    )
+    start_precision: DatePrecision | None = None
+    end_date: InputDate | None = Field(
+        default=None, description="Exclusive: the first day the party was no longer bound"
+    )
+    end_precision: DatePrecision | None = None
+    certainty: Certainty = Certainty.confirmed
+    note: Note | None = None
+
+    def _errors(self) -> list[str]:
+        errors = fill_dates(self.__dict__, _PARTY_DATES)
+        error = period_error(self.start_date, self.end_date, "start_date", "end_date")
+        return [*errors, *([error] if error else [])]
+
+
+class PartyIn(PartyFields):
+    """A party listed with its agreement: a country or an organization (never both)."""
+
+    country: CountryCodeIn | None = None
+    organization: SlugIn | None = Field(
+        default=None, description="An organization party stands for its members at the time"
+    )
+    sources: Sources | None = Field(
+        default=None, description="Sources for this party (default: the agreement's)"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        errors = self._errors()
+        if (self.country is None) == (self.organization is None):
+            errors.append("a party is either a country or an organization")
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+
+class PartyPut(PartyFields):
+    """A country's or an organization's part in an agreement; replaces what is stored."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"role": "party", "sources": [{"source": "article", "locator": "p. 2"}]}]
+        }
+    )
+
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        errors = self._errors()
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+
+def agreement_errors(signed: date | None, in_force: date | None, ended: date | None) -> list[str]:
+    """What is wrong with an agreement's dates (for a body or a merged row)."""
+    errors = []
+    if signed is not None and in_force is not None and in_force < signed:
+        errors.append(f"in_force_date ({in_force}) must not be before signed_date ({signed})")
+    start, start_name = (in_force, "in_force_date") if in_force else (signed, "signed_date")
+    error = period_error(start, ended, start_name, "ended_date")
+    if error:
+        errors.append(error)
+    return errors
+
+
+class AgreementFields(Input):
+    name_id: LongName | None = Field(default=None, description="Name in Indonesian")
+    signed_date: InputDate | None = Field(default=None, examples=["2021-09-15"])
+    signed_precision: DatePrecision | None = Field(
+        default=None, description="How much of the date is known (default: day)"
+    )
+    in_force_date: InputDate | None = None
+    in_force_precision: DatePrecision | None = None
+    ended_date: InputDate | None = Field(default=None, description="Exclusive; null: in force")
+    ended_precision: DatePrecision | None = None
+    description: Description | None = None
+    note: Note | None = None
+
+
+class AgreementCreate(AgreementFields):
+    """A new agreement with its parties; parties without sources cite the agreement's."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "idn-aus-defence-cooperation-agreement",
+                    "name": "Indonesia-Australia Defence Cooperation Agreement",
+                    "kind": "defense_treaty",
+                    "signed_date": "2024-08-29",
+                    "threats": ["armed-conflict"],
+                    "parties": [{"country": "IDN"}, {"country": "AUS"}],
+                    "sources": [{"source": "article", "locator": "DCA 2024"}],
+                }
+            ]
+        }
+    )
+
+    slug: str = Field(min_length=1, max_length=120, pattern=SLUG_PATTERN, examples=["idn-aus-dca"])
+    name: LongName
+    kind: AgreementKind
+    certainty: Certainty = Certainty.confirmed
+    threats: Threats = Field(default=[])
+    parties: list[PartyIn] = Field(default=[], max_length=300)
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        errors = fill_dates(self.__dict__, _AGREEMENT_DATES)
+        errors += agreement_errors(self.signed_date, self.in_force_date, self.ended_date)
+        error = listed_twice(self.threats, "threat")
+        if error:
+            errors.append(error)
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+
+class AgreementUpdate(AgreementFields):
+    """The fields to change; absent fields stay as they are, null clears an optional one.
+    Parties and threats have routes of their own."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"ended_date": "2026-01-01", "certainty": "disputed"}]}
+    )
+
+    name: LongName | None = None
+    kind: AgreementKind | None = None
+    certainty: Certainty | None = None
+    sources: Sources | None = Field(default=None, description="Replaces the cited sources")
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        errors = required_fields_not_null(self, ("name", "kind", "certainty", "sources"))
+        errors += fill_dates(self.__dict__, _AGREEMENT_DATES, self.model_fields_set)
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self

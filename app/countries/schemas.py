@@ -1,6 +1,7 @@
 from datetime import date
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.countries.models import CountryKind
 
@@ -29,3 +30,44 @@ class CountryOut(CountryRef):
 class CountryDetail(CountryOut):
     official_name: str | None = Field(examples=["Republic of Indonesia"])
     note: str | None
+
+
+_NO_CONTROL = r"^[^\x00-\x1f]*$"
+CountryName = Annotated[
+    str, Field(min_length=1, max_length=120, pattern=_NO_CONTROL, examples=["Türkiye"])
+]
+
+
+class CountryUpdate(BaseModel):
+    """The curated fields of a country: its names and note. Codes, kind, region and validity
+    come from ISO 3166 (pycountry), country-converter and the COW list, and are not edited
+    here. Absent fields stay as they are; null clears the official name or the note."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "Türkiye", "name_id": "Turki"}]},
+    )
+
+    name: CountryName | None = Field(default=None, description="Short English name")
+    name_id: CountryName | None = Field(default=None, description="Name in Indonesian")
+    official_name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        pattern=_NO_CONTROL,
+        examples=["Republic of Türkiye"],
+    )
+    note: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$",
+        examples=["COW codes the Federal Republic 260 until 1990."],
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        for field in ("name", "name_id"):
+            if field in self.model_fields_set and getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self

@@ -190,3 +190,26 @@ def edition_tags(
     ):
         domains[edition_id].append(Domain(domain))
     return activities, domains
+
+
+def get_edition(session: Session, slug: str, edition_slug: str) -> ExerciseEdition:
+    statement = (
+        select(ExerciseEdition)
+        .join(ExerciseEdition.series)
+        .where(ExerciseSeries.slug == slug, ExerciseEdition.slug == edition_slug)
+        .options(
+            selectinload(ExerciseEdition.threats),
+            selectinload(ExerciseEdition.citations).joinedload(Citation.source),
+            selectinload(ExerciseEdition.participations).options(
+                joinedload(Participation.country),
+                selectinload(Participation.citations).joinedload(Citation.source),
+            ),
+        )
+    )
+    edition = session.scalars(statement).one_or_none()
+    if edition is None:
+        raise NotFound(
+            f"No edition {edition_slug!r} in exercise series {slug!r}; "
+            f"GET /v1/exercises/{slug} lists its editions."
+        )
+    return edition

@@ -1,7 +1,19 @@
 from datetime import date
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.curated import (
+    CountryCodeIn,
+    Input,
+    Sources,
+    Threats,
+    fill_dates,
+    listed_twice,
+    required_fields_not_null,
+)
+from app.core.inputs import SLUG_PATTERN, Description, InputDate, Name, Note, period_error
+from app.core.params import NO_CONTROL_CHARACTERS
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryRef
 from app.exercises.models import ActivityKind, Domain, ParticipantRole
@@ -59,3 +71,237 @@ class SeriesDetail(SeriesOut):
     description: str | None
     sources: list[CitationOut]
     editions: list[EditionOut]
+
+
+# --- input: what the write routes accept --------------------------------------------------
+
+EditionSlug = Annotated[
+    str, Field(min_length=1, max_length=160, pattern=SLUG_PATTERN, examples=["cobra-gold-2026"])
+]
+
+
+class ParticipantFields(Input):
+    role: ParticipantRole = ParticipantRole.full_participant
+    is_host: bool = Field(default=False, description="The country hosts the edition")
+    certainty: Certainty = Certainty.confirmed
+    note: Note | None = None
+
+
+class ParticipantIn(ParticipantFields):
+    """A participant listed with its edition."""
+
+    country: CountryCodeIn
+    sources: Sources | None = Field(
+        default=None, description="Sources for this participation (default: the edition's)"
+    )
+
+
+class ParticipantPut(ParticipantFields):
+    """A country's participation in an edition; replaces what is stored."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "role": "observer",
+                    "sources": [{"source": "article", "locator": "Cobra Gold"}],
+                }
+            ]
+        }
+    )
+
+    sources: Sources
+
+
+_EDITION_DATES = ("start", "end")
+Location = Annotated[str, Field(min_length=1, max_length=300, pattern=NO_CONTROL_CHARACTERS)]
+
+
+class EditionFields(Input):
+    ordinal: int | None = Field(
+        default=None, ge=1, le=10_000, description="Its number in the series", examples=[43]
+    )
+    start_date: InputDate | None = Field(default=None, examples=["2026-02-24"])
+    start_precision: DatePrecision | None = Field(
+        default=None, description="How much of the date is known (default: day)"
+    )
+    end_date: InputDate | None = Field(default=None, examples=["2026-03-07"])
+    end_precision: DatePrecision | None = None
+    location: Location | None = Field(default=None, examples=["U-Tapao, Thailand"])
+    latitude: float | None = Field(default=None, ge=-90, le=90, examples=[12.68])
+    longitude: float | None = Field(default=None, ge=-180, le=180, examples=[101.0])
+    personnel: int | None = Field(default=None, ge=0, le=10_000_000, examples=[9590])
+    description: Description | None = None
+    note: Note | None = None
+    activities: list[ActivityKind] = Field(
+        default=[], max_length=7, examples=[["humanitarian_assistance"]]
+    )
+    domains: list[Domain] = Field(default=[], max_length=6, examples=[["land", "sea"]])
+
+
+def edition_errors(
+    start: date | None,
+    end: date | None,
+    year: int | None,
+    activities: list[ActivityKind],
+    domains: list[Domain],
+) -> list[str]:
+    """What is wrong with an edition's period, year and tags (for a body or a merged row)."""
+    errors = [
+        error
+        for error in (
+            period_error(start, end, "start_date", "end_date"),
+            listed_twice(activities, "activity"),
+            listed_twice(domains, "domain"),
+        )
+        if error
+    ]
+    if year is not None and start is not None and start.year != year:
+        errors.append(f"start_date ({start}) is not in the year {year}")
+    return errors
+
+
+class EditionCreate(EditionFields):
+    """A new edition with its participants; participants without sources cite the edition's."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "year": 2026,
+                    "slug": "cobra-gold-2026",
+                    "start_date": "2026-02-24",
+                    "activities": ["warfighting"],
+                    "threats": ["armed-conflict"],
+                    "participants": [
+                        {"country": "THA", "is_host": True},
+                        {"country": "USA", "is_host": True},
+                        {"country": "IDN"},
+                    ],
+                    "sources": [{"source": "article", "locator": "Cobra Gold"}],
+                }
+            ]
+        }
+    )
+
+    year: int = Field(ge=1800, le=2200, examples=[2026])
+    slug: EditionSlug | None = Field(
+        default=None, description="Unique across all series (default: `{series}-{year}`)"
+    )
+    name: Name | None = Field(default=None, description="Default: `{series name} {year}`")
+    certainty: Certainty = Certainty.confirmed
+    threats: Threats = Field(default=[])
+    participants: list[ParticipantIn] = Field(default=[], max_length=300)
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        errors = fill_dates(self.__dict__, _EDITION_DATES)
+        errors += edition_errors(
+            self.start_date, self.end_date, self.year, self.activities, self.domains
+        )
+        error = listed_twice(self.threats, "threat")
+        if error:
+            errors.append(error)
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+
+class EditionUpdate(EditionFields):
+    """The fields to change; absent fields stay, null clears an optional one. `activities`,
+    `domains` and `sources` replace the stored lists; participants and threats have routes of
+    their own."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"personnel": 9800, "domains": ["land", "sea", "air"]}]}
+    )
+
+    year: int | None = Field(default=None, ge=1800, le=2200, examples=[2026])
+    name: Name | None = None
+    certainty: Certainty | None = None
+    activities: list[ActivityKind] | None = Field(  # type: ignore[assignment]
+        default=None, max_length=7, examples=[["humanitarian_assistance"]]
+    )
+    domains: list[Domain] | None = Field(  # type: ignore[assignment]
+        default=None, max_length=6, examples=[["land", "sea"]]
+    )
+    sources: Sources | None = Field(default=None, description="Replaces the cited sources")
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        fields = ("year", "name", "certainty", "activities", "domains", "sources")
+        errors = required_fields_not_null(self, fields)
+        errors += fill_dates(self.__dict__, _EDITION_DATES, self.model_fields_set)
+        errors += [
+            error
+            for error in (
+                listed_twice(self.activities or [], "activity"),
+                listed_twice(self.domains or [], "domain"),
+            )
+            if error
+        ]
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+
+class SeriesFields(Input):
+    name_id: Name | None = Field(default=None, description="Name in Indonesian")
+    description: Description | None = None
+
+
+class SeriesCreate(SeriesFields):
+    """A new exercise series with at least one edition (a series is known by its editions)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "komodo",
+                    "name": "Multilateral Naval Exercise Komodo",
+                    "sources": [{"source": "article", "locator": "Komodo"}],
+                    "editions": [
+                        {
+                            "year": 2023,
+                            "activities": ["humanitarian_assistance"],
+                            "participants": [
+                                {"country": "IDN", "is_host": True},
+                                {"country": "AUS"},
+                            ],
+                            "sources": [{"source": "article", "locator": "Komodo 2023"}],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    slug: str = Field(min_length=1, max_length=120, pattern=SLUG_PATTERN, examples=["komodo"])
+    name: Name
+    sources: Sources
+    editions: list[EditionCreate] = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        slugs = [e.slug or f"{self.slug}-{e.year}" for e in self.editions]
+        error = listed_twice(slugs, "edition")
+        if error:
+            raise ValueError(error)
+        return self
+
+
+class SeriesUpdate(SeriesFields):
+    """The fields to change; absent fields stay as they are, null clears an optional one."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name_id": "Cobra Emas"}]})
+
+    name: Name | None = None
+    sources: Sources | None = Field(default=None, description="Replaces the cited sources")
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        errors = required_fields_not_null(self, ("name", "sources"))
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self

@@ -1,7 +1,27 @@
 from datetime import date
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.curated import (
+    CountryCodeIn,
+    Input,
+    SlugIn,
+    Sources,
+    Threats,
+    fill_dates,
+    listed_twice,
+    required_fields_not_null,
+)
+from app.core.inputs import (
+    SLUG_PATTERN,
+    TEXT_CHARACTERS,
+    Description,
+    InputDate,
+    Note,
+    period_error,
+)
+from app.core.params import NO_CONTROL_CHARACTERS
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryRef
 from app.operations.models import OperationKind
@@ -45,3 +65,152 @@ class OperationDetail(OperationOut):
     note: str | None
     contributors: list[Contributor] = Field(validation_alias="contributions")
     sources: list[CitationOut] = Field(validation_alias="citations")
+
+
+# --- input: what the write routes accept --------------------------------------------------
+
+_PERIOD = ("start", "end")
+LongName = Annotated[
+    str,
+    Field(min_length=1, max_length=300, pattern=NO_CONTROL_CHARACTERS, examples=["UNIFIL"]),
+]
+
+Mandate = Annotated[str, Field(min_length=1, max_length=1000, pattern=TEXT_CHARACTERS)]
+
+
+class ContributorFields(Input):
+    personnel: int | None = Field(default=None, ge=0, le=10_000_000, examples=[1230])
+    personnel_as_of_date: InputDate | None = Field(
+        default=None, description="The day the personnel figure refers to"
+    )
+    personnel_as_of_precision: DatePrecision | None = None
+    start_date: InputDate | None = Field(default=None, description="Unknown: null")
+    start_precision: DatePrecision | None = None
+    end_date: InputDate | None = Field(default=None, description="Exclusive; null: ongoing")
+    end_precision: DatePrecision | None = None
+    certainty: Certainty = Certainty.confirmed
+    note: Note | None = None
+
+    def _errors(self) -> list[str]:
+        errors = fill_dates(self.__dict__, (*_PERIOD, "personnel_as_of"))
+        error = period_error(self.start_date, self.end_date, "start_date", "end_date")
+        return [*errors, *([error] if error else [])]
+
+
+class ContributorIn(ContributorFields):
+    """A contributing country listed with its operation."""
+
+    country: CountryCodeIn
+    sources: Sources | None = Field(
+        default=None, description="Sources for this contribution (default: the operation's)"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        errors = self._errors()
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+
+class ContributorPut(ContributorFields):
+    """A country's contribution to an operation; replaces what is stored."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "personnel": 1230,
+                    "personnel_as_of_date": "2025-06-30",
+                    "sources": [{"source": "article", "locator": "UNIFIL"}],
+                }
+            ]
+        }
+    )
+
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        errors = self._errors()
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+
+class OperationFields(Input):
+    name_id: LongName | None = Field(default=None, description="Name in Indonesian")
+    lead_organization: SlugIn | None = Field(
+        default=None, description="Slug of the leading organization", examples=["un"]
+    )
+    host_country: CountryCodeIn | None = Field(default=None, examples=["LBN"])
+    start_date: InputDate | None = Field(default=None, examples=["1978-03-19"])
+    start_precision: DatePrecision | None = Field(
+        default=None, description="How much of the date is known (default: day)"
+    )
+    end_date: InputDate | None = Field(default=None, description="Exclusive; null: ongoing")
+    end_precision: DatePrecision | None = None
+    mandate: Mandate | None = Field(default=None, examples=["UNSC resolution 425 (1978)"])
+    description: Description | None = None
+    note: Note | None = None
+
+
+class OperationCreate(OperationFields):
+    """A new operation with its contributors; contributors without sources cite the
+    operation's."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "unmik",
+                    "name": "United Nations Interim Administration Mission in Kosovo",
+                    "kind": "peacekeeping",
+                    "lead_organization": "un",
+                    "start_date": "1999-06-10",
+                    "threats": ["armed-conflict"],
+                    "contributors": [{"country": "IDN"}, {"country": "AUT", "personnel": 10}],
+                    "sources": [{"source": "article", "locator": "UNMIK"}],
+                }
+            ]
+        }
+    )
+
+    slug: str = Field(min_length=1, max_length=120, pattern=SLUG_PATTERN, examples=["unmik"])
+    name: LongName
+    kind: OperationKind
+    certainty: Certainty = Certainty.confirmed
+    threats: Threats = Field(default=[])
+    contributors: list[ContributorIn] = Field(default=[], max_length=300)
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        errors = fill_dates(self.__dict__, _PERIOD)
+        error = period_error(self.start_date, self.end_date, "start_date", "end_date")
+        errors += [e for e in (error, listed_twice(self.threats, "threat")) if e]
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+
+class OperationUpdate(OperationFields):
+    """The fields to change; absent fields stay as they are, null clears an optional one.
+    Contributors and threats have routes of their own."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"end_date": "2026-12-31", "certainty": "confirmed"}]}
+    )
+
+    name: LongName | None = None
+    kind: OperationKind | None = None
+    certainty: Certainty | None = None
+    sources: Sources | None = Field(default=None, description="Replaces the cited sources")
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        errors = required_fields_not_null(self, ("name", "kind", "certainty", "sources"))
+        errors += fill_dates(self.__dict__, _PERIOD, self.model_fields_set)
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self

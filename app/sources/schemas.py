@@ -1,8 +1,9 @@
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.inputs import InputDate, date_error
 from app.core.periods import DatePrecision
 from app.sources.models import Certainty, Citation, SourceKind
 
@@ -84,3 +85,113 @@ class CitationIn(BaseModel):
         description="Section of the article, dataset row or part of the page",
         examples=["para. 3"],
     )
+
+
+# --- input: what the write routes accept --------------------------------------------------
+
+_NO_CONTROL = r"^[^\x00-\x1f]*$"
+_MULTILINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+
+
+class _SourceFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    publisher: str | None = Field(
+        default=None, min_length=1, max_length=200, pattern=_NO_CONTROL, examples=["NATO"]
+    )
+    url: str | None = Field(
+        default=None,
+        min_length=8,
+        max_length=500,
+        pattern=r"^https?://[^\s\x00-\x1f]+$",
+        examples=["https://www.nato.int/cps/en/natohq/news_84445.htm"],
+    )
+    published_date: InputDate | None = Field(default=None, examples=["2019-03-12"])
+    published_precision: DatePrecision | None = Field(
+        default=None, description="How much of the date is known (default: day)"
+    )
+    language: str | None = Field(
+        default=None,
+        min_length=2,
+        max_length=8,
+        pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$",
+        description="BCP 47 language tag",
+        examples=["en"],
+    )
+    note: str | None = Field(default=None, min_length=1, max_length=2000, pattern=_MULTILINE)
+
+    def _date_errors(self, explicit: set[str] | None) -> list[str]:
+        if explicit is not None and not {"published_date", "published_precision"} & explicit:
+            return []
+        precision, error = date_error(self.published_date, self.published_precision, "published")
+        self.__dict__["published_precision"] = precision
+        return [error] if error else []
+
+
+Title = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=300,
+        pattern=_NO_CONTROL,
+        examples=["Marking 60 years of membership"],
+    ),
+]
+
+
+class SourceCreate(_SourceFields):
+    """A new source that facts can cite."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "nato-news-84445",
+                    "kind": "article",
+                    "title": "Marking 60 years of membership",
+                    "publisher": "NATO",
+                    "url": "https://www.nato.int/cps/en/natohq/news_84445.htm",
+                    "published_date": "2012-02-18",
+                    "language": "en",
+                }
+            ]
+        }
+    )
+
+    id: str = Field(
+        min_length=1,
+        max_length=80,
+        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        description="Stable lowercase id, cited as `source` by facts",
+        examples=["nato-news-84445"],
+    )
+    kind: SourceKind
+    title: Title
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        errors = self._date_errors(None)
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+
+class SourceUpdate(_SourceFields):
+    """The fields to change; absent fields stay as they are, null clears an optional one."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"url": "https://example.org/a"}]})
+
+    kind: SourceKind | None = None
+    title: Title | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        errors = [
+            f"{field} cannot be null"
+            for field in ("kind", "title")
+            if field in self.model_fields_set and getattr(self, field) is None
+        ]
+        errors += self._date_errors(self.model_fields_set)
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self

@@ -1,5 +1,10 @@
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated, Self
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.core.curated import Input, Sources, required_fields_not_null
+from app.core.inputs import SLUG_PATTERN, Description
+from app.core.params import NO_CONTROL_CHARACTERS
 from app.sources.schemas import CitationOut
 from app.threats.models import Channel, ThreatKind
 
@@ -43,3 +48,56 @@ class ThreatDetail(ThreatOut):
     exercises: list[InitiativeRef] = Field(description="Exercise series with editions on it")
     agreements: list[InitiativeRef] = Field(description="Agreements addressing it")
     operations: list[InitiativeRef] = Field(description="Operations addressing it")
+
+
+# --- input: what the write routes accept --------------------------------------------------
+
+ThreatName = Annotated[
+    str, Field(min_length=1, max_length=120, pattern=NO_CONTROL_CHARACTERS, examples=["Piracy"])
+]
+
+
+class ThreatFields(Input):
+    description: Description | None = None
+
+
+class ThreatCreate(ThreatFields):
+    """A new threat category, with the sources that name it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "piracy",
+                    "name": "Piracy",
+                    "name_id": "Pembajakan",
+                    "kind": "non_traditional",
+                    "sources": [{"source": "article", "locator": "ancaman non-tradisional"}],
+                }
+            ]
+        }
+    )
+
+    slug: str = Field(min_length=1, max_length=80, pattern=SLUG_PATTERN, examples=["piracy"])
+    name: ThreatName
+    name_id: ThreatName = Field(description="Name in Indonesian")
+    kind: ThreatKind
+    sources: Sources
+
+
+class ThreatUpdate(ThreatFields):
+    """The fields to change; absent fields stay as they are, null clears the description."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name_id": "Perompakan"}]})
+
+    name: ThreatName | None = None
+    name_id: ThreatName | None = Field(default=None, description="Name in Indonesian")
+    kind: ThreatKind | None = None
+    sources: Sources | None = Field(default=None, description="Replaces the cited sources")
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        errors = required_fields_not_null(self, ("name", "name_id", "kind", "sources"))
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self

@@ -1,0 +1,264 @@
+"""Curating agreements, their parties (countries or organizations) and threat links.
+
+Every change to an agreement or its parties re-derives the agreement's ties; an organization
+party stands for its members at the time.
+"""
+
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from app.agreements import queries
+from app.agreements.models import Agreement, AgreementParty, agreement_threats
+from app.agreements.schemas import (
+    AgreementCreate,
+    AgreementDetail,
+    AgreementUpdate,
+    PartyPut,
+    agreement_errors,
+)
+from app.audit.models import AuditOperation
+from app.cooperation.models import TieChannel
+from app.core.curated import patch_values, snapshot
+from app.core.problems import InvalidParameter, ProblemError
+from app.core.writes import Conflict, Write
+from app.countries.models import Country
+from app.countries.queries import country_ids
+from app.organizations.models import Organization
+from app.sources.queries import cite
+from app.threats.queries import threat_ids
+
+AGREEMENT = "agreement"
+PARTY = "agreement_party"
+THREAT_LINK = "agreement_threat"
+
+
+def agreement_detail(session: Session, slug: str) -> AgreementDetail:
+    return AgreementDetail.model_validate(queries.get_agreement(session, slug))
+
+
+def _target(tx: Write, slug: str) -> Agreement:
+    return tx.target(
+        select(Agreement).where(Agreement.slug == slug),
+        f"No agreement with slug {slug!r}; GET /v1/agreements lists them.",
+    )
+
+
+def _country(tx: Write, code: str, pointer: str) -> Country:
+    (country_id,) = country_ids(tx.session, [code], pointer)
+    country = tx.session.get(Country, country_id)
+    assert country is not None
+    return country
+
+
+def _organization(tx: Write, slug: str, pointer: str) -> Organization:
+    organization = tx.session.scalars(
+        select(Organization).where(Organization.slug == slug)
+    ).one_or_none()
+    if organization is None:
+        raise InvalidParameter(
+            pointer, f"Unknown organization {slug!r}; GET /v1/organizations lists them."
+        )
+    return organization
+
+
+def _refresh(tx: Write, agreement: Agreement) -> None:
+    tx.refresh_ties(TieChannel.agreement, [agreement.id])
+
+
+def create_agreement(tx: Write, body: AgreementCreate) -> AgreementDetail:
+    if tx.session.scalar(select(Agreement.id).where(Agreement.slug == body.slug)):
+        raise Conflict(f"An agreement with slug {body.slug!r} already exists.")
+    agreement = Agreement(
+        **body.model_dump(exclude={"threats", "parties", "sources"}),
+        modified_in_version=tx.version,
+    )
+    agreement.citations = cite(tx.session, body.sources, "/body/sources")
+    agreement.threats = []
+    tx.session.add(agreement)
+    tx.session.flush()
+    threats = threat_ids(tx.session, body.threats, "/body/threats")
+    if threats:
+        tx.session.execute(
+            insert(agreement_threats),
+            [{"agreement_id": agreement.id, "threat_id": t} for t in threats],
+        )
+    seen: set[tuple[str, int]] = set()
+    for index, party in enumerate(body.parties):
+        where = f"/body/parties/{index}"
+        values: dict[str, Any]
+        if party.country is not None:
+            country = _country(tx, party.country, f"{where}/country")
+            key, name, values = ("country", country.id), country.iso3, {"country_id": country.id}
+        else:
+            assert party.organization is not None
+            organization = _organization(tx, party.organization, f"{where}/organization")
+            key, name = ("organization", organization.id), organization.slug
+            values = {"organization_id": organization.id}
+        if key in seen:
+            raise InvalidParameter(where, f"Party {name} is listed twice.")
+        seen.add(key)
+        row = AgreementParty(
+            agreement_id=agreement.id,
+            **values,
+            **party.model_dump(exclude={"country", "organization", "sources"}),
+        )
+        row.citations = cite(tx.session, party.sources or body.sources, f"{where}/sources")
+        tx.session.add(row)
+    _refresh(tx, agreement)
+    tx.reload()
+    after = agreement_detail(tx.session, body.slug)
+    tx.audit(AGREEMENT, body.slug, AuditOperation.create, None, snapshot(after))
+    return after
+
+
+def update_agreement(tx: Write, slug: str, body: AgreementUpdate) -> AgreementDetail:
+    agreement = _target(tx, slug)
+    before = agreement_detail(tx.session, slug)
+    for name, value in patch_values(body, ("signed", "in_force", "ended"), {"sources"}).items():
+        setattr(agreement, name, value)
+    errors = agreement_errors(agreement.signed_date, agreement.in_force_date, agreement.ended_date)
+    if errors:
+        raise InvalidParameter("/body", f"Invalid request: {'; '.join(errors)}.")
+    if body.sources is not None:
+        agreement.citations = cite(tx.session, body.sources, "/body/sources")
+    tx.touch(agreement)
+    _refresh(tx, agreement)
+    tx.reload()
+    after = agreement_detail(tx.session, slug)
+    tx.audit(AGREEMENT, slug, AuditOperation.update, snapshot(before), snapshot(after))
+    return after
+
+
+def delete_agreement(tx: Write, slug: str) -> None:
+    agreement = _target(tx, slug)
+    before = agreement_detail(tx.session, slug)
+    tx.session.execute(delete(Agreement).where(Agreement.id == agreement.id))
+    _refresh(tx, agreement)
+    tx.audit(AGREEMENT, slug, AuditOperation.delete, snapshot(before), None)
+
+
+def _party_key(
+    tx: Write, country: str | None, organization: str | None
+) -> tuple[dict[str, int], str]:
+    """The party's column and id, and its public name (ISO3 or slug), from the path."""
+    if country is not None:
+        found = _country(tx, country, "/path/code")
+        return {"country_id": found.id}, found.iso3
+    assert organization is not None
+    party = tx.session.scalars(
+        select(Organization).where(Organization.slug == organization)
+    ).one_or_none()
+    if party is None:
+        raise ProblemError(
+            404, f"No organization with slug {organization!r}; GET /v1/organizations lists them."
+        )
+    return {"organization_id": party.id}, party.slug
+
+
+def _stored_parties(tx: Write, agreement: Agreement, key: dict[str, int]) -> list[AgreementParty]:
+    ((column, value),) = key.items()
+    return list(
+        tx.session.scalars(
+            select(AgreementParty).where(
+                AgreementParty.agreement_id == agreement.id,
+                getattr(AgreementParty, column) == value,
+            )
+        )
+    )
+
+
+def _party_snapshot(detail: AgreementDetail, name: str) -> Any:
+    for party in detail.parties:
+        if (party.country and party.country.iso3 == name) or (
+            party.organization and party.organization.slug == name
+        ):
+            return snapshot(party)
+    return None
+
+
+def put_party(
+    tx: Write,
+    slug: str,
+    body: PartyPut,
+    *,
+    country: str | None = None,
+    organization: str | None = None,
+) -> AgreementDetail:
+    agreement = _target(tx, slug)
+    key, name = _party_key(tx, country, organization)
+    before = agreement_detail(tx.session, slug)
+    # Through the session (the citations are loaded), so that the identity map forgets the
+    # rows whose ids the new ones may reuse.
+    for stored in _stored_parties(tx, agreement, key):
+        tx.session.delete(stored)
+    tx.session.flush()
+    row = AgreementParty(agreement_id=agreement.id, **key, **body.model_dump(exclude={"sources"}))
+    row.citations = cite(tx.session, body.sources, "/body/sources")
+    tx.session.add(row)
+    tx.touch(agreement)
+    _refresh(tx, agreement)
+    tx.reload()
+    after = agreement_detail(tx.session, slug)
+    old = _party_snapshot(before, name)
+    operation = AuditOperation.update if old else AuditOperation.create
+    tx.audit(PARTY, f"{slug}/{name}", operation, old, _party_snapshot(after, name))
+    return after
+
+
+def delete_party(
+    tx: Write, slug: str, *, country: str | None = None, organization: str | None = None
+) -> None:
+    agreement = _target(tx, slug)
+    key, name = _party_key(tx, country, organization)
+    before = agreement_detail(tx.session, slug)
+    stored = _stored_parties(tx, agreement, key)
+    if not stored:
+        raise ProblemError(404, f"{name} is not a party to {slug!r}.")
+    for row in stored:
+        tx.session.delete(row)
+    tx.touch(agreement)
+    _refresh(tx, agreement)
+    tx.audit(PARTY, f"{slug}/{name}", AuditOperation.delete, _party_snapshot(before, name), None)
+
+
+def _threat_link(tx: Write, slug: str, threat: str) -> tuple[Agreement, int, bool]:
+    agreement = _target(tx, slug)
+    (threat_id,) = threat_ids(tx.session, [threat], "/path/threat")
+    linked = tx.session.scalar(
+        select(agreement_threats.c.threat_id).where(
+            agreement_threats.c.agreement_id == agreement.id,
+            agreement_threats.c.threat_id == threat_id,
+        )
+    )
+    return agreement, threat_id, linked is not None
+
+
+def link_threat(tx: Write, slug: str, threat: str) -> AgreementDetail:
+    agreement, threat_id, linked = _threat_link(tx, slug, threat)
+    if not linked:
+        tx.session.execute(
+            insert(agreement_threats).values(agreement_id=agreement.id, threat_id=threat_id)
+        )
+    tx.touch(agreement)
+    tx.reload()
+    link = {"agreement": slug, "threat": threat}
+    operation = AuditOperation.update if linked else AuditOperation.create
+    tx.audit(THREAT_LINK, f"{slug}/{threat}", operation, link if linked else None, link)
+    return agreement_detail(tx.session, slug)
+
+
+def unlink_threat(tx: Write, slug: str, threat: str) -> None:
+    agreement, threat_id, linked = _threat_link(tx, slug, threat)
+    if not linked:
+        raise ProblemError(404, f"Agreement {slug!r} is not linked to threat {threat!r}.")
+    tx.session.execute(
+        delete(agreement_threats).where(
+            agreement_threats.c.agreement_id == agreement.id,
+            agreement_threats.c.threat_id == threat_id,
+        )
+    )
+    tx.touch(agreement)
+    link = {"agreement": slug, "threat": threat}
+    tx.audit(THREAT_LINK, f"{slug}/{threat}", AuditOperation.delete, link, None)

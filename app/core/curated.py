@@ -1,0 +1,123 @@
+"""Input pieces shared by the write routes of exercises, agreements, operations, threats,
+sources and countries (the organizations' own are in `app.organizations.schemas`)."""
+
+from collections.abc import Iterable
+from typing import Annotated, Any
+
+from fastapi import Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.inputs import SLUG_PATTERN, date_error
+from app.sources.schemas import CitationIn
+
+Sources = Annotated[
+    list[CitationIn],
+    Field(
+        min_length=1,
+        max_length=20,
+        description="At least one source for the fact (ids from GET /v1/sources)",
+        examples=[[{"source": "article", "locator": "para. 2"}]],
+    ),
+]
+
+
+class Input(BaseModel):
+    """A request body: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def fill_dates(
+    values: dict[str, Any], fields: Iterable[str], explicit: set[str] | None = None
+) -> list[str]:
+    """Fill in day precision for given dates and list what is wrong with the partial dates.
+
+    With `explicit` (a PATCH's set fields), only the dates the body names are looked at.
+    """
+    errors = []
+    for field in fields:
+        if explicit is not None and not {f"{field}_date", f"{field}_precision"} & explicit:
+            continue
+        precision, error = date_error(
+            values.get(f"{field}_date"), values.get(f"{field}_precision"), field
+        )
+        values[f"{field}_precision"] = precision
+        if error:
+            errors.append(error)
+    return errors
+
+
+def required_fields_not_null(model: BaseModel, fields: Iterable[str]) -> list[str]:
+    """A PATCH may clear optional fields with null, never required ones."""
+    return [
+        f"{field} cannot be null"
+        for field in fields
+        if field in model.model_fields_set and getattr(model, field) is None
+    ]
+
+
+def patch_values(body: BaseModel, dates: Iterable[str], exclude: set[str]) -> dict[str, Any]:
+    """The columns a PATCH sets: a date sent without its precision takes the filled-in one."""
+    changes = body.model_dump(exclude_unset=True, exclude=exclude)
+    for field in dates:
+        if f"{field}_date" in changes and f"{field}_precision" not in changes:
+            changes[f"{field}_precision"] = getattr(body, f"{field}_precision")
+    return changes
+
+
+def snapshot(model: BaseModel | None) -> Any:
+    """A representation as JSON, for the audit trail."""
+    return None if model is None else model.model_dump(mode="json")
+
+
+def listed_twice(keys: Iterable[str], what: str) -> str | None:
+    """An error naming the first key that appears twice in a list, if any."""
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            return f"{what} {key} is listed twice"
+        seen.add(key)
+    return None
+
+
+def slug_path(description: str, example: str, max_length: int = 160) -> Any:
+    """A slug path parameter of a write route."""
+    return Path(
+        min_length=1,
+        max_length=max_length,
+        pattern=SLUG_PATTERN,
+        description=description,
+        examples=[example],
+    )
+
+
+ThreatSlug = Annotated[
+    str, slug_path("Threat category slug (GET /v1/threat-categories lists them)", "terrorism", 80)
+]
+
+
+CountryCodeIn = Annotated[
+    str,
+    Field(
+        min_length=2,
+        max_length=3,
+        pattern=r"^[A-Za-z]{2,3}$",
+        description="ISO 3166-1 alpha-3 (or alpha-2) code, any case",
+        examples=["IDN"],
+    ),
+]
+SlugIn = Annotated[str, Field(min_length=1, max_length=120, pattern=SLUG_PATTERN)]
+ThreatSlugIn = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=80,
+        pattern=SLUG_PATTERN,
+        description="Threat category slug (GET /v1/threat-categories lists them)",
+        examples=["terrorism"],
+    ),
+]
+Threats = Annotated[
+    list[ThreatSlugIn],
+    Field(max_length=20, description="Threats addressed", examples=[["natural-disasters"]]),
+]

@@ -1,0 +1,347 @@
+"""Curating exercise series, their editions, participants and threat links.
+
+An edition's ties (co-participation) are re-derived with every change to it; a write to an
+edition touches its series too, since the series' representation embeds its editions.
+"""
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, insert, select
+
+from app.audit.models import AuditOperation
+from app.cooperation.models import TieChannel
+from app.core.curated import patch_values, snapshot
+from app.core.problems import InvalidParameter, ProblemError
+from app.core.writes import Conflict, Write
+from app.countries.models import Country
+from app.countries.queries import country_ids
+from app.exercises.details import edition_detail, series_detail
+from app.exercises.models import (
+    ExerciseEdition,
+    ExerciseSeries,
+    Participation,
+    edition_activities,
+    edition_domains,
+    edition_threats,
+)
+from app.exercises.schemas import (
+    EditionCreate,
+    EditionOut,
+    EditionUpdate,
+    ParticipantPut,
+    SeriesCreate,
+    SeriesDetail,
+    SeriesUpdate,
+    edition_errors,
+)
+from app.sources.queries import cite
+from app.threats.queries import threat_ids
+
+SERIES = "exercise_series"
+EDITION = "exercise_edition"
+PARTICIPATION = "participation"
+THREAT_LINK = "edition_threat"
+
+
+def _series(tx: Write, slug: str, *, check: bool = True) -> ExerciseSeries:
+    statement = select(ExerciseSeries).where(ExerciseSeries.slug == slug)
+    missing = f"No exercise series with slug {slug!r}; GET /v1/exercises lists them."
+    if check:
+        return tx.target(statement, missing)
+    series = tx.lock(statement)
+    if series is None:
+        raise ProblemError(404, missing)
+    return series
+
+
+def _edition(tx: Write, slug: str, edition_slug: str) -> tuple[ExerciseSeries, ExerciseEdition]:
+    """The series (locked, touched by the write) and the edition (If-Match checked on it)."""
+    series = _series(tx, slug, check=False)
+    edition = tx.target(
+        select(ExerciseEdition).where(
+            ExerciseEdition.series_id == series.id, ExerciseEdition.slug == edition_slug
+        ),
+        f"No edition {edition_slug!r} in exercise series {slug!r}; "
+        f"GET /v1/exercises/{slug} lists its editions.",
+    )
+    return series, edition
+
+
+def _set_tags(
+    tx: Write, edition_id: int, activities: Sequence[str], domains: Sequence[str]
+) -> None:
+    for table, column, values in (
+        (edition_activities, "activity", activities),
+        (edition_domains, "domain", domains),
+    ):
+        tx.session.execute(delete(table).where(table.c.edition_id == edition_id))
+        if values:
+            tx.session.execute(
+                insert(table), [{"edition_id": edition_id, column: value} for value in values]
+            )
+
+
+def _country(tx: Write, code: str, pointer: str) -> Country:
+    (country_id,) = country_ids(tx.session, [code], pointer)
+    country = tx.session.get(Country, country_id)
+    assert country is not None
+    return country
+
+
+def _add_edition(
+    tx: Write, series: ExerciseSeries, body: EditionCreate, pointer: str
+) -> ExerciseEdition:
+    slug = body.slug or f"{series.slug}-{body.year}"
+    if tx.session.scalar(select(ExerciseEdition.id).where(ExerciseEdition.slug == slug)):
+        raise Conflict(f"An exercise edition with slug {slug!r} already exists.")
+    fields = body.model_dump(
+        exclude={"slug", "name", "threats", "participants", "sources", "activities", "domains"}
+    )
+    edition = ExerciseEdition(
+        **fields,
+        slug=slug,
+        name=body.name or f"{series.name} {body.year}",
+        series_id=series.id,
+        modified_in_version=tx.version,
+    )
+    edition.citations = cite(tx.session, body.sources, f"{pointer}/sources")
+    edition.threats = []
+    tx.session.add(edition)
+    tx.session.flush()
+    _set_tags(tx, edition.id, body.activities, body.domains)
+    threats = threat_ids(tx.session, body.threats, f"{pointer}/threats")
+    if threats:
+        tx.session.execute(
+            insert(edition_threats), [{"edition_id": edition.id, "threat_id": t} for t in threats]
+        )
+    seen: dict[int, str] = {}
+    for index, participant in enumerate(body.participants):
+        where = f"{pointer}/participants/{index}"
+        country = _country(tx, participant.country, f"{where}/country")
+        if country.id in seen:
+            raise InvalidParameter(
+                f"{where}/country",
+                f"Participant {country.iso3} is listed twice "
+                f"(as {seen[country.id]!r} and {participant.country!r}).",
+            )
+        seen[country.id] = participant.country
+        row = Participation(
+            edition_id=edition.id,
+            country_id=country.id,
+            **participant.model_dump(exclude={"country", "sources"}),
+        )
+        row.citations = cite(tx.session, participant.sources or body.sources, f"{where}/sources")
+        tx.session.add(row)
+    return edition
+
+
+def create_series(tx: Write, body: SeriesCreate) -> SeriesDetail:
+    if tx.session.scalar(select(ExerciseSeries.id).where(ExerciseSeries.slug == body.slug)):
+        raise Conflict(f"An exercise series with slug {body.slug!r} already exists.")
+    series = ExerciseSeries(
+        **body.model_dump(exclude={"sources", "editions"}), modified_in_version=tx.version
+    )
+    series.citations = cite(tx.session, body.sources, "/body/sources")
+    tx.session.add(series)
+    tx.session.flush()
+    editions = [
+        _add_edition(tx, series, edition, f"/body/editions/{index}")
+        for index, edition in enumerate(body.editions)
+    ]
+    tx.refresh_ties(TieChannel.exercise, [edition.id for edition in editions])
+    tx.reload()
+    after = series_detail(tx.session, body.slug)
+    tx.audit(SERIES, body.slug, AuditOperation.create, None, snapshot(after))
+    return after
+
+
+def update_series(tx: Write, slug: str, body: SeriesUpdate) -> SeriesDetail:
+    series = _series(tx, slug)
+    before = series_detail(tx.session, slug)
+    for name, value in body.model_dump(exclude_unset=True, exclude={"sources"}).items():
+        setattr(series, name, value)
+    if body.sources is not None:
+        series.citations = cite(tx.session, body.sources, "/body/sources")
+    tx.touch(series)
+    tx.reload()
+    after = series_detail(tx.session, slug)
+    tx.audit(SERIES, slug, AuditOperation.update, snapshot(before), snapshot(after))
+    return after
+
+
+def delete_series(tx: Write, slug: str) -> None:
+    series = _series(tx, slug)
+    before = series_detail(tx.session, slug)
+    editions = tx.session.scalars(
+        select(ExerciseEdition.id).where(ExerciseEdition.series_id == series.id)
+    ).all()
+    tx.session.execute(delete(ExerciseSeries).where(ExerciseSeries.id == series.id))
+    tx.refresh_ties(TieChannel.exercise, editions)
+    tx.audit(SERIES, slug, AuditOperation.delete, snapshot(before), None)
+
+
+def create_edition(tx: Write, slug: str, body: EditionCreate) -> EditionOut:
+    series = _series(tx, slug)
+    edition = _add_edition(tx, series, body, "/body")
+    tx.touch(series)
+    tx.refresh_ties(TieChannel.exercise, [edition.id])
+    tx.reload()
+    after = edition_detail(tx.session, slug, edition.slug)
+    tx.audit(EDITION, f"{slug}/{edition.slug}", AuditOperation.create, None, snapshot(after))
+    return after
+
+
+def update_edition(tx: Write, slug: str, edition_slug: str, body: EditionUpdate) -> EditionOut:
+    series, edition = _edition(tx, slug, edition_slug)
+    before = edition_detail(tx.session, slug, edition_slug)
+    exclude = {"sources", "activities", "domains"}
+    for name, value in patch_values(body, ("start", "end"), exclude).items():
+        setattr(edition, name, value)
+    errors = edition_errors(
+        edition.start_date,
+        edition.end_date,
+        edition.year,
+        body.activities or [],
+        body.domains or [],
+    )
+    if errors:
+        raise InvalidParameter("/body", f"Invalid request: {'; '.join(errors)}.")
+    if body.activities is not None or body.domains is not None:
+        _set_tags(
+            tx,
+            edition.id,
+            body.activities if body.activities is not None else before.activities,
+            body.domains if body.domains is not None else before.domains,
+        )
+    if body.sources is not None:
+        edition.citations = cite(tx.session, body.sources, "/body/sources")
+    tx.touch(series, edition)
+    tx.refresh_ties(TieChannel.exercise, [edition.id])
+    tx.reload()
+    after = edition_detail(tx.session, slug, edition_slug)
+    entity_id = f"{slug}/{edition_slug}"
+    tx.audit(EDITION, entity_id, AuditOperation.update, snapshot(before), snapshot(after))
+    return after
+
+
+def delete_edition(tx: Write, slug: str, edition_slug: str) -> None:
+    series, edition = _edition(tx, slug, edition_slug)
+    count = tx.session.scalar(select(func.count()).where(ExerciseEdition.series_id == series.id))
+    if count == 1:
+        raise Conflict(
+            f"{edition_slug!r} is the only edition of {slug!r}; a series is known by its "
+            f"editions: delete the series instead (DELETE /v1/exercises/{slug})."
+        )
+    before = edition_detail(tx.session, slug, edition_slug)
+    tx.session.execute(delete(ExerciseEdition).where(ExerciseEdition.id == edition.id))
+    tx.touch(series)
+    tx.refresh_ties(TieChannel.exercise, [edition.id])
+    tx.audit(EDITION, f"{slug}/{edition_slug}", AuditOperation.delete, snapshot(before), None)
+
+
+def _participation(tx: Write, edition: ExerciseEdition, country: Country) -> Participation | None:
+    return tx.session.scalars(
+        select(Participation).where(
+            Participation.edition_id == edition.id, Participation.country_id == country.id
+        )
+    ).one_or_none()
+
+
+def _participant_snapshot(detail: EditionOut, iso3: str) -> object:
+    found = [p for p in detail.participants if p.country.iso3 == iso3]
+    return snapshot(found[0]) if found else None
+
+
+def put_participant(
+    tx: Write, slug: str, edition_slug: str, code: str, body: ParticipantPut
+) -> EditionOut:
+    series, edition = _edition(tx, slug, edition_slug)
+    country = _country(tx, code, "/path/code")
+    before = edition_detail(tx.session, slug, edition_slug)
+    stored = _participation(tx, edition, country)
+    if stored is not None:
+        # Through the session (its citations are loaded), so that the identity map forgets
+        # the rows whose ids the new ones may reuse.
+        tx.session.delete(stored)
+        tx.session.flush()
+    row = Participation(
+        edition_id=edition.id, country_id=country.id, **body.model_dump(exclude={"sources"})
+    )
+    row.citations = cite(tx.session, body.sources, "/body/sources")
+    tx.session.add(row)
+    tx.touch(series, edition)
+    tx.refresh_ties(TieChannel.exercise, [edition.id])
+    tx.reload()
+    after = edition_detail(tx.session, slug, edition_slug)
+    old = _participant_snapshot(before, country.iso3)
+    tx.audit(
+        PARTICIPATION,
+        f"{edition_slug}/{country.iso3}",
+        AuditOperation.update if old else AuditOperation.create,
+        old,
+        _participant_snapshot(after, country.iso3),
+    )
+    return after
+
+
+def delete_participant(tx: Write, slug: str, edition_slug: str, code: str) -> None:
+    series, edition = _edition(tx, slug, edition_slug)
+    country = _country(tx, code, "/path/code")
+    if _participation(tx, edition, country) is None:
+        raise ProblemError(404, f"{country.name} is not a participant of {edition_slug!r}.")
+    before = edition_detail(tx.session, slug, edition_slug)
+    tx.session.execute(
+        delete(Participation).where(
+            Participation.edition_id == edition.id, Participation.country_id == country.id
+        )
+    )
+    tx.touch(series, edition)
+    tx.refresh_ties(TieChannel.exercise, [edition.id])
+    tx.audit(
+        PARTICIPATION,
+        f"{edition_slug}/{country.iso3}",
+        AuditOperation.delete,
+        _participant_snapshot(before, country.iso3),
+        None,
+    )
+
+
+def _threat_link(
+    tx: Write, slug: str, edition_slug: str, threat: str
+) -> tuple[ExerciseSeries, ExerciseEdition, int, bool]:
+    series, edition = _edition(tx, slug, edition_slug)
+    (threat_id,) = threat_ids(tx.session, [threat], "/path/threat")
+    linked = tx.session.scalar(
+        select(edition_threats.c.threat_id).where(
+            edition_threats.c.edition_id == edition.id, edition_threats.c.threat_id == threat_id
+        )
+    )
+    return series, edition, threat_id, linked is not None
+
+
+def link_threat(tx: Write, slug: str, edition_slug: str, threat: str) -> EditionOut:
+    series, edition, threat_id, linked = _threat_link(tx, slug, edition_slug, threat)
+    if not linked:
+        tx.session.execute(
+            insert(edition_threats).values(edition_id=edition.id, threat_id=threat_id)
+        )
+    tx.touch(series, edition)
+    tx.reload()
+    link = {"edition": edition_slug, "threat": threat}
+    operation = AuditOperation.update if linked else AuditOperation.create
+    tx.audit(THREAT_LINK, f"{edition_slug}/{threat}", operation, link if linked else None, link)
+    return edition_detail(tx.session, slug, edition_slug)
+
+
+def unlink_threat(tx: Write, slug: str, edition_slug: str, threat: str) -> None:
+    series, edition, threat_id, linked = _threat_link(tx, slug, edition_slug, threat)
+    if not linked:
+        raise ProblemError(404, f"Edition {edition_slug!r} is not linked to threat {threat!r}.")
+    tx.session.execute(
+        delete(edition_threats).where(
+            edition_threats.c.edition_id == edition.id, edition_threats.c.threat_id == threat_id
+        )
+    )
+    tx.touch(series, edition)
+    link = {"edition": edition_slug, "threat": threat}
+    tx.audit(THREAT_LINK, f"{edition_slug}/{threat}", AuditOperation.delete, link, None)
