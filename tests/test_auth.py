@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from app.auth.models import ApiKey, Scope
 from app.cli import cli
+from app.core.caching import entity_tag
 from app.core.config import Settings
 from app.main import create_app
 from tests.conftest import client_for, make_key
@@ -220,3 +221,22 @@ async def test_writes_are_rate_limited_per_key_across_apps(writable_url: str) ->
     finally:
         first.state.engine.dispose()
         second.state.engine.dispose()
+
+
+async def test_private_reads_are_never_cached_nor_answered_304(
+    auth_app: FastAPI, writable_url: str
+) -> None:
+    key = make_key(writable_url, "cache-probe")
+    async with client_for(auth_app, key=key) as api:
+        response = await api.get("/v1/audit")
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "no-store"
+        assert "etag" not in response.headers
+        public = await api.get("/v1/organizations/nato")
+        version = public.headers["etag"].strip('"').split("-")[1]
+    guessed = entity_tag(int(version), "/v1/audit", b"", "application/json")
+    async with client_for(auth_app) as api:
+        response = await api.get(
+            "/v1/audit", headers={"If-None-Match": guessed, "Accept": "application/json"}
+        )
+        assert response.status_code == 401

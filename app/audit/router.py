@@ -9,7 +9,7 @@ from app.audit.schemas import AuditEntryOut
 from app.auth.deps import AUTH_RESPONSES, CuratorDep
 from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
-from app.core.params import NO_CONTROL_CHARACTERS, IsoDateTime
+from app.core.params import NO_CONTROL_CHARACTERS, IsoTimestamp
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -58,11 +58,11 @@ def list_audit_entries(
         Query(max_length=3, description="Only these operations", examples=[["delete"]]),
     ] = None,
     since: Annotated[
-        IsoDateTime | None,
+        IsoTimestamp | None,
         Query(description="From this time on (RFC 3339)", examples=["2026-01-01T00:00:00Z"]),
     ] = None,
     until: Annotated[
-        IsoDateTime | None,
+        IsoTimestamp | None,
         Query(description="Before this time (RFC 3339)", examples=["2027-01-01T00:00:00Z"]),
     ] = None,
 ) -> Page[AuditEntryOut] | StreamingResponse:

@@ -1,7 +1,7 @@
 """Typed, documented, bounded parameters reused across routers."""
 
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Path, Query
@@ -76,16 +76,16 @@ def _iso_date_only(value: Any) -> Any:
 IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 
 
-_RFC_3339 = r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})"
+_RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})"
+)
 
 
-def _rfc_3339_only(value: Any) -> Any:
-    """Only an RFC 3339 timestamp: pydantic alone would also take `0.5` as a Unix timestamp."""
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str) or not re.fullmatch(_RFC_3339, value):
-        raise ValueError("expected a date and time as RFC 3339, e.g. 2026-01-01T00:00:00Z")
+def _rfc3339_only(value: Any) -> Any:
+    """Only RFC 3339 with an offset: pydantic alone would also take a number as a timestamp."""
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        raise ValueError("expected a timestamp as YYYY-MM-DDTHH:MM:SSZ (with Z or an offset)")
     return value
 
 
-IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_rfc_3339_only)]
+IsoTimestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_only)]

@@ -18,7 +18,7 @@ A route reads top to bottom:
         ... change it ...
         tx.touch(organization)
         tx.audit("organization", slug, AuditOperation.update, before, snapshot())
-    written(response, tx, request.url.path)
+    written(response, tx, request, request.url.path)   # ETag of the resource, no-store
 """
 
 from collections.abc import Collection, Iterator
@@ -47,7 +47,8 @@ IfMatch = Annotated[
     Header(
         max_length=1000,
         description="An ETag from a GET of this resource (or `*`): the write is refused with "
-        "412 when the resource changed after that version. Absent: unconditional write.",
+        "412 when the resource changed after that version, or when the tag is not one the API "
+        "issued. Absent: unconditional write.",
         examples=['"0.1.0-7-5f1c0a9e3b2d4c6a"'],
     ),
 ]
