@@ -73,17 +73,21 @@ LongName = Annotated[
 
 
 class PartyFields(Input):
-    role: PartyRole = PartyRole.party
+    role: PartyRole = Field(default=PartyRole.party, examples=["party"])
     start_date: InputDate | None = Field(
-        default=None, description="When the party joined, if later than the agreement"
+        examples=["2022-01-01"],
+        default=None,
+        description="When the party joined, if later than the agreement",
     )
-    start_precision: DatePrecision | None = None
+    start_precision: DatePrecision | None = Field(default=None, examples=["day"])
     end_date: InputDate | None = Field(
-        default=None, description="Exclusive: the first day the party was no longer bound"
+        examples=["2026-01-01"],
+        default=None,
+        description="Exclusive: the first day the party was no longer bound",
     )
-    end_precision: DatePrecision | None = None
-    certainty: Certainty = Certainty.confirmed
-    note: Note | None = None
+    end_precision: DatePrecision | None = Field(default=None, examples=["day"])
+    certainty: Certainty = Field(default=Certainty.confirmed, examples=["confirmed"])
+    note: Note | None = Field(default=None, examples=["Figures from the 2024 fact sheet."])
 
     def _errors(self) -> list[str]:
         errors = fill_dates(self.__dict__, _PARTY_DATES)
@@ -94,12 +98,16 @@ class PartyFields(Input):
 class PartyIn(PartyFields):
     """A party listed with its agreement: a country or an organization (never both)."""
 
-    country: CountryCodeIn | None = None
+    country: CountryCodeIn | None = Field(default=None, examples=["IDN"])
     organization: SlugIn | None = Field(
-        default=None, description="An organization party stands for its members at the time"
+        examples=["asean"],
+        default=None,
+        description="An organization party stands for its members at the time",
     )
     sources: Sources | None = Field(
-        default=None, description="Sources for this party (default: the agreement's)"
+        examples=[[{"source": "article", "locator": "p. 2"}]],
+        default=None,
+        description="Sources for this party (default: the agreement's)",
     )
 
     @model_validator(mode="after")
@@ -121,7 +129,7 @@ class PartyPut(PartyFields):
         }
     )
 
-    sources: Sources
+    sources: Sources = Field(examples=[[{"source": "article", "locator": "p. 2"}]])
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -144,17 +152,23 @@ def agreement_errors(signed: date | None, in_force: date | None, ended: date | N
 
 
 class AgreementFields(Input):
-    name_id: LongName | None = Field(default=None, description="Name in Indonesian")
+    name_id: LongName | None = Field(
+        examples=["Pakta AUKUS"], default=None, description="Name in Indonesian"
+    )
     signed_date: InputDate | None = Field(default=None, examples=["2021-09-15"])
     signed_precision: DatePrecision | None = Field(
-        default=None, description="How much of the date is known (default: day)"
+        examples=["day"], default=None, description="How much of the date is known (default: day)"
     )
-    in_force_date: InputDate | None = None
-    in_force_precision: DatePrecision | None = None
-    ended_date: InputDate | None = Field(default=None, description="Exclusive; null: in force")
-    ended_precision: DatePrecision | None = None
-    description: Description | None = None
-    note: Note | None = None
+    in_force_date: InputDate | None = Field(default=None, examples=["2021-10-01"])
+    in_force_precision: DatePrecision | None = Field(default=None, examples=["day"])
+    ended_date: InputDate | None = Field(
+        examples=["2026-01-01"], default=None, description="Exclusive; null: in force"
+    )
+    ended_precision: DatePrecision | None = Field(default=None, examples=["day"])
+    description: Description | None = Field(
+        default=None, examples=["Signed in Canberra; in force on ratification."]
+    )
+    note: Note | None = Field(default=None, examples=["Figures from the 2024 fact sheet."])
 
 
 class AgreementCreate(AgreementFields):
@@ -178,11 +192,13 @@ class AgreementCreate(AgreementFields):
 
     slug: str = Field(min_length=1, max_length=120, pattern=SLUG_PATTERN, examples=["idn-aus-dca"])
     name: LongName
-    kind: AgreementKind
-    certainty: Certainty = Certainty.confirmed
+    kind: AgreementKind = Field(examples=["defense_treaty"])
+    certainty: Certainty = Field(default=Certainty.confirmed, examples=["confirmed"])
     threats: Threats = Field(default=[])
-    parties: list[PartyIn] = Field(default=[], max_length=300)
-    sources: Sources
+    parties: list[PartyIn] = Field(
+        examples=[[{"country": "IDN"}, {"organization": "asean"}]], default=[], max_length=300
+    )
+    sources: Sources = Field(examples=[[{"source": "article", "locator": "p. 2"}]])
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -204,10 +220,14 @@ class AgreementUpdate(AgreementFields):
         json_schema_extra={"examples": [{"ended_date": "2026-01-01", "certainty": "disputed"}]}
     )
 
-    name: LongName | None = None
-    kind: AgreementKind | None = None
-    certainty: Certainty | None = None
-    sources: Sources | None = Field(default=None, description="Replaces the cited sources")
+    name: LongName | None = Field(default=None, examples=["AUKUS Pillar II"])
+    kind: AgreementKind | None = Field(default=None, examples=["defense_treaty"])
+    certainty: Certainty | None = Field(default=None, examples=["confirmed"])
+    sources: Sources | None = Field(
+        examples=[[{"source": "article", "locator": "p. 2"}]],
+        default=None,
+        description="Replaces the cited sources",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:

@@ -48,8 +48,12 @@ class CountryUpdate(BaseModel):
         json_schema_extra={"examples": [{"name": "Türkiye", "name_id": "Turki"}]},
     )
 
-    name: CountryName | None = Field(default=None, description="Short English name")
-    name_id: CountryName | None = Field(default=None, description="Name in Indonesian")
+    name: CountryName | None = Field(
+        examples=["Türkiye"], default=None, description="Short English name"
+    )
+    name_id: CountryName | None = Field(
+        examples=["Turki"], default=None, description="Name in Indonesian"
+    )
     official_name: str | None = Field(
         default=None,
         min_length=1,

@@ -81,10 +81,14 @@ EditionSlug = Annotated[
 
 
 class ParticipantFields(Input):
-    role: ParticipantRole = ParticipantRole.full_participant
-    is_host: bool = Field(default=False, description="The country hosts the edition")
-    certainty: Certainty = Certainty.confirmed
-    note: Note | None = None
+    role: ParticipantRole = Field(
+        default=ParticipantRole.full_participant, examples=["full_participant"]
+    )
+    is_host: bool = Field(
+        examples=[True], default=False, description="The country hosts the edition"
+    )
+    certainty: Certainty = Field(default=Certainty.confirmed, examples=["confirmed"])
+    note: Note | None = Field(default=None, examples=["Figures from the 2024 fact sheet."])
 
 
 class ParticipantIn(ParticipantFields):
@@ -92,7 +96,9 @@ class ParticipantIn(ParticipantFields):
 
     country: CountryCodeIn
     sources: Sources | None = Field(
-        default=None, description="Sources for this participation (default: the edition's)"
+        examples=[[{"source": "article", "locator": "Cobra Gold"}]],
+        default=None,
+        description="Sources for this participation (default: the edition's)",
     )
 
 
@@ -110,7 +116,7 @@ class ParticipantPut(ParticipantFields):
         }
     )
 
-    sources: Sources
+    sources: Sources = Field(examples=[[{"source": "article", "locator": "Cobra Gold"}]])
 
 
 _EDITION_DATES = ("start", "end")
@@ -123,16 +129,18 @@ class EditionFields(Input):
     )
     start_date: InputDate | None = Field(default=None, examples=["2026-02-24"])
     start_precision: DatePrecision | None = Field(
-        default=None, description="How much of the date is known (default: day)"
+        examples=["day"], default=None, description="How much of the date is known (default: day)"
     )
     end_date: InputDate | None = Field(default=None, examples=["2026-03-07"])
-    end_precision: DatePrecision | None = None
+    end_precision: DatePrecision | None = Field(default=None, examples=["day"])
     location: Location | None = Field(default=None, examples=["U-Tapao, Thailand"])
     latitude: float | None = Field(default=None, ge=-90, le=90, examples=[12.68])
     longitude: float | None = Field(default=None, ge=-180, le=180, examples=[101.0])
     personnel: int | None = Field(default=None, ge=0, le=10_000_000, examples=[9590])
-    description: Description | None = None
-    note: Note | None = None
+    description: Description | None = Field(
+        default=None, examples=["An annual exercise, newlines allowed."]
+    )
+    note: Note | None = Field(default=None, examples=["Figures from the 2024 fact sheet."])
     activities: list[ActivityKind] = Field(
         default=[], max_length=7, examples=[["humanitarian_assistance"]]
     )
@@ -186,13 +194,21 @@ class EditionCreate(EditionFields):
 
     year: int = Field(ge=1800, le=2200, examples=[2026])
     slug: EditionSlug | None = Field(
-        default=None, description="Unique across all series (default: `{series}-{year}`)"
+        examples=["cobra-gold-2026"],
+        default=None,
+        description="Unique across all series (default: `{series}-{year}`)",
     )
-    name: Name | None = Field(default=None, description="Default: `{series name} {year}`")
-    certainty: Certainty = Certainty.confirmed
+    name: Name | None = Field(
+        examples=["Cobra Gold 2026"], default=None, description="Default: `{series name} {year}`"
+    )
+    certainty: Certainty = Field(default=Certainty.confirmed, examples=["confirmed"])
     threats: Threats = Field(default=[])
-    participants: list[ParticipantIn] = Field(default=[], max_length=300)
-    sources: Sources
+    participants: list[ParticipantIn] = Field(
+        examples=[[{"country": "THA", "is_host": True}, {"country": "USA"}]],
+        default=[],
+        max_length=300,
+    )
+    sources: Sources = Field(examples=[[{"source": "article", "locator": "Cobra Gold"}]])
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -218,15 +234,19 @@ class EditionUpdate(EditionFields):
     )
 
     year: int | None = Field(default=None, ge=1800, le=2200, examples=[2026])
-    name: Name | None = None
-    certainty: Certainty | None = None
+    name: Name | None = Field(default=None, examples=["Cobra Gold"])
+    certainty: Certainty | None = Field(default=None, examples=["confirmed"])
     activities: list[ActivityKind] | None = Field(  # type: ignore[assignment]
         default=None, max_length=7, examples=[["humanitarian_assistance"]]
     )
     domains: list[Domain] | None = Field(  # type: ignore[assignment]
         default=None, max_length=6, examples=[["land", "sea"]]
     )
-    sources: Sources | None = Field(default=None, description="Replaces the cited sources")
+    sources: Sources | None = Field(
+        examples=[[{"source": "article", "locator": "Cobra Gold"}]],
+        default=None,
+        description="Replaces the cited sources",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -247,8 +267,12 @@ class EditionUpdate(EditionFields):
 
 
 class SeriesFields(Input):
-    name_id: Name | None = Field(default=None, description="Name in Indonesian")
-    description: Description | None = None
+    name_id: Name | None = Field(
+        examples=["Cobra Emas"], default=None, description="Name in Indonesian"
+    )
+    description: Description | None = Field(
+        default=None, examples=["An annual exercise, newlines allowed."]
+    )
 
 
 class SeriesCreate(SeriesFields):
@@ -278,9 +302,22 @@ class SeriesCreate(SeriesFields):
     )
 
     slug: str = Field(min_length=1, max_length=120, pattern=SLUG_PATTERN, examples=["komodo"])
-    name: Name
-    sources: Sources
-    editions: list[EditionCreate] = Field(min_length=1, max_length=100)
+    name: Name = Field(examples=["Multilateral Naval Exercise Komodo"])
+    sources: Sources = Field(examples=[[{"source": "article", "locator": "Cobra Gold"}]])
+    editions: list[EditionCreate] = Field(
+        min_length=1,
+        max_length=100,
+        description="Its editions so far, each with its participants",
+        examples=[
+            [
+                {
+                    "year": 2023,
+                    "participants": [{"country": "IDN", "is_host": True}],
+                    "sources": [{"source": "article", "locator": "Komodo 2023"}],
+                }
+            ]
+        ],
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -296,8 +333,12 @@ class SeriesUpdate(SeriesFields):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"name_id": "Cobra Emas"}]})
 
-    name: Name | None = None
-    sources: Sources | None = Field(default=None, description="Replaces the cited sources")
+    name: Name | None = Field(default=None, examples=["Cobra Gold"])
+    sources: Sources | None = Field(
+        examples=[[{"source": "article", "locator": "Cobra Gold"}]],
+        default=None,
+        description="Replaces the cited sources",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:

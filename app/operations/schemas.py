@@ -81,15 +81,19 @@ Mandate = Annotated[str, Field(min_length=1, max_length=1000, pattern=TEXT_CHARA
 class ContributorFields(Input):
     personnel: int | None = Field(default=None, ge=0, le=10_000_000, examples=[1230])
     personnel_as_of_date: InputDate | None = Field(
-        default=None, description="The day the personnel figure refers to"
+        examples=["2025-06-30"], default=None, description="The day the personnel figure refers to"
     )
-    personnel_as_of_precision: DatePrecision | None = None
-    start_date: InputDate | None = Field(default=None, description="Unknown: null")
-    start_precision: DatePrecision | None = None
-    end_date: InputDate | None = Field(default=None, description="Exclusive; null: ongoing")
-    end_precision: DatePrecision | None = None
-    certainty: Certainty = Certainty.confirmed
-    note: Note | None = None
+    personnel_as_of_precision: DatePrecision | None = Field(default=None, examples=["day"])
+    start_date: InputDate | None = Field(
+        examples=["2006-10-01"], default=None, description="Unknown: null"
+    )
+    start_precision: DatePrecision | None = Field(default=None, examples=["day"])
+    end_date: InputDate | None = Field(
+        examples=["2026-12-31"], default=None, description="Exclusive; null: ongoing"
+    )
+    end_precision: DatePrecision | None = Field(default=None, examples=["day"])
+    certainty: Certainty = Field(default=Certainty.confirmed, examples=["confirmed"])
+    note: Note | None = Field(default=None, examples=["Figures from the 2024 fact sheet."])
 
     def _errors(self) -> list[str]:
         errors = fill_dates(self.__dict__, (*_PERIOD, "personnel_as_of"))
@@ -102,7 +106,9 @@ class ContributorIn(ContributorFields):
 
     country: CountryCodeIn
     sources: Sources | None = Field(
-        default=None, description="Sources for this contribution (default: the operation's)"
+        examples=[[{"source": "article", "locator": "UNIFIL"}]],
+        default=None,
+        description="Sources for this contribution (default: the operation's)",
     )
 
     @model_validator(mode="after")
@@ -128,7 +134,7 @@ class ContributorPut(ContributorFields):
         }
     )
 
-    sources: Sources
+    sources: Sources = Field(examples=[[{"source": "article", "locator": "UNIFIL"}]])
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -139,20 +145,28 @@ class ContributorPut(ContributorFields):
 
 
 class OperationFields(Input):
-    name_id: LongName | None = Field(default=None, description="Name in Indonesian")
+    name_id: LongName | None = Field(
+        examples=["Pasukan Sementara PBB di Lebanon"],
+        default=None,
+        description="Name in Indonesian",
+    )
     lead_organization: SlugIn | None = Field(
         default=None, description="Slug of the leading organization", examples=["un"]
     )
     host_country: CountryCodeIn | None = Field(default=None, examples=["LBN"])
     start_date: InputDate | None = Field(default=None, examples=["1978-03-19"])
     start_precision: DatePrecision | None = Field(
-        default=None, description="How much of the date is known (default: day)"
+        examples=["day"], default=None, description="How much of the date is known (default: day)"
     )
-    end_date: InputDate | None = Field(default=None, description="Exclusive; null: ongoing")
-    end_precision: DatePrecision | None = None
+    end_date: InputDate | None = Field(
+        examples=["2026-12-31"], default=None, description="Exclusive; null: ongoing"
+    )
+    end_precision: DatePrecision | None = Field(default=None, examples=["day"])
     mandate: Mandate | None = Field(default=None, examples=["UNSC resolution 425 (1978)"])
-    description: Description | None = None
-    note: Note | None = None
+    description: Description | None = Field(
+        default=None, examples=["UN peacekeeping force in southern Lebanon."]
+    )
+    note: Note | None = Field(default=None, examples=["Figures from the 2024 fact sheet."])
 
 
 class OperationCreate(OperationFields):
@@ -178,11 +192,13 @@ class OperationCreate(OperationFields):
 
     slug: str = Field(min_length=1, max_length=120, pattern=SLUG_PATTERN, examples=["unmik"])
     name: LongName
-    kind: OperationKind
-    certainty: Certainty = Certainty.confirmed
+    kind: OperationKind = Field(examples=["peacekeeping"])
+    certainty: Certainty = Field(default=Certainty.confirmed, examples=["confirmed"])
     threats: Threats = Field(default=[])
-    contributors: list[ContributorIn] = Field(default=[], max_length=300)
-    sources: Sources
+    contributors: list[ContributorIn] = Field(
+        examples=[[{"country": "IDN", "personnel": 1230}]], default=[], max_length=300
+    )
+    sources: Sources = Field(examples=[[{"source": "article", "locator": "UNIFIL"}]])
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -202,10 +218,14 @@ class OperationUpdate(OperationFields):
         json_schema_extra={"examples": [{"end_date": "2026-12-31", "certainty": "confirmed"}]}
     )
 
-    name: LongName | None = None
-    kind: OperationKind | None = None
-    certainty: Certainty | None = None
-    sources: Sources | None = Field(default=None, description="Replaces the cited sources")
+    name: LongName | None = Field(default=None, examples=["UNIFIL"])
+    kind: OperationKind | None = Field(default=None, examples=["peacekeeping"])
+    certainty: Certainty | None = Field(default=None, examples=["confirmed"])
+    sources: Sources | None = Field(
+        examples=[[{"source": "article", "locator": "UNIFIL"}]],
+        default=None,
+        description="Replaces the cited sources",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:

@@ -108,7 +108,7 @@ class _SourceFields(BaseModel):
     )
     published_date: InputDate | None = Field(default=None, examples=["2019-03-12"])
     published_precision: DatePrecision | None = Field(
-        default=None, description="How much of the date is known (default: day)"
+        examples=["month"], default=None, description="How much of the date is known (default: day)"
     )
     language: str | None = Field(
         default=None,
@@ -118,7 +118,13 @@ class _SourceFields(BaseModel):
         description="BCP 47 language tag",
         examples=["en"],
     )
-    note: str | None = Field(default=None, min_length=1, max_length=2000, pattern=_MULTILINE)
+    note: str | None = Field(
+        examples=["Retrieved 2025-11-01."],
+        default=None,
+        min_length=1,
+        max_length=2000,
+        pattern=_MULTILINE,
+    )
 
     def _date_errors(self, explicit: set[str] | None) -> list[str]:
         if explicit is not None and not {"published_date", "published_precision"} & explicit:
@@ -165,7 +171,7 @@ class SourceCreate(_SourceFields):
         description="Stable lowercase id, cited as `source` by facts",
         examples=["nato-news-84445"],
     )
-    kind: SourceKind
+    kind: SourceKind = Field(examples=["article"])
     title: Title
 
     @model_validator(mode="after")
@@ -181,8 +187,8 @@ class SourceUpdate(_SourceFields):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"url": "https://example.org/a"}]})
 
-    kind: SourceKind | None = None
-    title: Title | None = None
+    kind: SourceKind | None = Field(default=None, examples=["article"])
+    title: Title | None = Field(default=None, examples=["Marking 60 years of membership"])
 
     @model_validator(mode="after")
     def _check(self) -> Self:

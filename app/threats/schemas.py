@@ -58,7 +58,9 @@ ThreatName = Annotated[
 
 
 class ThreatFields(Input):
-    description: Description | None = None
+    description: Description | None = Field(
+        default=None, examples=["Robbery and kidnapping at sea."]
+    )
 
 
 class ThreatCreate(ThreatFields):
@@ -80,9 +82,9 @@ class ThreatCreate(ThreatFields):
 
     slug: str = Field(min_length=1, max_length=80, pattern=SLUG_PATTERN, examples=["piracy"])
     name: ThreatName
-    name_id: ThreatName = Field(description="Name in Indonesian")
-    kind: ThreatKind
-    sources: Sources
+    name_id: ThreatName = Field(examples=["Pembajakan"], description="Name in Indonesian")
+    kind: ThreatKind = Field(examples=["non_traditional"])
+    sources: Sources = Field(examples=[[{"source": "article", "locator": "ancaman"}]])
 
 
 class ThreatUpdate(ThreatFields):
@@ -90,10 +92,16 @@ class ThreatUpdate(ThreatFields):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"name_id": "Perompakan"}]})
 
-    name: ThreatName | None = None
-    name_id: ThreatName | None = Field(default=None, description="Name in Indonesian")
-    kind: ThreatKind | None = None
-    sources: Sources | None = Field(default=None, description="Replaces the cited sources")
+    name: ThreatName | None = Field(default=None, examples=["Piracy"])
+    name_id: ThreatName | None = Field(
+        examples=["Pembajakan"], default=None, description="Name in Indonesian"
+    )
+    kind: ThreatKind | None = Field(default=None, examples=["non_traditional"])
+    sources: Sources | None = Field(
+        examples=[[{"source": "article", "locator": "ancaman"}]],
+        default=None,
+        description="Replaces the cited sources",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:
