@@ -85,7 +85,7 @@ class ParticipantFields(Input):
         default=ParticipantRole.full_participant, examples=["full_participant"]
     )
     is_host: bool = Field(
-        examples=[True], default=False, description="The country hosts the edition"
+        strict=True, examples=[True], default=False, description="The country hosts the edition"
     )
     certainty: Certainty = Field(default=Certainty.confirmed, examples=["confirmed"])
     note: Note | None = Field(default=None, examples=["Figures from the 2024 fact sheet."])
@@ -125,7 +125,12 @@ Location = Annotated[str, Field(min_length=1, max_length=300, pattern=NO_CONTROL
 
 class EditionFields(Input):
     ordinal: int | None = Field(
-        default=None, ge=1, le=10_000, description="Its number in the series", examples=[43]
+        strict=True,
+        default=None,
+        ge=1,
+        le=10_000,
+        description="Its number in the series",
+        examples=[43],
     )
     start_date: InputDate | None = Field(default=None, examples=["2026-02-24"])
     start_precision: DatePrecision | None = Field(
@@ -134,9 +139,9 @@ class EditionFields(Input):
     end_date: InputDate | None = Field(default=None, examples=["2026-03-07"])
     end_precision: DatePrecision | None = Field(default=None, examples=["day"])
     location: Location | None = Field(default=None, examples=["U-Tapao, Thailand"])
-    latitude: float | None = Field(default=None, ge=-90, le=90, examples=[12.68])
-    longitude: float | None = Field(default=None, ge=-180, le=180, examples=[101.0])
-    personnel: int | None = Field(default=None, ge=0, le=10_000_000, examples=[9590])
+    latitude: float | None = Field(strict=True, default=None, ge=-90, le=90, examples=[12.68])
+    longitude: float | None = Field(strict=True, default=None, ge=-180, le=180, examples=[101.0])
+    personnel: int | None = Field(strict=True, default=None, ge=0, le=10_000_000, examples=[9590])
     description: Description | None = Field(
         default=None, examples=["An annual exercise, newlines allowed."]
     )
@@ -192,7 +197,7 @@ class EditionCreate(EditionFields):
         }
     )
 
-    year: int = Field(ge=1800, le=2200, examples=[2026])
+    year: int = Field(strict=True, ge=1800, le=2200, examples=[2026])
     slug: EditionSlug | None = Field(
         examples=["cobra-gold-2026"],
         default=None,
@@ -233,7 +238,7 @@ class EditionUpdate(EditionFields):
         json_schema_extra={"examples": [{"personnel": 9800, "domains": ["land", "sea", "air"]}]}
     )
 
-    year: int | None = Field(default=None, ge=1800, le=2200, examples=[2026])
+    year: int | None = Field(strict=True, default=None, ge=1800, le=2200, examples=[2026])
     name: Name | None = Field(default=None, examples=["Cobra Gold"])
     certainty: Certainty | None = Field(default=None, examples=["confirmed"])
     activities: list[ActivityKind] | None = Field(  # type: ignore[assignment]

@@ -79,7 +79,7 @@ Mandate = Annotated[str, Field(min_length=1, max_length=1000, pattern=TEXT_CHARA
 
 
 class ContributorFields(Input):
-    personnel: int | None = Field(default=None, ge=0, le=10_000_000, examples=[1230])
+    personnel: int | None = Field(strict=True, default=None, ge=0, le=10_000_000, examples=[1230])
     personnel_as_of_date: InputDate | None = Field(
         examples=["2025-06-30"], default=None, description="The day the personnel figure refers to"
     )
