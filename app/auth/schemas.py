@@ -40,4 +40,6 @@ class KeyCreate(BaseModel):
         min_length=1, max_length=80, pattern=NO_CONTROL_CHARACTERS, description="Unique name"
     )
     scope: Scope = Scope.curator
-    expires_in_days: int | None = Field(default=None, ge=1, le=3650, description="null: never")
+    expires_in_days: int | None = Field(
+        strict=True, default=None, ge=1, le=3650, description="null: never"
+    )

@@ -37,13 +37,16 @@ def flatten(item: dict[str, Any], prefix: str = "") -> dict[str, Scalar]:
 
 
 def _lines(items: Iterable[BaseModel]) -> Iterator[str]:
+    """The header holds every column of every row: rows differ where a nested object is null
+    in one and set in another, or where a field holds any JSON (the audit trail's before and
+    after); a row without a column leaves it empty."""
+    rows = [flatten(item.model_dump(mode="json")) for item in items]
+    columns = list(dict.fromkeys(column for row in rows for column in row))
     buffer = io.StringIO()
-    writer: csv.DictWriter[str] | None = None
-    for count, item in enumerate(items, start=1):
-        row = flatten(item.model_dump(mode="json"))
-        if writer is None:
-            writer = csv.DictWriter(buffer, fieldnames=list(row), lineterminator="\n")
-            writer.writeheader()
+    writer = csv.DictWriter(buffer, fieldnames=columns, restval="", lineterminator="\n")
+    if rows:
+        writer.writeheader()
+    for count, row in enumerate(rows, start=1):
         writer.writerow(row)
         if count % _CHUNK == 0:
             yield buffer.getvalue()

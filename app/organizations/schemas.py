@@ -161,7 +161,9 @@ class OrganizationCreate(OrganizationFields):
     name: Name
     kind: OrganizationKind
     universal: bool = Field(
-        default=False, description="A universal body: co-membership is not a cooperation tie"
+        strict=True,
+        default=False,
+        description="A universal body: co-membership is not a cooperation tie",
     )
     sources: Sources
 
@@ -184,7 +186,7 @@ class OrganizationUpdate(OrganizationFields):
 
     name: Name | None = None
     kind: OrganizationKind | None = None
-    universal: bool | None = None
+    universal: bool | None = Field(default=None, strict=True)
     sources: Sources | None = Field(default=None, description="Replaces the cited sources")
 
     @model_validator(mode="after")

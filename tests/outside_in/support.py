@@ -1,0 +1,108 @@
+"""Helpers for the tests that write: fresh seeded databases, curator keys, a blocking client.
+
+A migrated and seeded database takes seconds to build, so each backend builds one template per
+test session and every writing test (or hypothesis example) gets a copy of it: a file copy on
+SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL.
+"""
+
+import json
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from fastapi import FastAPI
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app.auth.keys import create_key
+from app.auth.models import Scope
+from app.core.config import PROJECT_ROOT, Settings
+from app.core.db import create_db_engine, session_factory
+from app.main import create_app
+
+ARTIFACTS = PROJECT_ROOT / "artifacts"
+
+# Writing tests send many writes with one key, and schemathesis many made-up keys from one
+# address: the limits themselves are tested elsewhere.
+UNLIMITED = {"rate_limit_writes": 10_000_000, "rate_limit_auth_failures": 10_000_000}
+
+
+def copy_database(template: str, directory: Path) -> str:
+    """A new database holding what `template` holds."""
+    url = make_url(template)
+    if url.get_backend_name() == "sqlite":
+        assert url.database is not None
+        target = directory / f"defcoop-{uuid.uuid4().hex[:8]}.db"
+        shutil.copyfile(url.database, target)
+        return f"sqlite:///{target}"
+    name = f"defcoop_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{url.database}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def new_key(url: str, name: str = "curator", scope: Scope = Scope.curator) -> str:
+    """The secret of a new API key stored in the database at `url`."""
+    engine = create_db_engine(Settings(database_url=url))
+    with session_factory(engine).begin() as session:
+        _, secret = create_key(session, name=name, scope=scope)
+    engine.dispose()
+    return secret
+
+
+def writable_app(url: str, **settings: Any) -> FastAPI:
+    return create_app(Settings(database_url=url, **{**UNLIMITED, **settings}))
+
+
+class BlockingClient:
+    """httpx's async client on the in-process app, callable from plain (hypothesis) code."""
+
+    def __init__(self, portal: BlockingPortal, client: httpx.AsyncClient) -> None:
+        self._portal = portal
+        self._client = client
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return self._portal.call(lambda: self._client.request(method, path, **kwargs))
+
+
+@contextmanager
+def blocking_client(app: FastAPI, key: str | None = None) -> Iterator[BlockingClient]:
+    headers = {"X-API-Key": key} if key else {}
+    with start_blocking_portal() as portal:
+        transport = httpx.ASGITransport(app=app)
+        client = portal.call(
+            lambda: _open(httpx.AsyncClient(transport=transport, base_url="http://testserver"))
+        )
+        client.headers.update(headers)
+        try:
+            yield BlockingClient(portal, client)
+        finally:
+            portal.call(client.aclose)
+
+
+async def _open(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    return client
+
+
+def write_artifact(name: str, figures: Any) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    path.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
+    return path
