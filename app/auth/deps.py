@@ -67,15 +67,20 @@ def require_scope(scope: Scope) -> Callable[..., Principal]:
             if limiter.count(failures) >= settings.rate_limit_auth_failures:
                 raise limiter.exceeded("Too many failed authentications from this address.")
             found = find_key(session, key) if key else None
-            if found is None or not found.usable(datetime.now(UTC)):
+            usable = found is not None and found.usable(datetime.now(UTC))
+            principal = Principal(found.name, found.scope) if found is not None else None
+            # End the read transaction before counting a hit: on SQLite a read transaction
+            # cannot become a write once another connection has written (it fails at once,
+            # busy timeout or not), while a transaction that starts with the write waits.
+            session.rollback()
+            if principal is None or not usable:
                 limiter.hit(failures)
                 session.commit()
                 raise Unauthorized()
-            if scope is Scope.admin and found.scope is not Scope.admin:
-                raise ProblemError(403, f"This API key's scope ({found.scope}) cannot do this.")
-            principal = Principal(found.name, found.scope)
+            if scope is Scope.admin and principal.scope is not Scope.admin:
+                raise ProblemError(403, f"This API key's scope ({principal.scope}) cannot do this.")
             if request.method not in _READS:
-                writes = limiter.hit(f"writes:{found.name}")
+                writes = limiter.hit(f"writes:{principal.name}")
                 session.commit()
                 if writes > settings.rate_limit_writes:
                     raise limiter.exceeded("Too many writes with this API key; retry later.")
