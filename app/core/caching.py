@@ -17,6 +17,7 @@ credentials (`Authorization`, `Cookie`, `X-API-Key`) or `Cache-Control: no-cache
 import contextlib
 import hashlib
 import os
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -93,12 +94,26 @@ class DataVersionReader:
             self.close_unlocked()
 
 
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether the response will be gzip-encoded (by the GZip middleware) for this client."""
+    return "gzip" in accept_encoding.lower()
+
+
 def entity_tag(data_version: int, path: str, query: bytes, accept: str, gzip: bool = False) -> str:
     digest = hashlib.blake2b(
         b"\0".join((path.encode(), query, accept.encode())), digest_size=8
     ).hexdigest()
     # A gzip-encoded body is another representation, with another tag.
     return f'"{__version__}-{data_version}-{digest}{"-gz" if gzip else ""}"'
+
+
+_ENTITY_TAG = re.compile(r'^"[^"]+?-(?P<version>\d{1,18})-[0-9a-f]{16}(?:-gz)?"$')
+
+
+def tagged_data_version(tag: str) -> int | None:
+    """The data version inside one of our strong entity tags; None for any other string."""
+    match = _ENTITY_TAG.fullmatch(tag.strip())
+    return int(match["version"]) if match else None
 
 
 def _matches(if_none_match: str, etag: str) -> bool:
@@ -196,7 +211,7 @@ class ConditionalGetMiddleware:
             return
         headers = {key.decode().lower(): value.decode() for key, value in scope["headers"]}
         accept = headers.get("accept", "")
-        gzip = "gzip" in headers.get("accept-encoding", "").lower()
+        gzip = accepts_gzip(headers.get("accept-encoding", ""))
         etag = entity_tag(version, scope["path"], scope["query_string"], accept, gzip)
         cache_headers = {
             "ETag": etag,

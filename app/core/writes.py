@@ -35,7 +35,7 @@ from app.audit.models import AuditEntry, AuditOperation
 from app.auth.deps import AUTH_RESPONSES, Principal
 from app.cooperation.derivation import refresh_ties
 from app.cooperation.models import TieChannel
-from app.core.caching import entity_tag
+from app.core.caching import accepts_gzip, entity_tag, tagged_data_version
 from app.core.db import Versioned
 from app.core.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemError
 from app.system.models import DataState
@@ -67,21 +67,16 @@ class Conflict(ProblemError):
 def if_match_version(header: str) -> int | None:
     """The newest data version named in an `If-Match` header; None for `*` (any version).
 
-    Tags are `"{app_version}-{data_version}-{digest}"`; weak tags never match (RFC 9110
+    Tags are `"{app_version}-{data_version}-{digest}[-gz]"`; weak tags never match (RFC 9110
     uses the strong comparison for If-Match), and a malformed header is a 412 too.
     """
     if header.strip() == "*":
         return None
-    versions = []
-    for tag in header.split(","):
-        tag = tag.strip()
-        parts = tag[1:-1].rsplit("-", 2) if len(tag) > 2 and tag[0] == tag[-1] == '"' else []
-        if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) > 18:
-            raise PreconditionFailed(
-                "If-Match must hold an ETag from a GET of this resource (or *)."
-            )
-        versions.append(int(parts[1]))
-    return max(versions)
+    versions = [tagged_data_version(tag) for tag in header.split(",")]
+    known = [version for version in versions if version is not None]
+    if len(known) < len(versions):
+        raise PreconditionFailed("If-Match must hold an ETag from a GET of this resource (or *).")
+    return max(known)
 
 
 class Write:
@@ -200,7 +195,11 @@ def write_transaction(
 def written(response: Response, write: Write, request: Request, path: str) -> None:
     """Headers of a successful write: the ETag a GET of `path` now returns, and no caching."""
     response.headers["ETag"] = entity_tag(
-        write.version, path, b"", request.headers.get("accept", "")
+        write.version,
+        path,
+        b"",
+        request.headers.get("accept", ""),
+        accepts_gzip(request.headers.get("accept-encoding", "")),
     )
     response.headers["Cache-Control"] = "no-store"
 
