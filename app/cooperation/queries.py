@@ -4,15 +4,19 @@ What a tie is, and how the table is kept in step with the facts: `derivation.py`
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     String,
     Subquery,
     and_,
+    bindparam,
     case,
     cast,
     distinct,
@@ -108,11 +112,19 @@ class CountryName:
     name: str
 
 
+@dataclass(frozen=True)
+class ThreatName:
+    """A threat as a list of partners names it."""
+
+    slug: str
+    name: str
+
+
 @dataclass
 class PartnerSummary:
     partner: Country | CountryName
     channels: dict[TieChannel, int]
-    threats: list[ThreatCategory]
+    threats: Sequence[ThreatCategory | ThreatName]
     first_year: int | None
     last_year: int | None
     ongoing: bool
@@ -189,12 +201,55 @@ def _partners_from_aggregates(
     session: Session, country_id: int, filters: TieFilters
 ) -> list[PartnerSummary]:
     threat_id = filters.threat_ids[0] if filters.threat_ids else None
-    table: Any = PartnerChannel if threat_id is None else PartnerThreat
-    conditions = [table.country_id == country_id]
+    statement = _aggregate_statement(threat_id is not None, bool(filters.channels))
+    parameters: dict[str, Any] = {"country_id": country_id}
     if threat_id is not None:
-        conditions.append(table.threat_id == threat_id)
+        parameters["threat_id"] = threat_id
     if filters.channels:
-        conditions.append(table.channel.in_(filters.channels))
+        parameters["channels"] = list(filters.channels)
+    rows = session.execute(statement, parameters).all()
+    if not rows:
+        return []
+    known = {
+        row.id: ThreatName(row.slug, row.name)
+        for row in session.execute(
+            select(ThreatCategory.id, ThreatCategory.slug, ThreatCategory.name).order_by(
+                ThreatCategory.slug
+            )
+        )
+    }
+    rank = {id_: n for n, id_ in enumerate(known)}
+    summaries = []
+    for country_id, iso3, name, *counts, start, end, threat_ids in rows:
+        ids = {int(id_) for id_ in (threat_ids or "").split(",") if id_}
+        summaries.append(
+            PartnerSummary(
+                partner=CountryName(country_id, iso3, name),
+                channels=dict(zip(_CHANNELS, counts, strict=True)),
+                threats=[known[id_] for id_ in sorted(ids, key=rank.__getitem__)],
+                first_year=start.year if start else None,
+                last_year=Span(start, end).last_year,
+                ongoing=end is None,
+            )
+        )
+    summaries.sort(key=lambda s: (-s.ties, s.partner.name))
+    return summaries
+
+
+_CHANNELS = tuple(TieChannel)
+
+
+@cache
+def _aggregate_statement(by_threat: bool, by_channels: bool) -> Select[Any]:
+    """The partners of `:country_id` from the per-pair aggregates, one row per partner, for
+    one shape of filters; built once per shape, since building it costs more than running it.
+    Parameters: country_id, and threat_id and channels (a list) where the shape has them."""
+    table: Any = PartnerThreat if by_threat else PartnerChannel
+    conditions = [table.country_id == bindparam("country_id")]
+    if by_threat:
+        conditions.append(table.threat_id == bindparam("threat_id"))
+    if by_channels:
+        conditions.append(table.channel.in_(bindparam("channels", expanding=True)))
     # One row per partner: the channels pivoted, the periods merged (null: unknown / open).
     per_partner = (
         select(
@@ -216,48 +271,41 @@ def _partners_from_aggregates(
         .group_by(table.partner_id)
         .subquery("per_partner")
     )
-    threat_lists = _threat_lists(country_id, threat_id, filters.channels)
-    rows = session.execute(
-        select(Country.id, Country.iso3, Country.name, *per_partner.c, threat_lists.c.threat_ids)
+    threat_lists = _threat_lists(by_threat, by_channels)
+    return (
+        select(
+            Country.id,
+            Country.iso3,
+            Country.name,
+            *(per_partner.c[channel.value] for channel in TieChannel),
+            per_partner.c.start_date,
+            per_partner.c.end_date,
+            threat_lists.c.threat_ids,
+        )
         .join(per_partner, per_partner.c.partner_id == Country.id)
         .outerjoin(threat_lists, threat_lists.c.partner_id == Country.id)
-    ).all()
-    if not rows:
-        return []
-    known = {threat.id: threat for threat in session.scalars(select(ThreatCategory))}
-    rank = {id_: n for n, id_ in enumerate(sorted(known, key=lambda id_: known[id_].slug))}
-    summaries = []
-    for country_id, iso3, name, _partner_id, *counts, start, end, threat_ids in rows:
-        ids = {int(id_) for id_ in (threat_ids or "").split(",") if id_}
-        summaries.append(
-            PartnerSummary(
-                partner=CountryName(country_id, iso3, name),
-                channels=dict(zip(TieChannel, counts, strict=True)),
-                threats=[known[id_] for id_ in sorted(ids, key=rank.__getitem__)],
-                first_year=start.year if start else None,
-                last_year=Span(start, end).last_year,
-                ongoing=end is None,
-            )
-        )
-    summaries.sort(key=lambda s: (-s.ties, s.partner.name))
-    return summaries
+    )
 
 
-def _threat_lists(country_id: int, threat_id: int | None, channels: list[TieChannel]) -> Subquery:
+def _threat_lists(by_threat: bool, by_channels: bool) -> Subquery:
     """(partner_id, threat_ids): each partner's threats as "1,4,7", those of all its ties or,
     with a threat filter, those of the ties that address it."""
-    if threat_id is None:
+    pairs: Select[int, int]
+    if not by_threat:
         pairs = select(PartnerThreat.partner_id, PartnerThreat.threat_id).where(
-            PartnerThreat.country_id == country_id
+            PartnerThreat.country_id == bindparam("country_id")
         )
-        if channels:
-            pairs = pairs.where(PartnerThreat.channel.in_(channels))
+        if by_channels:
+            pairs = pairs.where(PartnerThreat.channel.in_(bindparam("channels", expanding=True)))
     else:
         pairs = select(
             PartnerCoThreat.partner_id, PartnerCoThreat.co_threat_id.label("threat_id")
-        ).where(PartnerCoThreat.country_id == country_id, PartnerCoThreat.threat_id == threat_id)
-        if channels:
-            pairs = pairs.where(PartnerCoThreat.channel.in_(channels))
+        ).where(
+            PartnerCoThreat.country_id == bindparam("country_id"),
+            PartnerCoThreat.threat_id == bindparam("threat_id"),
+        )
+        if by_channels:
+            pairs = pairs.where(PartnerCoThreat.channel.in_(bindparam("channels", expanding=True)))
     distinct_pairs = pairs.distinct().subquery("threat_pairs")
     return (
         select(

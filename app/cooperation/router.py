@@ -72,14 +72,18 @@ YearFilter = Annotated[
 ]
 
 
-def _summary(summary: PartnerSummary) -> PairSummary:
-    return PairSummary(
-        ties=summary.ties,
-        channels=summary.channels,
-        threats=[ThreatRef.model_validate(t) for t in summary.threats],
-        first_year=summary.first_year,
-        last_year=summary.last_year,
-        ongoing=summary.ongoing,
+def _partner_out(summary: PartnerSummary) -> PartnerOut:
+    # Validated from plain values in one call: a list of partners runs to hundreds of rows.
+    return PartnerOut.model_validate(
+        {
+            "partner": {"iso3": summary.partner.iso3, "name": summary.partner.name},
+            "ties": summary.ties,
+            "channels": summary.channels,
+            "threats": [{"slug": t.slug, "name": t.name} for t in summary.threats],
+            "first_year": summary.first_year,
+            "last_year": summary.last_year,
+            "ongoing": summary.ongoing,
+        }
     )
 
 
@@ -121,10 +125,7 @@ def get_country_partners(
         response,
         page,
         fetch,
-        lambda rows: [
-            PartnerOut(partner=CountryRef.model_validate(s.partner), **_summary(s).model_dump())
-            for s in rows
-        ],
+        lambda rows: [_partner_out(s) for s in rows],
     )
 
 

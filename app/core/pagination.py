@@ -39,6 +39,11 @@ class Page(BaseModel, Generic[Item]):
     meta: ListMeta
 
 
+# Pydantic keeps parametrized models only while something refers to them: without this
+# reference every page would build the class anew.
+_ANY_PAGE = Page[Any]
+
+
 class ListFormat(StrEnum):
     json = "json"
     csv = "csv"
@@ -206,7 +211,7 @@ def page_envelope(
     if next_cursor is not None:
         next_url = str(request.url.include_query_params(cursor=next_cursor))
         response.headers["Link"] = f'<{next_url}>; rel="next"'
-    return Page[Any](
+    return _ANY_PAGE(
         data=data,
         links=Links(self=str(request.url), next=next_url),
         meta=ListMeta(limit=limit, total=total, data_version=request.state.data_version),
