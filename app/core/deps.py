@@ -1,16 +1,37 @@
 """Dependencies shared by every router."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from app.core.db import session_scope
+
+async def _call_inline(end: Callable[[], None]) -> None:
+    end()
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    yield from session_scope(request.app.state.session_factory)
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session for the request: committed on success, rolled back on any error.
+
+    Async, so that opening and ending it costs no trip through the threadpool (a sync
+    dependency takes two: issue 7). Opening one does no I/O; ending one is a call into the
+    in-process SQLite library, made inline, or a round trip to PostgreSQL, made in a thread
+    so that the event loop never waits on the network.
+    """
+    session: Session = request.app.state.session_factory()
+    end: Callable[[Callable[[], None]], Awaitable[None]] = (
+        _call_inline if session.get_bind().dialect.name == "sqlite" else run_in_threadpool
+    )
+    try:
+        yield session
+        await end(session.commit)
+    except BaseException:
+        await end(session.rollback)
+        raise
+    finally:
+        await end(session.close)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

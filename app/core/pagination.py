@@ -4,6 +4,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -49,51 +50,58 @@ class ListFormat(StrEnum):
     csv = "csv"
 
 
+@dataclass
 class PageParams:
-    def __init__(
-        self,
-        request: Request,
-        limit: Annotated[
-            int,
-            Query(
-                ge=1,
-                le=_settings.page_size_max,
-                description=f"Page size, at most {_settings.page_size_max}",
-                examples=[50],
-            ),
-        ] = _settings.page_size_default,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=200,
-                pattern=r"^[A-Za-z0-9_\-=]+$",
-                description="Opaque cursor from `links.next`",
-                examples=["WyJJRE4iLCAxMDNd"],
-            ),
-        ] = None,
-        format: Annotated[
-            ListFormat,
-            Query(
-                description="json: one page; csv: every matching row, as a download "
-                "(also chosen by `Accept: text/csv`)",
-                examples=["csv"],
-            ),
-        ] = ListFormat.json,
-    ) -> None:
-        self.limit = limit
-        self.cursor = cursor
-        self.wants_csv = format is ListFormat.csv or "text/csv" in request.headers.get("accept", "")
-        self.resource = request.url.path.strip("/").replace("/", "-")
+    limit: int
+    cursor: str | None
+    wants_csv: bool
+    resource: str
 
     @classmethod
     def walking(cls, cursor: str | None) -> "PageParams":
         """Full pages for walking a whole list, as the CSV export does."""
-        params = cls.__new__(cls)
-        params.limit, params.cursor, params.wants_csv = _settings.page_size_max, cursor, False
-        return params
+        return cls(limit=_settings.page_size_max, cursor=cursor, wants_csv=False, resource="")
 
 
-PageDep = Annotated[PageParams, Depends()]
+async def page_params(
+    request: Request,
+    limit: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=_settings.page_size_max,
+            description=f"Page size, at most {_settings.page_size_max}",
+            examples=[50],
+        ),
+    ] = _settings.page_size_default,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            pattern=r"^[A-Za-z0-9_\-=]+$",
+            description="Opaque cursor from `links.next`",
+            examples=["WyJJRE4iLCAxMDNd"],
+        ),
+    ] = None,
+    format: Annotated[
+        ListFormat,
+        Query(
+            description="json: one page; csv: every matching row, as a download "
+            "(also chosen by `Accept: text/csv`)",
+            examples=["csv"],
+        ),
+    ] = ListFormat.json,
+) -> PageParams:
+    """Async: it does no I/O, so it need not cost a trip through the threadpool (issue 7)."""
+    return PageParams(
+        limit=limit,
+        cursor=cursor,
+        wants_csv=format is ListFormat.csv or "text/csv" in request.headers.get("accept", ""),
+        resource=request.url.path.strip("/").replace("/", "-"),
+    )
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
 
 
 def encode_cursor(values: list[Any]) -> str:
