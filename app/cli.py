@@ -87,6 +87,9 @@ def seed(
         typer.echo(f"seeded: created {created or 'nothing'}; updated {updated or 'nothing'}")
     else:
         typer.echo("seed data already loaded; nothing changed")
+    if report.curated:
+        kept = ", ".join(f"{n} {entity}" for entity, n in sorted(report.curated.items()))
+        typer.echo(f"left as curators made them (changed or deleted through the API): {kept}")
     typer.echo(f"data version {report.data_version}")
 
 

@@ -4,6 +4,12 @@ Every entity is matched on its natural key (slug, ISO3, organization + country +
 start...), created when missing and updated when a field differs; nothing is deleted, so a
 curator's or an importer's rows survive a re-seed. The data version moves only when something
 changed, so re-running the loader changes nothing at all.
+
+A resource that curators have taken over through the write API is theirs: one they changed
+(its `modified_in_version` is set; a change to a member, participant, party, contributor or
+threat link marks its parent) is left as it is, with everything under it, and one they deleted
+(the audit trail says so) is not brought back. `make run` re-seeds on every start, so without
+this a restart would undo the curators' work.
 """
 
 from collections import Counter
@@ -17,9 +23,13 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement, AgreementParty, agreement_threats
+from app.agreements.writes import AGREEMENT
+from app.audit.queries import deleted_resources
 from app.cooperation.derivation import refresh_ties
+from app.core.db import Versioned
 from app.core.periods import parse_partial_date
 from app.countries.models import Country
+from app.countries.writes import COUNTRY
 from app.exercises.models import (
     ExerciseEdition,
     ExerciseSeries,
@@ -27,16 +37,28 @@ from app.exercises.models import (
     edition_activities,
     edition_threats,
 )
+from app.exercises.writes import EDITION, SERIES
 from app.operations.models import Contribution, Operation, operation_threats
+from app.operations.writes import OPERATION
 from app.organizations.models import Membership, Organization, organization_threats
+from app.organizations.writes import ORGANIZATION
 from app.sources.models import Citation, Source
+from app.sources.writes import SOURCE
 from app.system.models import DataState
 from app.threats.models import ThreatCategory, ThreatResponse, response_threats
+from app.threats.writes import THREAT
 from seed.countries import country_records
 
 DATA_DIR = Path(__file__).parent / "data"
 
 Model = TypeVar("Model")
+Resource = TypeVar("Resource", bound=Versioned)
+CURATED_ENTITIES = (COUNTRY, SOURCE, THREAT, ORGANIZATION, SERIES, EDITION, AGREEMENT, OPERATION)
+
+
+def curated(row: Versioned) -> bool:
+    """Whether a write through the API has changed the row (the seed and imports leave it 0)."""
+    return row.modified_in_version > 0
 
 
 class SeedError(ValueError):
@@ -47,6 +69,8 @@ class SeedError(ValueError):
 class SeedReport:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
+    # Resources left as curators made them (changed or deleted through the write API).
+    curated: Counter[str] = field(default_factory=Counter)
     data_version: int = 0
 
     @property
@@ -80,8 +104,28 @@ class SeedLoader:
         self.threats: dict[str, ThreatCategory] = {}
         self.organizations: dict[str, Organization] = {}
         self.source_ids: set[str] = set()
+        self.deleted = deleted_resources(session, CURATED_ENTITIES)
 
     # --- generic upserts -------------------------------------------------------------
+
+    def upsert_resource(
+        self,
+        model: type[Resource],
+        key: dict[str, Any],
+        values: dict[str, Any],
+        resource: tuple[str, str],
+    ) -> Resource | None:
+        """`upsert` for a resource of the write API, `resource` being its (entity, id) in the
+        audit trail: None when curators deleted it; unchanged when they changed it (the caller
+        then leaves what hangs off it alone: `curated(row)`)."""
+        row = self.session.scalars(select(model).filter_by(**key)).one_or_none()
+        if row is None and resource in self.deleted:
+            self.report.curated[resource[0]] += 1
+            return None
+        if row is not None and curated(row):
+            self.report.curated[resource[0]] += 1
+            return row
+        return self.upsert(model, key, values)
 
     def upsert(self, model: type[Model], key: dict[str, Any], values: dict[str, Any]) -> Model:
         statement = select(model).filter_by(**key)
@@ -174,7 +218,9 @@ class SeedLoader:
         for record in country_records(_read("countries.yaml", self.data_dir)):
             values = asdict(record)
             iso3 = values.pop("iso3")
-            self.countries[iso3] = self.upsert(Country, {"iso3": iso3}, values)
+            country = self.upsert_resource(Country, {"iso3": iso3}, values, (COUNTRY, iso3))
+            assert country is not None  # the write API deletes no country
+            self.countries[iso3] = country
 
     def load_sources(self) -> None:
         for entry in _read("sources.yaml", self.data_dir):
@@ -187,12 +233,12 @@ class SeedLoader:
                 "note": entry.get("note"),
                 **_partial(entry.get("published"), "published"),
             }
-            self.upsert(Source, {"id": entry["id"]}, values)
-            self.source_ids.add(entry["id"])
+            if self.upsert_resource(Source, {"id": entry["id"]}, values, (SOURCE, entry["id"])):
+                self.source_ids.add(entry["id"])
 
     def load_threats(self) -> None:
         for entry in _read("threats.yaml", self.data_dir):
-            threat = self.upsert(
+            threat = self.upsert_resource(
                 ThreatCategory,
                 {"slug": entry["slug"]},
                 {
@@ -201,8 +247,13 @@ class SeedLoader:
                     "kind": entry["kind"],
                     "description": entry.get("description"),
                 },
+                (THREAT, entry["slug"]),
             )
+            if threat is None:
+                continue
             self.threats[threat.slug] = threat
+            if curated(threat):
+                continue
             self.cite("threat_id", threat.id, entry.get("sources", []), f"threat {threat.slug}")
 
     def load_responses(self) -> None:
@@ -224,7 +275,7 @@ class SeedLoader:
     def load_organizations(self) -> None:
         for entry in _read("organizations.yaml", self.data_dir):
             slug = entry["slug"]
-            organization = self.upsert(
+            organization = self.upsert_resource(
                 Organization,
                 {"slug": slug},
                 {
@@ -237,8 +288,13 @@ class SeedLoader:
                     **_partial(entry.get("founded"), "founded"),
                     **_partial(entry.get("ended"), "ended"),
                 },
+                (ORGANIZATION, slug),
             )
+            if organization is None:
+                continue
             self.organizations[slug] = organization
+            if curated(organization):
+                continue
             sources = entry.get("sources", [])
             self.cite("organization_id", organization.id, sources, f"organization {slug}")
             self.link_threats(
@@ -267,7 +323,7 @@ class SeedLoader:
     def load_exercises(self) -> None:
         for entry in _read("exercises.yaml", self.data_dir):
             slug = entry["slug"]
-            series = self.upsert(
+            series = self.upsert_resource(
                 ExerciseSeries,
                 {"slug": slug},
                 {
@@ -275,9 +331,13 @@ class SeedLoader:
                     "name_id": entry.get("name_id"),
                     "description": entry.get("description"),
                 },
+                (SERIES, slug),
             )
+            if series is None:
+                continue
             sources = entry.get("sources", [])
-            self.cite("series_id", series.id, sources, f"exercise {slug}")
+            if not curated(series):
+                self.cite("series_id", series.id, sources, f"exercise {slug}")
             for edition_entry in entry.get("editions") or []:
                 self.load_edition(series, edition_entry, sources)
 
@@ -286,7 +346,7 @@ class SeedLoader:
     ) -> None:
         year = int(entry["year"])
         slug = entry.get("slug") or f"{series.slug}-{year}"
-        edition = self.upsert(
+        edition = self.upsert_resource(
             ExerciseEdition,
             {"slug": slug},
             {
@@ -303,7 +363,10 @@ class SeedLoader:
                 "note": entry.get("note"),
                 **_period(entry),
             },
+            (EDITION, f"{series.slug}/{slug}"),
         )
+        if edition is None or curated(edition):
+            return
         sources = entry.get("sources") or series_sources
         self.cite("edition_id", edition.id, sources, f"edition {slug}")
         self.link_threats(edition_threats, "edition_id", edition.id, entry.get("threats", []))
@@ -330,7 +393,7 @@ class SeedLoader:
     def load_agreements(self) -> None:
         for entry in _read("agreements.yaml", self.data_dir):
             slug = entry["slug"]
-            agreement = self.upsert(
+            agreement = self.upsert_resource(
                 Agreement,
                 {"slug": slug},
                 {
@@ -344,7 +407,10 @@ class SeedLoader:
                     **_partial(entry.get("in_force"), "in_force"),
                     **_partial(entry.get("ended"), "ended"),
                 },
+                (AGREEMENT, slug),
             )
+            if agreement is None or curated(agreement):
+                continue
             sources = entry.get("sources", [])
             self.cite("agreement_id", agreement.id, sources, f"agreement {slug}")
             self.link_threats(
@@ -386,7 +452,7 @@ class SeedLoader:
             lead = entry.get("lead_organization")
             if lead is not None and lead not in self.organizations:
                 raise SeedError(f"{context}: unknown organization {lead!r}")
-            operation = self.upsert(
+            operation = self.upsert_resource(
                 Operation,
                 {"slug": slug},
                 {
@@ -403,7 +469,10 @@ class SeedLoader:
                     "note": entry.get("note"),
                     **_period(entry),
                 },
+                (OPERATION, slug),
             )
+            if operation is None or curated(operation):
+                continue
             sources = entry.get("sources", [])
             self.cite("operation_id", operation.id, sources, context)
             self.link_threats(

@@ -43,7 +43,8 @@ BUNDLED = PROJECT_ROOT / "seed" / "datasets" / "mme_v7.csv"
 ALIASES = PROJECT_ROOT / "seed" / "data" / "country_aliases.yaml"
 
 _COUNTS = re.compile(
-    r"created (\d+), merged into curated records (\d+), already imported (\d+), rejected (\d+)"
+    r"created (\d+), merged into curated records (\d+), already imported (\d+), "
+    r"left as curators made them (\d+), rejected (\d+)"
 )
 
 
@@ -56,7 +57,7 @@ def import_mme(url: str, path: Path, *options: str) -> Result:
 def outcome_counts(result: Result) -> dict[str, int]:
     match = _COUNTS.search(result.stdout)
     assert match, result.stdout
-    keys = ("created", "merged", "already_imported", "rejected")
+    keys = ("created", "merged", "already_imported", "left_to_curators", "rejected")
     return dict(zip(keys, map(int, match.groups()), strict=True))
 
 
@@ -182,6 +183,7 @@ async def test_sample_rows_are_created_merged_and_reported(
         "created": 20,
         "merged": 1,
         "already_imported": 0,
+        "left_to_curators": 0,
         "rejected": 0,
     }
     assert "EndDate before StartDate: end left empty (1 row: mme395)" in result.stdout
@@ -272,7 +274,13 @@ def test_full_file_accounts_for_every_row(full_import: tuple[str, Result]) -> No
     assert "3707 rows read" in result.stdout
     assert counts["created"] + counts["merged"] + counts["rejected"] == 3707
     assert "3707 of 3707 rows accounted for" in result.stdout
-    assert counts == {"created": 3706, "merged": 1, "already_imported": 0, "rejected": 0}
+    assert counts == {
+        "created": 3706,
+        "merged": 1,
+        "already_imported": 0,
+        "left_to_curators": 0,
+        "rejected": 0,
+    }
 
 
 async def test_reimporting_the_full_file_changes_nothing(
@@ -287,6 +295,7 @@ async def test_reimporting_the_full_file_changes_nothing(
         "created": 0,
         "merged": 0,
         "already_imported": 3707,
+        "left_to_curators": 0,
         "rejected": 0,
     }
     assert "nothing changed" in result.stdout
@@ -412,6 +421,7 @@ async def test_skip_unresolved_imports_the_rest_and_says_what_was_skipped(
         "created": 4,
         "merged": 0,
         "already_imported": 0,
+        "left_to_curators": 0,
         "rejected": 3,
     }
     assert "rejected (1): no MMEID (1 row: line 7)" in result.stdout

@@ -1,5 +1,6 @@
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,3 +35,16 @@ def list_audit_entries(
     if until is not None:
         statement = statement.where(AuditEntry.at < until)
     return fetch_page(session, statement, SortKey(AuditEntry.id, AuditEntry.id, True), page)
+
+
+def deleted_resources(session: Session, entities: Collection[str]) -> dict[tuple[str, str], Any]:
+    """What curators deleted through the write API: (entity, id) -> the resource as it was.
+
+    The seed and the importers read it so that a re-run does not bring a deleted resource back.
+    """
+    rows = session.execute(
+        select(AuditEntry.entity, AuditEntry.entity_id, AuditEntry.before)
+        .where(AuditEntry.operation == AuditOperation.delete, AuditEntry.entity.in_(entities))
+        .order_by(AuditEntry.id)
+    )
+    return {(entity, entity_id): before for entity, entity_id, before in rows}

@@ -10,6 +10,10 @@ A record is matched, in this order, to:
 Missing participants, flags and citations are added to matched editions too, so a re-import
 after the alias table learnt a name completes the rows it had skipped.
 
+Curators come first: an edition they changed through the write API (a participant, a threat
+link or a field) is matched but left as it is, and a row whose edition (or series) they deleted
+is skipped, so that a re-import (`make run` imports on every start) never undoes their work.
+
 Writes go in batches of plain INSERTs (one executemany per table and batch), with lookups
 preloaded into dicts and the new ids read back by natural key: no ORM objects.
 """
@@ -26,6 +30,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
+from app.audit.queries import deleted_resources
 from app.cooperation.derivation import refresh_ties
 from app.cooperation.models import TieChannel
 from app.exercises.models import (
@@ -39,6 +44,8 @@ from app.exercises.models import (
     edition_domains,
     edition_threats,
 )
+from app.exercises.writes import EDITION as EDITION_ENTITY
+from app.exercises.writes import SERIES as SERIES_ENTITY
 from app.imports.base import Progress
 from app.imports.dates import PartialDate
 from app.imports.report import ImportFailed, ImportReport
@@ -111,6 +118,7 @@ class EditionWriter:
         )
         self._load_editions(locators)
         self._load_children()
+        self.withdrawn = self._deleted_locators()
 
     def _load_editions(self, locators: set[str]) -> None:
         cited = self.session.execute(
@@ -131,16 +139,36 @@ class EditionWriter:
                 ExerciseEdition.slug,
                 ExerciseEdition.series_id,
                 ExerciseEdition.year,
+                ExerciseEdition.modified_in_version,
             ).order_by(ExerciseEdition.id)
         )
         self.edition_slugs: set[str] = set()
         # Editions that no row of this file has claimed, by (series id, year): merge targets.
         self.curated: defaultdict[tuple[int, int], list[int]] = defaultdict(list)
+        # Editions changed through the write API: matched, never completed.
+        self.owned_by_curators: set[int] = set()
         claimed = set(self.row_editions.values())
-        for edition_id, slug, series_id, year in editions:
+        for edition_id, slug, series_id, year, modified_in_version in editions:
             self.edition_slugs.add(slug)
             if edition_id not in claimed:
                 self.curated[(series_id, year)].append(edition_id)
+            if modified_in_version > 0:
+                self.owned_by_curators.add(edition_id)
+
+    def _deleted_locators(self) -> set[str]:
+        """This dataset's rows behind the editions curators deleted, alone or with a series."""
+        deleted = deleted_resources(self.session, (EDITION_ENTITY, SERIES_ENTITY))
+        editions = [
+            edition
+            for (entity, _), before in deleted.items()
+            for edition in (before.get("editions", []) if entity == SERIES_ENTITY else [before])
+        ]
+        return {
+            source["locator"]
+            for edition in editions
+            for source in edition.get("sources", [])
+            if source.get("source_id") == self.source_id and source.get("locator")
+        }
 
     def _load_children(self) -> None:
         self.participations: dict[tuple[int, int], int] = {
@@ -190,9 +218,14 @@ class EditionWriter:
         targets: list[tuple[EditionRecord, int]] = []
         planned: list[_NewEdition] = []
         for record in batch:
+            if record.locator in self.withdrawn and record.locator not in self.row_editions:
+                self.report.left_to_curators += 1
+                continue
             edition_id = self._existing_edition(record)
             if edition_id is None:
                 planned.append(self._plan(record))
+            elif edition_id in self.owned_by_curators:
+                self.report.left_to_curators += 1
             else:
                 targets.append((record, edition_id))
         self._insert_new_series()
@@ -202,13 +235,16 @@ class EditionWriter:
     def _existing_edition(self, record: EditionRecord) -> int | None:
         edition_id = self.row_editions.get(record.locator)
         if edition_id is not None:
-            self.report.already_imported += 1
+            if edition_id not in self.owned_by_curators:
+                self.report.already_imported += 1
             return edition_id
         series_id = self.series_ids.get(self._series_slug(record))
         candidates = self.curated.get((series_id, record.year)) if series_id else None
         if candidates:
-            self.report.merged += 1
-            return candidates.pop(0)
+            edition_id = candidates.pop(0)
+            if edition_id not in self.owned_by_curators:
+                self.report.merged += 1
+            return edition_id
         return None
 
     @staticmethod

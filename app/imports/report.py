@@ -39,6 +39,8 @@ class ImportReport:
     created: int = 0  # rows that became new records
     merged: int = 0  # rows merged into a curated record of the same thing
     already_imported: int = 0  # rows an earlier import loaded (matched by their citation)
+    # Rows whose edition curators changed or deleted through the write API: left alone.
+    left_to_curators: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     # Participant name -> locators of the rows it appears in.
     unresolved: defaultdict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
@@ -56,7 +58,13 @@ class ImportReport:
 
     @property
     def accounted(self) -> int:
-        return self.created + self.merged + self.already_imported + len(self.rejected)
+        return (
+            self.created
+            + self.merged
+            + self.already_imported
+            + self.left_to_curators
+            + len(self.rejected)
+        )
 
     def note(self, message: str, locator: str) -> None:
         _append_once(self.notes[message], locator)
@@ -79,7 +87,8 @@ class ImportReport:
         lines = [
             f"{self.dataset}: {self.rows_read} rows read in {self.seconds:.2f} s ({phases})",
             f"  created {self.created}, merged into curated records {self.merged}, "
-            f"already imported {self.already_imported}, rejected {len(self.rejected)}: "
+            f"already imported {self.already_imported}, left as curators made them "
+            f"{self.left_to_curators}, rejected {len(self.rejected)}: "
             f"{self.accounted} of {self.rows_read} rows accounted for",
         ]
         for reason, count in sorted(self.rejection_reasons().items()):
