@@ -18,6 +18,7 @@ from app.core.caching import ConditionalGetMiddleware, DataVersionReader
 from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, session_factory
 from app.core.docs import install_docs
+from app.core.head import HeadAsGetMiddleware
 from app.core.limits import RequestLimitsMiddleware, describe_limits
 from app.core.problems import install_problem_handlers
 from app.core.security import PublicReadCorsMiddleware, SecurityHeadersMiddleware
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.description += describe_limits(**limits)
     app.add_middleware(PublicReadCorsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)
     for router in (
         system_router,
         countries_router,

@@ -23,6 +23,32 @@ async def test_reads_send_etag_and_answer_304(api: httpx.AsyncClient) -> None:
     assert other.status_code == 200
 
 
+@pytest.mark.parametrize(
+    "url", ["/v1/countries/IDN", "/v1/countries?format=csv", "/v1/countries/IDN/partners", "/"]
+)
+async def test_head_sends_the_headers_of_get_without_content(
+    api: httpx.AsyncClient, url: str
+) -> None:
+    plain = {"Accept-Encoding": "identity"}
+    await api.get(url, headers=plain)  # a first GET may stream; later ones come from the cache
+    got = await api.get(url, headers=plain)
+    head = await api.head(url, headers=plain)
+
+    assert head.status_code == 200
+    assert head.content == b""
+    for name in ("content-type", "etag", "cache-control", "content-length"):
+        assert head.headers.get(name) == got.headers.get(name), name
+    if url.startswith("/v1/"):
+        revalidated = await api.head(url, headers={**plain, "If-None-Match": got.headers["etag"]})
+        assert revalidated.status_code == 304
+
+
+async def test_head_is_refused_where_get_is(api: httpx.AsyncClient) -> None:
+    assert (await api.head("/v1/countries/XXX")).status_code == 404
+    assert (await api.head("/v1/audit")).status_code == 401
+    assert (await api.head("/v1/countries?limit=0")).status_code == 422
+
+
 async def test_errors_are_problem_json_and_not_cached(api: httpx.AsyncClient) -> None:
     response = await api.get("/v1/nothing-here")
     assert response.status_code == 404

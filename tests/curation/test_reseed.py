@@ -76,7 +76,7 @@ async def test_a_re_seed_still_corrects_what_no_curator_touched(curated: Curated
 
 
 def _imported_edition(series: dict[str, Any], locator: str) -> dict[str, Any]:
-    editions = [
+    editions: list[dict[str, Any]] = [
         edition
         for edition in series["editions"]
         if any(source["locator"] == locator for source in edition["sources"])
