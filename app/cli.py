@@ -9,7 +9,7 @@ import uvicorn
 from alembic import command
 from alembic.config import Config
 
-from app.auth.keys import KeyCommandError, create_key, list_keys, revoke_key
+from app.auth.keys import CLI_ACTOR, KeyCommandError, create_key, list_keys, revoke_key
 from app.auth.models import Scope
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import create_db_engine, session_factory
@@ -111,7 +111,7 @@ def keys_create(
     try:
         with session_factory(engine).begin() as session:
             key, secret = create_key(
-                session, name=name, scope=scope, expires_in_days=expires_in_days
+                session, name=name, scope=scope, by=CLI_ACTOR, expires_in_days=expires_in_days
             )
             expires = key.expires_at.isoformat() if key.expires_at else "never"
     except KeyCommandError as error:
@@ -157,7 +157,7 @@ def keys_revoke(name: Annotated[str, typer.Argument(help="Name of the key")]) ->
     engine = create_db_engine(Settings())
     try:
         with session_factory(engine).begin() as session:
-            revoke_key(session, name)
+            revoke_key(session, name, by=CLI_ACTOR)
     except KeyCommandError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=1) from None

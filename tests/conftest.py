@@ -106,7 +106,9 @@ def make_key(
     """A new API key's secret."""
     engine = create_db_engine(Settings(database_url=url))
     with session_factory(engine).begin() as session:
-        _, secret = create_key(session, name=name, scope=scope, expires_in_days=expires_in_days)
+        _, secret = create_key(
+            session, name=name, scope=scope, by="tests", expires_in_days=expires_in_days
+        )
     engine.dispose()
     return secret
 

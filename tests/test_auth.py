@@ -96,6 +96,7 @@ async def test_every_write_route_needs_a_valid_key(auth_app: FastAPI, writable_u
         == 0
     )
     wrong = "dck_" + "x" * 43
+    audited = _audit_entry_count(writable_url)
     for key in (None, wrong, "not even a key", expired, revoked, revoked[:-1]):
         async with client_for(auth_app, key=key) as api:
             for method, path in requests:
@@ -105,10 +106,15 @@ async def test_every_write_route_needs_a_valid_key(auth_app: FastAPI, writable_u
                 assert response.json()["detail"] == UNAUTHORIZED, where
                 assert response.headers["content-type"] == "application/problem+json"
                 assert response.headers["www-authenticate"].startswith("ApiKey"), where
-    meta = create_engine(writable_url)
-    with meta.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM audit_entries")).scalar() == 0
-    meta.dispose()
+    assert _audit_entry_count(writable_url) == audited
+
+
+def _audit_entry_count(url: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM audit_entries")).scalar()
+    engine.dispose()
+    return int(count or 0)
 
 
 async def test_curator_cannot_manage_keys(auth_app: FastAPI, writable_url: str) -> None:
@@ -171,6 +177,46 @@ def test_keys_cli_prints_the_secret_once_and_stores_its_hash(writable_url: str) 
     assert "already exists" in duplicate.stderr
     assert runner.invoke(cli, ["keys", "revoke", "cli-key"], env=env).exit_code == 0
     assert runner.invoke(cli, ["keys", "revoke", "no-such-key"], env=env).exit_code == 1
+
+
+async def test_key_management_is_in_the_audit_trail_without_secrets(
+    auth_app: FastAPI, writable_url: str
+) -> None:
+    env = {"DATABASE_URL": writable_url}
+    admin = make_key(writable_url, "auditing-admin", Scope.admin)
+    async with client_for(auth_app, key=admin) as api:
+        version = (await api.get("/v1/meta")).json()["data_version"]
+        created = await api.post("/v1/keys", json={"name": "audited", "scope": "curator"})
+        assert created.status_code == 201, created.text
+        secret = created.json()["secret"]
+        assert (await api.delete("/v1/keys/audited")).status_code == 204
+        assert (await api.delete("/v1/keys/audited")).status_code == 204  # no second record
+        reserved = await api.post("/v1/keys", json={"name": "cli"})
+        assert reserved.status_code == 409
+        assert "reserved" in reserved.json()["detail"]
+    assert runner.invoke(cli, ["keys", "create", "--name", "by-cli"], env=env).exit_code == 0
+    assert runner.invoke(cli, ["keys", "revoke", "by-cli"], env=env).exit_code == 0
+
+    async with client_for(auth_app, key=admin) as api:
+        entries = (await api.get("/v1/audit", params={"entity": "api_key"})).json()["data"]
+        assert (await api.get("/v1/meta")).json()["data_version"] == version
+    trail = [
+        (e["key_name"], e["entity_id"], e["operation"])
+        for e in reversed(entries)
+        if e["entity_id"] in ("audited", "by-cli")
+    ]
+    assert trail == [
+        ("auditing-admin", "audited", "create"),
+        ("auditing-admin", "audited", "update"),
+        ("cli", "by-cli", "create"),
+        ("cli", "by-cli", "update"),
+    ]
+    audited = [e for e in entries if e["entity_id"] == "audited"]
+    assert audited[0]["before"]["revoked_at"] is None
+    assert audited[0]["after"]["revoked_at"] is not None
+    assert audited[1]["after"]["scope"] == "curator"
+    assert secret not in str(entries)
+    assert not any("hash" in str(e["after"]) for e in entries)
 
 
 async def test_failed_authentication_is_rate_limited_per_address(writable_url: str) -> None:

@@ -48,12 +48,16 @@ def list_api_keys(
     "", status_code=201, response_model=KeyCreated, responses=write_responses(precondition=False)
 )
 def create_api_key(
-    response: Response, _admin: AdminDep, session: SessionDep, body: KeyCreate
+    response: Response, admin: AdminDep, session: SessionDep, body: KeyCreate
 ) -> KeyCreated:
     """Create a key (admin scope); the answer holds its secret, which is shown only once."""
     try:
         key, secret = keys.create_key(
-            session, name=body.name, scope=body.scope, expires_in_days=body.expires_in_days
+            session,
+            name=body.name,
+            scope=body.scope,
+            by=admin.name,
+            expires_in_days=body.expires_in_days,
         )
         session.commit()
     except keys.KeyCommandError as error:
@@ -67,10 +71,10 @@ def create_api_key(
     status_code=204,
     responses={**NOT_FOUND_RESPONSES, **write_responses(precondition=False)},
 )
-def revoke_api_key(_admin: AdminDep, session: SessionDep, name: KeyName) -> Response:
+def revoke_api_key(admin: AdminDep, session: SessionDep, name: KeyName) -> Response:
     """Revoke a key at once (admin scope); it stays listed with its `revoked_at`."""
     try:
-        keys.revoke_key(session, name)
+        keys.revoke_key(session, name, by=admin.name)
         session.commit()
     except keys.KeyCommandError as error:
         raise ProblemError(404, str(error)) from None

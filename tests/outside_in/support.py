@@ -62,7 +62,7 @@ def new_key(url: str, name: str = "curator", scope: Scope = Scope.curator) -> st
     """The secret of a new API key stored in the database at `url`."""
     engine = create_db_engine(Settings(database_url=url))
     with session_factory(engine).begin() as session:
-        _, secret = create_key(session, name=name, scope=scope)
+        _, secret = create_key(session, name=name, scope=scope, by="tests")
     engine.dispose()
     return secret
 

@@ -22,7 +22,9 @@ def test_the_audit_trail_as_csv_holds_entries_of_different_shapes(curator: Block
     assert curator.request("PATCH", f"/v1/organizations/{slug}", json={"acronym": "X"}).is_success
     assert curator.request("PUT", f"/v1/organizations/{slug}/threats/{threat}").is_success
 
-    response = curator.request("GET", "/v1/audit?format=csv")
+    response = curator.request(
+        "GET", "/v1/audit?format=csv&entity=organization&entity=organization_threat"
+    )
 
     assert response.status_code == 200, response.text
     rows = list(csv.DictReader(io.StringIO(response.text)))
