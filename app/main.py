@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.routing import APIRoute
 
@@ -20,6 +20,7 @@ from app.core.db import create_db_engine, session_factory
 from app.core.docs import install_docs
 from app.core.head import HeadAsGetMiddleware
 from app.core.limits import RequestLimitsMiddleware, describe_limits
+from app.core.params import known_query_parameters
 from app.core.problems import install_problem_handlers
 from app.core.security import PublicReadCorsMiddleware, SecurityHeadersMiddleware
 from app.countries.router import router as countries_router
@@ -105,9 +106,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sources_router,
         audit_router,
         keys_router,
+        analytics_router,
     ):
-        app.include_router(router)
-    app.include_router(analytics_router)
+        app.include_router(router, dependencies=[Depends(known_query_parameters)])
     install_docs(app)
     app.include_router(explorer_router)
     return app

@@ -100,13 +100,20 @@ async def test_every_write_route_needs_a_valid_key(auth_app: FastAPI, writable_u
     for key in (None, wrong, "not even a key", expired, revoked, revoked[:-1]):
         async with client_for(auth_app, key=key) as api:
             for method, path in requests:
-                response = await api.request(method, path, json={}, params={"api_key": revoked})
+                # A key in the URL is no key; a read refuses the parameter itself (below).
+                url_key = {} if method == "GET" else {"api_key": revoked}
+                response = await api.request(method, path, json={}, params=url_key)
                 where = f"{method} {path} with {key and key[:8]}"
                 assert response.status_code == 401, where
                 assert response.json()["detail"] == UNAUTHORIZED, where
                 assert response.headers["content-type"] == "application/problem+json"
                 assert response.headers["www-authenticate"].startswith("ApiKey"), where
     assert _audit_entry_count(writable_url) == audited
+    curator = make_key(writable_url, "walk-curator")
+    async with client_for(auth_app) as api:
+        in_url = await api.get("/v1/audit", params={"api_key": curator})
+        assert in_url.status_code == 422
+        assert in_url.json()["errors"][0]["pointer"] == "/query/api_key"
 
 
 def _audit_entry_count(url: str) -> int:

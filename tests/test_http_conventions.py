@@ -49,6 +49,37 @@ async def test_head_is_refused_where_get_is(api: httpx.AsyncClient) -> None:
     assert (await api.head("/v1/countries?limit=0")).status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("url", "unknown"),
+    [
+        ("/v1/countries/IDN/partners?thraet=terrorism", "thraet"),
+        ("/v1/countries?region=Asia&sort=name&page=2", "page"),
+        ("/v1/network?year=2020&yaer=2021", "yaer"),
+        ("/v1/meta?verbose=1", "verbose"),
+    ],
+)
+async def test_a_query_parameter_a_read_does_not_take_is_422(
+    api: httpx.AsyncClient, url: str, unknown: str
+) -> None:
+    response = await api.get(url)
+
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["errors"] == [{"detail": problem["detail"], "pointer": f"/query/{unknown}"}]
+    assert f"Unknown query parameter {unknown!r}" in problem["detail"]
+    path = url.split("?")[0]
+    assert (await api.get(path)).status_code == 200
+
+
+async def test_the_partners_read_names_the_parameters_it_takes(api: httpx.AsyncClient) -> None:
+    response = await api.get("/v1/countries/IDN/partners?thraet=terrorism")
+
+    assert response.json()["detail"] == (
+        "Unknown query parameter 'thraet'; /v1/countries/IDN/partners takes channel, cursor, "
+        "format, limit, threat, year, year_gte, year_lte."
+    )
+
+
 async def test_errors_are_problem_json_and_not_cached(api: httpx.AsyncClient) -> None:
     response = await api.get("/v1/nothing-here")
     assert response.status_code == 404

@@ -4,8 +4,12 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Path, Query
+from fastapi import Path, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from pydantic import AwareDatetime, BeforeValidator, StringConstraints
+
+from app.core.problems import InvalidParameter
 
 COUNTRY_CODE_PATTERN = r"^[A-Za-z]{2,3}$"
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -98,3 +102,42 @@ def _rfc3339_only(value: Any) -> Any:
 
 
 IsoTimestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_only)]
+
+
+async def known_query_parameters(request: Request) -> None:
+    """Refuse a query parameter a read does not take (422, pointer `/query/<name>`).
+
+    A misspelt filter (`?thraet=terrorism`) would otherwise be ignored, and the answer, not
+    filtered at all, would look like a right one. Set on every router of the API (not on the
+    explorer page, whose own URL keeps its state in the query). Writes take no filters, and
+    their answer to a request without a valid key stays a 401 whatever the query holds.
+    """
+    route = request.scope.get("route")
+    if request.method != "GET" or not isinstance(route, APIRoute):
+        return
+    known = _route_query_names(route)
+    unknown = [name for name in dict.fromkeys(request.query_params) if name not in known]
+    if unknown:
+        takes = ", ".join(sorted(known)) or "no query parameters"
+        raise InvalidParameter(
+            f"/query/{unknown[0]}",
+            f"Unknown query parameter {unknown[0]!r}; {request.url.path} takes {takes}.",
+        )
+
+
+_QUERY_NAMES: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
+
+
+def _route_query_names(route: APIRoute) -> frozenset[str]:
+    # Routes are not hashable; an operation is its path and methods.
+    key = (route.path, frozenset(route.methods))
+    if key not in _QUERY_NAMES:
+        _QUERY_NAMES[key] = frozenset(_query_names(route.dependant))
+    return _QUERY_NAMES[key]
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {field.alias for field in dependant.query_params}
+    for dependency in dependant.dependencies:
+        names |= _query_names(dependency)
+    return names
