@@ -130,7 +130,7 @@ _QUERY_NAMES: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
 
 def _route_query_names(route: APIRoute) -> frozenset[str]:
     # Routes are not hashable; an operation is its path and methods.
-    key = (route.path, frozenset(route.methods))
+    key = (route.path, frozenset(route.methods or ()))
     if key not in _QUERY_NAMES:
         _QUERY_NAMES[key] = frozenset(_query_names(route.dependant))
     return _QUERY_NAMES[key]
