@@ -314,6 +314,36 @@ async def test_threat_links(curator: httpx.AsyncClient) -> None:
     assert [e["operation"] for e in entries[:3]] == ["delete", "update", "create"]
 
 
+async def test_a_threat_link_reaches_the_partners_of_the_members(
+    curator: httpx.AsyncClient,
+) -> None:
+    """The partners list reads per-pair aggregates that include the initiatives' threats."""
+    assert (await curator.post("/v1/organizations", json=_organization("cyber-pact"))).is_success
+    for code in ("VUT", "WSM"):
+        put = await curator.put(
+            f"/v1/organizations/cyber-pact/members/{code}", json={"periods": [_period()]}
+        )
+        assert put.status_code == 200
+
+    async def partners_addressing(threat: str) -> set[str]:
+        response = await curator.get("/v1/countries/VUT/partners", params={"threat": threat})
+        assert response.status_code == 200, response.text
+        return {p["partner"]["iso3"] for p in response.json()["data"]}
+
+    async def threats_with_wsm() -> set[str]:
+        response = await curator.get("/v1/countries/VUT/partners", params={"limit": 500})
+        data = response.json()["data"]
+        return {t["slug"] for p in data if p["partner"]["iso3"] == "WSM" for t in p["threats"]}
+
+    assert "WSM" not in await partners_addressing("cybercrime")
+    assert (await curator.put("/v1/organizations/cyber-pact/threats/cybercrime")).is_success
+    assert "WSM" in await partners_addressing("cybercrime")
+    assert "cybercrime" in await threats_with_wsm()
+    assert (await curator.delete("/v1/organizations/cyber-pact/threats/cybercrime")).is_success
+    assert "WSM" not in await partners_addressing("cybercrime")
+    assert "cybercrime" not in await threats_with_wsm()
+
+
 async def test_deleting_an_organization_removes_its_ties(curator: httpx.AsyncClient) -> None:
     assert (await curator.post("/v1/organizations", json=_organization("gone-pact"))).is_success
     for code in ("FJI", "TON"):

@@ -22,7 +22,7 @@ from app.audit.models import AuditOperation
 from app.cooperation.models import TieChannel
 from app.core.curated import patch_values, snapshot
 from app.core.problems import InvalidParameter, ProblemError
-from app.core.writes import Conflict, Write
+from app.core.writes import Conflict, ThreatLinks, Write
 from app.countries.models import Country
 from app.countries.queries import country_ids
 from app.organizations.models import Organization
@@ -223,42 +223,19 @@ def delete_party(
     tx.audit(PARTY, f"{slug}/{name}", AuditOperation.delete, _party_snapshot(before, name), None)
 
 
-def _threat_link(tx: Write, slug: str, threat: str) -> tuple[Agreement, int, bool]:
-    agreement = _target(tx, slug)
-    (threat_id,) = threat_ids(tx.session, [threat], "/path/threat")
-    linked = tx.session.scalar(
-        select(agreement_threats.c.threat_id).where(
-            agreement_threats.c.agreement_id == agreement.id,
-            agreement_threats.c.threat_id == threat_id,
-        )
-    )
-    return agreement, threat_id, linked is not None
+_THREATS = ThreatLinks(
+    agreement_threats, "agreement_id", TieChannel.agreement, THREAT_LINK, "agreement"
+)
 
 
 def link_threat(tx: Write, slug: str, threat: str) -> AgreementDetail:
-    agreement, threat_id, linked = _threat_link(tx, slug, threat)
-    if not linked:
-        tx.session.execute(
-            insert(agreement_threats).values(agreement_id=agreement.id, threat_id=threat_id)
-        )
+    agreement = _target(tx, slug)
     tx.touch(agreement)
-    tx.reload()
-    link = {"agreement": slug, "threat": threat}
-    operation = AuditOperation.update if linked else AuditOperation.create
-    tx.audit(THREAT_LINK, f"{slug}/{threat}", operation, link if linked else None, link)
+    _THREATS.link(tx, agreement.id, slug, threat)
     return agreement_detail(tx.session, slug)
 
 
 def unlink_threat(tx: Write, slug: str, threat: str) -> None:
-    agreement, threat_id, linked = _threat_link(tx, slug, threat)
-    if not linked:
-        raise ProblemError(404, f"Agreement {slug!r} is not linked to threat {threat!r}.")
-    tx.session.execute(
-        delete(agreement_threats).where(
-            agreement_threats.c.agreement_id == agreement.id,
-            agreement_threats.c.threat_id == threat_id,
-        )
-    )
+    agreement = _target(tx, slug)
     tx.touch(agreement)
-    link = {"agreement": slug, "threat": threat}
-    tx.audit(THREAT_LINK, f"{slug}/{threat}", AuditOperation.delete, link, None)
+    _THREATS.unlink(tx, agreement.id, slug, threat)

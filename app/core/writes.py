@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Header, Request, Response
-from sqlalchemy import Select, text
+from sqlalchemy import Select, Table, delete, insert, select, text
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,7 @@ from app.core.caching import accepts_gzip, entity_tag, tagged_data_version
 from app.core.db import Versioned
 from app.core.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemError
 from app.system.models import DataState
+from app.threats.queries import threat_ids
 
 Row = TypeVar("Row")
 
@@ -152,6 +153,56 @@ class Write:
         """Flush, and forget loaded state, so a GET's query function reads what is now stored."""
         self.session.flush()
         self.session.expire_all()
+
+
+class ThreatLinks:
+    """`PUT` and `DELETE /{initiative}/threats/{threat}` for one kind of initiative.
+
+    A link changes the threats of every tie of the initiative, so the ties and the partner
+    aggregates (which hold the threats per pair) are re-derived in the same transaction.
+    """
+
+    def __init__(self, table: Table, column: str, channel: TieChannel, entity: str, kind: str):
+        self.table = table
+        self.owner = table.c[column]
+        self.channel = channel
+        self.entity = entity  # in the audit trail
+        self.kind = kind  # "organization", "edition": in snapshots and messages
+
+    def link(self, tx: "Write", owner_id: int, name: str, threat: str) -> None:
+        """Idempotent: linking a linked threat is recorded as an update that changes nothing."""
+        threat_id, linked = self._find(tx, owner_id, threat)
+        if not linked:
+            tx.session.execute(
+                insert(self.table).values({self.owner: owner_id, "threat_id": threat_id})
+            )
+        tx.refresh_ties(self.channel, [owner_id])
+        tx.reload()
+        link = {self.kind: name, "threat": threat}
+        operation = AuditOperation.update if linked else AuditOperation.create
+        tx.audit(self.entity, f"{name}/{threat}", operation, link if linked else None, link)
+
+    def unlink(self, tx: "Write", owner_id: int, name: str, threat: str) -> None:
+        threat_id, linked = self._find(tx, owner_id, threat)
+        if not linked:
+            raise ProblemError(
+                404, f"{self.kind.capitalize()} {name!r} is not linked to threat {threat!r}."
+            )
+        tx.session.execute(
+            delete(self.table).where(self.owner == owner_id, self.table.c.threat_id == threat_id)
+        )
+        tx.refresh_ties(self.channel, [owner_id])
+        link = {self.kind: name, "threat": threat}
+        tx.audit(self.entity, f"{name}/{threat}", AuditOperation.delete, link, None)
+
+    def _find(self, tx: "Write", owner_id: int, threat: str) -> tuple[int, bool]:
+        (threat_id,) = threat_ids(tx.session, [threat], "/path/threat")
+        linked = tx.session.scalar(
+            select(self.table.c.threat_id).where(
+                self.owner == owner_id, self.table.c.threat_id == threat_id
+            )
+        )
+        return threat_id, linked is not None
 
 
 def _bump_data_version(session: Session, now: datetime) -> int:

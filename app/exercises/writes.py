@@ -12,7 +12,7 @@ from app.audit.models import AuditOperation
 from app.cooperation.models import TieChannel
 from app.core.curated import patch_values, snapshot
 from app.core.problems import InvalidParameter, ProblemError
-from app.core.writes import Conflict, Write
+from app.core.writes import Conflict, ThreatLinks, Write
 from app.countries.models import Country
 from app.countries.queries import country_ids
 from app.exercises.details import edition_detail, series_detail
@@ -306,42 +306,17 @@ def delete_participant(tx: Write, slug: str, edition_slug: str, code: str) -> No
     )
 
 
-def _threat_link(
-    tx: Write, slug: str, edition_slug: str, threat: str
-) -> tuple[ExerciseSeries, ExerciseEdition, int, bool]:
-    series, edition = _edition(tx, slug, edition_slug)
-    (threat_id,) = threat_ids(tx.session, [threat], "/path/threat")
-    linked = tx.session.scalar(
-        select(edition_threats.c.threat_id).where(
-            edition_threats.c.edition_id == edition.id, edition_threats.c.threat_id == threat_id
-        )
-    )
-    return series, edition, threat_id, linked is not None
+_THREATS = ThreatLinks(edition_threats, "edition_id", TieChannel.exercise, THREAT_LINK, "edition")
 
 
 def link_threat(tx: Write, slug: str, edition_slug: str, threat: str) -> EditionOut:
-    series, edition, threat_id, linked = _threat_link(tx, slug, edition_slug, threat)
-    if not linked:
-        tx.session.execute(
-            insert(edition_threats).values(edition_id=edition.id, threat_id=threat_id)
-        )
+    series, edition = _edition(tx, slug, edition_slug)
     tx.touch(series, edition)
-    tx.reload()
-    link = {"edition": edition_slug, "threat": threat}
-    operation = AuditOperation.update if linked else AuditOperation.create
-    tx.audit(THREAT_LINK, f"{edition_slug}/{threat}", operation, link if linked else None, link)
+    _THREATS.link(tx, edition.id, edition_slug, threat)
     return edition_detail(tx.session, slug, edition_slug)
 
 
 def unlink_threat(tx: Write, slug: str, edition_slug: str, threat: str) -> None:
-    series, edition, threat_id, linked = _threat_link(tx, slug, edition_slug, threat)
-    if not linked:
-        raise ProblemError(404, f"Edition {edition_slug!r} is not linked to threat {threat!r}.")
-    tx.session.execute(
-        delete(edition_threats).where(
-            edition_threats.c.edition_id == edition.id, edition_threats.c.threat_id == threat_id
-        )
-    )
+    series, edition = _edition(tx, slug, edition_slug)
     tx.touch(series, edition)
-    link = {"edition": edition_slug, "threat": threat}
-    tx.audit(THREAT_LINK, f"{edition_slug}/{threat}", AuditOperation.delete, link, None)
+    _THREATS.unlink(tx, edition.id, edition_slug, threat)

@@ -14,7 +14,7 @@ from app.cooperation.models import TieChannel
 from app.core.curated import patch_values, snapshot
 from app.core.inputs import period_error
 from app.core.problems import InvalidParameter, ProblemError
-from app.core.writes import Conflict, Write
+from app.core.writes import Conflict, ThreatLinks, Write
 from app.countries.models import Country
 from app.countries.queries import country_ids
 from app.operations import queries
@@ -206,42 +206,19 @@ def delete_contributor(tx: Write, slug: str, code: str) -> None:
     )
 
 
-def _threat_link(tx: Write, slug: str, threat: str) -> tuple[Operation, int, bool]:
-    operation = _target(tx, slug)
-    (threat_id,) = threat_ids(tx.session, [threat], "/path/threat")
-    linked = tx.session.scalar(
-        select(operation_threats.c.threat_id).where(
-            operation_threats.c.operation_id == operation.id,
-            operation_threats.c.threat_id == threat_id,
-        )
-    )
-    return operation, threat_id, linked is not None
+_THREATS = ThreatLinks(
+    operation_threats, "operation_id", TieChannel.operation, THREAT_LINK, "operation"
+)
 
 
 def link_threat(tx: Write, slug: str, threat: str) -> OperationDetail:
-    operation, threat_id, linked = _threat_link(tx, slug, threat)
-    if not linked:
-        tx.session.execute(
-            insert(operation_threats).values(operation_id=operation.id, threat_id=threat_id)
-        )
+    operation = _target(tx, slug)
     tx.touch(operation)
-    tx.reload()
-    link = {"operation": slug, "threat": threat}
-    kind = AuditOperation.update if linked else AuditOperation.create
-    tx.audit(THREAT_LINK, f"{slug}/{threat}", kind, link if linked else None, link)
+    _THREATS.link(tx, operation.id, slug, threat)
     return operation_detail(tx.session, slug)
 
 
 def unlink_threat(tx: Write, slug: str, threat: str) -> None:
-    operation, threat_id, linked = _threat_link(tx, slug, threat)
-    if not linked:
-        raise ProblemError(404, f"Operation {slug!r} is not linked to threat {threat!r}.")
-    tx.session.execute(
-        delete(operation_threats).where(
-            operation_threats.c.operation_id == operation.id,
-            operation_threats.c.threat_id == threat_id,
-        )
-    )
+    operation = _target(tx, slug)
     tx.touch(operation)
-    link = {"operation": slug, "threat": threat}
-    tx.audit(THREAT_LINK, f"{slug}/{threat}", AuditOperation.delete, link, None)
+    _THREATS.unlink(tx, operation.id, slug, threat)

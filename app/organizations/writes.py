@@ -6,7 +6,7 @@ The worked example of the write framework (`app.core.writes`): each function run
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement, AgreementParty
@@ -14,7 +14,7 @@ from app.audit.models import AuditOperation
 from app.cooperation.models import TieChannel
 from app.core.inputs import period_error
 from app.core.problems import InvalidParameter, ProblemError
-from app.core.writes import Conflict, Write
+from app.core.writes import Conflict, ThreatLinks, Write
 from app.countries.models import Country
 from app.countries.queries import country_ids
 from app.countries.schemas import CountryRef
@@ -30,7 +30,6 @@ from app.organizations.schemas import (
     OrganizationUpdate,
 )
 from app.sources.queries import cite
-from app.threats.queries import threat_ids
 
 ORGANIZATION = "organization"
 MEMBERSHIP = "membership"
@@ -180,44 +179,19 @@ def delete_membership(tx: Write, slug: str, code: str) -> None:
     tx.audit(MEMBERSHIP, f"{slug}/{country.iso3}", AuditOperation.delete, _json(before), None)
 
 
-def _threat_link(tx: Write, slug: str, threat: str) -> tuple[Organization, int, bool]:
-    organization = _target(tx, slug)
-    (threat_id,) = threat_ids(tx.session, [threat], "/path/threat")
-    linked = tx.session.scalar(
-        select(organization_threats.c.threat_id).where(
-            organization_threats.c.organization_id == organization.id,
-            organization_threats.c.threat_id == threat_id,
-        )
-    )
-    return organization, threat_id, linked is not None
+_THREATS = ThreatLinks(
+    organization_threats, "organization_id", TieChannel.organization, THREAT_LINK, "organization"
+)
 
 
 def link_threat(tx: Write, slug: str, threat: str) -> OrganizationDetail:
-    organization, threat_id, linked = _threat_link(tx, slug, threat)
-    if not linked:
-        tx.session.execute(
-            insert(organization_threats).values(
-                organization_id=organization.id, threat_id=threat_id
-            )
-        )
+    organization = _target(tx, slug)
     tx.touch(organization)
-    tx.reload()
-    link = {"organization": slug, "threat": threat}
-    operation = AuditOperation.update if linked else AuditOperation.create
-    tx.audit(THREAT_LINK, f"{slug}/{threat}", operation, link if linked else None, link)
+    _THREATS.link(tx, organization.id, slug, threat)
     return organization_detail(tx.session, slug)
 
 
 def unlink_threat(tx: Write, slug: str, threat: str) -> None:
-    organization, threat_id, linked = _threat_link(tx, slug, threat)
-    if not linked:
-        raise ProblemError(404, f"Organization {slug!r} is not linked to threat {threat!r}.")
-    tx.session.execute(
-        delete(organization_threats).where(
-            organization_threats.c.organization_id == organization.id,
-            organization_threats.c.threat_id == threat_id,
-        )
-    )
+    organization = _target(tx, slug)
     tx.touch(organization)
-    link = {"organization": slug, "threat": threat}
-    tx.audit(THREAT_LINK, f"{slug}/{threat}", AuditOperation.delete, link, None)
+    _THREATS.unlink(tx, organization.id, slug, threat)
