@@ -1,10 +1,16 @@
 """The OpenAPI document: valid, complete, and named for generated clients."""
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from openapi_spec_validator import validate
+
+from tests.openapi_shape import without_descriptions
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "openapi.json"
 
 
 def _operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -117,3 +123,14 @@ def test_the_bounds_check_sees_what_is_missing() -> None:
         _unbounded(schema, {"anyOf": [{"$ref": "#/components/schemas/E"}, {"type": "null"}]}, "e")
         == []
     )
+
+
+def test_document_shape_is_unchanged(app: FastAPI) -> None:
+    """Paths, operationIds, parameters and schemas match the recorded document (prose aside).
+
+    A refactor must not change what clients can send or receive; an intended change to the
+    API updates `tests/snapshots/openapi.json` in the same commit
+    (`python -m tests.openapi_shape > tests/snapshots/openapi.json`).
+    """
+    recorded = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    assert without_descriptions(app.openapi()) == recorded
