@@ -13,13 +13,13 @@ from app.agreements.schemas import (
     PartyPut,
 )
 from app.auth.deps import CuratorDep
-from app.core.curated import ThreatSlug, slug_path
 from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.params import CountryCode, CountryFilter, SearchText, Slug, ThreatFilter
 from app.core.problems import NOT_FOUND_RESPONSES
-from app.core.writes import IfMatch, write_responses, write_transaction, written
 from app.countries.queries import country_ids
+from app.curation.inputs import ThreatSlug, slug_path
+from app.curation.transaction import IfMatch, write_responses, write_transaction, written
 from app.threats.queries import threat_ids
 
 router = APIRouter(prefix="/v1/agreements", tags=["agreements"])

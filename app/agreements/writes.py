@@ -20,11 +20,11 @@ from app.agreements.schemas import (
 )
 from app.audit.models import AuditOperation
 from app.cooperation.models import TieChannel
-from app.core.curated import patch_values, snapshot
 from app.core.problems import InvalidParameter, ProblemError
-from app.core.writes import Conflict, ThreatLinks, Write
 from app.countries.models import Country
 from app.countries.queries import country_ids
+from app.curation.inputs import patch_values, snapshot
+from app.curation.transaction import Conflict, ThreatLinks, Write
 from app.organizations.models import Organization
 from app.sources.queries import cite
 from app.threats.queries import threat_ids

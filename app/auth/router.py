@@ -14,7 +14,7 @@ from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, SortKey, fetch_page, list_response
 from app.core.params import NO_CONTROL_CHARACTERS
 from app.core.problems import NOT_FOUND_RESPONSES, ProblemError
-from app.core.writes import write_responses
+from app.curation.transaction import write_responses
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 

@@ -10,11 +10,11 @@ from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.params import NO_CONTROL_CHARACTERS, CountryCode, SearchText
 from app.core.problems import NOT_FOUND_RESPONSES
-from app.core.writes import IfMatch, write_responses, write_transaction, written
 from app.countries import queries, writes
 from app.countries.models import CountryKind
 from app.countries.queries import CountrySort
 from app.countries.schemas import CountryDetail, CountryOut, CountryUpdate
+from app.curation.transaction import IfMatch, write_responses, write_transaction, written
 from app.organizations.queries import memberships_of_country
 from app.organizations.schemas import CountryMembership, CountryMemberships
 

@@ -3,11 +3,11 @@
 from sqlalchemy import select
 
 from app.audit.models import AuditOperation
-from app.core.curated import snapshot
-from app.core.writes import Write
 from app.countries import queries
 from app.countries.models import Country
 from app.countries.schemas import CountryDetail, CountryUpdate
+from app.curation.inputs import snapshot
+from app.curation.transaction import Write
 
 COUNTRY = "country"
 

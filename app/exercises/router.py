@@ -5,7 +5,6 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.auth.deps import CuratorDep
-from app.core.curated import ThreatSlug, slug_path
 from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.params import (
@@ -18,8 +17,9 @@ from app.core.params import (
     YearLte,
 )
 from app.core.problems import NOT_FOUND_RESPONSES
-from app.core.writes import IfMatch, write_responses, write_transaction, written
 from app.countries.queries import country_ids
+from app.curation.inputs import ThreatSlug, slug_path
+from app.curation.transaction import IfMatch, write_responses, write_transaction, written
 from app.exercises import queries, writes
 from app.exercises.details import edition_detail, series_detail, series_out
 from app.exercises.models import ActivityKind, ExerciseSeries

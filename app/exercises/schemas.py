@@ -3,7 +3,11 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.curated import (
+from app.core.inputs import SLUG_PATTERN, Description, InputDate, Name, Note, period_error
+from app.core.params import NO_CONTROL_CHARACTERS
+from app.core.periods import DatePrecision
+from app.countries.schemas import CountryRef
+from app.curation.inputs import (
     CountryCodeIn,
     Input,
     Sources,
@@ -12,10 +16,6 @@ from app.core.curated import (
     listed_twice,
     required_fields_not_null,
 )
-from app.core.inputs import SLUG_PATTERN, Description, InputDate, Name, Note, period_error
-from app.core.params import NO_CONTROL_CHARACTERS
-from app.core.periods import DatePrecision
-from app.countries.schemas import CountryRef
 from app.exercises.models import ActivityKind, Domain, ParticipantRole
 from app.sources.models import Certainty
 from app.sources.schemas import CitationOut, Evidence

@@ -10,11 +10,11 @@ from sqlalchemy import delete, func, insert, select
 
 from app.audit.models import AuditOperation
 from app.cooperation.models import TieChannel
-from app.core.curated import patch_values, snapshot
 from app.core.problems import InvalidParameter, ProblemError
-from app.core.writes import Conflict, ThreatLinks, Write
 from app.countries.models import Country
 from app.countries.queries import country_ids
+from app.curation.inputs import patch_values, snapshot
+from app.curation.transaction import Conflict, ThreatLinks, Write
 from app.exercises.details import edition_detail, series_detail
 from app.exercises.models import (
     ExerciseEdition,

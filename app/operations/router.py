@@ -4,13 +4,13 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.auth.deps import CuratorDep
-from app.core.curated import ThreatSlug
 from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.params import CountryCode, CountryFilter, SearchText, Slug, ThreatFilter
 from app.core.problems import NOT_FOUND_RESPONSES
-from app.core.writes import IfMatch, write_responses, write_transaction, written
 from app.countries.queries import country_ids
+from app.curation.inputs import ThreatSlug
+from app.curation.transaction import IfMatch, write_responses, write_transaction, written
 from app.operations import queries, writes
 from app.operations.models import OperationKind
 from app.operations.schemas import (

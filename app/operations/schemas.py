@@ -3,16 +3,6 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.curated import (
-    CountryCodeIn,
-    Input,
-    SlugIn,
-    Sources,
-    Threats,
-    fill_dates,
-    listed_twice,
-    required_fields_not_null,
-)
 from app.core.inputs import (
     SLUG_PATTERN,
     TEXT_CHARACTERS,
@@ -24,6 +14,16 @@ from app.core.inputs import (
 from app.core.params import NO_CONTROL_CHARACTERS
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryRef
+from app.curation.inputs import (
+    CountryCodeIn,
+    Input,
+    SlugIn,
+    Sources,
+    Threats,
+    fill_dates,
+    listed_twice,
+    required_fields_not_null,
+)
 from app.operations.models import OperationKind
 from app.organizations.schemas import OrganizationRef
 from app.sources.models import Certainty

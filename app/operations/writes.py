@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditOperation
 from app.cooperation.models import TieChannel
-from app.core.curated import patch_values, snapshot
 from app.core.inputs import period_error
 from app.core.problems import InvalidParameter, ProblemError
-from app.core.writes import Conflict, ThreatLinks, Write
 from app.countries.models import Country
 from app.countries.queries import country_ids
+from app.curation.inputs import patch_values, snapshot
+from app.curation.transaction import Conflict, ThreatLinks, Write
 from app.operations import queries
 from app.operations.models import Contribution, Operation, operation_threats
 from app.operations.schemas import (

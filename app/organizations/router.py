@@ -9,7 +9,7 @@ from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.params import CountryCode, IsoDate, SearchText, Slug, ThreatFilter
 from app.core.problems import NOT_FOUND_RESPONSES
-from app.core.writes import IfMatch, write_responses, write_transaction, written
+from app.curation.transaction import IfMatch, write_responses, write_transaction, written
 from app.organizations import queries, writes
 from app.organizations.models import MembershipRole, OrganizationKind
 from app.organizations.queries import OrganizationSort

@@ -1,6 +1,6 @@
 """Curating organizations, their memberships and their threat links.
 
-The worked example of the write framework (`app.core.writes`): each function runs inside a
+The worked example of the write framework (`app.curation.transaction`): each function runs inside a
 `Write`, locks what it changes, records the audit entries and re-derives the ties.
 """
 
@@ -14,10 +14,10 @@ from app.audit.models import AuditOperation
 from app.cooperation.models import TieChannel
 from app.core.inputs import period_error
 from app.core.problems import InvalidParameter, ProblemError
-from app.core.writes import Conflict, ThreatLinks, Write
 from app.countries.models import Country
 from app.countries.queries import country_ids
 from app.countries.schemas import CountryRef
+from app.curation.transaction import Conflict, ThreatLinks, Write
 from app.organizations import queries
 from app.organizations.models import Membership, Organization, organization_threats
 from app.organizations.schemas import (

@@ -7,7 +7,7 @@ from app.auth.deps import CuratorDep
 from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.problems import NOT_FOUND_RESPONSES
-from app.core.writes import IfMatch, write_responses, write_transaction, written
+from app.curation.transaction import IfMatch, write_responses, write_transaction, written
 from app.sources import queries, writes
 from app.sources.models import SourceKind
 from app.sources.schemas import SourceCreate, SourceDetail, SourceOut, SourceUpdate

@@ -4,9 +4,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditOperation
-from app.core.curated import snapshot
 from app.core.problems import ProblemError
-from app.core.writes import Conflict, Write
+from app.curation.inputs import snapshot
+from app.curation.transaction import Conflict, Write
 from app.sources import queries
 from app.sources.models import Source
 from app.sources.schemas import SourceCreate, SourceDetail, SourceOut, SourceUpdate

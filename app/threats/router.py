@@ -6,7 +6,7 @@ from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.params import Slug
 from app.core.problems import NOT_FOUND_RESPONSES
-from app.core.writes import IfMatch, write_responses, write_transaction, written
+from app.curation.transaction import IfMatch, write_responses, write_transaction, written
 from app.threats import queries, writes
 from app.threats.details import threat_detail
 from app.threats.schemas import ThreatCreate, ThreatDetail, ThreatOut, ThreatUpdate

@@ -2,9 +2,9 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.curated import Input, Sources, required_fields_not_null
 from app.core.inputs import SLUG_PATTERN, Description
 from app.core.params import NO_CONTROL_CHARACTERS
+from app.curation.inputs import Input, Sources, required_fields_not_null
 from app.sources.schemas import CitationOut
 from app.threats.models import Channel, ThreatKind
 

@@ -9,8 +9,8 @@ from sqlalchemy import delete, func, select
 
 from app.agreements.models import agreement_threats
 from app.audit.models import AuditOperation
-from app.core.curated import snapshot
-from app.core.writes import Conflict, Write
+from app.curation.inputs import snapshot
+from app.curation.transaction import Conflict, Write
 from app.exercises.models import edition_threats
 from app.operations.models import operation_threats
 from app.organizations.models import organization_threats

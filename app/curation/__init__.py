@@ -1,0 +1,1 @@
+"""Curation: the one path every change to the data takes (API writes, the seed, importers)."""
