@@ -14,7 +14,6 @@ this a restart would undo the curators' work.
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,12 +23,11 @@ from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement, AgreementParty, agreement_threats
 from app.agreements.writes import AGREEMENT
-from app.audit.queries import deleted_resources
-from app.cooperation.derivation import refresh_ties
 from app.core.db import Versioned
 from app.core.periods import parse_partial_date
 from app.countries.models import Country
 from app.countries.writes import COUNTRY
+from app.curation.changes import Changes, curated, deleted_by_curators
 from app.exercises.models import (
     ExerciseEdition,
     ExerciseSeries,
@@ -44,7 +42,6 @@ from app.organizations.models import Membership, Organization, organization_thre
 from app.organizations.writes import ORGANIZATION
 from app.sources.models import Citation, Source
 from app.sources.writes import SOURCE
-from app.system.models import DataState
 from app.threats.models import ThreatCategory, ThreatResponse, response_threats
 from app.threats.writes import THREAT
 from seed.countries import country_records
@@ -54,11 +51,6 @@ DATA_DIR = Path(__file__).parent / "data"
 Model = TypeVar("Model")
 Resource = TypeVar("Resource", bound=Versioned)
 CURATED_ENTITIES = (COUNTRY, SOURCE, THREAT, ORGANIZATION, SERIES, EDITION, AGREEMENT, OPERATION)
-
-
-def curated(row: Versioned) -> bool:
-    """Whether a write through the API has changed the row (the seed and imports leave it 0)."""
-    return row.modified_in_version > 0
 
 
 class SeedError(ValueError):
@@ -104,7 +96,7 @@ class SeedLoader:
         self.threats: dict[str, ThreatCategory] = {}
         self.organizations: dict[str, Organization] = {}
         self.source_ids: set[str] = set()
-        self.deleted = deleted_resources(session, CURATED_ENTITIES)
+        self.deleted = deleted_by_curators(session, CURATED_ENTITIES)
 
     # --- generic upserts -------------------------------------------------------------
 
@@ -200,18 +192,21 @@ class SeedLoader:
     # --- entities ----------------------------------------------------------------------
 
     def load(self) -> SeedReport:
-        self.load_countries()
-        self.load_sources()
-        self.load_threats()
-        self.load_responses()
-        self.load_organizations()
-        self.load_exercises()
-        self.load_agreements()
-        self.load_operations()
-        self.session.flush()
-        if self.report.changed:
-            refresh_ties(self.session)
-        self.bump_data_version()
+        changes = Changes(self.session)
+        try:
+            self.load_countries()
+            self.load_sources()
+            self.load_threats()
+            self.load_responses()
+            self.load_organizations()
+            self.load_exercises()
+            self.load_agreements()
+            self.load_operations()
+            if self.report.changed:
+                changes.rederive_everything()  # cheaper than following each of many facts
+            self.report.data_version = changes.finish(changed=self.report.changed)
+        finally:
+            changes.close()
         return self.report
 
     def load_countries(self) -> None:
@@ -498,17 +493,6 @@ class SeedLoader:
                 )
                 citations = contributor.get("sources") or sources
                 self.cite("contribution_id", contribution.id, citations, member_context)
-
-    def bump_data_version(self) -> None:
-        state = self.session.get(DataState, 1)
-        now = datetime.now(UTC)
-        if state is None:
-            state = DataState(id=1, version=1, updated_at=now)
-            self.session.add(state)
-        elif self.report.changed:
-            state.version += 1
-            state.updated_at = now
-        self.report.data_version = state.version
 
 
 def load_seed(session: Session, data_dir: Path = DATA_DIR) -> SeedReport:

@@ -18,7 +18,8 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement, AgreementParty, PartyRole
-from app.cooperation.derivation import THREAT_LINKS, rebuild_aggregates, refresh_ties
+from app.cooperation.channels import CHANNELS
+from app.cooperation.derivation import rebuild_aggregates, refresh_ties
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie, TieChannel
 from app.cooperation.queries import TieFilters, partners_of
 from app.core.config import Settings
@@ -151,7 +152,8 @@ def _add_random_facts(session: Session, rng: random.Random) -> None:
         TieChannel.agreement: agreements,
         TieChannel.operation: operations,
     }
-    for channel, (links, column) in THREAT_LINKS.items():
+    for channel, entry in CHANNELS.items():
+        links, column = entry.threat_links.table, entry.threat_links.owner
         existing = set(session.execute(select(links.c[column], links.c.threat_id)))
         wanted = {
             (rng.choice(initiatives[channel]), rng.choice(threats)) for _ in range(40)
@@ -184,7 +186,8 @@ def _add_random_facts(session: Session, rng: random.Random) -> None:
 
 def _initiative_threats(session: Session) -> dict[tuple[TieChannel, int], set[int]]:
     threats: dict[tuple[TieChannel, int], set[int]] = defaultdict(set)
-    for channel, (links, column) in THREAT_LINKS.items():
+    for channel, entry in CHANNELS.items():
+        links, column = entry.threat_links.table, entry.threat_links.owner
         for owner, threat_id in session.execute(select(links.c[column], links.c.threat_id)):
             threats[(channel, owner)].add(threat_id)
     return threats

@@ -31,7 +31,6 @@ from app.threats.queries import threat_ids
 
 AGREEMENT = "agreement"
 PARTY = "agreement_party"
-THREAT_LINK = "agreement_threat"
 
 
 def agreement_detail(session: Session, slug: str) -> AgreementDetail:
@@ -61,10 +60,6 @@ def _organization(tx: Write, slug: str, pointer: str) -> Organization:
             pointer, f"Unknown organization {slug!r}; GET /v1/organizations lists them."
         )
     return organization
-
-
-def _refresh(tx: Write, agreement: Agreement) -> None:
-    tx.refresh_ties(TieChannel.agreement, [agreement.id])
 
 
 def create_agreement(tx: Write, body: AgreementCreate) -> AgreementDetail:
@@ -106,7 +101,6 @@ def create_agreement(tx: Write, body: AgreementCreate) -> AgreementDetail:
         )
         row.citations = cite(tx.session, party.sources or body.sources, f"{where}/sources")
         tx.session.add(row)
-    _refresh(tx, agreement)
     tx.reload()
     after = agreement_detail(tx.session, body.slug)
     tx.audit(AGREEMENT, body.slug, AuditOperation.create, None, snapshot(after))
@@ -124,7 +118,6 @@ def update_agreement(tx: Write, slug: str, body: AgreementUpdate) -> AgreementDe
     if body.sources is not None:
         agreement.citations = cite(tx.session, body.sources, "/body/sources")
     tx.touch(agreement)
-    _refresh(tx, agreement)
     tx.reload()
     after = agreement_detail(tx.session, slug)
     tx.audit(AGREEMENT, slug, AuditOperation.update, snapshot(before), snapshot(after))
@@ -135,7 +128,6 @@ def delete_agreement(tx: Write, slug: str) -> None:
     agreement = _target(tx, slug)
     before = agreement_detail(tx.session, slug)
     tx.session.execute(delete(Agreement).where(Agreement.id == agreement.id))
-    _refresh(tx, agreement)
     tx.audit(AGREEMENT, slug, AuditOperation.delete, snapshot(before), None)
 
 
@@ -198,7 +190,6 @@ def put_party(
     row.citations = cite(tx.session, body.sources, "/body/sources")
     tx.session.add(row)
     tx.touch(agreement)
-    _refresh(tx, agreement)
     tx.reload()
     after = agreement_detail(tx.session, slug)
     old = _party_snapshot(before, name)
@@ -219,13 +210,10 @@ def delete_party(
     for row in stored:
         tx.session.delete(row)
     tx.touch(agreement)
-    _refresh(tx, agreement)
     tx.audit(PARTY, f"{slug}/{name}", AuditOperation.delete, _party_snapshot(before, name), None)
 
 
-_THREATS = ThreatLinks(
-    agreement_threats, "agreement_id", TieChannel.agreement, THREAT_LINK, "agreement"
-)
+_THREATS = ThreatLinks(TieChannel.agreement)
 
 
 def link_threat(tx: Write, slug: str, threat: str) -> AgreementDetail:

@@ -11,14 +11,12 @@ import networkx as nx  # type: ignore[import-untyped]
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.agreements.models import Agreement
 from app.analytics.graph import Centrality, Network, NetworkFilters, network_for
 from app.analytics.schemas import CentralityRanks, CountryFigures, NetworkMeasure
+from app.cooperation.channels import CHANNELS
 from app.cooperation.models import Tie, TieChannel
 from app.core.problems import InvalidParameter, NotFound
 from app.countries.models import Country
-from app.exercises.models import ExerciseEdition
-from app.operations.models import Operation
 from app.organizations.models import Organization
 from app.threats.queries import threat_ids
 
@@ -26,21 +24,7 @@ from app.threats.queries import threat_ids
 MAX_PATHS_ENUMERATED = 1000
 TOP_BLOC_THREATS = 5
 
-INITIATIVE_MODELS: dict[
-    TieChannel, type[Organization | ExerciseEdition | Agreement | Operation]
-] = {
-    TieChannel.organization: Organization,
-    TieChannel.exercise: ExerciseEdition,
-    TieChannel.agreement: Agreement,
-    TieChannel.operation: Operation,
-}
-INITIATIVE_KINDS = {
-    TieChannel.organization: "organization",
-    TieChannel.exercise: "exercise_edition",
-    TieChannel.agreement: "agreement",
-    TieChannel.operation: "operation",
-}
-_CHANNEL_ORDER = list(TieChannel)
+_CHANNEL_ORDER = list(CHANNELS)
 
 
 def check_years(year: int | None, year_gte: int | None, year_lte: int | None) -> None:
@@ -240,7 +224,8 @@ def _hop_ties(
         if (country_id, partner_id) in hops:
             initiatives[(country_id, partner_id)].add((TieChannel(channel), initiative_id))
     names: dict[tuple[TieChannel, int], tuple[str, str]] = {}
-    for channel, model in INITIATIVE_MODELS.items():
+    for channel, entry in CHANNELS.items():
+        model = entry.initiative
         wanted = {i for shared in initiatives.values() for c, i in shared if c is channel}
         if wanted:
             for initiative_id, slug, name in session.execute(
@@ -250,7 +235,7 @@ def _hop_ties(
     return {
         hop: sorted(
             (
-                HopTie(channel, INITIATIVE_KINDS[channel], *names[(channel, initiative_id)])
+                HopTie(channel, CHANNELS[channel].kind, *names[(channel, initiative_id)])
                 for channel, initiative_id in shared
             ),
             key=lambda tie: (_CHANNEL_ORDER.index(tie.channel), tie.slug),

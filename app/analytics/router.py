@@ -25,6 +25,7 @@ from app.analytics.schemas import (
     TableFormat,
     ThreatCount,
 )
+from app.cooperation.channels import CHANNELS
 from app.cooperation.models import TieChannel
 from app.cooperation.schemas import Initiative
 from app.core.deps import SessionDep
@@ -51,7 +52,7 @@ GRAPHML_MEDIA_TYPE = "application/graphml+xml"
 ChannelFilter = Annotated[
     list[TieChannel] | None,
     Query(
-        max_length=4,
+        max_length=len(CHANNELS),
         description="Channel of cooperation; repeat for any of several",
         examples=[["organization", "exercise"]],
     ),

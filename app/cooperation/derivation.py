@@ -1,366 +1,45 @@
-"""Deriving the ties table, and the per-pair aggregates over it, from the fact tables.
+"""Keeping the ties table, and the per-pair aggregates over it, in step with the facts.
 
-A tie is one initiative that two countries share:
-- organization: both are members (role `member`) in overlapping periods; universal bodies
-  (the UN) do not count;
-- exercise: both take part in the same edition in any role but `observer` (the tie covers
-  the edition's year);
-- agreement: both are parties, directly or through an organization party, which stands for
-  its members at the time; the tie covers the agreement's life (from entry into force, or
-  signature) within both parties' periods;
-- operation: both contribute to the same operation in overlapping periods.
-Periods are half-open [start, end): an unknown start reaches back indefinitely, no end means
-ongoing. Each channel is one `INSERT ... SELECT` listing every directed pair of fact rows,
-with the periods intersected in SQL (`_overlap`), the same on every database engine.
-
-The aggregates (`partner_channels`, `partner_threats`, `partner_co_threats`) are grouped
-from the ties, in SQL too, for exactly the country pairs whose ties changed.
+What a tie is, per channel, and the `SELECT` that lists a channel's ties: `ties.py`; which
+channels there are: `channels.py`. Here, each refresh deletes the ties of the initiatives
+that changed and inserts what their channel's `SELECT` lists (one `INSERT ... SELECT` per
+channel), then groups the aggregates (`partner_channels`, `partner_threats`,
+`partner_co_threats`) from the ties, in SQL too, for exactly the country pairs whose ties
+changed. Nothing calls it by hand: `app.curation.changes` does, once per change.
 """
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     Column,
-    Date,
     Integer,
     MetaData,
-    Select,
     Table,
-    and_,
     case,
-    cast,
     delete,
     distinct,
     func,
     insert,
     literal,
-    null,
-    or_,
     select,
     text,
     tuple_,
-    union_all,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.functions import GenericFunction, ReturnTypeFromArgs
 
-from app.agreements.models import Agreement, AgreementParty, agreement_threats
+from app.cooperation.channels import CHANNELS
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie, TieChannel
-from app.exercises.models import ExerciseEdition, ParticipantRole, Participation, edition_threats
-from app.operations.models import Contribution, Operation, operation_threats
-from app.organizations.models import Membership, MembershipRole, Organization, organization_threats
+from app.cooperation.ties import TIE_COLUMNS
 from app.sources.models import Certainty
 
-AnySelect = Select[*tuple[Any, ...]]
-
 _CERTAINTY_RANK = {Certainty.confirmed: 0, Certainty.disputed: 1, Certainty.unconfirmed: 2}
-# Stand-ins for an unknown start / an open end inside the SQL that intersects periods.
-_NO_START = date(1, 1, 1)
-_NO_END = date(9999, 12, 31)
-
-# The link table from each kind of initiative to the threats it addresses.
-THREAT_LINKS: dict[TieChannel, tuple[Table, str]] = {
-    TieChannel.organization: (organization_threats, "organization_id"),
-    TieChannel.exercise: (edition_threats, "edition_id"),
-    TieChannel.agreement: (agreement_threats, "agreement_id"),
-    TieChannel.operation: (operation_threats, "operation_id"),
-}
-
-
-def least_certain(*levels: Certainty) -> Certainty:
-    return max(levels, key=_CERTAINTY_RANK.__getitem__)
 
 
 def most_certain(*levels: Certainty) -> Certainty:
     return min(levels, key=_CERTAINTY_RANK.__getitem__)
-
-
-# --- portable SQL helpers ------------------------------------------------------------------
-
-
-class greatest(ReturnTypeFromArgs[Any]):
-    """GREATEST(a, b, ...) of non-null arguments; SQLite spells it max(a, b, ...)."""
-
-    inherit_cache = True
-
-
-class least(ReturnTypeFromArgs[Any]):
-    inherit_cache = True
-
-
-class year_start(GenericFunction[date]):
-    """January 1st of an integer year, as a DATE."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(greatest, "sqlite")
-def _greatest_sqlite(element: greatest, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"max({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(least, "sqlite")
-def _least_sqlite(element: least, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"min({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(year_start)
-def _year_start(element: year_start, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"make_date({compiler.process(element.clauses, **kw)}, 1, 1)"
-
-
-@compiles(year_start, "sqlite")
-def _year_start_sqlite(element: year_start, compiler: SQLCompiler, **kw: Any) -> str:
-    # The text form SQLAlchemy stores dates in on SQLite.
-    return f"printf('%04d-01-01', {compiler.process(element.clauses, **kw)})"
-
-
-def _overlap(
-    starts: Iterable[Any], ends: Iterable[Any]
-) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
-    """The intersection of periods: the latest known start and the earliest known end
-    (null when none is known)."""
-    start = func.nullif(greatest(*(func.coalesce(s, _NO_START) for s in starts)), _NO_START)
-    end = func.nullif(least(*(func.coalesce(e, _NO_END) for e in ends)), _NO_END)
-    return start, end
-
-
-def _least_certain(*levels: Any) -> ColumnElement[Any]:
-    return case(
-        (or_(*(level == Certainty.unconfirmed.value for level in levels)), "unconfirmed"),
-        (or_(*(level == Certainty.disputed.value for level in levels)), "disputed"),
-        else_="confirmed",
-    )
-
-
-_TIE_COLUMNS = (
-    "country_id",
-    "partner_id",
-    "channel",
-    "initiative_id",
-    "start_date",
-    "end_date",
-    "certainty",
-    "country_fact_id",
-    "partner_fact_id",
-    "country_role",
-    "partner_role",
-)
-
-
-def _tie_select(candidates: AnySelect) -> AnySelect:
-    """Keep the candidate pairs whose period is not empty, as rows of the ties table.
-
-    `candidates` has the tie columns, `start_date` and `end_date` being the intersection.
-    """
-    rows = candidates.subquery("candidates")
-    statement = select(*(rows.c[name] for name in _TIE_COLUMNS)).where(
-        or_(
-            rows.c.start_date.is_(None),
-            rows.c.end_date.is_(None),
-            rows.c.start_date < rows.c.end_date,
-        )
-    )
-    return statement
-
-
-def _organization_ties(initiative_ids: Collection[int] | None) -> AnySelect:
-    mine, theirs = aliased(Membership), aliased(Membership)
-    start, end = _overlap((mine.start_date, theirs.start_date), (mine.end_date, theirs.end_date))
-    statement = (
-        select(
-            mine.country_id.label("country_id"),
-            theirs.country_id.label("partner_id"),
-            literal(TieChannel.organization.value).label("channel"),
-            mine.organization_id.label("initiative_id"),
-            start.label("start_date"),
-            end.label("end_date"),
-            _least_certain(mine.certainty, theirs.certainty).label("certainty"),
-            mine.id.label("country_fact_id"),
-            theirs.id.label("partner_fact_id"),
-            literal("member").label("country_role"),
-            literal("member").label("partner_role"),
-        )
-        .join(
-            theirs,
-            and_(
-                theirs.organization_id == mine.organization_id,
-                theirs.country_id != mine.country_id,
-            ),
-        )
-        .join(Organization, Organization.id == mine.organization_id)
-        .where(
-            mine.role == MembershipRole.member,
-            theirs.role == MembershipRole.member,
-            Organization.universal.is_(False),
-        )
-    )
-    if initiative_ids is not None:
-        statement = statement.where(mine.organization_id.in_(initiative_ids))
-    return _tie_select(statement)
-
-
-def _exercise_ties(initiative_ids: Collection[int] | None) -> AnySelect:
-    mine, theirs = aliased(Participation), aliased(Participation)
-    statement = (
-        select(
-            mine.country_id.label("country_id"),
-            theirs.country_id.label("partner_id"),
-            literal(TieChannel.exercise.value).label("channel"),
-            mine.edition_id.label("initiative_id"),
-            year_start(ExerciseEdition.year).label("start_date"),
-            year_start(ExerciseEdition.year + 1).label("end_date"),
-            _least_certain(mine.certainty, theirs.certainty, ExerciseEdition.certainty).label(
-                "certainty"
-            ),
-            mine.id.label("country_fact_id"),
-            theirs.id.label("partner_fact_id"),
-            mine.role.label("country_role"),
-            theirs.role.label("partner_role"),
-        )
-        .join(
-            theirs,
-            and_(theirs.edition_id == mine.edition_id, theirs.country_id != mine.country_id),
-        )
-        .join(ExerciseEdition, ExerciseEdition.id == mine.edition_id)
-        .where(
-            mine.role != ParticipantRole.observer,
-            theirs.role != ParticipantRole.observer,
-        )
-    )
-    if initiative_ids is not None:
-        statement = statement.where(mine.edition_id.in_(initiative_ids))
-    return _tie_select(statement)
-
-
-def _agreement_participants(initiative_ids: Collection[int] | None) -> Any:
-    """Every (agreement, country) participation: direct country parties, and the members of
-    organization parties with their membership periods."""
-    direct = select(
-        AgreementParty.agreement_id.label("agreement_id"),
-        AgreementParty.id.label("party_id"),
-        AgreementParty.country_id.label("country_id"),
-        AgreementParty.start_date.label("party_start"),
-        AgreementParty.end_date.label("party_end"),
-        cast(null(), Date).label("member_start"),
-        cast(null(), Date).label("member_end"),
-        AgreementParty.certainty.label("certainty"),
-        AgreementParty.role.label("role"),
-    ).where(AgreementParty.country_id.is_not(None))
-    through_organization = (
-        select(
-            AgreementParty.agreement_id,
-            AgreementParty.id,
-            Membership.country_id,
-            AgreementParty.start_date,
-            AgreementParty.end_date,
-            Membership.start_date,
-            Membership.end_date,
-            AgreementParty.certainty,
-            AgreementParty.role,
-        )
-        .join(Membership, Membership.organization_id == AgreementParty.organization_id)
-        .where(Membership.role == MembershipRole.member)
-    )
-    if initiative_ids is not None:
-        direct = direct.where(AgreementParty.agreement_id.in_(initiative_ids))
-        through_organization = through_organization.where(
-            AgreementParty.agreement_id.in_(initiative_ids)
-        )
-    return union_all(direct, through_organization).subquery("participants")
-
-
-def _agreement_ties(initiative_ids: Collection[int] | None) -> AnySelect:
-    participants = _agreement_participants(initiative_ids)
-    mine, theirs = participants.alias("mine"), participants.alias("theirs")
-    start, end = _overlap(
-        (
-            func.coalesce(Agreement.in_force_date, Agreement.signed_date),
-            mine.c.party_start,
-            mine.c.member_start,
-            theirs.c.party_start,
-            theirs.c.member_start,
-        ),
-        (
-            Agreement.ended_date,
-            mine.c.party_end,
-            mine.c.member_end,
-            theirs.c.party_end,
-            theirs.c.member_end,
-        ),
-    )
-    statement = (
-        select(
-            mine.c.country_id.label("country_id"),
-            theirs.c.country_id.label("partner_id"),
-            literal(TieChannel.agreement.value).label("channel"),
-            mine.c.agreement_id.label("initiative_id"),
-            start.label("start_date"),
-            end.label("end_date"),
-            _least_certain(mine.c.certainty, theirs.c.certainty, Agreement.certainty).label(
-                "certainty"
-            ),
-            mine.c.party_id.label("country_fact_id"),
-            theirs.c.party_id.label("partner_fact_id"),
-            mine.c.role.label("country_role"),
-            theirs.c.role.label("partner_role"),
-        )
-        .join(
-            theirs,
-            and_(
-                theirs.c.agreement_id == mine.c.agreement_id,
-                theirs.c.country_id != mine.c.country_id,
-            ),
-        )
-        .join(Agreement, Agreement.id == mine.c.agreement_id)
-    )
-    return _tie_select(statement)
-
-
-def _operation_ties(initiative_ids: Collection[int] | None) -> AnySelect:
-    mine, theirs = aliased(Contribution), aliased(Contribution)
-    start, end = _overlap(
-        (Operation.start_date, mine.start_date, theirs.start_date),
-        (Operation.end_date, mine.end_date, theirs.end_date),
-    )
-    statement = (
-        select(
-            mine.country_id.label("country_id"),
-            theirs.country_id.label("partner_id"),
-            literal(TieChannel.operation.value).label("channel"),
-            mine.operation_id.label("initiative_id"),
-            start.label("start_date"),
-            end.label("end_date"),
-            _least_certain(mine.certainty, theirs.certainty).label("certainty"),
-            mine.id.label("country_fact_id"),
-            theirs.id.label("partner_fact_id"),
-            literal("contributor").label("country_role"),
-            literal("contributor").label("partner_role"),
-        )
-        .join(
-            theirs,
-            and_(theirs.operation_id == mine.operation_id, theirs.country_id != mine.country_id),
-        )
-        .join(Operation, Operation.id == mine.operation_id)
-    )
-    if initiative_ids is not None:
-        statement = statement.where(mine.operation_id.in_(initiative_ids))
-    return _tie_select(statement)
-
-
-_DERIVERS = {
-    TieChannel.organization: _organization_ties,
-    TieChannel.exercise: _exercise_ties,
-    TieChannel.agreement: _agreement_ties,
-    TieChannel.operation: _operation_ties,
-}
 
 
 # --- the aggregates --------------------------------------------------------------------------
@@ -392,7 +71,8 @@ def _aggregate_statements(pairs: Any) -> list[Any]:
             .group_by(Tie.country_id, Tie.partner_id, Tie.channel),
         )
     ]
-    for channel, (links, column) in THREAT_LINKS.items():
+    for channel in CHANNELS.values():
+        links, column = channel.threat_links.table, channel.threat_links.owner
         statements.append(
             insert(PartnerThreat).from_select(
                 [
@@ -407,14 +87,14 @@ def _aggregate_statements(pairs: Any) -> list[Any]:
                 select(
                     Tie.country_id,
                     Tie.partner_id,
-                    literal(channel.value),
+                    literal(channel.name.value),
                     links.c.threat_id,
                     func.count(distinct(Tie.initiative_id)),
                     start,
                     end,
                 )
                 .join(links, links.c[column] == Tie.initiative_id)
-                .where(Tie.channel == channel, *pairs)
+                .where(Tie.channel == channel.name, *pairs)
                 .group_by(Tie.country_id, Tie.partner_id, links.c.threat_id),
             )
         )
@@ -426,12 +106,12 @@ def _aggregate_statements(pairs: Any) -> list[Any]:
                     Tie.country_id,
                     links.c.threat_id,
                     Tie.partner_id,
-                    literal(channel.value),
+                    literal(channel.name.value),
                     co_links.c.threat_id,
                 )
                 .join(links, links.c[column] == Tie.initiative_id)
                 .join(co_links, co_links.c[column] == Tie.initiative_id)
-                .where(Tie.channel == channel, *pairs)
+                .where(Tie.channel == channel.name, *pairs)
                 .distinct(),
             )
         )
@@ -506,20 +186,33 @@ def refresh_ties(
     channel: TieChannel | None = None,
     initiative_ids: Collection[int] | None = None,
 ) -> int:
-    """Re-derive the ties of one channel's initiatives (or of everything) from the facts,
-    and the aggregates of the country pairs whose ties changed.
-
-    Refreshing organizations also refreshes the agreements they are parties to. A full
-    refresh (no `initiative_ids`) rebuilds every aggregate.
+    """Re-derive the ties of one channel's initiatives (`refresh_initiatives`), or all ties of
+    one channel or of every channel with every aggregate. Returns the number of tie rows
+    written.
 
     Runs in the caller's transaction, so the ties change together with the facts.
-    Returns the number of tie rows written.
     """
+    if channel is not None and initiative_ids is not None:
+        return refresh_initiatives(session, {channel: initiative_ids})
     session.flush()
-    if initiative_ids is None:
-        with _without_statement_timeout(session):
-            return _refresh(session, channel, None)
-    return _refresh(session, channel, sorted(set(initiative_ids)))
+    channels = [channel] if channel else list(CHANNELS)
+    with _without_statement_timeout(session):
+        return _refresh(session, dict.fromkeys(channels))
+
+
+def refresh_initiatives(session: Session, changed: Mapping[TieChannel, Collection[int]]) -> int:
+    """Re-derive the ties of these initiatives, and of those whose ties depend on them (an
+    organization's agreements), each channel once, then the aggregates of the country pairs
+    whose ties changed, once. Returns the number of tie rows written."""
+    session.flush()
+    work = {channel: set(ids) for channel, ids in changed.items() if ids}
+    for channel in CHANNELS.values():
+        for source, dependents in channel.fed_by.items():
+            if work.get(source):
+                found = session.scalars(dependents(sorted(work[source]))).all()
+                if found:
+                    work.setdefault(channel.name, set()).update(found)
+    return _refresh(session, {channel: sorted(ids) for channel, ids in work.items()})
 
 
 @contextmanager
@@ -539,36 +232,32 @@ def _without_statement_timeout(session: Session) -> Iterator[None]:
     )
 
 
-def _refresh(session: Session, channel: TieChannel | None, ids: list[int] | None) -> int:
-    work: list[tuple[TieChannel, list[int] | None]] = [
-        (current, ids) for current in ([channel] if channel else list(TieChannel))
-    ]
-    if channel is TieChannel.organization and ids is not None:
-        # An organization party stands for its members: their agreements change with them.
-        agreements = session.scalars(
-            select(AgreementParty.agreement_id)
-            .where(AgreementParty.organization_id.in_(ids))
-            .distinct()
-        ).all()
-        if agreements:
-            work.append((TieChannel.agreement, sorted(agreements)))
+def _refresh(session: Session, work: Mapping[TieChannel, list[int] | None]) -> int:
+    """Replace the ties of each channel's initiatives (all of them: None); then the aggregates
+    of the pairs whose ties changed (all of them after a full refresh)."""
     written = 0
     touched: set[tuple[int, int]] = set()
-    for current, current_ids in work:
-        stale = delete(Tie).where(Tie.channel == current)
-        if current_ids is not None:
-            touched |= _pairs_of(session, current, current_ids)
-            stale = stale.where(Tie.initiative_id.in_(current_ids))
+    full = False
+    for channel in CHANNELS.values():
+        if channel.name not in work:
+            continue
+        ids = work[channel.name]
+        stale = delete(Tie).where(Tie.channel == channel.name)
+        if ids is None:
+            full = True
+        else:
+            touched |= _pairs_of(session, channel.name, ids)
+            stale = stale.where(Tie.initiative_id.in_(ids))
         session.execute(stale)
         result = session.execute(
             insert(Tie)
-            .from_select(list(_TIE_COLUMNS), _DERIVERS[current](current_ids))
+            .from_select(list(TIE_COLUMNS), channel.ties(ids))
             .execution_options(preserve_rowcount=True)  # psycopg reports -1 otherwise
         )
         written += max(result.rowcount, 0)  # type: ignore[attr-defined]
-        if current_ids is not None:
-            touched |= _pairs_of(session, current, current_ids)
-    if ids is None:
+        if ids is not None:
+            touched |= _pairs_of(session, channel.name, ids)
+    if full:
         rebuild_aggregates(session)
     elif touched:
         refresh_aggregates(session, touched)

@@ -28,34 +28,25 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, joinedload
 
-from app.agreements.models import Agreement, agreement_threats
+from app.cooperation.channels import CHANNELS
 from app.cooperation.derivation import most_certain
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie, TieChannel
 from app.core.periods import Span
 from app.countries.models import Country
-from app.exercises.models import ExerciseEdition, edition_threats
-from app.operations.models import Operation, operation_threats
-from app.organizations.models import Organization, organization_threats
 from app.sources.models import Certainty, Citation
 from app.threats.models import ThreatCategory
 
 
 def _initiative_threats() -> Subquery:
-    """(channel, initiative_id, threat_id) over the four kinds of initiative."""
-    links = [
-        (TieChannel.organization, organization_threats, "organization_id"),
-        (TieChannel.exercise, edition_threats, "edition_id"),
-        (TieChannel.agreement, agreement_threats, "agreement_id"),
-        (TieChannel.operation, operation_threats, "operation_id"),
-    ]
+    """(channel, initiative_id, threat_id) over every channel's initiatives."""
     return union_all(
         *(
             select(
-                literal(channel.value).label("channel"),
-                table.c[column].label("initiative_id"),
-                table.c.threat_id.label("threat_id"),
+                literal(channel.name.value).label("channel"),
+                channel.threat_links.owner_column.label("initiative_id"),
+                channel.threat_links.table.c.threat_id.label("threat_id"),
             )
-            for channel, table, column in links
+            for channel in CHANNELS.values()
         )
     ).subquery("initiative_threats")
 
@@ -236,7 +227,7 @@ def _partners_from_aggregates(
     return summaries
 
 
-_CHANNELS = tuple(TieChannel)
+_CHANNELS = tuple(CHANNELS)
 
 
 @cache
@@ -258,7 +249,7 @@ def _aggregate_statement(by_threat: bool, by_channels: bool) -> Select[Any]:
                 func.sum(case((table.channel == channel.value, table.initiatives), else_=0)).label(
                     channel.value
                 )
-                for channel in TieChannel
+                for channel in CHANNELS
             ),
             case((func.count(table.start_date) == func.count(), func.min(table.start_date))).label(
                 "start_date"
@@ -277,7 +268,7 @@ def _aggregate_statement(by_threat: bool, by_channels: bool) -> Select[Any]:
             Country.id,
             Country.iso3,
             Country.name,
-            *(per_partner.c[channel.value] for channel in TieChannel),
+            *(per_partner.c[channel.value] for channel in CHANNELS),
             per_partner.c.start_date,
             per_partner.c.end_date,
             threat_lists.c.threat_ids,
@@ -325,7 +316,7 @@ def _partners_from_ties(
     """The general path, tie by tie: any filters, including years."""
     conditions = filters.conditions()
     channel_counts: dict[int, dict[TieChannel, int]] = defaultdict(
-        lambda: dict.fromkeys(TieChannel, 0)
+        lambda: dict.fromkeys(CHANNELS, 0)
     )
     extents: dict[int, _Extent] = defaultdict(_Extent)
     for partner_id, channel, initiatives, rows, starts, earliest, ends, latest in session.execute(
@@ -385,20 +376,6 @@ class PairTie:
     citations: list[Citation] = field(default_factory=list)
 
 
-_INITIATIVES: dict[TieChannel, Any] = {
-    TieChannel.organization: Organization,
-    TieChannel.exercise: ExerciseEdition,
-    TieChannel.agreement: Agreement,
-    TieChannel.operation: Operation,
-}
-_FACT_CITATIONS = {
-    TieChannel.organization: Citation.membership_id,
-    TieChannel.exercise: Citation.participation_id,
-    TieChannel.agreement: Citation.party_id,
-    TieChannel.operation: Citation.contribution_id,
-}
-
-
 def _merge(rows: list[Tie]) -> dict[tuple[TieChannel, int], PairTie]:
     merged: dict[tuple[TieChannel, int], PairTie] = {}
     for row in rows:
@@ -424,8 +401,9 @@ def _merge(rows: list[Tie]) -> dict[tuple[TieChannel, int], PairTie]:
 
 def _attach_details(session: Session, ties: dict[tuple[TieChannel, int], PairTie]) -> None:
     links = INITIATIVE_THREATS
-    for channel, model in _INITIATIVES.items():
-        keyed = {key[1]: tie for key, tie in ties.items() if key[0] is channel}
+    for channel in CHANNELS.values():
+        model = channel.initiative
+        keyed = {key[1]: tie for key, tie in ties.items() if key[0] is channel.name}
         if not keyed:
             continue
         for initiative in session.scalars(select(model).where(model.id.in_(keyed))):
@@ -433,11 +411,11 @@ def _attach_details(session: Session, ties: dict[tuple[TieChannel, int], PairTie
         for initiative_id, threat in session.execute(
             select(links.c.initiative_id, ThreatCategory)
             .join(ThreatCategory, ThreatCategory.id == links.c.threat_id)
-            .where(links.c.channel == channel.value, links.c.initiative_id.in_(keyed))
+            .where(links.c.channel == channel.name.value, links.c.initiative_id.in_(keyed))
             .order_by(ThreatCategory.slug)
         ):
             keyed[initiative_id].threats.append(threat)
-        column = _FACT_CITATIONS[channel]
+        column = channel.citation
         fact_ids = {fact_id for tie in keyed.values() for fact_id in tie.fact_ids}
         by_fact: dict[int, list[Citation]] = defaultdict(list)
         for citation in session.scalars(
@@ -463,7 +441,7 @@ def ties_between(
     ).all()
     ties = _merge(list(rows))
     _attach_details(session, ties)
-    order = list(TieChannel)
+    order = list(CHANNELS)
     return sorted(
         ties.values(),
         key=lambda t: (order.index(t.channel), t.span.start or date.min, t.initiative.id),

@@ -6,6 +6,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from app.cooperation import queries
+from app.cooperation.channels import CHANNELS
 from app.cooperation.models import TieChannel
 from app.cooperation.queries import PairTie, PartnerSummary, TieFilters
 from app.cooperation.schemas import Initiative, PairOut, PairSummary, PartnerOut, TieOut
@@ -28,13 +29,6 @@ from app.threats.queries import threat_ids
 from app.threats.schemas import ThreatRef
 
 router = APIRouter(prefix="/v1/countries", tags=["cooperation"])
-
-_INITIATIVE_KINDS = {
-    TieChannel.organization: "organization",
-    TieChannel.exercise: "exercise_edition",
-    TieChannel.agreement: "agreement",
-    TieChannel.operation: "operation",
-}
 
 
 def _filters(
@@ -61,7 +55,7 @@ def _filters(
 ChannelFilter = Annotated[
     list[TieChannel] | None,
     Query(
-        max_length=4,
+        max_length=len(CHANNELS),
         description="Channel of cooperation; repeat for any of several",
         examples=[["exercise"]],
     ),
@@ -133,7 +127,7 @@ def _tie_out(tie: PairTie, codes: tuple[str, str]) -> TieOut:
     return TieOut(
         channel=tie.channel,
         initiative=Initiative(
-            kind=_INITIATIVE_KINDS[tie.channel],
+            kind=CHANNELS[tie.channel].kind,
             slug=tie.initiative.slug,
             name=tie.initiative.name,
         ),
@@ -166,7 +160,7 @@ def get_country_pair(
         raise InvalidParameter("/path/other", "A country is not its own partner.")
     filters = _filters(session, threat, channel, year, year_gte, year_lte)
     ties = queries.ties_between(session, country.id, partner.id, filters)
-    channels = dict.fromkeys(TieChannel, 0)
+    channels = dict.fromkeys(CHANNELS, 0)
     for tie in ties:
         channels[tie.channel] += 1
     extent = Span(None, None) if not ties else ties[0].span

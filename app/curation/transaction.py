@@ -3,11 +3,12 @@
 A write request runs in one transaction that:
 - starts with `BEGIN IMMEDIATE` on SQLite (concurrent writers queue for the write lock instead
   of failing when a read lock cannot be upgraded; a lock still held after the busy timeout is
-  a 503) and takes the data-state row lock on PostgreSQL, then bumps the data version once;
+  a 503) and takes the data-state row lock on PostgreSQL, bumping the data version once;
 - locks the row it changes (`SELECT ... FOR UPDATE` on PostgreSQL) and only then checks
   `If-Match` against the row's `modified_in_version`, so that two writers holding the same
   tag cannot both succeed (the second gets 412);
-- records an audit entry per changed record, re-derives the ties the change affects, and
+- records an audit entry per changed record, and, through the one change path
+  (`app.curation.changes`), re-derives the ties the change affects without being asked;
   commits all of it together, or nothing: an integrity error becomes a 409, never a 500.
 
 A route reads top to bottom:
@@ -16,29 +17,27 @@ A route reads top to bottom:
         organization = tx.target(select(Organization).where(...), missing="No organization ...")
         before = snapshot()
         ... change it ...
-        tx.touch(organization)
+        tx.touch(organization)   # its ETag changes, and it is now the curators'
         tx.audit("organization", slug, AuditOperation.update, before, snapshot())
     written(response, tx, request, request.url.path)   # ETag of the resource, no-store
 """
 
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Header, Request, Response
-from sqlalchemy import Select, Table, delete, insert, select, text
+from sqlalchemy import Select, delete, insert, select, text
 from sqlalchemy.exc import DataError, IntegrityError
-from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry, AuditOperation
 from app.auth.deps import AUTH_RESPONSES, Principal
-from app.cooperation.derivation import refresh_ties
+from app.cooperation.channels import CHANNELS
 from app.cooperation.models import TieChannel
 from app.core.caching import accepts_gzip, entity_tag, tagged_data_version
 from app.core.db import Versioned
 from app.core.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemError
-from app.system.models import DataState
+from app.curation.changes import Changes
 from app.threats.queries import threat_ids
 
 Row = TypeVar("Row")
@@ -83,14 +82,13 @@ def if_match_version(header: str) -> int | None:
 class Write:
     """One write: its session, its author, the data version it creates, its precondition."""
 
-    def __init__(
-        self, session: Session, principal: Principal, version: int, if_match: str | None
-    ) -> None:
-        self.session = session
+    def __init__(self, changes: Changes, principal: Principal, if_match: str | None) -> None:
+        self.changes = changes
+        self.session = changes.session
         self.principal = principal
-        self.version = version
+        self.version = changes.version
         self.if_match = if_match
-        self.now = datetime.now(UTC)
+        self.now = changes.now
 
     @property
     def _postgresql(self) -> bool:
@@ -130,7 +128,7 @@ class Write:
     def audit(
         self, entity: str, entity_id: str, operation: AuditOperation, before: Any, after: Any
     ) -> None:
-        self.session.add(
+        self.changes.audit(
             AuditEntry(
                 at=self.now,
                 key_name=self.principal.name,
@@ -143,12 +141,6 @@ class Write:
             )
         )
 
-    def refresh_ties(self, channel: TieChannel, initiative_ids: Collection[int]) -> None:
-        """Re-derive the ties of the initiatives whose facts this write changed."""
-        self.session.flush()
-        if initiative_ids:
-            refresh_ties(self.session, channel=channel, initiative_ids=list(initiative_ids))
-
     def reload(self) -> None:
         """Flush, and forget loaded state, so a GET's query function reads what is now stored."""
         self.session.flush()
@@ -156,44 +148,40 @@ class Write:
 
 
 class ThreatLinks:
-    """`PUT` and `DELETE /{initiative}/threats/{threat}` for one kind of initiative.
+    """`PUT` and `DELETE /{initiative}/threats/{threat}` for one channel's initiatives.
 
-    A link changes the threats of every tie of the initiative, so the ties and the partner
-    aggregates (which hold the threats per pair) are re-derived in the same transaction.
+    A link changes the threats of every tie of the initiative: the change path re-derives the
+    ties and the partner aggregates (which hold the threats per pair) of the initiative.
     """
 
-    def __init__(self, table: Table, column: str, channel: TieChannel, entity: str, kind: str):
-        self.table = table
-        self.owner = table.c[column]
-        self.channel = channel
-        self.entity = entity  # in the audit trail
-        self.kind = kind  # "organization", "edition": in snapshots and messages
+    def __init__(self, channel: TieChannel):
+        self.links = CHANNELS[channel].threat_links
+        self.table = self.links.table
+        self.owner = self.links.owner_column
 
     def link(self, tx: "Write", owner_id: int, name: str, threat: str) -> None:
         """Idempotent: linking a linked threat is recorded as an update that changes nothing."""
         threat_id, linked = self._find(tx, owner_id, threat)
         if not linked:
             tx.session.execute(
-                insert(self.table).values({self.owner: owner_id, "threat_id": threat_id})
+                insert(self.table), {self.links.owner: owner_id, "threat_id": threat_id}
             )
-        tx.refresh_ties(self.channel, [owner_id])
         tx.reload()
-        link = {self.kind: name, "threat": threat}
+        link = {self.links.key: name, "threat": threat}
         operation = AuditOperation.update if linked else AuditOperation.create
-        tx.audit(self.entity, f"{name}/{threat}", operation, link if linked else None, link)
+        tx.audit(self.links.entity, f"{name}/{threat}", operation, link if linked else None, link)
 
     def unlink(self, tx: "Write", owner_id: int, name: str, threat: str) -> None:
         threat_id, linked = self._find(tx, owner_id, threat)
         if not linked:
             raise ProblemError(
-                404, f"{self.kind.capitalize()} {name!r} is not linked to threat {threat!r}."
+                404, f"{self.links.key.capitalize()} {name!r} is not linked to threat {threat!r}."
             )
         tx.session.execute(
             delete(self.table).where(self.owner == owner_id, self.table.c.threat_id == threat_id)
         )
-        tx.refresh_ties(self.channel, [owner_id])
-        link = {self.kind: name, "threat": threat}
-        tx.audit(self.entity, f"{name}/{threat}", AuditOperation.delete, link, None)
+        link = {self.links.key: name, "threat": threat}
+        tx.audit(self.links.entity, f"{name}/{threat}", AuditOperation.delete, link, None)
 
     def _find(self, tx: "Write", owner_id: int, threat: str) -> tuple[int, bool]:
         (threat_id,) = threat_ids(tx.session, [threat], "/path/threat")
@@ -205,29 +193,19 @@ class ThreatLinks:
         return threat_id, linked is not None
 
 
-def _bump_data_version(session: Session, now: datetime) -> int:
-    state = session.get(DataState, 1, with_for_update=True)
-    if state is None:
-        state = DataState(id=1, version=0, updated_at=now)
-        session.add(state)
-    state.version += 1
-    state.updated_at = now
-    session.flush()
-    return state.version
-
-
 @contextmanager
 def write_transaction(
     request: Request, principal: Principal, if_match: str | None = None
 ) -> Iterator[Write]:
-    """Run one write; commit it with its audit entries and the version bump, or nothing."""
+    """Run one write; commit it with its ties, audit entries and version bump, or nothing."""
     with request.app.state.session_factory() as session:
+        changes = Changes(session)
         try:
             if session.get_bind().dialect.name == "sqlite":
                 session.execute(text("BEGIN IMMEDIATE"))
-            write = Write(session, principal, 0, if_match)
-            write.version = _bump_data_version(session, write.now)
+            write = Write(changes, principal, if_match)
             yield write
+            changes.finish(changed=True)  # every write is audited: it always changes the data
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -241,6 +219,8 @@ def write_transaction(
         except BaseException:
             session.rollback()
             raise
+        finally:
+            changes.close()
 
 
 def written(response: Response, write: Write, request: Request, path: str) -> None:

@@ -40,7 +40,6 @@ from app.threats.queries import threat_ids
 SERIES = "exercise_series"
 EDITION = "exercise_edition"
 PARTICIPATION = "participation"
-THREAT_LINK = "edition_threat"
 
 
 def _series(tx: Write, slug: str, *, check: bool = True) -> ExerciseSeries:
@@ -144,11 +143,8 @@ def create_series(tx: Write, body: SeriesCreate) -> SeriesDetail:
     series.citations = cite(tx.session, body.sources, "/body/sources")
     tx.session.add(series)
     tx.session.flush()
-    editions = [
+    for index, edition in enumerate(body.editions):
         _add_edition(tx, series, edition, f"/body/editions/{index}")
-        for index, edition in enumerate(body.editions)
-    ]
-    tx.refresh_ties(TieChannel.exercise, [edition.id for edition in editions])
     tx.reload()
     after = series_detail(tx.session, body.slug)
     tx.audit(SERIES, body.slug, AuditOperation.create, None, snapshot(after))
@@ -172,11 +168,9 @@ def update_series(tx: Write, slug: str, body: SeriesUpdate) -> SeriesDetail:
 def delete_series(tx: Write, slug: str) -> None:
     series = _series(tx, slug)
     before = series_detail(tx.session, slug)
-    editions = tx.session.scalars(
-        select(ExerciseEdition.id).where(ExerciseEdition.series_id == series.id)
-    ).all()
+    # The editions first, by their own statement, so that the change path sees their ties go.
+    tx.session.execute(delete(ExerciseEdition).where(ExerciseEdition.series_id == series.id))
     tx.session.execute(delete(ExerciseSeries).where(ExerciseSeries.id == series.id))
-    tx.refresh_ties(TieChannel.exercise, editions)
     tx.audit(SERIES, slug, AuditOperation.delete, snapshot(before), None)
 
 
@@ -184,7 +178,6 @@ def create_edition(tx: Write, slug: str, body: EditionCreate) -> EditionOut:
     series = _series(tx, slug)
     edition = _add_edition(tx, series, body, "/body")
     tx.touch(series)
-    tx.refresh_ties(TieChannel.exercise, [edition.id])
     tx.reload()
     after = edition_detail(tx.session, slug, edition.slug)
     tx.audit(EDITION, f"{slug}/{edition.slug}", AuditOperation.create, None, snapshot(after))
@@ -216,7 +209,6 @@ def update_edition(tx: Write, slug: str, edition_slug: str, body: EditionUpdate)
     if body.sources is not None:
         edition.citations = cite(tx.session, body.sources, "/body/sources")
     tx.touch(series, edition)
-    tx.refresh_ties(TieChannel.exercise, [edition.id])
     tx.reload()
     after = edition_detail(tx.session, slug, edition_slug)
     entity_id = f"{slug}/{edition_slug}"
@@ -235,7 +227,6 @@ def delete_edition(tx: Write, slug: str, edition_slug: str) -> None:
     before = edition_detail(tx.session, slug, edition_slug)
     tx.session.execute(delete(ExerciseEdition).where(ExerciseEdition.id == edition.id))
     tx.touch(series)
-    tx.refresh_ties(TieChannel.exercise, [edition.id])
     tx.audit(EDITION, f"{slug}/{edition_slug}", AuditOperation.delete, snapshot(before), None)
 
 
@@ -270,7 +261,6 @@ def put_participant(
     row.citations = cite(tx.session, body.sources, "/body/sources")
     tx.session.add(row)
     tx.touch(series, edition)
-    tx.refresh_ties(TieChannel.exercise, [edition.id])
     tx.reload()
     after = edition_detail(tx.session, slug, edition_slug)
     old = _participant_snapshot(before, country.iso3)
@@ -296,7 +286,6 @@ def delete_participant(tx: Write, slug: str, edition_slug: str, code: str) -> No
         )
     )
     tx.touch(series, edition)
-    tx.refresh_ties(TieChannel.exercise, [edition.id])
     tx.audit(
         PARTICIPATION,
         f"{edition_slug}/{country.iso3}",
@@ -306,7 +295,7 @@ def delete_participant(tx: Write, slug: str, edition_slug: str, code: str) -> No
     )
 
 
-_THREATS = ThreatLinks(edition_threats, "edition_id", TieChannel.exercise, THREAT_LINK, "edition")
+_THREATS = ThreatLinks(TieChannel.exercise)
 
 
 def link_threat(tx: Write, slug: str, edition_slug: str, threat: str) -> EditionOut:

@@ -4,17 +4,15 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.curation.changes import Changes
 from app.imports.countries import CountryResolver
 from app.imports.report import ImportFailed, ImportReport, Rejection
 from app.sources.models import Source
-from app.system.models import DataState
 
 RecordT = TypeVar("RecordT")
 
@@ -84,7 +82,9 @@ def run_import(
     skip_unresolved: bool = False,
     progress: Progress = _no_progress,
 ) -> ImportReport:
-    """Import the rows in the caller's transaction; raise ImportFailed to write nothing."""
+    """Import the rows in the caller's transaction, through the one change path (the ties of
+    the initiatives the adapter wrote to follow, the data version moves if anything changed);
+    raise ImportFailed to write nothing."""
     started = time.perf_counter()
     report = ImportReport(adapter.source_id, rows_read=len(rows))
     _require_source(session, adapter.source_id)
@@ -93,9 +93,17 @@ def run_import(
     if report.unresolved and not skip_unresolved:
         raise UnresolvedNames(report)
     report.timings["parse"] = time.perf_counter() - started
-    adapter.write(session, records, report, progress)
-    progress(len(rows) - len(records))  # rejected rows have nothing to write
-    report.data_version = _record_data_version(session, report.changed)
+    changes = Changes(session)
+    try:
+        adapter.write(session, records, report, progress)
+        progress(len(rows) - len(records))  # rejected rows have nothing to write
+        derived = time.perf_counter()
+        report.data_version = changes.finish(changed=report.changed)
+        report.timings["derive ties"] = time.perf_counter() - derived
+    finally:
+        changes.close()
+    if changes.ties_written:
+        report.written["ties"] += changes.ties_written
     report.seconds = time.perf_counter() - started
     return report
 
@@ -128,17 +136,3 @@ def _parse(
 def _require_source(session: Session, source_id: str) -> None:
     if session.get(Source, source_id) is None:
         raise ImportFailed(f"source {source_id!r} is not in the database: run `defcoop seed`")
-
-
-def _record_data_version(session: Session, changed: bool) -> int:
-    """Bump the data version if anything changed, in one statement so no bump is lost."""
-    if changed:
-        session.execute(
-            update(DataState)
-            .where(DataState.id == 1)
-            .values(version=DataState.version + 1, updated_at=datetime.now(UTC))
-        )
-    version = session.scalar(select(DataState.version).where(DataState.id == 1))
-    if version is None:
-        raise ImportFailed("the database has no data version: run `defcoop seed`")
-    return version

@@ -30,9 +30,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from app.audit.queries import deleted_resources
-from app.cooperation.derivation import refresh_ties
-from app.cooperation.models import TieChannel
+from app.curation.changes import curated, deleted_by_curators
 from app.exercises.models import (
     ActivityKind,
     Domain,
@@ -112,7 +110,6 @@ class EditionWriter:
             session.execute(select(ExerciseSeries.slug, ExerciseSeries.id)).all()
         )
         self.new_series: dict[str, dict[str, Any]] = {}  # slug -> row, within a batch
-        self.editions_with_new_participants: set[int] = set()
         self.threat_ids: dict[str, int] = dict(
             session.execute(select(ThreatCategory.slug, ThreatCategory.id)).all()
         )
@@ -152,12 +149,12 @@ class EditionWriter:
             self.edition_slugs.add(slug)
             if edition_id not in claimed:
                 self.curated[(series_id, year)].append(edition_id)
-            if modified_in_version > 0:
+            if curated(modified_in_version):
                 self.owned_by_curators.add(edition_id)
 
     def _deleted_locators(self) -> set[str]:
         """This dataset's rows behind the editions curators deleted, alone or with a series."""
-        deleted = deleted_resources(self.session, (EDITION_ENTITY, SERIES_ENTITY))
+        deleted = deleted_by_curators(self.session, (EDITION_ENTITY, SERIES_ENTITY))
         editions = [
             edition
             for (entity, _), before in deleted.items()
@@ -199,15 +196,7 @@ class EditionWriter:
             batch = records[start : start + BATCH_SIZE]
             self._write_batch(batch)
             progress(len(batch))
-        derived = time.perf_counter()
-        self.report.timings["write"] = derived - started
-        if self.editions_with_new_participants:
-            # Ties are derived from participations; rebuild those of the editions that changed,
-            # in this transaction, so the partners API agrees with the facts from the commit on.
-            self.report.written["ties"] += refresh_ties(
-                self.session, TieChannel.exercise, self.editions_with_new_participants
-            )
-        self.report.timings["derive ties"] = time.perf_counter() - derived
+        self.report.timings["write"] = time.perf_counter() - started
 
     def _check_threats(self, records: Sequence[EditionRecord]) -> None:
         unknown = {slug for r in records for slug in r.threats} - self.threat_ids.keys()
@@ -388,7 +377,6 @@ class EditionWriter:
             ],
         )
         edition_ids = {edition_id for edition_id, _ in missing}
-        self.editions_with_new_participants.update(edition_ids)
         self.participations.update(
             ((edition_id, country_id), participation_id)
             for participation_id, edition_id, country_id in self.session.execute(

@@ -31,7 +31,6 @@ from app.threats.queries import threat_ids
 
 OPERATION = "operation"
 CONTRIBUTION = "contribution"
-THREAT_LINK = "operation_threat"
 
 
 def operation_detail(session: Session, slug: str) -> OperationDetail:
@@ -107,7 +106,6 @@ def create_operation(tx: Write, body: OperationCreate) -> OperationDetail:
         )
         row.citations = cite(tx.session, contributor.sources or body.sources, f"{where}/sources")
         tx.session.add(row)
-    tx.refresh_ties(TieChannel.operation, [operation.id])
     tx.reload()
     after = operation_detail(tx.session, body.slug)
     tx.audit(OPERATION, body.slug, AuditOperation.create, None, snapshot(after))
@@ -126,7 +124,6 @@ def update_operation(tx: Write, slug: str, body: OperationUpdate) -> OperationDe
     if body.sources is not None:
         operation.citations = cite(tx.session, body.sources, "/body/sources")
     tx.touch(operation)
-    tx.refresh_ties(TieChannel.operation, [operation.id])
     tx.reload()
     after = operation_detail(tx.session, slug)
     tx.audit(OPERATION, slug, AuditOperation.update, snapshot(before), snapshot(after))
@@ -137,7 +134,6 @@ def delete_operation(tx: Write, slug: str) -> None:
     operation = _target(tx, slug)
     before = operation_detail(tx.session, slug)
     tx.session.execute(delete(Operation).where(Operation.id == operation.id))
-    tx.refresh_ties(TieChannel.operation, [operation.id])
     tx.audit(OPERATION, slug, AuditOperation.delete, snapshot(before), None)
 
 
@@ -171,7 +167,6 @@ def put_contributor(tx: Write, slug: str, code: str, body: ContributorPut) -> Op
     row.citations = cite(tx.session, body.sources, "/body/sources")
     tx.session.add(row)
     tx.touch(operation)
-    tx.refresh_ties(TieChannel.operation, [operation.id])
     tx.reload()
     after = operation_detail(tx.session, slug)
     old = _contributor_snapshot(before, country.iso3)
@@ -196,7 +191,6 @@ def delete_contributor(tx: Write, slug: str, code: str) -> None:
     for row in stored:
         tx.session.delete(row)
     tx.touch(operation)
-    tx.refresh_ties(TieChannel.operation, [operation.id])
     tx.audit(
         CONTRIBUTION,
         f"{slug}/{country.iso3}",
@@ -206,9 +200,7 @@ def delete_contributor(tx: Write, slug: str, code: str) -> None:
     )
 
 
-_THREATS = ThreatLinks(
-    operation_threats, "operation_id", TieChannel.operation, THREAT_LINK, "operation"
-)
+_THREATS = ThreatLinks(TieChannel.operation)
 
 
 def link_threat(tx: Write, slug: str, threat: str) -> OperationDetail:

@@ -19,7 +19,7 @@ from app.countries.queries import country_ids
 from app.countries.schemas import CountryRef
 from app.curation.transaction import Conflict, ThreatLinks, Write
 from app.organizations import queries
-from app.organizations.models import Membership, Organization, organization_threats
+from app.organizations.models import Membership, Organization
 from app.organizations.schemas import (
     MembershipHistory,
     MembershipPeriod,
@@ -33,7 +33,6 @@ from app.sources.queries import cite
 
 ORGANIZATION = "organization"
 MEMBERSHIP = "membership"
-THREAT_LINK = "organization_threat"
 
 
 def _missing(slug: str) -> str:
@@ -61,15 +60,6 @@ def membership_history(
 
 def _json(model: Any) -> Any:
     return model.model_dump(mode="json")
-
-
-def _refresh(tx: Write, organization_id: int) -> None:
-    """Membership feeds the organization's ties, and those of agreements it is a party to."""
-    tx.refresh_ties(TieChannel.organization, [organization_id])
-    agreements = tx.session.scalars(
-        select(AgreementParty.agreement_id).where(AgreementParty.organization_id == organization_id)
-    ).all()
-    tx.refresh_ties(TieChannel.agreement, set(agreements))
 
 
 def create_organization(tx: Write, body: OrganizationCreate) -> OrganizationDetail:
@@ -103,7 +93,6 @@ def update_organization(tx: Write, slug: str, body: OrganizationUpdate) -> Organ
     if body.sources is not None:
         organization.citations = cite(tx.session, body.sources, "/body/sources")
     tx.touch(organization)
-    _refresh(tx, organization.id)
     tx.reload()
     after = organization_detail(tx.session, slug)
     tx.audit(ORGANIZATION, slug, AuditOperation.update, _json(before), _json(after))
@@ -125,7 +114,6 @@ def delete_organization(tx: Write, slug: str) -> None:
             "remove it from them first."
         )
     tx.session.execute(delete(Organization).where(Organization.id == organization.id))
-    tx.refresh_ties(TieChannel.organization, [organization.id])
     tx.audit(ORGANIZATION, slug, AuditOperation.delete, _json(before), None)
 
 
@@ -154,7 +142,6 @@ def put_membership(tx: Write, slug: str, code: str, body: MembershipPut) -> Memb
         membership.citations = cite(tx.session, period.sources, f"/body/periods/{index}/sources")
         tx.session.add(membership)
     tx.touch(organization)
-    _refresh(tx, organization.id)
     tx.reload()
     after = membership_history(tx.session, organization, country)
     operation = AuditOperation.update if before.data else AuditOperation.create
@@ -175,13 +162,10 @@ def delete_membership(tx: Write, slug: str, code: str) -> None:
         )
     )
     tx.touch(organization)
-    _refresh(tx, organization.id)
     tx.audit(MEMBERSHIP, f"{slug}/{country.iso3}", AuditOperation.delete, _json(before), None)
 
 
-_THREATS = ThreatLinks(
-    organization_threats, "organization_id", TieChannel.organization, THREAT_LINK, "organization"
-)
+_THREATS = ThreatLinks(TieChannel.organization)
 
 
 def link_threat(tx: Write, slug: str, threat: str) -> OrganizationDetail:

@@ -1,0 +1,326 @@
+"""The ties of each channel, as one `SELECT` of every directed pair of fact rows.
+
+A tie is one initiative that two countries share:
+- organization: both are members (role `member`) in overlapping periods; universal bodies
+  (the UN) do not count;
+- exercise: both take part in the same edition in any role but `observer` (the tie covers
+  the edition's year);
+- agreement: both are parties, directly or through an organization party, which stands for
+  its members at the time; the tie covers the agreement's life (from entry into force, or
+  signature) within both parties' periods;
+- operation: both contribute to the same operation in overlapping periods.
+Periods are half-open [start, end): an unknown start reaches back indefinitely, no end means
+ongoing. Each channel is one `INSERT ... SELECT` (`app.cooperation.derivation` inserts what
+the channel's function here selects), with the periods intersected in SQL (`_overlap`), the
+same on every database engine. Which function derives which channel: `channels.py`.
+"""
+
+from collections.abc import Collection, Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import GenericFunction, ReturnTypeFromArgs
+
+from app.agreements.models import Agreement, AgreementParty
+from app.cooperation.models import TieChannel
+from app.exercises.models import ExerciseEdition, ParticipantRole, Participation
+from app.operations.models import Contribution, Operation
+from app.organizations.models import Membership, MembershipRole, Organization
+from app.sources.models import Certainty
+
+AnySelect = Select[*tuple[Any, ...]]
+
+# Stand-ins for an unknown start / an open end inside the SQL that intersects periods.
+_NO_START = date(1, 1, 1)
+_NO_END = date(9999, 12, 31)
+
+
+# --- portable SQL helpers ------------------------------------------------------------------
+
+
+class greatest(ReturnTypeFromArgs[Any]):
+    """GREATEST(a, b, ...) of non-null arguments; SQLite spells it max(a, b, ...)."""
+
+    inherit_cache = True
+
+
+class least(ReturnTypeFromArgs[Any]):
+    inherit_cache = True
+
+
+class year_start(GenericFunction[date]):
+    """January 1st of an integer year, as a DATE."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element: greatest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"max({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(element: least, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"min({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(year_start)
+def _year_start(element: year_start, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"make_date({compiler.process(element.clauses, **kw)}, 1, 1)"
+
+
+@compiles(year_start, "sqlite")
+def _year_start_sqlite(element: year_start, compiler: SQLCompiler, **kw: Any) -> str:
+    # The text form SQLAlchemy stores dates in on SQLite.
+    return f"printf('%04d-01-01', {compiler.process(element.clauses, **kw)})"
+
+
+def _overlap(
+    starts: Iterable[Any], ends: Iterable[Any]
+) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """The intersection of periods: the latest known start and the earliest known end
+    (null when none is known)."""
+    start = func.nullif(greatest(*(func.coalesce(s, _NO_START) for s in starts)), _NO_START)
+    end = func.nullif(least(*(func.coalesce(e, _NO_END) for e in ends)), _NO_END)
+    return start, end
+
+
+def _least_certain(*levels: Any) -> ColumnElement[Any]:
+    return case(
+        (or_(*(level == Certainty.unconfirmed.value for level in levels)), "unconfirmed"),
+        (or_(*(level == Certainty.disputed.value for level in levels)), "disputed"),
+        else_="confirmed",
+    )
+
+
+TIE_COLUMNS = (
+    "country_id",
+    "partner_id",
+    "channel",
+    "initiative_id",
+    "start_date",
+    "end_date",
+    "certainty",
+    "country_fact_id",
+    "partner_fact_id",
+    "country_role",
+    "partner_role",
+)
+
+
+def _tie_select(candidates: AnySelect) -> AnySelect:
+    """Keep the candidate pairs whose period is not empty, as rows of the ties table.
+
+    `candidates` has the tie columns, `start_date` and `end_date` being the intersection.
+    """
+    rows = candidates.subquery("candidates")
+    statement = select(*(rows.c[name] for name in TIE_COLUMNS)).where(
+        or_(
+            rows.c.start_date.is_(None),
+            rows.c.end_date.is_(None),
+            rows.c.start_date < rows.c.end_date,
+        )
+    )
+    return statement
+
+
+def organization_ties(initiative_ids: Collection[int] | None) -> AnySelect:
+    mine, theirs = aliased(Membership), aliased(Membership)
+    start, end = _overlap((mine.start_date, theirs.start_date), (mine.end_date, theirs.end_date))
+    statement = (
+        select(
+            mine.country_id.label("country_id"),
+            theirs.country_id.label("partner_id"),
+            literal(TieChannel.organization.value).label("channel"),
+            mine.organization_id.label("initiative_id"),
+            start.label("start_date"),
+            end.label("end_date"),
+            _least_certain(mine.certainty, theirs.certainty).label("certainty"),
+            mine.id.label("country_fact_id"),
+            theirs.id.label("partner_fact_id"),
+            literal("member").label("country_role"),
+            literal("member").label("partner_role"),
+        )
+        .join(
+            theirs,
+            and_(
+                theirs.organization_id == mine.organization_id,
+                theirs.country_id != mine.country_id,
+            ),
+        )
+        .join(Organization, Organization.id == mine.organization_id)
+        .where(
+            mine.role == MembershipRole.member,
+            theirs.role == MembershipRole.member,
+            Organization.universal.is_(False),
+        )
+    )
+    if initiative_ids is not None:
+        statement = statement.where(mine.organization_id.in_(initiative_ids))
+    return _tie_select(statement)
+
+
+def exercise_ties(initiative_ids: Collection[int] | None) -> AnySelect:
+    mine, theirs = aliased(Participation), aliased(Participation)
+    statement = (
+        select(
+            mine.country_id.label("country_id"),
+            theirs.country_id.label("partner_id"),
+            literal(TieChannel.exercise.value).label("channel"),
+            mine.edition_id.label("initiative_id"),
+            year_start(ExerciseEdition.year).label("start_date"),
+            year_start(ExerciseEdition.year + 1).label("end_date"),
+            _least_certain(mine.certainty, theirs.certainty, ExerciseEdition.certainty).label(
+                "certainty"
+            ),
+            mine.id.label("country_fact_id"),
+            theirs.id.label("partner_fact_id"),
+            mine.role.label("country_role"),
+            theirs.role.label("partner_role"),
+        )
+        .join(
+            theirs,
+            and_(theirs.edition_id == mine.edition_id, theirs.country_id != mine.country_id),
+        )
+        .join(ExerciseEdition, ExerciseEdition.id == mine.edition_id)
+        .where(
+            mine.role != ParticipantRole.observer,
+            theirs.role != ParticipantRole.observer,
+        )
+    )
+    if initiative_ids is not None:
+        statement = statement.where(mine.edition_id.in_(initiative_ids))
+    return _tie_select(statement)
+
+
+def _agreement_participants(initiative_ids: Collection[int] | None) -> Any:
+    """Every (agreement, country) participation: direct country parties, and the members of
+    organization parties with their membership periods."""
+    direct = select(
+        AgreementParty.agreement_id.label("agreement_id"),
+        AgreementParty.id.label("party_id"),
+        AgreementParty.country_id.label("country_id"),
+        AgreementParty.start_date.label("party_start"),
+        AgreementParty.end_date.label("party_end"),
+        cast(null(), Date).label("member_start"),
+        cast(null(), Date).label("member_end"),
+        AgreementParty.certainty.label("certainty"),
+        AgreementParty.role.label("role"),
+    ).where(AgreementParty.country_id.is_not(None))
+    through_organization = (
+        select(
+            AgreementParty.agreement_id,
+            AgreementParty.id,
+            Membership.country_id,
+            AgreementParty.start_date,
+            AgreementParty.end_date,
+            Membership.start_date,
+            Membership.end_date,
+            AgreementParty.certainty,
+            AgreementParty.role,
+        )
+        .join(Membership, Membership.organization_id == AgreementParty.organization_id)
+        .where(Membership.role == MembershipRole.member)
+    )
+    if initiative_ids is not None:
+        direct = direct.where(AgreementParty.agreement_id.in_(initiative_ids))
+        through_organization = through_organization.where(
+            AgreementParty.agreement_id.in_(initiative_ids)
+        )
+    return union_all(direct, through_organization).subquery("participants")
+
+
+def agreement_ties(initiative_ids: Collection[int] | None) -> AnySelect:
+    participants = _agreement_participants(initiative_ids)
+    mine, theirs = participants.alias("mine"), participants.alias("theirs")
+    start, end = _overlap(
+        (
+            func.coalesce(Agreement.in_force_date, Agreement.signed_date),
+            mine.c.party_start,
+            mine.c.member_start,
+            theirs.c.party_start,
+            theirs.c.member_start,
+        ),
+        (
+            Agreement.ended_date,
+            mine.c.party_end,
+            mine.c.member_end,
+            theirs.c.party_end,
+            theirs.c.member_end,
+        ),
+    )
+    statement = (
+        select(
+            mine.c.country_id.label("country_id"),
+            theirs.c.country_id.label("partner_id"),
+            literal(TieChannel.agreement.value).label("channel"),
+            mine.c.agreement_id.label("initiative_id"),
+            start.label("start_date"),
+            end.label("end_date"),
+            _least_certain(mine.c.certainty, theirs.c.certainty, Agreement.certainty).label(
+                "certainty"
+            ),
+            mine.c.party_id.label("country_fact_id"),
+            theirs.c.party_id.label("partner_fact_id"),
+            mine.c.role.label("country_role"),
+            theirs.c.role.label("partner_role"),
+        )
+        .join(
+            theirs,
+            and_(
+                theirs.c.agreement_id == mine.c.agreement_id,
+                theirs.c.country_id != mine.c.country_id,
+            ),
+        )
+        .join(Agreement, Agreement.id == mine.c.agreement_id)
+    )
+    return _tie_select(statement)
+
+
+def operation_ties(initiative_ids: Collection[int] | None) -> AnySelect:
+    mine, theirs = aliased(Contribution), aliased(Contribution)
+    start, end = _overlap(
+        (Operation.start_date, mine.start_date, theirs.start_date),
+        (Operation.end_date, mine.end_date, theirs.end_date),
+    )
+    statement = (
+        select(
+            mine.country_id.label("country_id"),
+            theirs.country_id.label("partner_id"),
+            literal(TieChannel.operation.value).label("channel"),
+            mine.operation_id.label("initiative_id"),
+            start.label("start_date"),
+            end.label("end_date"),
+            _least_certain(mine.certainty, theirs.certainty).label("certainty"),
+            mine.id.label("country_fact_id"),
+            theirs.id.label("partner_fact_id"),
+            literal("contributor").label("country_role"),
+            literal("contributor").label("partner_role"),
+        )
+        .join(
+            theirs,
+            and_(theirs.operation_id == mine.operation_id, theirs.country_id != mine.country_id),
+        )
+        .join(Operation, Operation.id == mine.operation_id)
+    )
+    if initiative_ids is not None:
+        statement = statement.where(mine.operation_id.in_(initiative_ids))
+    return _tie_select(statement)

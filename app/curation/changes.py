@@ -1,0 +1,186 @@
+"""The one change path: every change to the data (an API write, the seed, an import) runs as
+one `Changes` over its session, which, once, when the change is done:
+- re-derives the ties and the partner aggregates of the initiatives the change touched,
+- writes the change's audit entries (API writes record them as they go),
+- bumps the data version, only if something changed (`bump_data_version`).
+
+Callers do not say what they touched: the unit of work watches the session. The ORM rows it
+flushes, and the Core statements it runs (bulk inserts of an importer, deletes by key, threat
+links), are matched against the channel registry (`app.cooperation.channels`): a row of an
+initiative, of a fact or of a threat link marks its initiative. A statement whose rows it
+cannot name (an INSERT ... SELECT) marks its whole channel. The seed, which may change
+anything, asks for every tie at once (`rederive_everything`).
+
+The "curators come first" rule, which the seed and the importers both follow, is here too
+(`curated`, `deleted_by_curators`).
+"""
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table, event, select, update
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.sql.dml import Delete, Insert, Update
+
+from app.audit.models import AuditEntry
+from app.audit.queries import deleted_resources
+from app.cooperation.channels import CHANNELS
+from app.cooperation.derivation import refresh_initiatives, refresh_ties
+from app.cooperation.models import TieChannel
+from app.core.db import Versioned
+from app.system.models import DataState
+
+# For each table of the registry: its channel, and its column naming the initiative.
+_TABLES: dict[Table, tuple[TieChannel, str]] = {}
+for _channel in CHANNELS.values():
+    _TABLES[_channel.initiative.__table__] = (_channel.name, "id")
+    _TABLES[_channel.fact.__table__] = (_channel.name, _channel.fact_owner)
+    _TABLES[_channel.threat_links.table] = (_channel.name, _channel.threat_links.owner)
+_MODELS: dict[type[Any], tuple[TieChannel, str]] = {}
+for _channel in CHANNELS.values():
+    _MODELS[_channel.initiative] = (_channel.name, "id")
+    _MODELS[_channel.fact] = (_channel.name, _channel.fact_owner)
+
+
+def curated(row: Versioned | int) -> bool:
+    """Curators come first: a resource changed through the write API (`modified_in_version`
+    set by the write; the seed and imports leave it 0) is theirs, with everything under it:
+    the seed and the importers leave it as it is. `row`: the resource or its version."""
+    version = row if isinstance(row, int) else row.modified_in_version
+    return version > 0
+
+
+def deleted_by_curators(session: Session, entities: Collection[str]) -> dict[tuple[str, str], Any]:
+    """Curators come first: what they deleted through the write API, (entity, id) -> the
+    resource as it was, is not brought back by a re-seed or a re-import (`make run` does both
+    on every start)."""
+    return deleted_resources(session, entities)
+
+
+def bump_data_version(session: Session, now: datetime) -> int:
+    """The next data version, in one statement so that no concurrent bump is lost (the row
+    stays locked until commit); the first one is 1."""
+    bumped = session.execute(
+        update(DataState)
+        .where(DataState.id == 1)
+        .values(version=DataState.version + 1, updated_at=now)
+    )
+    if bumped.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(DataState(id=1, version=1, updated_at=now))
+        session.flush()
+    return current_data_version(session)
+
+
+def current_data_version(session: Session) -> int:
+    return session.scalar(select(DataState.version).where(DataState.id == 1)) or 0
+
+
+class Changes:
+    """One unit of work over a session: what it touched, and what follows once at the end."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.now = datetime.now(UTC)
+        self.touched: defaultdict[TieChannel, set[int]] = defaultdict(set)
+        self.whole: set[TieChannel] = set()  # channels touched by rows it cannot name
+        self.everything = False
+        self.audit_entries: list[AuditEntry] = []
+        self.ties_written = 0
+        self._version: int | None = None
+        event.listen(session, "after_flush", self._flushed)
+        event.listen(session, "do_orm_execute", self._executing)
+
+    @property
+    def version(self) -> int:
+        """The data version this change creates (bumped on first use, once)."""
+        if self._version is None:
+            self._version = bump_data_version(self.session, self.now)
+        return self._version
+
+    def rederive_everything(self) -> None:
+        self.everything = True
+
+    def audit(self, entry: AuditEntry) -> None:
+        self.audit_entries.append(entry)
+
+    def finish(self, *, changed: bool) -> int:
+        """Re-derive what the change touched, write its audit entries, and bump the data
+        version if it `changed` anything; the data version the change leaves."""
+        self.session.flush()
+        self.close()  # what follows changes derived tables only
+        if self.everything:
+            self.ties_written += refresh_ties(self.session)
+        else:
+            changed_ids: dict[TieChannel, Collection[int]] = dict(self.touched)
+            for channel in self.whole:
+                self.ties_written += refresh_ties(self.session, channel)
+                changed_ids.pop(channel, None)
+            self.ties_written += refresh_initiatives(self.session, changed_ids)
+        self.session.add_all(self.audit_entries)
+        self.audit_entries = []
+        self.session.flush()
+        if changed:
+            return self.version
+        return self._version if self._version is not None else current_data_version(self.session)
+
+    def close(self) -> None:
+        """Stop watching the session (also when the change fails)."""
+        for name, listener in (("after_flush", self._flushed), ("do_orm_execute", self._executing)):
+            if event.contains(self.session, name, listener):
+                event.remove(self.session, name, listener)
+
+    # --- watching the session ------------------------------------------------------------
+
+    def _mark(self, channel: TieChannel, ids: Iterable[Any]) -> None:
+        self.touched[channel].update(i for i in ids if i is not None)
+
+    def _flushed(self, session: Session, _context: UOWTransaction) -> None:
+        for row in (*session.new, *session.dirty, *session.deleted):
+            found = _MODELS.get(type(row))
+            if found is not None:
+                channel, column = found
+                self._mark(channel, [getattr(row, column)])
+
+    def _executing(self, state: ORMExecuteState) -> None:
+        statement = state.statement
+        if not isinstance(statement, Insert | Update | Delete):
+            return
+        table = statement.table
+        found = _TABLES.get(table) if isinstance(table, Table) else None
+        if found is None:
+            return
+        channel, column = found
+        if isinstance(statement, Insert):
+            self._inserted(channel, column, statement, state.parameters)
+        elif statement.whereclause is None:
+            self.whole.add(channel)
+        else:
+            # Before the rows go: which initiatives they belong to.
+            owner = table.c[column]
+            self._mark(channel, state.session.scalars(select(owner).where(statement.whereclause)))
+
+    def _inserted(
+        self,
+        channel: TieChannel,
+        column: str,
+        statement: Insert,
+        parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None,
+    ) -> None:
+        if statement.select is not None:
+            self.whole.add(channel)
+            return
+        rows = (
+            [parameters or statement.compile().params]
+            if parameters is None or isinstance(parameters, Mapping)
+            else parameters
+        )
+        if column == "id":
+            # A new initiative (its id left to the database) has no facts yet, hence no tie:
+            # the inserts of its facts mark it.
+            self._mark(channel, (row.get(column) for row in rows))
+        elif all(column in row for row in rows):
+            self._mark(channel, (row[column] for row in rows))
+        else:
+            self.whole.add(channel)
