@@ -141,7 +141,5 @@ _ENTRIES = (
     ),
 )
 
-# In the API's channel order (that of `TieChannel`).
-CHANNELS: dict[TieChannel, Channel] = {
-    name: entry for name in TieChannel for entry in _ENTRIES if entry.name is name
-}
+# In the API's channel order: that of `TieChannel`, and of the entries above.
+CHANNELS: dict[TieChannel, Channel] = {entry.name: entry for entry in _ENTRIES}
