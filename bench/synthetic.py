@@ -105,7 +105,9 @@ FINGERPRINT_GLOBS = [
     "seed/loader.py",
     "seed/countries.py",
     "seed/data/*.yaml",
+    "app/cooperation/channels.py",
     "app/cooperation/derivation.py",
+    "app/cooperation/ties.py",
 ]
 
 

@@ -40,7 +40,7 @@ Dependents = Callable[[Collection[int]], Select[int]]
 
 
 @dataclass(frozen=True)
-class ThreatLinks:
+class ThreatLinkTable:
     """The table linking a channel's initiatives to the threats they address."""
 
     table: Table
@@ -64,7 +64,7 @@ class Channel:
     fact: Any
     fact_owner: str
     citation: InstrumentedAttribute[int | None]
-    threat_links: ThreatLinks
+    threat_links: ThreatLinkTable
     # Symmetric: both countries stand in the same relation (members, parties, participants).
     symmetric: bool
     # The pair SELECT of `ties.py` that the derivation inserts into the ties table.
@@ -95,7 +95,7 @@ _ENTRIES = (
         fact=Membership,
         fact_owner="organization_id",
         citation=Citation.membership_id,
-        threat_links=ThreatLinks(
+        threat_links=ThreatLinkTable(
             organization_threats, "organization_id", "organization_threat", "organization"
         ),
         symmetric=True,
@@ -108,7 +108,7 @@ _ENTRIES = (
         fact=Participation,
         fact_owner="edition_id",
         citation=Citation.participation_id,
-        threat_links=ThreatLinks(edition_threats, "edition_id", "edition_threat", "edition"),
+        threat_links=ThreatLinkTable(edition_threats, "edition_id", "edition_threat", "edition"),
         symmetric=True,
         ties=ties.exercise_ties,
     ),
@@ -119,7 +119,7 @@ _ENTRIES = (
         fact=AgreementParty,
         fact_owner="agreement_id",
         citation=Citation.party_id,
-        threat_links=ThreatLinks(
+        threat_links=ThreatLinkTable(
             agreement_threats, "agreement_id", "agreement_threat", "agreement"
         ),
         symmetric=True,
@@ -133,7 +133,7 @@ _ENTRIES = (
         fact=Contribution,
         fact_owner="operation_id",
         citation=Citation.contribution_id,
-        threat_links=ThreatLinks(
+        threat_links=ThreatLinkTable(
             operation_threats, "operation_id", "operation_threat", "operation"
         ),
         symmetric=True,

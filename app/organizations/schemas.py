@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -10,11 +10,11 @@ from app.core.inputs import (
     Name,
     Note,
     ShortText,
-    date_error,
     period_error,
 )
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryDetail, CountryRef
+from app.curation.inputs import Input, fill_dates
 from app.organizations.models import MembershipRole, OrganizationKind
 from app.sources.models import Certainty
 from app.sources.schemas import CitationIn, CitationOut, Evidence
@@ -96,28 +96,7 @@ Sources = Annotated[
 ]
 
 
-def _dates(
-    values: dict[str, Any], fields: tuple[str, ...], explicit: set[str] | None = None
-) -> list[str]:
-    """Fill in day precision for given dates and list what is wrong with the partial dates."""
-    errors = []
-    for field in fields:
-        if explicit is not None and not {f"{field}_date", f"{field}_precision"} & explicit:
-            continue
-        precision, error = date_error(
-            values.get(f"{field}_date"), values.get(f"{field}_precision"), field
-        )
-        values[f"{field}_precision"] = precision
-        if error:
-            errors.append(error)
-    return errors
-
-
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class OrganizationFields(_Input):
+class OrganizationFields(Input):
     name_id: Name | None = Field(
         default=None, description="Name in Indonesian", examples=["Forum Pertahanan ASEAN"]
     )
@@ -168,9 +147,9 @@ class OrganizationCreate(OrganizationFields):
     sources: Sources
 
     @model_validator(mode="after")
-    def _check_dates(self) -> Self:
+    def _checkfill_dates(self) -> Self:
         values = self.__dict__
-        errors = _dates(values, ("founded", "ended"))
+        errors = fill_dates(values, ("founded", "ended"))
         error = period_error(self.founded_date, self.ended_date, "founded_date", "ended_date")
         if errors or error:
             raise ValueError("; ".join([*errors, *([error] if error else [])]))
@@ -194,13 +173,13 @@ class OrganizationUpdate(OrganizationFields):
         for field in ("name", "kind", "universal", "sources"):
             if field in self.model_fields_set and getattr(self, field) is None:
                 raise ValueError(f"{field} cannot be null")
-        errors = _dates(self.__dict__, ("founded", "ended"), self.model_fields_set)
+        errors = fill_dates(self.__dict__, ("founded", "ended"), self.model_fields_set)
         if errors:
             raise ValueError("; ".join(errors))
         return self
 
 
-class MembershipPeriodIn(_Input):
+class MembershipPeriodIn(Input):
     role: MembershipRole = Field(examples=["member"])
     start_date: InputDate | None = Field(default=None, description="Unknown: null")
     start_precision: DatePrecision | None = Field(
@@ -223,15 +202,15 @@ class MembershipPeriodIn(_Input):
     sources: Sources
 
     @model_validator(mode="after")
-    def _check_dates(self) -> Self:
-        errors = _dates(self.__dict__, ("start", "end"))
+    def _checkfill_dates(self) -> Self:
+        errors = fill_dates(self.__dict__, ("start", "end"))
         error = period_error(self.start_date, self.end_date, "start_date", "end_date")
         if errors or error:
             raise ValueError("; ".join([*errors, *([error] if error else [])]))
         return self
 
 
-class MembershipPut(_Input):
+class MembershipPut(Input):
     """Every period of the country in the organization; replaces what is stored."""
 
     model_config = ConfigDict(

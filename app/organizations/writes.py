@@ -1,10 +1,9 @@
 """Curating organizations, their memberships and their threat links.
 
 The worked example of the write framework (`app.curation.transaction`): each function runs inside a
-`Write`, locks what it changes, records the audit entries and re-derives the ties.
+`Write`, locks what it changes and records the audit entries; the change path re-derives the
+ties of the organization and of the agreements it is a party to.
 """
-
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -17,6 +16,7 @@ from app.core.problems import InvalidParameter, ProblemError
 from app.countries.models import Country
 from app.countries.queries import country_ids
 from app.countries.schemas import CountryRef
+from app.curation.inputs import patch_values, snapshot
 from app.curation.transaction import Conflict, ThreatLinks, Write
 from app.organizations import queries
 from app.organizations.models import Membership, Organization
@@ -58,10 +58,6 @@ def membership_history(
     )
 
 
-def _json(model: Any) -> Any:
-    return model.model_dump(mode="json")
-
-
 def create_organization(tx: Write, body: OrganizationCreate) -> OrganizationDetail:
     if tx.session.scalar(select(Organization.id).where(Organization.slug == body.slug)):
         raise Conflict(f"An organization with slug {body.slug!r} already exists.")
@@ -72,18 +68,14 @@ def create_organization(tx: Write, body: OrganizationCreate) -> OrganizationDeta
     tx.session.add(organization)
     tx.reload()
     after = organization_detail(tx.session, body.slug)
-    tx.audit(ORGANIZATION, body.slug, AuditOperation.create, None, _json(after))
+    tx.audit(ORGANIZATION, body.slug, AuditOperation.create, None, snapshot(after))
     return after
 
 
 def update_organization(tx: Write, slug: str, body: OrganizationUpdate) -> OrganizationDetail:
     organization = _target(tx, slug)
     before = organization_detail(tx.session, slug)
-    changes = body.model_dump(exclude_unset=True, exclude={"sources"})
-    for field in ("founded", "ended"):
-        if f"{field}_date" in changes and f"{field}_precision" not in changes:
-            changes[f"{field}_precision"] = getattr(body, f"{field}_precision")
-    for name, value in changes.items():
+    for name, value in patch_values(body, ("founded", "ended"), {"sources"}).items():
         setattr(organization, name, value)
     error = period_error(
         organization.founded_date, organization.ended_date, "founded_date", "ended_date"
@@ -95,7 +87,7 @@ def update_organization(tx: Write, slug: str, body: OrganizationUpdate) -> Organ
     tx.touch(organization)
     tx.reload()
     after = organization_detail(tx.session, slug)
-    tx.audit(ORGANIZATION, slug, AuditOperation.update, _json(before), _json(after))
+    tx.audit(ORGANIZATION, slug, AuditOperation.update, snapshot(before), snapshot(after))
     return after
 
 
@@ -114,7 +106,7 @@ def delete_organization(tx: Write, slug: str) -> None:
             "remove it from them first."
         )
     tx.session.execute(delete(Organization).where(Organization.id == organization.id))
-    tx.audit(ORGANIZATION, slug, AuditOperation.delete, _json(before), None)
+    tx.audit(ORGANIZATION, slug, AuditOperation.delete, snapshot(before), None)
 
 
 def _country(tx: Write, code: str) -> Country:
@@ -146,7 +138,9 @@ def put_membership(tx: Write, slug: str, code: str, body: MembershipPut) -> Memb
     after = membership_history(tx.session, organization, country)
     operation = AuditOperation.update if before.data else AuditOperation.create
     entity_id = f"{slug}/{country.iso3}"
-    tx.audit(MEMBERSHIP, entity_id, operation, _json(before) if before.data else None, _json(after))
+    tx.audit(
+        MEMBERSHIP, entity_id, operation, snapshot(before) if before.data else None, snapshot(after)
+    )
     return after
 
 
@@ -162,7 +156,7 @@ def delete_membership(tx: Write, slug: str, code: str) -> None:
         )
     )
     tx.touch(organization)
-    tx.audit(MEMBERSHIP, f"{slug}/{country.iso3}", AuditOperation.delete, _json(before), None)
+    tx.audit(MEMBERSHIP, f"{slug}/{country.iso3}", AuditOperation.delete, snapshot(before), None)
 
 
 _THREATS = ThreatLinks(TieChannel.organization)
