@@ -117,7 +117,6 @@ def update_agreement(tx: Write, slug: str, body: AgreementUpdate) -> AgreementDe
         raise InvalidParameter("/body", f"Invalid request: {'; '.join(errors)}.")
     if body.sources is not None:
         agreement.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.touch(agreement)
     tx.reload()
     after = agreement_detail(tx.session, slug)
     tx.audit(AGREEMENT, slug, AuditOperation.update, snapshot(before), snapshot(after))
@@ -189,7 +188,6 @@ def put_party(
     row = AgreementParty(agreement_id=agreement.id, **key, **body.model_dump(exclude={"sources"}))
     row.citations = cite(tx.session, body.sources, "/body/sources")
     tx.session.add(row)
-    tx.touch(agreement)
     tx.reload()
     after = agreement_detail(tx.session, slug)
     old = _party_snapshot(before, name)
@@ -209,7 +207,6 @@ def delete_party(
         raise ProblemError(404, f"{name} is not a party to {slug!r}.")
     for row in stored:
         tx.session.delete(row)
-    tx.touch(agreement)
     tx.audit(PARTY, f"{slug}/{name}", AuditOperation.delete, _party_snapshot(before, name), None)
 
 
@@ -218,12 +215,10 @@ _THREATS = ThreatLinks(TieChannel.agreement)
 
 def link_threat(tx: Write, slug: str, threat: str) -> AgreementDetail:
     agreement = _target(tx, slug)
-    tx.touch(agreement)
     _THREATS.link(tx, agreement.id, slug, threat)
     return agreement_detail(tx.session, slug)
 
 
 def unlink_threat(tx: Write, slug: str, threat: str) -> None:
     agreement = _target(tx, slug)
-    tx.touch(agreement)
     _THREATS.unlink(tx, agreement.id, slug, threat)

@@ -18,7 +18,6 @@ def update_country(tx: Write, code: str, body: CountryUpdate) -> CountryDetail:
     before = CountryDetail.model_validate(country)
     for name, value in body.model_dump(exclude_unset=True).items():
         setattr(country, name, value)
-    tx.touch(country)
     tx.reload()
     after = CountryDetail.model_validate(tx.session.get(Country, country.id))
     tx.audit(COUNTRY, country.iso3, AuditOperation.update, snapshot(before), snapshot(after))

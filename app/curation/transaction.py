@@ -6,7 +6,8 @@ A write request runs in one transaction that:
   a 503) and takes the data-state row lock on PostgreSQL, bumping the data version once;
 - locks the row it changes (`SELECT ... FOR UPDATE` on PostgreSQL) and only then checks
   `If-Match` against the row's `modified_in_version`, so that two writers holding the same
-  tag cannot both succeed (the second gets 412);
+  tag cannot both succeed (the second gets 412); what it locks and keeps is stamped with
+  the write's version at commit (a sub-resource write locks, hence stamps, its parent);
 - records an audit entry per changed record, and, through the one change path
   (`app.curation.changes`), re-derives the ties the change affects without being asked;
   commits all of it together, or nothing: an integrity error becomes a 409, never a 500.
@@ -17,7 +18,6 @@ A route reads top to bottom:
         organization = tx.target(select(Organization).where(...), missing="No organization ...")
         before = snapshot()
         ... change it ...
-        tx.touch(organization)   # its ETag changes, and it is now the curators'
         tx.audit("organization", slug, AuditOperation.update, before, snapshot())
     written(response, tx, request, request.url.path)   # ETag of the resource, no-store
 """
@@ -89,17 +89,25 @@ class Write:
         self.version = changes.version
         self.if_match = if_match
         self.now = changes.now
+        self._locked: list[Versioned] = []
 
     @property
     def _postgresql(self) -> bool:
         return self.session.get_bind().dialect.name == "postgresql"
 
     def lock(self, statement: Select[Row]) -> Row | None:
-        """The row, locked until commit (SQLite: the whole database already is)."""
+        """The row, locked until commit (SQLite: the whole database already is).
+
+        A write changes what it locks (a sub-resource write locks its parent): unless the write
+        deletes it, the row is stamped with the write's version at commit (`stamp`).
+        """
         statement = statement.execution_options(populate_existing=True)
         if self._postgresql:
             statement = statement.with_for_update()
-        return self.session.scalars(statement).one_or_none()
+        row = self.session.scalars(statement).one_or_none()
+        if isinstance(row, Versioned):
+            self._locked.append(row)
+        return row
 
     def target(self, statement: Select[Row], missing: str) -> Row:
         """The row the write changes: locked, 404 when absent, 412 when If-Match is stale."""
@@ -120,10 +128,13 @@ class Write:
                 f"the version in If-Match ({seen}); GET it again and reapply your change."
             )
 
-    def touch(self, *rows: Versioned) -> None:
-        """Mark rows as changed by this write (a sub-resource write touches its parent)."""
-        for row in rows:
-            row.modified_in_version = self.version
+    def stamp(self) -> None:
+        """Mark the rows the write locked and kept as changed in its version: their ETags move,
+        a client holding an older one gets 412, and they are now the curators' (the seed and
+        the importers leave them alone)."""
+        for row in self._locked:
+            if row in self.session:  # not deleted by the write
+                row.modified_in_version = self.version
 
     def audit(
         self, entity: str, entity_id: str, operation: AuditOperation, before: Any, after: Any
@@ -205,6 +216,7 @@ def write_transaction(
                 session.execute(text("BEGIN IMMEDIATE"))
             write = Write(changes, principal, if_match)
             yield write
+            write.stamp()
             changes.finish(changed=True)  # every write is audited: it always changes the data
             session.commit()
         except IntegrityError:

@@ -1,7 +1,8 @@
 """Curating exercise series, their editions, participants and threat links.
 
-An edition's ties (co-participation) are re-derived with every change to it; a write to an
-edition touches its series too, since the series' representation embeds its editions.
+An edition's ties (co-participation) are re-derived by the change path with every change to
+it; a write to an edition locks, hence stamps, its series too, since the series'
+representation embeds its editions.
 """
 
 from collections.abc import Sequence
@@ -53,8 +54,8 @@ def _series(tx: Write, slug: str, *, check: bool = True) -> ExerciseSeries:
     return series
 
 
-def _edition(tx: Write, slug: str, edition_slug: str) -> tuple[ExerciseSeries, ExerciseEdition]:
-    """The series (locked, touched by the write) and the edition (If-Match checked on it)."""
+def _edition(tx: Write, slug: str, edition_slug: str) -> ExerciseEdition:
+    """The edition (If-Match checked on it); its series is locked, hence stamped, too."""
     series = _series(tx, slug, check=False)
     edition = tx.target(
         select(ExerciseEdition).where(
@@ -63,7 +64,7 @@ def _edition(tx: Write, slug: str, edition_slug: str) -> tuple[ExerciseSeries, E
         f"No edition {edition_slug!r} in exercise series {slug!r}; "
         f"GET /v1/exercises/{slug} lists its editions.",
     )
-    return series, edition
+    return edition
 
 
 def _set_tags(
@@ -158,7 +159,6 @@ def update_series(tx: Write, slug: str, body: SeriesUpdate) -> SeriesDetail:
         setattr(series, name, value)
     if body.sources is not None:
         series.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.touch(series)
     tx.reload()
     after = series_detail(tx.session, slug)
     tx.audit(SERIES, slug, AuditOperation.update, snapshot(before), snapshot(after))
@@ -177,7 +177,6 @@ def delete_series(tx: Write, slug: str) -> None:
 def create_edition(tx: Write, slug: str, body: EditionCreate) -> EditionOut:
     series = _series(tx, slug)
     edition = _add_edition(tx, series, body, "/body")
-    tx.touch(series)
     tx.reload()
     after = edition_detail(tx.session, slug, edition.slug)
     tx.audit(EDITION, f"{slug}/{edition.slug}", AuditOperation.create, None, snapshot(after))
@@ -185,7 +184,7 @@ def create_edition(tx: Write, slug: str, body: EditionCreate) -> EditionOut:
 
 
 def update_edition(tx: Write, slug: str, edition_slug: str, body: EditionUpdate) -> EditionOut:
-    series, edition = _edition(tx, slug, edition_slug)
+    edition = _edition(tx, slug, edition_slug)
     before = edition_detail(tx.session, slug, edition_slug)
     exclude = {"sources", "activities", "domains"}
     for name, value in patch_values(body, ("start", "end"), exclude).items():
@@ -208,7 +207,6 @@ def update_edition(tx: Write, slug: str, edition_slug: str, body: EditionUpdate)
         )
     if body.sources is not None:
         edition.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.touch(series, edition)
     tx.reload()
     after = edition_detail(tx.session, slug, edition_slug)
     entity_id = f"{slug}/{edition_slug}"
@@ -217,8 +215,10 @@ def update_edition(tx: Write, slug: str, edition_slug: str, body: EditionUpdate)
 
 
 def delete_edition(tx: Write, slug: str, edition_slug: str) -> None:
-    series, edition = _edition(tx, slug, edition_slug)
-    count = tx.session.scalar(select(func.count()).where(ExerciseEdition.series_id == series.id))
+    edition = _edition(tx, slug, edition_slug)
+    count = tx.session.scalar(
+        select(func.count()).where(ExerciseEdition.series_id == edition.series_id)
+    )
     if count == 1:
         raise Conflict(
             f"{edition_slug!r} is the only edition of {slug!r}; a series is known by its "
@@ -226,7 +226,6 @@ def delete_edition(tx: Write, slug: str, edition_slug: str) -> None:
         )
     before = edition_detail(tx.session, slug, edition_slug)
     tx.session.execute(delete(ExerciseEdition).where(ExerciseEdition.id == edition.id))
-    tx.touch(series)
     tx.audit(EDITION, f"{slug}/{edition_slug}", AuditOperation.delete, snapshot(before), None)
 
 
@@ -246,7 +245,7 @@ def _participant_snapshot(detail: EditionOut, iso3: str) -> object:
 def put_participant(
     tx: Write, slug: str, edition_slug: str, code: str, body: ParticipantPut
 ) -> EditionOut:
-    series, edition = _edition(tx, slug, edition_slug)
+    edition = _edition(tx, slug, edition_slug)
     country = _country(tx, code, "/path/code")
     before = edition_detail(tx.session, slug, edition_slug)
     stored = _participation(tx, edition, country)
@@ -260,7 +259,6 @@ def put_participant(
     )
     row.citations = cite(tx.session, body.sources, "/body/sources")
     tx.session.add(row)
-    tx.touch(series, edition)
     tx.reload()
     after = edition_detail(tx.session, slug, edition_slug)
     old = _participant_snapshot(before, country.iso3)
@@ -275,7 +273,7 @@ def put_participant(
 
 
 def delete_participant(tx: Write, slug: str, edition_slug: str, code: str) -> None:
-    series, edition = _edition(tx, slug, edition_slug)
+    edition = _edition(tx, slug, edition_slug)
     country = _country(tx, code, "/path/code")
     if _participation(tx, edition, country) is None:
         raise ProblemError(404, f"{country.name} is not a participant of {edition_slug!r}.")
@@ -285,7 +283,6 @@ def delete_participant(tx: Write, slug: str, edition_slug: str, code: str) -> No
             Participation.edition_id == edition.id, Participation.country_id == country.id
         )
     )
-    tx.touch(series, edition)
     tx.audit(
         PARTICIPATION,
         f"{edition_slug}/{country.iso3}",
@@ -299,13 +296,11 @@ _THREATS = ThreatLinks(TieChannel.exercise)
 
 
 def link_threat(tx: Write, slug: str, edition_slug: str, threat: str) -> EditionOut:
-    series, edition = _edition(tx, slug, edition_slug)
-    tx.touch(series, edition)
+    edition = _edition(tx, slug, edition_slug)
     _THREATS.link(tx, edition.id, edition_slug, threat)
     return edition_detail(tx.session, slug, edition_slug)
 
 
 def unlink_threat(tx: Write, slug: str, edition_slug: str, threat: str) -> None:
-    series, edition = _edition(tx, slug, edition_slug)
-    tx.touch(series, edition)
+    edition = _edition(tx, slug, edition_slug)
     _THREATS.unlink(tx, edition.id, edition_slug, threat)

@@ -123,7 +123,6 @@ def update_operation(tx: Write, slug: str, body: OperationUpdate) -> OperationDe
         raise InvalidParameter("/body/end_date", f"Invalid request: {error}.")
     if body.sources is not None:
         operation.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.touch(operation)
     tx.reload()
     after = operation_detail(tx.session, slug)
     tx.audit(OPERATION, slug, AuditOperation.update, snapshot(before), snapshot(after))
@@ -166,7 +165,6 @@ def put_contributor(tx: Write, slug: str, code: str, body: ContributorPut) -> Op
     )
     row.citations = cite(tx.session, body.sources, "/body/sources")
     tx.session.add(row)
-    tx.touch(operation)
     tx.reload()
     after = operation_detail(tx.session, slug)
     old = _contributor_snapshot(before, country.iso3)
@@ -190,7 +188,6 @@ def delete_contributor(tx: Write, slug: str, code: str) -> None:
         raise ProblemError(404, f"{country.name} is not a contributor to {slug!r}.")
     for row in stored:
         tx.session.delete(row)
-    tx.touch(operation)
     tx.audit(
         CONTRIBUTION,
         f"{slug}/{country.iso3}",
@@ -205,12 +202,10 @@ _THREATS = ThreatLinks(TieChannel.operation)
 
 def link_threat(tx: Write, slug: str, threat: str) -> OperationDetail:
     operation = _target(tx, slug)
-    tx.touch(operation)
     _THREATS.link(tx, operation.id, slug, threat)
     return operation_detail(tx.session, slug)
 
 
 def unlink_threat(tx: Write, slug: str, threat: str) -> None:
     operation = _target(tx, slug)
-    tx.touch(operation)
     _THREATS.unlink(tx, operation.id, slug, threat)

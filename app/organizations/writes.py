@@ -84,7 +84,6 @@ def update_organization(tx: Write, slug: str, body: OrganizationUpdate) -> Organ
         raise InvalidParameter("/body/ended_date", f"Invalid request: {error}.")
     if body.sources is not None:
         organization.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.touch(organization)
     tx.reload()
     after = organization_detail(tx.session, slug)
     tx.audit(ORGANIZATION, slug, AuditOperation.update, snapshot(before), snapshot(after))
@@ -133,7 +132,6 @@ def put_membership(tx: Write, slug: str, code: str, body: MembershipPut) -> Memb
         )
         membership.citations = cite(tx.session, period.sources, f"/body/periods/{index}/sources")
         tx.session.add(membership)
-    tx.touch(organization)
     tx.reload()
     after = membership_history(tx.session, organization, country)
     operation = AuditOperation.update if before.data else AuditOperation.create
@@ -155,7 +153,6 @@ def delete_membership(tx: Write, slug: str, code: str) -> None:
             Membership.organization_id == organization.id, Membership.country_id == country.id
         )
     )
-    tx.touch(organization)
     tx.audit(MEMBERSHIP, f"{slug}/{country.iso3}", AuditOperation.delete, snapshot(before), None)
 
 
@@ -164,12 +161,10 @@ _THREATS = ThreatLinks(TieChannel.organization)
 
 def link_threat(tx: Write, slug: str, threat: str) -> OrganizationDetail:
     organization = _target(tx, slug)
-    tx.touch(organization)
     _THREATS.link(tx, organization.id, slug, threat)
     return organization_detail(tx.session, slug)
 
 
 def unlink_threat(tx: Write, slug: str, threat: str) -> None:
     organization = _target(tx, slug)
-    tx.touch(organization)
     _THREATS.unlink(tx, organization.id, slug, threat)

@@ -49,7 +49,6 @@ def update_source(tx: Write, source_id: str, body: SourceUpdate) -> SourceDetail
         setattr(source, name, value)
     if source.published_date is None and source.published_precision is not None:
         raise ProblemError(422, "published_precision is set without published_date.")
-    tx.touch(source)
     tx.reload()
     after = source_detail(tx.session, source_id)
     tx.audit(SOURCE, source_id, AuditOperation.update, snapshot(before), snapshot(after))

@@ -55,7 +55,6 @@ def update_threat(tx: Write, slug: str, body: ThreatUpdate) -> ThreatDetail:
         setattr(threat, name, value)
     if body.sources is not None:
         threat.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.touch(threat)
     tx.reload()
     after = threat_detail(tx.session, slug)
     tx.audit(THREAT, slug, AuditOperation.update, snapshot(before), snapshot(after))
