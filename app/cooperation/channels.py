@@ -18,6 +18,9 @@ To add a channel (e.g. arms transfers):
    others, so its ties and aggregates follow.
 Nothing else changes: the write framework, the change path, the reads and the OpenAPI enums
 pick the entry up (tests/test_channels.py checks that every channel has exactly one entry).
+Two API shapes name channels field by field and grow only by a decision about the API: the
+dyad-year columns (`app.analytics.dyads`) and a threat's lists of initiatives
+(`app.threats`).
 """
 
 from collections.abc import Callable, Collection, Mapping
