@@ -1,5 +1,8 @@
 """Load the curated seed data into the database, idempotently.
 
+The files are read and validated first, all of them, with the write API's input schemas
+(`seed.schemas`): a wrong file stops the seed before anything is written.
+
 Every entity is matched on its natural key (slug, ISO3, organization + country + role +
 start...), created when missing and updated when a field differs; nothing is deleted, so a
 curator's or an importer's rows survive a re-seed. The data version moves only when something
@@ -49,13 +52,7 @@ from app.system.models import DataState
 from app.threats.models import ThreatCategory, ThreatResponse, response_threats
 from app.threats.writes import THREAT
 from seed.countries import country_records
-from seed.schemas import (
-    AgreementEntry,
-    EditionEntry,
-    PartyEntry,
-    SeedError,
-    read_seed,
-)
+from seed.schemas import EditionEntry, PartyEntry, SeedError, read_seed
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -295,7 +292,7 @@ class SeedLoader:
             if series is None:
                 continue
             if not curated(series):
-                self.cite("series_id", series.id, entry.sources, f"exercises.yaml: series {slug}")
+                self.cite("series_id", series.id, entry.sources, f"exercises.yaml: exercise {slug}")
             for edition_entry in entry.editions:
                 self.load_edition(series, edition_entry, entry.sources)
 
@@ -353,9 +350,11 @@ class SeedLoader:
                 agreement_threats, "agreement_id", agreement.id, entry.threats, context
             )
             for party in entry.parties:
-                self.load_party(agreement, party, entry)
+                self.load_party(agreement, party, entry.sources)
 
-    def load_party(self, agreement: Agreement, entry: PartyEntry, parent: AgreementEntry) -> None:
+    def load_party(
+        self, agreement: Agreement, entry: PartyEntry, sources: list[CitationIn]
+    ) -> None:
         context = f"agreements.yaml: agreement {agreement.slug}, party "
         key: dict[str, Any] = {"agreement_id": agreement.id, "country_id": None}
         if entry.country is not None:
@@ -374,7 +373,7 @@ class SeedLoader:
             key,
             entry.model_dump(exclude={"country", "organization", "start_date", "sources"}),
         )
-        self.cite("party_id", party.id, entry.sources or parent.sources, context)
+        self.cite("party_id", party.id, entry.sources or sources, context)
 
     def load_operations(self) -> None:
         for entry in self.data.operations:

@@ -16,6 +16,7 @@ A file that does not fit is refused as a whole, before anything is written, with
 problem naming the file, the entry and the field.
 """
 
+from copy import copy
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
@@ -28,7 +29,7 @@ from app.core.inputs import Description, Note
 from app.core.params import IsoDate
 from app.core.periods import parse_partial_date
 from app.countries.models import CountryKind
-from app.countries.schemas import CountryName
+from app.countries.schemas import CountryName, CountryUpdate
 from app.curation.inputs import CountryCodeIn, Input, SlugIn, Sources, Threats
 from app.exercises.schemas import EditionCreate, SeriesCreate
 from app.operations.schemas import ContributorIn, OperationCreate
@@ -73,6 +74,12 @@ class SeedEntry(BaseModel):
         return data
 
 
+def _as_in(schema: type[BaseModel], name: str) -> Any:
+    """The bounds, default and description of an API field, for a seed field of the same name
+    whose type is adapted (a list of seed entries rather than of the API's items)."""
+    return copy(schema.model_fields[name])
+
+
 _PERIOD = {"start": "start", "end": "end"}
 Iso3 = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
@@ -108,8 +115,9 @@ class MemberEntry(SeedEntry, MembershipPeriodIn):
 class OrganizationEntry(SeedEntry, OrganizationCreate):
     partial_dates = {"founded": "founded", "ended": "ended"}
 
+    # Linked through routes of their own in the API.
     threats: Threats = []
-    members: list[MemberEntry] = Field(default=[], max_length=300)
+    members: list[MemberEntry] = []
 
 
 class EditionEntry(SeedEntry, EditionCreate):
@@ -120,7 +128,7 @@ class EditionEntry(SeedEntry, EditionCreate):
 
 
 class SeriesEntry(SeedEntry, SeriesCreate):
-    editions: list[EditionEntry] = Field(min_length=1, max_length=100)  # type: ignore[assignment]
+    editions: list[EditionEntry] = _as_in(SeriesCreate, "editions")  # type: ignore[assignment]
 
 
 class PartyEntry(SeedEntry, PartyIn):
@@ -130,7 +138,7 @@ class PartyEntry(SeedEntry, PartyIn):
 class AgreementEntry(SeedEntry, AgreementCreate):
     partial_dates = {"signed": "signed", "in_force": "in_force", "ended": "ended"}
 
-    parties: list[PartyEntry] = Field(default=[], max_length=300)  # type: ignore[assignment]
+    parties: list[PartyEntry] = _as_in(AgreementCreate, "parties")  # type: ignore[assignment]
 
 
 class ContributorEntry(SeedEntry, ContributorIn):
@@ -140,8 +148,8 @@ class ContributorEntry(SeedEntry, ContributorIn):
 class OperationEntry(SeedEntry, OperationCreate):
     partial_dates = _PERIOD
 
-    contributors: list[ContributorEntry] = Field(  # type: ignore[assignment]
-        default=[], max_length=300
+    contributors: list[ContributorEntry] = _as_in(  # type: ignore[assignment]
+        OperationCreate, "contributors"
     )
 
 
@@ -154,13 +162,13 @@ class ExtraCountry(Input):
     cow_code: int | None = Field(default=None, strict=True, ge=1)
     name: CountryName
     name_id: CountryName
-    official_name: CountryName | None = None
+    official_name: str | None = _as_in(CountryUpdate, "official_name")
     kind: CountryKind
     region: str | None = None
     subregion: str | None = None
     valid_from: IsoDate | None = None
     valid_until: IsoDate | None = None
-    note: Note | None = None
+    note: str | None = _as_in(CountryUpdate, "note")
 
 
 class CountryExtras(Input):

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.core.config import Settings
 from app.main import create_app
+from tests.conftest import migrate
 
 pytestmark = pytest.mark.anyio
 
@@ -149,3 +150,43 @@ def test_a_missing_or_unreadable_file_is_named(tmp_path: Path) -> None:
     lines = result.stderr.splitlines()
     assert lines[0] == "error: threats.yaml: cannot be read (No such file or directory)"
     assert lines[1].startswith("organizations.yaml: not valid YAML (")
+
+
+async def test_an_entry_is_stored_as_the_api_would_take_it(empty_url: str, tmp_path: Path) -> None:
+    exercises = """- slug: test-drill
+  name: Test Drill
+  sources: [test-addition]
+  editions:
+    - year: 2021
+      start: "2021-03"
+      domains: [sea, air]
+      participants:
+        - {country: IDN, is_host: true}
+        - {country: BTN, role: observer, sources: [{source: test-addition, locator: p. 2}]}
+"""
+    migrate(empty_url)
+    result = CliRunner().invoke(
+        cli,
+        ["seed", "--data-dir", str(_seed_files(tmp_path, FORUM, exercises=exercises))],
+        env={"DATABASE_URL": empty_url},
+    )
+    assert result.exit_code == 0, result.output
+
+    app = create_app(Settings(database_url=empty_url))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as api:
+        edition = (await api.get("/v1/exercises/test-drill/editions/test-drill-2021")).json()
+    app.state.engine.dispose()
+    assert edition["name"] == "Test Drill 2021"  # the API's defaults, declared once
+    assert (edition["start_date"], edition["start_precision"]) == ("2021-03-01", "month")
+    assert (edition["certainty"], edition["domains"]) == ("confirmed", ["air", "sea"])
+    participants = {p["country"]["iso3"]: p for p in edition["participants"]}
+    assert (participants["IDN"]["role"], participants["IDN"]["is_host"]) == (
+        "full_participant",
+        True,
+    )
+    assert (participants["BTN"]["role"], participants["BTN"]["is_host"]) == ("observer", False)
+    assert [s["locator"] for s in participants["BTN"]["sources"]] == ["p. 2"]
+    assert [s["locator"] for s in participants["IDN"]["sources"]] == [None]  # the series'
+    assert [s["source_id"] for s in edition["sources"]] == ["test-addition"]
