@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
 from app.agreements.schemas import AgreementCreate, PartyIn
@@ -30,7 +30,7 @@ from app.core.params import IsoDate
 from app.core.periods import parse_partial_date
 from app.countries.models import CountryKind
 from app.countries.schemas import CountryName, CountryUpdate
-from app.curation.inputs import CountryCodeIn, Input, SlugIn, Sources, Threats
+from app.curation.inputs import CountryCodeIn, Input, SlugIn, Sources, Threats, listed_twice
 from app.exercises.schemas import EditionCreate, SeriesCreate
 from app.operations.schemas import ContributorIn, OperationCreate
 from app.organizations.schemas import MembershipPeriodIn, OrganizationCreate
@@ -181,17 +181,29 @@ class CountryExtras(Input):
     extra_countries: list[ExtraCountry] = Field(default=[])
 
 
+def _unique(key: str) -> AfterValidator:
+    """Entries with one key would silently become one row, the last overwriting the others."""
+
+    def check(entries: list[Any]) -> list[Any]:
+        error = listed_twice((getattr(entry, key) for entry in entries), key)
+        if error:
+            raise ValueError(error)
+        return entries
+
+    return AfterValidator(check)
+
+
 class SeedData(Input):
     """Every seed file: a field `things` is read from `things.yaml` (an empty file, no entries)."""
 
     countries: CountryExtras = Field(default=CountryExtras())
-    sources: list[SourceEntry] = Field(default=[])
-    threats: list[ThreatEntry] = Field(default=[])
-    responses: list[ResponseEntry] = Field(default=[])
-    organizations: list[OrganizationEntry] = Field(default=[])
-    exercises: list[SeriesEntry] = Field(default=[])
-    agreements: list[AgreementEntry] = Field(default=[])
-    operations: list[OperationEntry] = Field(default=[])
+    sources: Annotated[list[SourceEntry], _unique("id")] = Field(default=[])
+    threats: Annotated[list[ThreatEntry], _unique("slug")] = Field(default=[])
+    responses: Annotated[list[ResponseEntry], _unique("slug")] = Field(default=[])
+    organizations: Annotated[list[OrganizationEntry], _unique("slug")] = Field(default=[])
+    exercises: Annotated[list[SeriesEntry], _unique("slug")] = Field(default=[])
+    agreements: Annotated[list[AgreementEntry], _unique("slug")] = Field(default=[])
+    operations: Annotated[list[OperationEntry], _unique("slug")] = Field(default=[])
 
 
 def read_seed(data_dir: Path) -> SeedData:

@@ -82,6 +82,11 @@ def _seed_files(tmp_path: Path, organizations: str, **others: str) -> Path:
             id="api-rule",
         ),
         pytest.param(
+            FORUM + FORUM.replace("Test Forum", "Copied Forum"),
+            "organizations.yaml: slug test-forum is listed twice",
+            id="listed-twice",
+        ),
+        pytest.param(
             FORUM.replace("{country: BTN", "{country: XYZ"),
             "organizations.yaml: organization test-forum, member XYZ: unknown country code 'XYZ'",
             id="unknown-country",
