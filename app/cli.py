@@ -70,7 +70,8 @@ def seed(
 
     Example: DATABASE_URL=sqlite:///var/defcoop.db defcoop seed
     """
-    from seed.loader import DATA_DIR, SeedError, load_seed
+    from seed.loader import DATA_DIR, load_seed
+    from seed.schemas import SeedError
 
     engine = create_db_engine(Settings())
     try:

@@ -11,11 +11,11 @@ import gettext
 import importlib.resources
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import pycountry
 
 from app.countries.models import CountryKind
+from seed.schemas import CountryExtras
 
 
 @dataclass(frozen=True)
@@ -41,17 +41,13 @@ def _converter_rows() -> dict[str, dict[str, str]]:
         return {row["ISO3"]: row for row in csv.DictReader(handle, delimiter="\t")}
 
 
-def _optional_date(value: Any) -> date | None:
-    return date.fromisoformat(str(value)) if value else None
-
-
-def country_records(extras: dict[str, Any]) -> list[CountryRecord]:
+def country_records(extras: CountryExtras) -> list[CountryRecord]:
     indonesian = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["id"])
     converter = _converter_rows()
-    cow_overrides: dict[str, int] = extras.get("cow_code_overrides", {})
-    names: dict[str, str] = extras.get("name_overrides", {})
-    names_id: dict[str, str] = extras.get("name_id_overrides", {})
-    notes: dict[str, str] = extras.get("country_notes", {})
+    cow_overrides = extras.cow_code_overrides
+    names = extras.name_overrides
+    names_id = extras.name_id_overrides
+    notes = extras.country_notes
 
     records = []
     for country in pycountry.countries:
@@ -75,15 +71,5 @@ def country_records(extras: dict[str, Any]) -> list[CountryRecord]:
                 note=notes.get(country.alpha_3),
             )
         )
-    for extra in extras.get("extra_countries", []):
-        records.append(
-            CountryRecord(
-                **{
-                    **extra,
-                    "kind": CountryKind(extra["kind"]),
-                    "valid_from": _optional_date(extra.get("valid_from")),
-                    "valid_until": _optional_date(extra.get("valid_until")),
-                }
-            )
-        )
+    records += [CountryRecord(**extra.model_dump()) for extra in extras.extra_countries]
     return records

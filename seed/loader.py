@@ -1,5 +1,8 @@
 """Load the curated seed data into the database, idempotently.
 
+The files are read and validated first, all of them, with the write API's input schemas
+(`seed.schemas`): a wrong file stops the seed before anything is written.
+
 Every entity is matched on its natural key (slug, ISO3, organization + country + role +
 start...), created when missing and updated when a field differs; nothing is deleted, so a
 curator's or an importer's rows survive a re-seed. The data version moves only when something
@@ -13,18 +16,17 @@ this a restart would undo the curators' work.
 """
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement, AgreementParty, agreement_threats
 from app.agreements.writes import AGREEMENT
 from app.core.db import Versioned
-from app.core.periods import parse_partial_date
 from app.countries.models import Country
 from app.countries.writes import COUNTRY
 from app.curation.changes import Changes, curated, deleted_by_curators
@@ -33,6 +35,7 @@ from app.exercises.models import (
     ExerciseSeries,
     Participation,
     edition_activities,
+    edition_domains,
     edition_threats,
 )
 from app.exercises.writes import EDITION, SERIES
@@ -41,20 +44,28 @@ from app.operations.writes import OPERATION
 from app.organizations.models import Membership, Organization, organization_threats
 from app.organizations.writes import ORGANIZATION
 from app.sources.models import Citation, Source
+from app.sources.schemas import CitationIn
 from app.sources.writes import SOURCE
 from app.threats.models import ThreatCategory, ThreatResponse, response_threats
 from app.threats.writes import THREAT
 from seed.countries import country_records
+from seed.schemas import EditionEntry, PartyEntry, SeedError, read_seed
 
 DATA_DIR = Path(__file__).parent / "data"
 
 Model = TypeVar("Model")
 Resource = TypeVar("Resource", bound=Versioned)
 CURATED_ENTITIES = (COUNTRY, SOURCE, THREAT, ORGANIZATION, SERIES, EDITION, AGREEMENT, OPERATION)
-
-
-class SeedError(ValueError):
-    """The seed files contradict themselves or the schema; nothing was written."""
+# The fields of an entry that are rows of their own, not columns of its table.
+_EDITION_LISTS = {"activities", "domains", "threats", "participants", "sources"}
+_OPERATION_LINKS = {
+    "slug",
+    "lead_organization",
+    "host_country",
+    "threats",
+    "contributors",
+    "sources",
+}
 
 
 @dataclass
@@ -70,27 +81,11 @@ class SeedReport:
         return bool(self.created or self.updated)
 
 
-def _read(name: str, data_dir: Path) -> Any:
-    with (data_dir / name).open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or []
-
-
-def _partial(value: Any, prefix: str) -> dict[str, Any]:
-    """`{prefix}_date` and `{prefix}_precision` from an optional partial-date string."""
-    if value is None:
-        return {f"{prefix}_date": None, f"{prefix}_precision": None}
-    parsed, precision = parse_partial_date(value)
-    return {f"{prefix}_date": parsed, f"{prefix}_precision": precision}
-
-
-def _period(entry: dict[str, Any]) -> dict[str, Any]:
-    return {**_partial(entry.get("start"), "start"), **_partial(entry.get("end"), "end")}
-
-
 class SeedLoader:
     def __init__(self, session: Session, data_dir: Path = DATA_DIR) -> None:
         self.session = session
-        self.data_dir = data_dir
+        # Every file is read and validated before anything is written.
+        self.data = read_seed(data_dir)
         self.report = SeedReport()
         self.countries: dict[str, Country] = {}
         self.threats: dict[str, ThreatCategory] = {}
@@ -149,22 +144,18 @@ class SeedLoader:
             )
             self.report.created[table.name] += len(missing)
 
-    def link_threats(self, table: Table, owner: str, owner_id: int, slugs: list[str]) -> None:
-        self.link(table, owner, owner_id, "threat_id", {self.threat(s).id for s in slugs})
+    def link_threats(
+        self, table: Table, owner: str, owner_id: int, slugs: Iterable[str], context: str
+    ) -> None:
+        threat_ids = {self.threat(slug, context).id for slug in slugs}
+        self.link(table, owner, owner_id, "threat_id", threat_ids)
 
-    def cite(self, column: str, target_id: int, citations: list[Any], context: str) -> None:
-        if not citations:
-            raise SeedError(f"{context}: no source cited")
+    def cite(self, column: str, target_id: int, citations: list[CitationIn], context: str) -> None:
         wanted = set()
         for citation in citations:
-            source, locator = (
-                (citation, None)
-                if isinstance(citation, str)
-                else (citation["source"], citation.get("locator"))
-            )
-            if source not in self.source_ids:
-                raise SeedError(f"{context}: unknown source {source!r}")
-            wanted.add((source, locator))
+            if citation.source not in self.source_ids:
+                raise SeedError(f"{context}: unknown source {citation.source!r}")
+            wanted.add((citation.source, citation.locator))
         target = getattr(Citation, column)
         existing = set(
             self.session.execute(
@@ -183,11 +174,11 @@ class SeedLoader:
         except KeyError:
             raise SeedError(f"{context}: unknown country code {code!r}") from None
 
-    def threat(self, slug: str) -> ThreatCategory:
+    def threat(self, slug: str, context: str) -> ThreatCategory:
         try:
             return self.threats[slug]
         except KeyError:
-            raise SeedError(f"unknown threat category {slug!r}") from None
+            raise SeedError(f"{context}: unknown threat category {slug!r}") from None
 
     # --- entities ----------------------------------------------------------------------
 
@@ -210,7 +201,7 @@ class SeedLoader:
         return self.report
 
     def load_countries(self) -> None:
-        for record in country_records(_read("countries.yaml", self.data_dir)):
+        for record in country_records(self.data.countries):
             values = asdict(record)
             iso3 = values.pop("iso3")
             country = self.upsert_resource(Country, {"iso3": iso3}, values, (COUNTRY, iso3))
@@ -218,71 +209,45 @@ class SeedLoader:
             self.countries[iso3] = country
 
     def load_sources(self) -> None:
-        for entry in _read("sources.yaml", self.data_dir):
-            values = {
-                "kind": entry["kind"],
-                "title": entry["title"],
-                "publisher": entry.get("publisher"),
-                "url": entry.get("url"),
-                "language": entry.get("language"),
-                "note": entry.get("note"),
-                **_partial(entry.get("published"), "published"),
-            }
-            if self.upsert_resource(Source, {"id": entry["id"]}, values, (SOURCE, entry["id"])):
-                self.source_ids.add(entry["id"])
+        for entry in self.data.sources:
+            values = entry.model_dump(exclude={"id"})
+            if self.upsert_resource(Source, {"id": entry.id}, values, (SOURCE, entry.id)):
+                self.source_ids.add(entry.id)
 
     def load_threats(self) -> None:
-        for entry in _read("threats.yaml", self.data_dir):
+        for entry in self.data.threats:
             threat = self.upsert_resource(
                 ThreatCategory,
-                {"slug": entry["slug"]},
-                {
-                    "name": entry["name"],
-                    "name_id": entry["name_id"],
-                    "kind": entry["kind"],
-                    "description": entry.get("description"),
-                },
-                (THREAT, entry["slug"]),
+                {"slug": entry.slug},
+                entry.model_dump(exclude={"slug", "sources"}),
+                (THREAT, entry.slug),
             )
             if threat is None:
                 continue
             self.threats[threat.slug] = threat
             if curated(threat):
                 continue
-            self.cite("threat_id", threat.id, entry.get("sources", []), f"threat {threat.slug}")
+            context = f"threats.yaml: threat {threat.slug}"
+            self.cite("threat_id", threat.id, entry.sources, context)
 
     def load_responses(self) -> None:
-        for entry in _read("responses.yaml", self.data_dir):
+        for entry in self.data.responses:
             response = self.upsert(
                 ThreatResponse,
-                {"slug": entry["slug"]},
-                {
-                    "name": entry["name"],
-                    "name_id": entry["name_id"],
-                    "channel": entry["channel"],
-                    "description": entry.get("description"),
-                },
+                {"slug": entry.slug},
+                entry.model_dump(exclude={"slug", "threats", "sources"}),
             )
-            self.link_threats(response_threats, "response_id", response.id, entry["threats"])
-            context = f"response {response.slug}"
-            self.cite("response_id", response.id, entry.get("sources", []), context)
+            context = f"responses.yaml: response {response.slug}"
+            self.link_threats(response_threats, "response_id", response.id, entry.threats, context)
+            self.cite("response_id", response.id, entry.sources, context)
 
     def load_organizations(self) -> None:
-        for entry in _read("organizations.yaml", self.data_dir):
-            slug = entry["slug"]
+        for entry in self.data.organizations:
+            slug = entry.slug
             organization = self.upsert_resource(
                 Organization,
                 {"slug": slug},
-                {
-                    "name": entry["name"],
-                    "name_id": entry.get("name_id"),
-                    "acronym": entry.get("acronym"),
-                    "kind": entry["kind"],
-                    "universal": bool(entry.get("universal", False)),
-                    "description": entry.get("description"),
-                    **_partial(entry.get("founded"), "founded"),
-                    **_partial(entry.get("ended"), "ended"),
-                },
+                entry.model_dump(exclude={"slug", "threats", "members", "sources"}),
                 (ORGANIZATION, slug),
             )
             if organization is None:
@@ -290,216 +255,164 @@ class SeedLoader:
             self.organizations[slug] = organization
             if curated(organization):
                 continue
-            sources = entry.get("sources", [])
-            self.cite("organization_id", organization.id, sources, f"organization {slug}")
+            context = f"organizations.yaml: organization {slug}"
+            self.cite("organization_id", organization.id, entry.sources, context)
             self.link_threats(
-                organization_threats, "organization_id", organization.id, entry.get("threats", [])
+                organization_threats, "organization_id", organization.id, entry.threats, context
             )
-            for member in entry.get("members") or []:
-                context = f"organization {slug}, member {member.get('country')}"
-                period = _period(member)
+            for member in entry.members:
+                member_context = f"{context}, member {member.country}"
                 membership = self.upsert(
                     Membership,
                     {
                         "organization_id": organization.id,
-                        "country_id": self.country(member["country"], context).id,
-                        "role": member.get("role", "member"),
-                        "start_date": period.pop("start_date"),
+                        "country_id": self.country(member.country, member_context).id,
+                        "role": member.role,
+                        "start_date": member.start_date,
                     },
-                    {
-                        **period,
-                        "certainty": member.get("certainty", "confirmed"),
-                        "note": member.get("note"),
-                    },
+                    member.model_dump(exclude={"country", "role", "start_date", "sources"}),
                 )
-                citations = member.get("sources") or sources
-                self.cite("membership_id", membership.id, citations, context)
+                citations = member.sources or entry.sources
+                self.cite("membership_id", membership.id, citations, member_context)
 
     def load_exercises(self) -> None:
-        for entry in _read("exercises.yaml", self.data_dir):
-            slug = entry["slug"]
+        for entry in self.data.exercises:
+            slug = entry.slug
             series = self.upsert_resource(
                 ExerciseSeries,
                 {"slug": slug},
-                {
-                    "name": entry["name"],
-                    "name_id": entry.get("name_id"),
-                    "description": entry.get("description"),
-                },
+                entry.model_dump(exclude={"slug", "editions", "sources"}),
                 (SERIES, slug),
             )
             if series is None:
                 continue
-            sources = entry.get("sources", [])
             if not curated(series):
-                self.cite("series_id", series.id, sources, f"exercise {slug}")
-            for edition_entry in entry.get("editions") or []:
-                self.load_edition(series, edition_entry, sources)
+                self.cite("series_id", series.id, entry.sources, f"exercises.yaml: exercise {slug}")
+            for edition_entry in entry.editions:
+                self.load_edition(series, edition_entry, entry.sources)
 
     def load_edition(
-        self, series: ExerciseSeries, entry: dict[str, Any], series_sources: list[Any]
+        self, series: ExerciseSeries, entry: EditionEntry, series_sources: list[CitationIn]
     ) -> None:
-        year = int(entry["year"])
-        slug = entry.get("slug") or f"{series.slug}-{year}"
+        slug = entry.slug or f"{series.slug}-{entry.year}"
         edition = self.upsert_resource(
             ExerciseEdition,
             {"slug": slug},
             {
+                **entry.model_dump(exclude=_EDITION_LISTS | {"slug", "name"}),
                 "series_id": series.id,
-                "name": entry.get("name") or f"{series.name} {year}",
-                "year": year,
-                "ordinal": entry.get("ordinal"),
-                "location": entry.get("location"),
-                "latitude": entry.get("latitude"),
-                "longitude": entry.get("longitude"),
-                "personnel": entry.get("personnel"),
-                "description": entry.get("description"),
-                "certainty": entry.get("certainty", "confirmed"),
-                "note": entry.get("note"),
-                **_period(entry),
+                "name": entry.name or f"{series.name} {entry.year}",
             },
             (EDITION, f"{series.slug}/{slug}"),
         )
         if edition is None or curated(edition):
             return
-        sources = entry.get("sources") or series_sources
-        self.cite("edition_id", edition.id, sources, f"edition {slug}")
-        self.link_threats(edition_threats, "edition_id", edition.id, entry.get("threats", []))
-        activities = set(entry.get("activities", []))
+        context = f"exercises.yaml: edition {slug}"
+        sources = entry.sources or series_sources
+        self.cite("edition_id", edition.id, sources, context)
+        self.link_threats(edition_threats, "edition_id", edition.id, entry.threats, context)
+        activities = {activity.value for activity in entry.activities}
         self.link(edition_activities, "edition_id", edition.id, "activity", activities)
-        for participant in entry.get("participants") or []:
-            context = f"edition {slug}, participant {participant.get('country')}"
+        domains = {domain.value for domain in entry.domains}
+        self.link(edition_domains, "edition_id", edition.id, "domain", domains)
+        for participant in entry.participants:
+            participant_context = f"{context}, participant {participant.country}"
             participation = self.upsert(
                 Participation,
                 {
                     "edition_id": edition.id,
-                    "country_id": self.country(participant["country"], context).id,
+                    "country_id": self.country(participant.country, participant_context).id,
                 },
-                {
-                    "role": participant.get("role", "full_participant"),
-                    "is_host": bool(participant.get("host", False)),
-                    "certainty": participant.get("certainty", "confirmed"),
-                    "note": participant.get("note"),
-                },
+                participant.model_dump(exclude={"country", "sources"}),
             )
-            citations = participant.get("sources") or sources
-            self.cite("participation_id", participation.id, citations, context)
+            citations = participant.sources or sources
+            self.cite("participation_id", participation.id, citations, participant_context)
 
     def load_agreements(self) -> None:
-        for entry in _read("agreements.yaml", self.data_dir):
-            slug = entry["slug"]
+        for entry in self.data.agreements:
+            slug = entry.slug
             agreement = self.upsert_resource(
                 Agreement,
                 {"slug": slug},
-                {
-                    "name": entry["name"],
-                    "name_id": entry.get("name_id"),
-                    "kind": entry["kind"],
-                    "description": entry.get("description"),
-                    "certainty": entry.get("certainty", "confirmed"),
-                    "note": entry.get("note"),
-                    **_partial(entry.get("signed"), "signed"),
-                    **_partial(entry.get("in_force"), "in_force"),
-                    **_partial(entry.get("ended"), "ended"),
-                },
+                entry.model_dump(exclude={"slug", "threats", "parties", "sources"}),
                 (AGREEMENT, slug),
             )
             if agreement is None or curated(agreement):
                 continue
-            sources = entry.get("sources", [])
-            self.cite("agreement_id", agreement.id, sources, f"agreement {slug}")
+            context = f"agreements.yaml: agreement {slug}"
+            self.cite("agreement_id", agreement.id, entry.sources, context)
             self.link_threats(
-                agreement_threats, "agreement_id", agreement.id, entry.get("threats", [])
+                agreement_threats, "agreement_id", agreement.id, entry.threats, context
             )
-            for party in entry.get("parties") or []:
-                self.load_party(agreement, party, sources)
+            for party in entry.parties:
+                self.load_party(agreement, party, entry.sources)
 
-    def load_party(self, agreement: Agreement, entry: dict[str, Any], sources: list[Any]) -> None:
-        context = (
-            f"agreement {agreement.slug}, party {entry.get('country') or entry.get('organization')}"
-        )
+    def load_party(
+        self, agreement: Agreement, entry: PartyEntry, sources: list[CitationIn]
+    ) -> None:
+        context = f"agreements.yaml: agreement {agreement.slug}, party "
         key: dict[str, Any] = {"agreement_id": agreement.id, "country_id": None}
-        if "country" in entry:
-            key["country_id"] = self.country(entry["country"], context).id
+        if entry.country is not None:
+            context += entry.country
+            key["country_id"] = self.country(entry.country, context).id
         else:
-            organization = self.organizations.get(entry["organization"])
+            assert entry.organization is not None  # PartyIn: a country or an organization
+            context += entry.organization
+            organization = self.organizations.get(entry.organization)
             if organization is None:
                 raise SeedError(f"{context}: unknown organization")
             key["organization_id"] = organization.id
-        period = _period(entry)
-        key["start_date"] = period.pop("start_date")
+        key["start_date"] = entry.start_date
         party = self.upsert(
             AgreementParty,
             key,
-            {
-                **period,
-                "role": entry.get("role", "party"),
-                "certainty": entry.get("certainty", "confirmed"),
-                "note": entry.get("note"),
-            },
+            entry.model_dump(exclude={"country", "organization", "start_date", "sources"}),
         )
-        self.cite("party_id", party.id, entry.get("sources") or sources, context)
+        self.cite("party_id", party.id, entry.sources or sources, context)
 
     def load_operations(self) -> None:
-        for entry in _read("operations.yaml", self.data_dir):
-            slug = entry["slug"]
-            context = f"operation {slug}"
-            lead = entry.get("lead_organization")
+        for entry in self.data.operations:
+            slug = entry.slug
+            context = f"operations.yaml: operation {slug}"
+            lead = entry.lead_organization
             if lead is not None and lead not in self.organizations:
                 raise SeedError(f"{context}: unknown organization {lead!r}")
+            host = entry.host_country
             operation = self.upsert_resource(
                 Operation,
                 {"slug": slug},
                 {
-                    "name": entry["name"],
-                    "name_id": entry.get("name_id"),
-                    "kind": entry["kind"],
+                    **entry.model_dump(exclude=_OPERATION_LINKS),
                     "lead_organization_id": self.organizations[lead].id if lead else None,
-                    "host_country_id": (
-                        self.country(entry["host"], context).id if entry.get("host") else None
-                    ),
-                    "mandate": entry.get("mandate"),
-                    "description": entry.get("description"),
-                    "certainty": entry.get("certainty", "confirmed"),
-                    "note": entry.get("note"),
-                    **_period(entry),
+                    "host_country_id": self.country(host, context).id if host else None,
                 },
                 (OPERATION, slug),
             )
             if operation is None or curated(operation):
                 continue
-            sources = entry.get("sources", [])
-            self.cite("operation_id", operation.id, sources, context)
+            self.cite("operation_id", operation.id, entry.sources, context)
             self.link_threats(
-                operation_threats, "operation_id", operation.id, entry.get("threats", [])
+                operation_threats, "operation_id", operation.id, entry.threats, context
             )
-            for contributor in entry.get("contributors") or []:
-                member_context = f"{context}, contributor {contributor.get('country')}"
-                period = _period(contributor)
+            for contributor in entry.contributors:
+                member_context = f"{context}, contributor {contributor.country}"
                 contribution = self.upsert(
                     Contribution,
                     {
                         "operation_id": operation.id,
-                        "country_id": self.country(contributor["country"], member_context).id,
-                        "start_date": period.pop("start_date"),
+                        "country_id": self.country(contributor.country, member_context).id,
+                        "start_date": contributor.start_date,
                     },
-                    {
-                        **period,
-                        "personnel": contributor.get("personnel"),
-                        **_partial(contributor.get("as_of"), "personnel_as_of"),
-                        "certainty": contributor.get("certainty", "confirmed"),
-                        "note": contributor.get("note"),
-                    },
+                    contributor.model_dump(exclude={"country", "start_date", "sources"}),
                 )
-                citations = contributor.get("sources") or sources
+                citations = contributor.sources or entry.sources
                 self.cite("contribution_id", contribution.id, citations, member_context)
 
 
 def load_seed(session: Session, data_dir: Path = DATA_DIR) -> SeedReport:
-    """Load every seed file in one transaction owned by the caller."""
-    try:
-        return SeedLoader(session, data_dir).load()
-    except (KeyError, TypeError, ValueError) as error:
-        if isinstance(error, SeedError):
-            raise
-        raise SeedError(f"malformed seed data: {error!r}") from error
+    """Load every seed file in one transaction owned by the caller.
+
+    A file that does not fit its schema, or an entry naming an unknown country, source, threat
+    or organization, raises SeedError; the caller's transaction then writes nothing.
+    """
+    return SeedLoader(session, data_dir).load()
