@@ -55,33 +55,30 @@ ORGANIZATION = Key(
 )
 
 ORGANIZATIONS = Resource(
-    tag="organizations",
-    collection="/v1/organizations",
-    key=SLUG,
-    detail=OrganizationDetail,
+    "organization",
+    "/v1/organizations",
+    SLUG,
+    OrganizationDetail,
     create=Action(
-        "create_organization",
         organizations.create_organization,
         "Add an organization, with at least one source; answers with it as GET returns it.",
         OrganizationCreate,
     ),
     update=Action(
-        "update_organization",
         organizations.update_organization,
         "Change some fields of an organization; send `If-Match` with the ETag of your GET.",
         OrganizationUpdate,
     ),
     delete=Action(
-        "delete_organization",
         organizations.delete_organization,
         "Delete an organization with its memberships, threat links and citations.",
     ),
     subresources=(
         SubResource(
+            "organization_member",
             "members",
             COUNTRY,
             put=Action(
-                "put_organization_member",
                 organizations.put_membership,
                 """Set every membership period of a country in an organization (create or
                 replace).
@@ -92,11 +89,10 @@ ORGANIZATIONS = Resource(
                 MembershipPut,
             ),
             delete=Action(
-                "delete_organization_member",
                 organizations.delete_membership,
                 "Delete every membership period of a country in an organization.",
             ),
-            response_model=MembershipHistory,
+            model=MembershipHistory,
         ),
         threat_links("organization", organizations.link_threat, organizations.unlink_threat),
     ),
@@ -104,12 +100,11 @@ ORGANIZATIONS = Resource(
 
 
 EXERCISES = Resource(
-    tag="exercises",
-    collection="/v1/exercises",
-    key=SLUG,
-    detail=SeriesDetail,
+    "exercise",
+    "/v1/exercises",
+    SLUG,
+    SeriesDetail,
     create=Action(
-        "create_exercise",
         exercises.create_series,
         """Add an exercise series with its first editions and their participants.
 
@@ -118,7 +113,6 @@ EXERCISES = Resource(
         SeriesCreate,
     ),
     update=Action(
-        "update_exercise",
         exercises.update_series,
         """Change the name, Indonesian name, description or sources of a series.
 
@@ -127,20 +121,18 @@ EXERCISES = Resource(
         SeriesUpdate,
     ),
     delete=Action(
-        "delete_exercise",
         exercises.delete_series,
         "Delete a series with all its editions, participants, threat links and citations.",
     ),
 )
 
 EXERCISE_EDITIONS = Resource(
-    tag="exercises",
-    collection="/v1/exercises/{slug}/editions",
+    "exercise_edition",
+    "/v1/exercises/{slug}/editions",
+    Key("edition", EditionSlug),
+    EditionOut,
     parents=(SLUG,),
-    key=Key("edition", EditionSlug),
-    detail=EditionOut,
     create=Action(
-        "create_exercise_edition",
         exercises.create_edition,
         """Add an edition to a series, with its participants, activities, domains and threats.
 
@@ -148,22 +140,20 @@ EXERCISE_EDITIONS = Resource(
         EditionCreate,
     ),
     update=Action(
-        "update_exercise_edition",
         exercises.update_edition,
         "Change some fields of an edition; `If-Match` is checked against the edition.",
         EditionUpdate,
     ),
     delete=Action(
-        "delete_exercise_edition",
         exercises.delete_edition,
         "Delete an edition with its participants; the last edition of a series is a 409.",
     ),
     subresources=(
         SubResource(
+            "exercise_participant",
             "participants",
             COUNTRY,
             put=Action(
-                "put_exercise_participant",
                 exercises.put_participant,
                 """Set a country's participation in an edition (create or replace), with its
                 role.
@@ -172,7 +162,6 @@ EXERCISE_EDITIONS = Resource(
                 ParticipantPut,
             ),
             delete=Action(
-                "delete_exercise_participant",
                 exercises.delete_participant,
                 "Remove a country from an edition's participants.",
             ),
@@ -201,12 +190,11 @@ def _delete_organization_party(tx: Write, slug: str, organization: str) -> None:
 
 
 AGREEMENTS = Resource(
-    tag="agreements",
-    collection="/v1/agreements",
-    key=SLUG,
-    detail=AgreementDetail,
+    "agreement",
+    "/v1/agreements",
+    SLUG,
+    AgreementDetail,
     create=Action(
-        "create_agreement",
         agreements.create_agreement,
         """Add an agreement with its parties and threats; the parties' partners reflect it at
         once.
@@ -215,22 +203,20 @@ AGREEMENTS = Resource(
         AgreementCreate,
     ),
     update=Action(
-        "update_agreement",
         agreements.update_agreement,
         "Change some fields of an agreement; send `If-Match` with the ETag of your GET.",
         AgreementUpdate,
     ),
     delete=Action(
-        "delete_agreement",
         agreements.delete_agreement,
         "Delete an agreement with its parties, threat links and citations.",
     ),
     subresources=(
         SubResource(
+            "agreement_country_party",
             "parties/countries",
             COUNTRY,
             put=Action(
-                "put_agreement_country_party",
                 _put_country_party,
                 """Set a country's part in an agreement (create or replace), with role and
                 period.
@@ -239,23 +225,21 @@ AGREEMENTS = Resource(
                 PartyPut,
             ),
             delete=Action(
-                "delete_agreement_country_party",
                 _delete_country_party,
                 "Remove a country from an agreement's parties.",
             ),
         ),
         SubResource(
+            "agreement_organization_party",
             "parties/organizations",
             ORGANIZATION,
             put=Action(
-                "put_agreement_organization_party",
                 _put_organization_party,
                 "Set an organization's part in an agreement; it stands for its members at the "
                 "time.",
                 PartyPut,
             ),
             delete=Action(
-                "delete_agreement_organization_party",
                 _delete_organization_party,
                 "Remove an organization from an agreement's parties.",
             ),
@@ -265,12 +249,11 @@ AGREEMENTS = Resource(
 )
 
 OPERATIONS = Resource(
-    tag="operations",
-    collection="/v1/operations",
-    key=SLUG,
-    detail=OperationDetail,
+    "operation",
+    "/v1/operations",
+    SLUG,
+    OperationDetail,
     create=Action(
-        "create_operation",
         operations.create_operation,
         """Add an operation with its contributors; their partners reflect it at once.
 
@@ -278,22 +261,20 @@ OPERATIONS = Resource(
         OperationCreate,
     ),
     update=Action(
-        "update_operation",
         operations.update_operation,
         "Change some fields of an operation; send `If-Match` with the ETag of your GET.",
         OperationUpdate,
     ),
     delete=Action(
-        "delete_operation",
         operations.delete_operation,
         "Delete an operation with its contributors, threat links and citations.",
     ),
     subresources=(
         SubResource(
+            "operation_contributor",
             "contributors",
             COUNTRY,
             put=Action(
-                "put_operation_contributor",
                 operations.put_contributor,
                 """Set a country's contribution to an operation (create or replace).
 
@@ -301,7 +282,6 @@ OPERATIONS = Resource(
                 ContributorPut,
             ),
             delete=Action(
-                "delete_operation_contributor",
                 operations.delete_contributor,
                 "Remove a country from an operation's contributors.",
             ),
@@ -311,24 +291,21 @@ OPERATIONS = Resource(
 )
 
 THREAT_CATEGORIES = Resource(
-    tag="threat-categories",
-    collection="/v1/threat-categories",
-    key=SLUG,
-    detail=ThreatDetail,
+    "threat_category",
+    "/v1/threat-categories",
+    SLUG,
+    ThreatDetail,
     create=Action(
-        "create_threat_category",
         threats.create_threat,
         "Add a threat category, with at least one source; link initiatives to it afterwards.",
         ThreatCreate,
     ),
     update=Action(
-        "update_threat_category",
         threats.update_threat,
         "Change the names, kind, description or sources of a threat category.",
         ThreatUpdate,
     ),
     delete=Action(
-        "delete_threat_category",
         threats.delete_threat,
         """Delete a threat category that nothing links to any more.
 
@@ -338,25 +315,22 @@ THREAT_CATEGORIES = Resource(
 )
 
 SOURCES = Resource(
-    tag="sources",
-    collection="/v1/sources",
-    key=Key("source_id", SourceId),
+    "source",
+    "/v1/sources",
+    Key("source_id", SourceId),
+    SourceDetail,
     key_field="id",
-    detail=SourceDetail,
     create=Action(
-        "create_source",
         sources.create_source,
         "Add a source (an article, a dataset, a reference) that facts can then cite.",
         SourceCreate,
     ),
     update=Action(
-        "update_source",
         sources.update_source,
         "Change some fields of a source; every fact citing it shows the change at once.",
         SourceUpdate,
     ),
     delete=Action(
-        "delete_source",
         sources.delete_source,
         "Delete a source that no fact cites; a cited one is a 409 that counts the citations.",
     ),
@@ -373,13 +347,12 @@ def _with_figures(request: Request, version: int, country: Any) -> CountryWithFi
 
 
 COUNTRIES = Resource(
-    tag="countries",
-    collection="/v1/countries",
-    key=COUNTRY,
+    "country",
+    "/v1/countries",
+    COUNTRY,
+    CountryWithFigures,
     key_field="iso3",
-    detail=CountryWithFigures,
     update=Action(
-        "update_country",
         countries.update_country,
         """Change a country's curated fields: its names and note (never its codes).
 

@@ -3,16 +3,13 @@
 Every write route reads the same way, so it is written once here:
 
     with write_transaction(request, principal, if_match) as tx:
-        answer = <the domain's write function>(tx, *path keys, [body])
+        answer = <the domain's write function>(tx, *path keys[, body])
     written(response, tx, request, <path of the resource>)   # its new ETag, no-store
-    (201 and `Location` for a create, 204 and no-store for a delete)
 
-The domain rules (what a write checks, changes, re-derives and audits) stay in the domain's
-`writes.py`; a declaration only says which function serves which route.
-
-FastAPI reads an endpoint's parameters from its signature. The endpoints here are built from
-the declaration, so each gets an explicit `__signature__` (the path keys with their bounds,
-the body model, `If-Match`) and the operationId of the route it replaces.
+with 201 and `Location` for a create, 204 for a delete. What a write checks, changes and
+audits stays in the domain's `writes.py`: a declaration only says which function serves which
+route. FastAPI reads an endpoint's parameters from its signature, so each endpoint gets an
+explicit `__signature__`: the path keys with their bounds, the body model, `If-Match`.
 """
 
 import inspect
@@ -38,13 +35,9 @@ class Key:
 
 @dataclass(frozen=True)
 class Action:
-    """One route: its operationId, the write function it calls, its body, its description.
+    """The write function behind a route, called as `run(tx, *path keys[, body])`, and the
+    route's description."""
 
-    The write function is called as `run(tx, *keys)`, plus the body when there is one; the keys
-    are the path parameters in path order.
-    """
-
-    name: str
     run: Callable[..., Any]
     doc: str
     body: type[BaseModel] | None = None
@@ -52,37 +45,39 @@ class Action:
 
 @dataclass(frozen=True)
 class SubResource:
-    """`PUT` and `DELETE {item}/{segment}/{key}`: a fact held under the resource (a member, a
-    party, a threat link). Both check `If-Match` against the resource and change its ETag."""
+    """`PUT` and `DELETE {item}/{segment}/{key}` (operationIds `put_{name}`, `delete_{name}`):
+    a fact held under the resource. Both check `If-Match` against the resource and answer
+    with its new ETag."""
 
+    name: str
     segment: str
     key: Key
     put: Action
     delete: Action
-    response_model: type[BaseModel] | None = None  # default: the resource's detail
+    model: type[BaseModel] | None = None  # of the PUT's answer; default: the resource's detail
+    verbs: tuple[str, str] = ("put", "delete")
 
 
 @dataclass(frozen=True)
 class Resource:
-    """A curated resource: where it lives and which write function serves each route.
+    """A curated resource, with operationIds `create_{name}`, `update_{name}`, `delete_{name}`.
 
     `parents` are the keys of an enclosing resource (an edition lives under its series): a
-    create under a parent is checked with `If-Match` against the parent. `key_field` is the
-    field of the answer that names the record in its path (for `Location` and the ETag).
-    `respond`, when set, turns the committed answer into the response (with data read after
-    the commit); it receives the request, the new data version and the answer.
+    create under a parent checks `If-Match` against it. `key_field` is the field of the answer
+    that names the record in its path. `respond`, when set, makes the response of an update
+    from the committed answer (the request, the new data version, the answer).
     """
 
-    tag: str
+    name: str
     collection: str
     key: Key
     detail: type[BaseModel]
-    parents: tuple[Key, ...] = ()
-    key_field: str = "slug"
     create: Action | None = None
     update: Action | None = None
     delete: Action | None = None
     subresources: tuple[SubResource, ...] = ()
+    parents: tuple[Key, ...] = ()
+    key_field: str = "slug"
     respond: Callable[[Request, int, Any], BaseModel] | None = None
 
     @property
@@ -90,30 +85,23 @@ class Resource:
         return f"{self.collection}/{{{self.key.name}}}"
 
 
-THREAT = Key("threat", ThreatSlug)
-
-
 def threat_links(noun: str, link: Callable[..., Any], unlink: Callable[..., Any]) -> SubResource:
-    """`PUT`/`DELETE {item}/threats/{threat}` (operationIds `link_{noun}_threat`...)."""
+    """`PUT`/`DELETE {item}/threats/{threat}`: operationIds `link_{noun}_threat`, `unlink_...`."""
     what = noun.replace("_", " ")
     return SubResource(
+        f"{noun}_threat",
         "threats",
-        THREAT,
-        put=Action(
-            f"link_{noun}_threat", link, f"Record that the {what} addresses a threat (idempotent)."
-        ),
-        delete=Action(
-            f"unlink_{noun}_threat", unlink, f"Remove the link between the {what} and a threat."
-        ),
+        Key("threat", ThreatSlug),
+        Action(link, f"Record that the {what} addresses a threat (idempotent)."),
+        Action(unlink, f"Remove the link between the {what} and a threat."),
+        verbs=("link", "unlink"),
     )
 
 
 class _Endpoint:
     """A route function with a declared signature, which is what FastAPI reads."""
 
-    def __init__(
-        self, name: str, parameters: list[inspect.Parameter], run: Callable[..., Any]
-    ) -> None:
+    def __init__(self, name: str, parameters: list[Any], run: Callable[..., Any]) -> None:
         self.__name__ = name
         self.__signature__ = inspect.Signature(parameters)
         self._run = run
@@ -126,116 +114,96 @@ def _parameter(name: str, annotation: Any, **default: Any) -> inspect.Parameter:
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, **default)
 
 
-def _signature(keys: tuple[Key, ...], body: type[BaseModel] | None, if_match: bool) -> list[Any]:
+Answer = Callable[[Request, Response, Write, Any], Any]
+
+
+def _add(
+    router: APIRouter,
+    method: str,
+    path: str,
+    name: str,
+    action: Action,
+    keys: tuple[Key, ...],
+    answer: Answer,
+    response_model: type[BaseModel] | None,
+) -> None:
+    """A route that runs `action` in a write transaction and answers with `answer`.
+
+    Every write but a top-level create names an existing record, so it takes `If-Match`."""
+    if_match = method != "POST" or bool(keys)
     parameters = [
         _parameter("request", Request),
         _parameter("response", Response),
         _parameter("principal", CuratorDep),
         *(_parameter(key.name, key.annotation) for key in keys),
+        *([_parameter("body", action.body)] if action.body else []),
+        *([_parameter("if_match", IfMatch, default=None)] if if_match else []),
     ]
-    if body is not None:
-        parameters.append(_parameter("body", body))
-    if if_match:
-        parameters.append(_parameter("if_match", IfMatch, default=None))
-    return parameters
+
+    def run(
+        request: Request,
+        response: Response,
+        principal: Principal,
+        if_match: str | None = None,
+        body: BaseModel | None = None,
+        **values: str,
+    ) -> Any:
+        args = [values[key.name] for key in keys]
+        with write_transaction(request, principal, if_match) as tx:
+            result = action.run(tx, *args, *([] if body is None else [body]))
+        return answer(request, response, tx, result)
+
+    router.add_api_route(
+        path,
+        _Endpoint(name, parameters, run),
+        methods=[method],
+        name=name,
+        description=inspect.cleandoc(action.doc),
+        status_code={"POST": 201, "DELETE": 204}.get(method, 200),
+        response_model=response_model,
+        responses=write_responses(precondition=if_match),
+        tags=[path.split("/")[2]],
+    )
 
 
-class _Routes:
-    """Adds the routes of one resource to a router."""
-
-    def __init__(self, router: APIRouter, resource: Resource) -> None:
-        self.router = router
-        self.resource = resource
-
-    def add(
-        self,
-        method: str,
-        path: str,
-        action: Action,
-        keys: tuple[Key, ...],
-        answer: Callable[[Request, Response, Write, Any], Any],
-        *,
-        status_code: int = 200,
-        response_model: type[BaseModel] | None = None,
-        if_match: bool = True,
-    ) -> None:
-        def run(
-            request: Request,
-            response: Response,
-            principal: Principal,
-            if_match: str | None = None,
-            body: BaseModel | None = None,
-            **values: str,
-        ) -> Any:
-            args = [values[key.name] for key in keys]
-            with write_transaction(request, principal, if_match) as tx:
-                result = action.run(tx, *args, *([body] if action.body else []))
-            return answer(request, response, tx, result)
-
-        self.router.add_api_route(
-            path,
-            _Endpoint(action.name, _signature(keys, action.body, if_match), run),
-            methods=[method],
-            name=action.name,
-            description=inspect.cleandoc(action.doc),
-            status_code=status_code,
-            response_model=response_model,
-            responses=write_responses(precondition=if_match),
-            tags=[self.resource.tag],
-        )
-
-    def created(self, request: Request, response: Response, tx: Write, result: Any) -> Any:
-        path = self.path_of(request, result)
-        written(response, tx, request, path)
-        response.headers["Location"] = path
-        return result
-
-    def path_of(self, request: Request, result: Any) -> str:
-        """The canonical path of the record a create or an update answers with."""
-        collection = self.resource.collection.format_map(request.path_params)
-        return f"{collection}/{getattr(result, self.resource.key_field)}"
-
-    def updated(self, request: Request, response: Response, tx: Write, result: Any) -> Any:
-        written(response, tx, request, self.path_of(request, result))
-        respond = self.resource.respond
-        return result if respond is None else respond(request, tx.version, result)
-
-    def under_item(self, request: Request, response: Response, tx: Write, result: Any) -> Any:
-        written(response, tx, request, self.resource.item.format_map(request.path_params))
-        return result
-
-    @staticmethod
-    def deleted(request: Request, response: Response, tx: Write, result: Any) -> Response:
-        return Response(status_code=204, headers={"Cache-Control": "no-store"})
+def _deleted(request: Request, response: Response, tx: Write, result: Any) -> Response:
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
 def curated_router(resource: Resource) -> APIRouter:
     """The write routes of a resource: create, update, delete, and each sub-resource's."""
+    r = resource
+
+    def path_of(request: Request, result: Any) -> str:
+        """The canonical path of the record a create or an update answers with."""
+        return f"{r.collection.format_map(request.path_params)}/{getattr(result, r.key_field)}"
+
+    def created(request: Request, response: Response, tx: Write, result: Any) -> Any:
+        response.headers["Location"] = path_of(request, result)
+        written(response, tx, request, response.headers["Location"])
+        return result
+
+    def updated(request: Request, response: Response, tx: Write, result: Any) -> Any:
+        written(response, tx, request, path_of(request, result))
+        return result if r.respond is None else r.respond(request, tx.version, result)
+
+    def under_item(request: Request, response: Response, tx: Write, result: Any) -> Any:
+        written(response, tx, request, r.item.format_map(request.path_params))
+        return result
+
+    keys = (*r.parents, r.key)
+    routes = [
+        ("POST", r.collection, f"create_{r.name}", r.create, r.parents, created, r.detail),
+        ("PATCH", r.item, f"update_{r.name}", r.update, keys, updated, r.detail),
+        ("DELETE", r.item, f"delete_{r.name}", r.delete, keys, _deleted, None),
+    ]
+    for sub in r.subresources:
+        path, sub_keys = f"{r.item}/{sub.segment}/{{{sub.key.name}}}", (*keys, sub.key)
+        put, delete = (f"{verb}_{sub.name}" for verb in sub.verbs)
+        routes.append(("PUT", path, put, sub.put, sub_keys, under_item, sub.model or r.detail))
+        routes.append(("DELETE", path, delete, sub.delete, sub_keys, _deleted, None))
     router = APIRouter()
-    routes = _Routes(router, resource)
-    keys = (*resource.parents, resource.key)
-    detail = resource.detail
-    if resource.create:
-        routes.add(
-            "POST",
-            resource.collection,
-            resource.create,
-            resource.parents,
-            routes.created,
-            status_code=201,
-            response_model=detail,
-            if_match=bool(resource.parents),
-        )
-    if resource.update:
-        routes.add(
-            "PATCH", resource.item, resource.update, keys, routes.updated, response_model=detail
-        )
-    if resource.delete:
-        routes.add("DELETE", resource.item, resource.delete, keys, routes.deleted, status_code=204)
-    for sub in resource.subresources:
-        path = f"{resource.item}/{sub.segment}/{{{sub.key.name}}}"
-        sub_keys = (*keys, sub.key)
-        model = sub.response_model or detail
-        routes.add("PUT", path, sub.put, sub_keys, routes.under_item, response_model=model)
-        routes.add("DELETE", path, sub.delete, sub_keys, routes.deleted, status_code=204)
+    for method, path, name, action, action_keys, answer, model in routes:
+        if action is not None:
+            _add(router, method, path, name, action, action_keys, answer, model)
     return router
