@@ -3,10 +3,10 @@
 from collections.abc import Iterable
 from typing import Annotated, Any, ClassVar, Self
 
-from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.core.inputs import SLUG_PATTERN, date_error, period_error
+from app.core.params import slug_path
 from app.sources.schemas import CitationIn
 
 Sources = Annotated[
@@ -117,17 +117,6 @@ def listed_twice(keys: Iterable[str], what: str) -> str | None:
             return f"{what} {key} is listed twice"
         seen.add(key)
     return None
-
-
-def slug_path(description: str, example: str, max_length: int = 160) -> Any:
-    """A slug path parameter of a write route."""
-    return Path(
-        min_length=1,
-        max_length=max_length,
-        pattern=SLUG_PATTERN,
-        description=description,
-        examples=[example],
-    )
 
 
 ThreatSlug = Annotated[

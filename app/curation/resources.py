@@ -13,11 +13,10 @@ from app.agreements import writes as agreements
 from app.agreements.schemas import AgreementCreate, AgreementDetail, AgreementUpdate, PartyPut
 from app.analytics.queries import country_figures
 from app.analytics.schemas import CountryWithFigures
-from app.core.params import CountryCode, Slug
+from app.core.params import CountryCode, Slug, slug_path
 from app.countries import queries as country_queries
 from app.countries import writes as countries
 from app.countries.schemas import CountryDetail, CountryUpdate
-from app.curation.inputs import slug_path
 from app.curation.routes import Action, Key, Resource, SubResource, threat_links
 from app.curation.transaction import Write
 from app.exercises import writes as exercises

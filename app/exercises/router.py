@@ -13,10 +13,10 @@ from app.core.params import (
     ThreatFilter,
     YearGte,
     YearLte,
+    slug_path,
 )
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import country_ids
-from app.curation.inputs import slug_path
 from app.exercises import queries
 from app.exercises.details import edition_detail, series_detail, series_out
 from app.exercises.models import ActivityKind, ExerciseSeries
