@@ -24,6 +24,8 @@ from app.core.params import known_query_parameters
 from app.core.problems import install_problem_handlers
 from app.core.security import PublicReadCorsMiddleware, SecurityHeadersMiddleware
 from app.countries.router import router as countries_router
+from app.curation.resources import RESOURCES
+from app.curation.routes import curated_router
 from app.exercises.router import router as exercises_router
 from app.explorer.router import router as explorer_router
 from app.operations.router import router as operations_router
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_router,
         keys_router,
         analytics_router,
+        *(curated_router(resource) for resource in RESOURCES),
     ):
         app.include_router(router, dependencies=[Depends(known_query_parameters)])
     install_docs(app)

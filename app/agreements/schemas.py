@@ -1,7 +1,7 @@
 from datetime import date
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.agreements.models import AgreementKind, PartyRole
 from app.core.inputs import SLUG_PATTERN, Description, InputDate, Note, period_error
@@ -9,14 +9,16 @@ from app.core.params import NO_CONTROL_CHARACTERS
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryRef
 from app.curation.inputs import (
+    Checked,
     CountryCodeIn,
     Input,
+    Patch,
     SlugIn,
     Sources,
     Threats,
     fill_dates,
     listed_twice,
-    required_fields_not_null,
+    period_errors,
 )
 from app.organizations.schemas import OrganizationRef
 from app.sources.models import Certainty
@@ -62,7 +64,6 @@ class AgreementDetail(AgreementOut):
 
 # --- input: what the write routes accept --------------------------------------------------
 
-_PARTY_DATES = ("start", "end")
 _AGREEMENT_DATES = ("signed", "in_force", "ended")
 LongName = Annotated[
     str,
@@ -72,7 +73,7 @@ LongName = Annotated[
 ]
 
 
-class PartyFields(Input):
+class PartyFields(Checked):
     role: PartyRole = Field(default=PartyRole.party, examples=["party"])
     start_date: InputDate | None = Field(
         examples=["2022-01-01"],
@@ -89,10 +90,8 @@ class PartyFields(Input):
     certainty: Certainty = Field(default=Certainty.confirmed, examples=["confirmed"])
     note: Note | None = Field(default=None, examples=["Figures from the 2024 fact sheet."])
 
-    def _errors(self) -> list[str]:
-        errors = fill_dates(self.__dict__, _PARTY_DATES)
-        error = period_error(self.start_date, self.end_date, "start_date", "end_date")
-        return [*errors, *([error] if error else [])]
+    def errors(self) -> list[str]:
+        return period_errors(self, ("start", "end"))
 
 
 class PartyIn(PartyFields):
@@ -110,14 +109,11 @@ class PartyIn(PartyFields):
         description="Sources for this party (default: the agreement's)",
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        errors = self._errors()
+    def errors(self) -> list[str]:
+        errors = super().errors()
         if (self.country is None) == (self.organization is None):
             errors.append("a party is either a country or an organization")
-        if errors:
-            raise ValueError("; ".join(errors))
-        return self
+        return errors
 
 
 class PartyPut(PartyFields):
@@ -130,13 +126,6 @@ class PartyPut(PartyFields):
     )
 
     sources: Sources = Field(examples=[[{"source": "article", "locator": "p. 2"}]])
-
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        errors = self._errors()
-        if errors:
-            raise ValueError("; ".join(errors))
-        return self
 
 
 def agreement_errors(signed: date | None, in_force: date | None, ended: date | None) -> list[str]:
@@ -171,7 +160,7 @@ class AgreementFields(Input):
     note: Note | None = Field(default=None, examples=["Figures from the 2024 fact sheet."])
 
 
-class AgreementCreate(AgreementFields):
+class AgreementCreate(AgreementFields, Checked):
     """A new agreement with its parties; parties without sources cite the agreement's."""
 
     model_config = ConfigDict(
@@ -200,19 +189,14 @@ class AgreementCreate(AgreementFields):
     )
     sources: Sources = Field(examples=[[{"source": "article", "locator": "p. 2"}]])
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
+    def errors(self) -> list[str]:
         errors = fill_dates(self.__dict__, _AGREEMENT_DATES)
         errors += agreement_errors(self.signed_date, self.in_force_date, self.ended_date)
         error = listed_twice(self.threats, "threat")
-        if error:
-            errors.append(error)
-        if errors:
-            raise ValueError("; ".join(errors))
-        return self
+        return [*errors, *([error] if error else [])]
 
 
-class AgreementUpdate(AgreementFields):
+class AgreementUpdate(AgreementFields, Patch):
     """The fields to change; absent fields stay as they are, null clears an optional one.
     Parties and threats have routes of their own."""
 
@@ -229,10 +213,5 @@ class AgreementUpdate(AgreementFields):
         description="Replaces the cited sources",
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        errors = required_fields_not_null(self, ("name", "kind", "certainty", "sources"))
-        errors += fill_dates(self.__dict__, _AGREEMENT_DATES, self.model_fields_set)
-        if errors:
-            raise ValueError("; ".join(errors))
-        return self
+    required = ("name", "kind", "certainty", "sources")
+    dates = _AGREEMENT_DATES

@@ -34,6 +34,19 @@ Slug = Annotated[
         examples=["nato"],
     ),
 ]
+
+
+def slug_path(description: str, example: str, max_length: int = 160) -> Any:
+    """A slug path parameter naming one kind of record (`Slug` with its own prose)."""
+    return Path(
+        min_length=1,
+        max_length=max_length,
+        pattern=SLUG_PATTERN,
+        description=description,
+        examples=[example],
+    )
+
+
 # PostgreSQL refuses NUL characters in text; refuse them at the door instead of failing later.
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f]*$"
 

@@ -5,16 +5,14 @@ from fastapi.responses import StreamingResponse
 
 from app.analytics.queries import country_figures
 from app.analytics.schemas import CountryWithFigures
-from app.auth.deps import CuratorDep
 from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.params import NO_CONTROL_CHARACTERS, CountryCode, SearchText
 from app.core.problems import NOT_FOUND_RESPONSES
-from app.countries import queries, writes
+from app.countries import queries
 from app.countries.models import CountryKind
 from app.countries.queries import CountrySort
-from app.countries.schemas import CountryDetail, CountryOut, CountryUpdate
-from app.curation.transaction import IfMatch, write_responses, write_transaction, written
+from app.countries.schemas import CountryDetail, CountryOut
 from app.organizations.queries import memberships_of_country
 from app.organizations.schemas import CountryMembership, CountryMemberships
 
@@ -71,27 +69,3 @@ def get_country_memberships(session: SessionDep, code: CountryCode) -> CountryMe
         country=CountryDetail.model_validate(country),
         data=[CountryMembership.model_validate(m) for m in memberships],
     )
-
-
-# --- writes (curator scope) ---------------------------------------------------------------
-
-
-@router.patch("/{code}", response_model=CountryWithFigures, responses=write_responses())
-def update_country(
-    request: Request,
-    response: Response,
-    principal: CuratorDep,
-    session: SessionDep,
-    code: CountryCode,
-    body: CountryUpdate,
-    if_match: IfMatch = None,
-) -> CountryWithFigures:
-    """Change a country's curated fields: its names and note (never its codes).
-
-    Send `If-Match` with the ETag of your GET. Answers with the country as GET returns it.
-    """
-    with write_transaction(request, principal, if_match) as tx:
-        updated = writes.update_country(tx, code, body)
-    written(response, tx, request, f"{router.prefix}/{updated.iso3}")
-    figures = country_figures(session, queries.get_country(session, code).id, tx.version)
-    return CountryWithFigures(**updated.model_dump(), network=figures)

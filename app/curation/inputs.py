@@ -1,13 +1,12 @@
-"""Input pieces shared by the write routes of exercises, agreements, operations, threats,
-sources and countries (the organizations' own are in `app.organizations.schemas`)."""
+"""Input pieces shared by the request bodies of every curated resource."""
 
 from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Self
 
-from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.inputs import SLUG_PATTERN, date_error
+from app.core.inputs import SLUG_PATTERN, date_error, period_error
+from app.core.params import slug_path
 from app.sources.schemas import CitationIn
 
 Sources = Annotated[
@@ -25,6 +24,35 @@ class Input(BaseModel):
     """A request body: unknown fields are refused."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class Checked(Input):
+    """A body with rules across its fields: `errors()` lists what breaks them, and the body is
+    refused (422) with all of them at once."""
+
+    def errors(self) -> list[str]:
+        return []
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        errors = self.errors()
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+
+class Patch(Checked):
+    """A PATCH body: `required` fields may be absent but never null, and the `dates` it names
+    get their precision filled in (as in `fill_dates`)."""
+
+    required: ClassVar[tuple[str, ...]] = ()
+    dates: ClassVar[tuple[str, ...]] = ()
+
+    def errors(self) -> list[str]:
+        return [
+            *required_fields_not_null(self, self.required),
+            *fill_dates(self.__dict__, self.dates, self.model_fields_set),
+        ]
 
 
 def fill_dates(
@@ -45,6 +73,17 @@ def fill_dates(
         if error:
             errors.append(error)
     return errors
+
+
+def period_errors(
+    model: BaseModel, dates: Iterable[str], period: tuple[str, str] = ("start", "end")
+) -> list[str]:
+    """Fill in the precision of `dates`, and list what is wrong with them and with the period
+    (named by its start and end, e.g. `("founded", "ended")`)."""
+    start, end = (f"{name}_date" for name in period)
+    errors = fill_dates(model.__dict__, dates)
+    error = period_error(getattr(model, start), getattr(model, end), start, end)
+    return [*errors, *([error] if error else [])]
 
 
 def required_fields_not_null(model: BaseModel, fields: Iterable[str]) -> list[str]:
@@ -78,17 +117,6 @@ def listed_twice(keys: Iterable[str], what: str) -> str | None:
             return f"{what} {key} is listed twice"
         seen.add(key)
     return None
-
-
-def slug_path(description: str, example: str, max_length: int = 160) -> Any:
-    """A slug path parameter of a write route."""
-    return Path(
-        min_length=1,
-        max_length=max_length,
-        pattern=SLUG_PATTERN,
-        description=description,
-        examples=[example],
-    )
 
 
 ThreatSlug = Annotated[

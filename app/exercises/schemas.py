@@ -1,20 +1,21 @@
 from datetime import date
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.inputs import SLUG_PATTERN, Description, InputDate, Name, Note, period_error
 from app.core.params import NO_CONTROL_CHARACTERS
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryRef
 from app.curation.inputs import (
+    Checked,
     CountryCodeIn,
     Input,
+    Patch,
     Sources,
     Threats,
     fill_dates,
     listed_twice,
-    required_fields_not_null,
 )
 from app.exercises.models import ActivityKind, Domain, ParticipantRole
 from app.sources.models import Certainty
@@ -174,7 +175,7 @@ def edition_errors(
     return errors
 
 
-class EditionCreate(EditionFields):
+class EditionCreate(EditionFields, Checked):
     """A new edition with its participants; participants without sources cite the edition's."""
 
     model_config = ConfigDict(
@@ -215,21 +216,16 @@ class EditionCreate(EditionFields):
     )
     sources: Sources = Field(examples=[[{"source": "article", "locator": "Cobra Gold"}]])
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
+    def errors(self) -> list[str]:
         errors = fill_dates(self.__dict__, _EDITION_DATES)
         errors += edition_errors(
             self.start_date, self.end_date, self.year, self.activities, self.domains
         )
         error = listed_twice(self.threats, "threat")
-        if error:
-            errors.append(error)
-        if errors:
-            raise ValueError("; ".join(errors))
-        return self
+        return [*errors, *([error] if error else [])]
 
 
-class EditionUpdate(EditionFields):
+class EditionUpdate(EditionFields, Patch):
     """The fields to change; absent fields stay, null clears an optional one. `activities`,
     `domains` and `sources` replace the stored lists; participants and threats have routes of
     their own."""
@@ -253,12 +249,11 @@ class EditionUpdate(EditionFields):
         description="Replaces the cited sources",
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        fields = ("year", "name", "certainty", "activities", "domains", "sources")
-        errors = required_fields_not_null(self, fields)
-        errors += fill_dates(self.__dict__, _EDITION_DATES, self.model_fields_set)
-        errors += [
+    required = ("year", "name", "certainty", "activities", "domains", "sources")
+    dates = _EDITION_DATES
+
+    def errors(self) -> list[str]:
+        return super().errors() + [
             error
             for error in (
                 listed_twice(self.activities or [], "activity"),
@@ -266,9 +261,6 @@ class EditionUpdate(EditionFields):
             )
             if error
         ]
-        if errors:
-            raise ValueError("; ".join(errors))
-        return self
 
 
 class SeriesFields(Input):
@@ -280,7 +272,7 @@ class SeriesFields(Input):
     )
 
 
-class SeriesCreate(SeriesFields):
+class SeriesCreate(SeriesFields, Checked):
     """A new exercise series with at least one edition (a series is known by its editions)."""
 
     model_config = ConfigDict(
@@ -324,16 +316,13 @@ class SeriesCreate(SeriesFields):
         ],
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
+    def errors(self) -> list[str]:
         slugs = [e.slug or f"{self.slug}-{e.year}" for e in self.editions]
         error = listed_twice(slugs, "edition")
-        if error:
-            raise ValueError(error)
-        return self
+        return [error] if error else []
 
 
-class SeriesUpdate(SeriesFields):
+class SeriesUpdate(SeriesFields, Patch):
     """The fields to change; absent fields stay as they are, null clears an optional one."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"name_id": "Cobra Emas"}]})
@@ -345,9 +334,4 @@ class SeriesUpdate(SeriesFields):
         description="Replaces the cited sources",
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        errors = required_fields_not_null(self, ("name", "sources"))
-        if errors:
-            raise ValueError("; ".join(errors))
-        return self
+    required = ("name", "sources")

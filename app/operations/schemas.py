@@ -1,7 +1,7 @@
 from datetime import date
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.inputs import (
     SLUG_PATTERN,
@@ -9,20 +9,20 @@ from app.core.inputs import (
     Description,
     InputDate,
     Note,
-    period_error,
 )
 from app.core.params import NO_CONTROL_CHARACTERS
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryRef
 from app.curation.inputs import (
+    Checked,
     CountryCodeIn,
     Input,
+    Patch,
     SlugIn,
     Sources,
     Threats,
-    fill_dates,
     listed_twice,
-    required_fields_not_null,
+    period_errors,
 )
 from app.operations.models import OperationKind
 from app.organizations.schemas import OrganizationRef
@@ -78,7 +78,7 @@ LongName = Annotated[
 Mandate = Annotated[str, Field(min_length=1, max_length=1000, pattern=TEXT_CHARACTERS)]
 
 
-class ContributorFields(Input):
+class ContributorFields(Checked):
     personnel: int | None = Field(strict=True, default=None, ge=0, le=10_000_000, examples=[1230])
     personnel_as_of_date: InputDate | None = Field(
         examples=["2025-06-30"], default=None, description="The day the personnel figure refers to"
@@ -95,10 +95,8 @@ class ContributorFields(Input):
     certainty: Certainty = Field(default=Certainty.confirmed, examples=["confirmed"])
     note: Note | None = Field(default=None, examples=["Figures from the 2024 fact sheet."])
 
-    def _errors(self) -> list[str]:
-        errors = fill_dates(self.__dict__, (*_PERIOD, "personnel_as_of"))
-        error = period_error(self.start_date, self.end_date, "start_date", "end_date")
-        return [*errors, *([error] if error else [])]
+    def errors(self) -> list[str]:
+        return period_errors(self, (*_PERIOD, "personnel_as_of"))
 
 
 class ContributorIn(ContributorFields):
@@ -110,13 +108,6 @@ class ContributorIn(ContributorFields):
         default=None,
         description="Sources for this contribution (default: the operation's)",
     )
-
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        errors = self._errors()
-        if errors:
-            raise ValueError("; ".join(errors))
-        return self
 
 
 class ContributorPut(ContributorFields):
@@ -135,13 +126,6 @@ class ContributorPut(ContributorFields):
     )
 
     sources: Sources = Field(examples=[[{"source": "article", "locator": "UNIFIL"}]])
-
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        errors = self._errors()
-        if errors:
-            raise ValueError("; ".join(errors))
-        return self
 
 
 class OperationFields(Input):
@@ -169,7 +153,7 @@ class OperationFields(Input):
     note: Note | None = Field(default=None, examples=["Figures from the 2024 fact sheet."])
 
 
-class OperationCreate(OperationFields):
+class OperationCreate(OperationFields, Checked):
     """A new operation with its contributors; contributors without sources cite the
     operation's."""
 
@@ -200,17 +184,12 @@ class OperationCreate(OperationFields):
     )
     sources: Sources = Field(examples=[[{"source": "article", "locator": "UNIFIL"}]])
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        errors = fill_dates(self.__dict__, _PERIOD)
-        error = period_error(self.start_date, self.end_date, "start_date", "end_date")
-        errors += [e for e in (error, listed_twice(self.threats, "threat")) if e]
-        if errors:
-            raise ValueError("; ".join(errors))
-        return self
+    def errors(self) -> list[str]:
+        error = listed_twice(self.threats, "threat")
+        return [*period_errors(self, _PERIOD), *([error] if error else [])]
 
 
-class OperationUpdate(OperationFields):
+class OperationUpdate(OperationFields, Patch):
     """The fields to change; absent fields stay as they are, null clears an optional one.
     Contributors and threats have routes of their own."""
 
@@ -227,10 +206,5 @@ class OperationUpdate(OperationFields):
         description="Replaces the cited sources",
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        errors = required_fields_not_null(self, ("name", "kind", "certainty", "sources"))
-        errors += fill_dates(self.__dict__, _PERIOD, self.model_fields_set)
-        if errors:
-            raise ValueError("; ".join(errors))
-        return self
+    required = ("name", "kind", "certainty", "sources")
+    dates = _PERIOD

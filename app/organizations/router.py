@@ -1,28 +1,22 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from app.auth.deps import CuratorDep
 from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
-from app.core.params import CountryCode, IsoDate, SearchText, Slug, ThreatFilter
+from app.core.params import IsoDate, SearchText, Slug, ThreatFilter
 from app.core.problems import NOT_FOUND_RESPONSES
-from app.curation.transaction import IfMatch, write_responses, write_transaction, written
-from app.organizations import queries, writes
+from app.organizations import queries
 from app.organizations.models import MembershipRole, OrganizationKind
 from app.organizations.queries import OrganizationSort
 from app.organizations.schemas import (
     Member,
-    MembershipHistory,
-    MembershipPut,
-    OrganizationCreate,
     OrganizationDetail,
     OrganizationMembers,
     OrganizationOut,
     OrganizationRef,
-    OrganizationUpdate,
 )
 from app.threats.queries import threat_ids
 
@@ -88,125 +82,3 @@ def get_organization_members(
         data=[Member.model_validate(m) for m in members],
         meta={"total": len(members)},
     )
-
-
-# --- writes (curator scope) ---------------------------------------------------------------
-
-ThreatSlug = Annotated[
-    str,
-    Path(
-        min_length=1,
-        max_length=80,
-        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-        description="Threat category slug (GET /v1/threat-categories lists them)",
-        examples=["terrorism"],
-    ),
-]
-
-
-@router.post(
-    "",
-    status_code=201,
-    response_model=OrganizationDetail,
-    responses=write_responses(precondition=False),
-)
-def create_organization(
-    request: Request, response: Response, principal: CuratorDep, body: OrganizationCreate
-) -> OrganizationDetail:
-    """Add an organization, with at least one source; answers with it as GET returns it."""
-    with write_transaction(request, principal) as tx:
-        created = writes.create_organization(tx, body)
-    path = f"{router.prefix}/{created.slug}"
-    written(response, tx, request, path)
-    response.headers["Location"] = path
-    return created
-
-
-@router.patch("/{slug}", response_model=OrganizationDetail, responses=write_responses())
-def update_organization(
-    request: Request,
-    response: Response,
-    principal: CuratorDep,
-    slug: Slug,
-    body: OrganizationUpdate,
-    if_match: IfMatch = None,
-) -> OrganizationDetail:
-    """Change some fields of an organization; send `If-Match` with the ETag of your GET."""
-    with write_transaction(request, principal, if_match) as tx:
-        updated = writes.update_organization(tx, slug, body)
-    written(response, tx, request, request.url.path)
-    return updated
-
-
-@router.delete("/{slug}", status_code=204, responses=write_responses())
-def delete_organization(
-    request: Request, principal: CuratorDep, slug: Slug, if_match: IfMatch = None
-) -> Response:
-    """Delete an organization with its memberships, threat links and citations."""
-    with write_transaction(request, principal, if_match) as tx:
-        writes.delete_organization(tx, slug)
-    return Response(status_code=204, headers={"Cache-Control": "no-store"})
-
-
-@router.put("/{slug}/members/{code}", response_model=MembershipHistory, responses=write_responses())
-def put_organization_member(
-    request: Request,
-    response: Response,
-    principal: CuratorDep,
-    slug: Slug,
-    code: CountryCode,
-    body: MembershipPut,
-    if_match: IfMatch = None,
-) -> MembershipHistory:
-    """Set every membership period of a country in an organization (create or replace).
-
-    `If-Match` is checked against the organization, and the answer carries the
-    organization's new ETag: any write to it or its members makes an older tag stale.
-    The country's partners reflect the change at once.
-    """
-    with write_transaction(request, principal, if_match) as tx:
-        history = writes.put_membership(tx, slug, code, body)
-    written(response, tx, request, f"{router.prefix}/{slug}")
-    return history
-
-
-@router.delete("/{slug}/members/{code}", status_code=204, responses=write_responses())
-def delete_organization_member(
-    request: Request, principal: CuratorDep, slug: Slug, code: CountryCode, if_match: IfMatch = None
-) -> Response:
-    """Delete every membership period of a country in an organization."""
-    with write_transaction(request, principal, if_match) as tx:
-        writes.delete_membership(tx, slug, code)
-    return Response(status_code=204, headers={"Cache-Control": "no-store"})
-
-
-@router.put(
-    "/{slug}/threats/{threat}", response_model=OrganizationDetail, responses=write_responses()
-)
-def link_organization_threat(
-    request: Request,
-    response: Response,
-    principal: CuratorDep,
-    slug: Slug,
-    threat: ThreatSlug,
-    if_match: IfMatch = None,
-) -> OrganizationDetail:
-    """Record that the organization addresses a threat (idempotent)."""
-    with write_transaction(request, principal, if_match) as tx:
-        detail = writes.link_threat(tx, slug, threat)
-    written(response, tx, request, f"{router.prefix}/{slug}")
-    return detail
-
-
-@router.delete("/{slug}/threats/{threat}", status_code=204, responses=write_responses())
-def unlink_organization_threat(
-    request: Request,
-    principal: CuratorDep,
-    slug: Slug,
-    threat: ThreatSlug,
-    if_match: IfMatch = None,
-) -> Response:
-    """Remove the link between the organization and a threat."""
-    with write_transaction(request, principal, if_match) as tx:
-        writes.unlink_threat(tx, slug, threat)
-    return Response(status_code=204, headers={"Cache-Control": "no-store"})

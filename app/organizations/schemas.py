@@ -1,7 +1,7 @@
 from datetime import date
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.inputs import (
     SLUG_PATTERN,
@@ -10,14 +10,13 @@ from app.core.inputs import (
     Name,
     Note,
     ShortText,
-    period_error,
 )
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryDetail, CountryRef
-from app.curation.inputs import Input, fill_dates
+from app.curation.inputs import Checked, Input, Patch, Sources, period_errors
 from app.organizations.models import MembershipRole, OrganizationKind
 from app.sources.models import Certainty
-from app.sources.schemas import CitationIn, CitationOut, Evidence
+from app.sources.schemas import CitationOut, Evidence
 from app.threats.schemas import ThreatRef
 
 
@@ -85,15 +84,10 @@ class MembershipHistory(BaseModel):
 
 # --- input: what the write routes accept --------------------------------------------------
 
-Sources = Annotated[
-    list[CitationIn],
-    Field(
-        min_length=1,
-        max_length=20,
-        description="At least one source for the fact (ids from GET /v1/sources)",
-        examples=[[{"source": "asean-secretariat-membership", "locator": "para. 2"}]],
-    ),
+OrganizationSources = Annotated[
+    Sources, Field(examples=[[{"source": "asean-secretariat-membership", "locator": "para. 2"}]])
 ]
+_DATES = ("founded", "ended")
 
 
 class OrganizationFields(Input):
@@ -116,7 +110,7 @@ class OrganizationFields(Input):
     )
 
 
-class OrganizationCreate(OrganizationFields):
+class OrganizationCreate(OrganizationFields, Checked):
     """A new organization, with the sources that attest it."""
 
     model_config = ConfigDict(
@@ -144,19 +138,13 @@ class OrganizationCreate(OrganizationFields):
         default=False,
         description="A universal body: co-membership is not a cooperation tie",
     )
-    sources: Sources
+    sources: OrganizationSources
 
-    @model_validator(mode="after")
-    def _checkfill_dates(self) -> Self:
-        values = self.__dict__
-        errors = fill_dates(values, ("founded", "ended"))
-        error = period_error(self.founded_date, self.ended_date, "founded_date", "ended_date")
-        if errors or error:
-            raise ValueError("; ".join([*errors, *([error] if error else [])]))
-        return self
+    def errors(self) -> list[str]:
+        return period_errors(self, _DATES, _DATES)
 
 
-class OrganizationUpdate(OrganizationFields):
+class OrganizationUpdate(OrganizationFields, Patch):
     """The fields to change; absent fields stay as they are, null clears an optional one."""
 
     model_config = ConfigDict(
@@ -166,20 +154,15 @@ class OrganizationUpdate(OrganizationFields):
     name: Name | None = None
     kind: OrganizationKind | None = None
     universal: bool | None = Field(default=None, strict=True)
-    sources: Sources | None = Field(default=None, description="Replaces the cited sources")
+    sources: OrganizationSources | None = Field(
+        default=None, description="Replaces the cited sources"
+    )
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        for field in ("name", "kind", "universal", "sources"):
-            if field in self.model_fields_set and getattr(self, field) is None:
-                raise ValueError(f"{field} cannot be null")
-        errors = fill_dates(self.__dict__, ("founded", "ended"), self.model_fields_set)
-        if errors:
-            raise ValueError("; ".join(errors))
-        return self
+    required = ("name", "kind", "universal", "sources")
+    dates = _DATES
 
 
-class MembershipPeriodIn(Input):
+class MembershipPeriodIn(Checked):
     role: MembershipRole = Field(examples=["member"])
     start_date: InputDate | None = Field(default=None, description="Unknown: null")
     start_precision: DatePrecision | None = Field(
@@ -199,18 +182,13 @@ class MembershipPeriodIn(Input):
     note: Note | None = Field(
         default=None, description="What a reader should know", examples=["Froze its part in 2024."]
     )
-    sources: Sources
+    sources: OrganizationSources
 
-    @model_validator(mode="after")
-    def _checkfill_dates(self) -> Self:
-        errors = fill_dates(self.__dict__, ("start", "end"))
-        error = period_error(self.start_date, self.end_date, "start_date", "end_date")
-        if errors or error:
-            raise ValueError("; ".join([*errors, *([error] if error else [])]))
-        return self
+    def errors(self) -> list[str]:
+        return period_errors(self, ("start", "end"))
 
 
-class MembershipPut(Input):
+class MembershipPut(Checked):
     """Every period of the country in the organization; replaces what is stored."""
 
     model_config = ConfigDict(
@@ -237,14 +215,11 @@ class MembershipPut(Input):
 
     periods: list[MembershipPeriodIn] = Field(min_length=1, max_length=20)
 
-    @model_validator(mode="after")
-    def _no_duplicates(self) -> Self:
+    def errors(self) -> list[str]:
         seen = set()
         for period in self.periods:
             key = (period.role, period.start_date)
             if key in seen:
-                raise ValueError(
-                    f"the {period.role} period starting {period.start_date} is listed twice"
-                )
+                return [f"the {period.role} period starting {period.start_date} is listed twice"]
             seen.add(key)
-        return self
+        return []

@@ -3,14 +3,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from app.auth.deps import CuratorDep
 from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.problems import NOT_FOUND_RESPONSES
-from app.curation.transaction import IfMatch, write_responses, write_transaction, written
 from app.sources import queries, writes
 from app.sources.models import SourceKind
-from app.sources.schemas import SourceCreate, SourceDetail, SourceOut, SourceUpdate
+from app.sources.schemas import SourceDetail, SourceOut
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
 
@@ -50,50 +48,3 @@ SourceId = Annotated[
 def get_source(session: SessionDep, source_id: SourceId) -> SourceDetail:
     """One source, with how many facts of each kind cite it."""
     return writes.source_detail(session, source_id)
-
-
-# --- writes (curator scope) ---------------------------------------------------------------
-
-
-@router.post(
-    "",
-    status_code=201,
-    response_model=SourceDetail,
-    responses=write_responses(precondition=False),
-)
-def create_source(
-    request: Request, response: Response, principal: CuratorDep, body: SourceCreate
-) -> SourceDetail:
-    """Add a source (an article, a dataset, a reference) that facts can then cite."""
-    with write_transaction(request, principal) as tx:
-        created = writes.create_source(tx, body)
-    path = f"{router.prefix}/{created.id}"
-    written(response, tx, request, path)
-    response.headers["Location"] = path
-    return created
-
-
-@router.patch("/{source_id}", response_model=SourceDetail, responses=write_responses())
-def update_source(
-    request: Request,
-    response: Response,
-    principal: CuratorDep,
-    source_id: SourceId,
-    body: SourceUpdate,
-    if_match: IfMatch = None,
-) -> SourceDetail:
-    """Change some fields of a source; every fact citing it shows the change at once."""
-    with write_transaction(request, principal, if_match) as tx:
-        updated = writes.update_source(tx, source_id, body)
-    written(response, tx, request, request.url.path)
-    return updated
-
-
-@router.delete("/{source_id}", status_code=204, responses=write_responses())
-def delete_source(
-    request: Request, principal: CuratorDep, source_id: SourceId, if_match: IfMatch = None
-) -> Response:
-    """Delete a source that no fact cites; a cited one is a 409 that counts the citations."""
-    with write_transaction(request, principal, if_match) as tx:
-        writes.delete_source(tx, source_id)
-    return Response(status_code=204, headers={"Cache-Control": "no-store"})

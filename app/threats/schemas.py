@@ -1,10 +1,10 @@
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.inputs import SLUG_PATTERN, Description
 from app.core.params import NO_CONTROL_CHARACTERS
-from app.curation.inputs import Input, Sources, required_fields_not_null
+from app.curation.inputs import Input, Patch, Sources
 from app.sources.schemas import CitationOut
 from app.threats.models import Channel, ThreatKind
 
@@ -87,7 +87,7 @@ class ThreatCreate(ThreatFields):
     sources: Sources = Field(examples=[[{"source": "article", "locator": "ancaman"}]])
 
 
-class ThreatUpdate(ThreatFields):
+class ThreatUpdate(ThreatFields, Patch):
     """The fields to change; absent fields stay as they are, null clears the description."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"name_id": "Perompakan"}]})
@@ -103,9 +103,4 @@ class ThreatUpdate(ThreatFields):
         description="Replaces the cited sources",
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        errors = required_fields_not_null(self, ("name", "name_id", "kind", "sources"))
-        if errors:
-            raise ValueError("; ".join(errors))
-        return self
+    required = ("name", "name_id", "kind", "sources")
