@@ -9,11 +9,15 @@ from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.params import CountryCode, IsoDate, SearchText, Slug, ThreatFilter
 from app.core.problems import NOT_FOUND_RESPONSES
+from app.countries.queries import get_country
+from app.countries.schemas import CountryDetail
 from app.curation.transaction import IfMatch, write_responses, write_transaction, written
 from app.organizations import queries, writes
 from app.organizations.models import MembershipRole, OrganizationKind
 from app.organizations.queries import OrganizationSort
 from app.organizations.schemas import (
+    CountryMembership,
+    CountryMemberships,
     Member,
     MembershipHistory,
     MembershipPut,
@@ -87,6 +91,23 @@ def get_organization_members(
         as_of=day,
         data=[Member.model_validate(m) for m in members],
         meta={"total": len(members)},
+    )
+
+
+# A country's memberships are read from the organizations: the countries package sits below.
+country_router = APIRouter(prefix="/v1/countries", tags=["countries"])
+
+
+@country_router.get(
+    "/{code}/memberships", response_model=CountryMemberships, responses=NOT_FOUND_RESPONSES
+)
+def get_country_memberships(session: SessionDep, code: CountryCode) -> CountryMemberships:
+    """Every organization the country belongs or belonged to, with role and period."""
+    country = get_country(session, code)
+    memberships = queries.memberships_of_country(session, country.id)
+    return CountryMemberships(
+        country=CountryDetail.model_validate(country),
+        data=[CountryMembership.model_validate(m) for m in memberships],
     )
 
 
