@@ -20,6 +20,7 @@ from app.core.params import (
     CountryCode,
     CountryFilter,
     ThreatFilter,
+    YearFilter,
     YearGte,
     YearLte,
 )
@@ -37,15 +38,6 @@ ChannelFilter = Annotated[
         max_length=4,
         description="Channel of cooperation; repeat for any of several",
         examples=[["organization", "exercise"]],
-    ),
-]
-YearFilter = Annotated[
-    int | None,
-    Query(
-        ge=1800,
-        le=2200,
-        description="Only ties active in this year (not with year_gte/year_lte)",
-        examples=[2024],
     ),
 ]
 RegionFilter = Annotated[

@@ -16,6 +16,7 @@ from app.agreements.models import Agreement
 from app.analytics.graph import Centrality, Network, NetworkFilters, network_for
 from app.analytics.schemas import NetworkMeasure
 from app.cooperation.models import Tie, TieChannel
+from app.core.params import check_years
 from app.core.problems import InvalidParameter, NotFound
 from app.countries.models import Country
 from app.exercises.models import ExerciseEdition
@@ -42,13 +43,6 @@ INITIATIVE_KINDS = {
     TieChannel.operation: "operation",
 }
 _CHANNEL_ORDER = list(TieChannel)
-
-
-def check_years(year: int | None, year_gte: int | None, year_lte: int | None) -> None:
-    if year is not None and (year_gte is not None or year_lte is not None):
-        raise InvalidParameter("/query/year", "Use either year or year_gte/year_lte, not both.")
-    if year_gte is not None and year_lte is not None and year_gte > year_lte:
-        raise InvalidParameter("/query/year_gte", "year_gte is after year_lte.")
 
 
 def _region(session: Session, region: str) -> str:

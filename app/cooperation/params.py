@@ -1,0 +1,72 @@
+"""The parameters of the partners and pair reads, each checked and resolved by a dependency.
+
+The order of the parameters in a dependency is their order in the OpenAPI document.
+"""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from app.cooperation.models import TieChannel
+from app.cooperation.queries import TieFilters
+from app.core.deps import SessionDep
+from app.core.params import CountryCode, ThreatFilter, YearFilter, YearGte, YearLte, check_years
+from app.core.problems import InvalidParameter
+from app.countries.models import Country
+from app.countries.queries import get_country
+from app.threats.queries import threat_ids
+
+ChannelFilter = Annotated[
+    list[TieChannel] | None,
+    Query(
+        max_length=4,
+        description="Channel of cooperation; repeat for any of several",
+        examples=[["exercise"]],
+    ),
+]
+
+
+def tie_filters(
+    session: SessionDep,
+    threat: ThreatFilter = None,
+    channel: ChannelFilter = None,
+    year: YearFilter = None,
+    year_gte: YearGte = None,
+    year_lte: YearLte = None,
+) -> TieFilters:
+    check_years(year, year_gte, year_lte)
+    return TieFilters(
+        threat_ids=threat_ids(session, threat or []),
+        channels=channel or [],
+        year=year,
+        year_gte=year_gte,
+        year_lte=year_lte,
+    )
+
+
+TieQuery = Annotated[TieFilters, Depends(tie_filters)]
+
+
+def country(session: SessionDep, code: CountryCode) -> Country:
+    return get_country(session, code)
+
+
+CountryPath = Annotated[Country, Depends(country)]
+
+
+@dataclass(frozen=True)
+class Partners:
+    country: Country
+    partner: Country
+
+
+def partners(session: SessionDep, code: CountryCode, other: CountryCode) -> Partners:
+    """Two known, different countries (404 for an unknown code, 422 for the same twice)."""
+    pair = Partners(get_country(session, code), get_country(session, other))
+    if pair.partner.id == pair.country.id:
+        raise InvalidParameter("/path/other", "A country is not its own partner.")
+    return pair
+
+
+PartnersPath = Annotated[Partners, Depends(partners)]
