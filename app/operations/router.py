@@ -12,6 +12,7 @@ from app.countries.queries import country_ids
 from app.curation.inputs import ThreatSlug
 from app.curation.transaction import IfMatch, write_responses, write_transaction, written
 from app.operations import queries, writes
+from app.operations.details import operation_detail
 from app.operations.models import OperationKind
 from app.operations.schemas import (
     ContributorPut,
@@ -64,7 +65,7 @@ def list_operations(
 @router.get("/{slug}", response_model=OperationDetail, responses=NOT_FOUND_RESPONSES)
 def get_operation(session: SessionDep, slug: Slug) -> OperationDetail:
     """One operation with its lead organization, host country and contributing countries."""
-    return OperationDetail.model_validate(queries.get_operation(session, slug))
+    return operation_detail(session, slug)
 
 
 # --- writes (curator scope) ---------------------------------------------------------------

@@ -10,22 +10,18 @@ from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.params import CountryCode, IsoDate, SearchText, Slug, ThreatFilter
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import get_country
-from app.countries.schemas import CountryDetail
 from app.curation.transaction import IfMatch, write_responses, write_transaction, written
-from app.organizations import queries, writes
+from app.organizations import details, queries, writes
 from app.organizations.models import MembershipRole, OrganizationKind
 from app.organizations.queries import OrganizationSort
 from app.organizations.schemas import (
-    CountryMembership,
     CountryMemberships,
-    Member,
     MembershipHistory,
     MembershipPut,
     OrganizationCreate,
     OrganizationDetail,
     OrganizationMembers,
     OrganizationOut,
-    OrganizationRef,
     OrganizationUpdate,
 )
 from app.threats.queries import threat_ids
@@ -64,7 +60,7 @@ def list_organizations(
 @router.get("/{slug}", response_model=OrganizationDetail, responses=NOT_FOUND_RESPONSES)
 def get_organization(session: SessionDep, slug: Slug) -> OrganizationDetail:
     """One organization with the threats it addresses and its sources."""
-    return OrganizationDetail.model_validate(queries.get_organization(session, slug))
+    return details.organization_detail(session, slug)
 
 
 @router.get("/{slug}/members", response_model=OrganizationMembers, responses=NOT_FOUND_RESPONSES)
@@ -83,15 +79,7 @@ def get_organization_members(
     ] = None,
 ) -> OrganizationMembers:
     """The organization's members on a day, each with role, period and sources."""
-    organization = queries.get_organization(session, slug)
-    day = as_of or date.today()
-    members = queries.members_on(session, organization.id, day, role or [])
-    return OrganizationMembers(
-        organization=OrganizationRef.model_validate(organization),
-        as_of=day,
-        data=[Member.model_validate(m) for m in members],
-        meta={"total": len(members)},
-    )
+    return details.organization_members(session, slug, as_of or date.today(), role or [])
 
 
 # A country's memberships are read from the organizations: the countries package sits below.
@@ -103,12 +91,7 @@ country_router = APIRouter(prefix="/v1/countries", tags=["countries"])
 )
 def get_country_memberships(session: SessionDep, code: CountryCode) -> CountryMemberships:
     """Every organization the country belongs or belonged to, with role and period."""
-    country = get_country(session, code)
-    memberships = queries.memberships_of_country(session, country.id)
-    return CountryMemberships(
-        country=CountryDetail.model_validate(country),
-        data=[CountryMembership.model_validate(m) for m in memberships],
-    )
+    return details.country_memberships(session, get_country(session, code))
 
 
 # --- writes (curator scope) ---------------------------------------------------------------
