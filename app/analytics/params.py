@@ -14,6 +14,7 @@ from app.analytics import dyads, queries
 from app.analytics.graph import NetworkFilters
 from app.analytics.schemas import NetworkFormat, TableFormat
 from app.cooperation.models import TieChannel
+from app.cooperation.params import channel_filter
 from app.core.deps import SessionDep
 from app.core.params import (
     NO_CONTROL_CHARACTERS,
@@ -33,12 +34,7 @@ CSV_MEDIA_TYPE = "text/csv"
 GRAPHML_MEDIA_TYPE = "application/graphml+xml"
 
 ChannelFilter = Annotated[
-    list[TieChannel] | None,
-    Query(
-        max_length=4,
-        description="Channel of cooperation; repeat for any of several",
-        examples=[["organization", "exercise"]],
-    ),
+    list[TieChannel] | None, channel_filter(TieChannel.organization, TieChannel.exercise)
 ]
 RegionFilter = Annotated[
     str | None,

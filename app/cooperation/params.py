@@ -4,7 +4,7 @@ The order of the parameters in a dependency is their order in the OpenAPI docume
 """
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query
 
@@ -17,14 +17,17 @@ from app.countries.models import Country
 from app.countries.queries import get_country
 from app.threats.queries import threat_ids
 
-ChannelFilter = Annotated[
-    list[TieChannel] | None,
-    Query(
+
+def channel_filter(*example: TieChannel) -> Any:
+    """The repeatable `channel` filter of the tie reads; each route documents its example."""
+    return Query(
         max_length=4,
         description="Channel of cooperation; repeat for any of several",
-        examples=[["exercise"]],
-    ),
-]
+        examples=[list(example)],
+    )
+
+
+ChannelFilter = Annotated[list[TieChannel] | None, channel_filter(TieChannel.exercise)]
 
 
 def tie_filters(
