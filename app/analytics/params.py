@@ -5,7 +5,6 @@ distinct countries) and checks nothing itself; the order of the parameters in a 
 is their order in the OpenAPI document.
 """
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -14,11 +13,10 @@ from app.analytics import dyads, queries
 from app.analytics.graph import NetworkFilters
 from app.analytics.schemas import NetworkFormat, TableFormat
 from app.cooperation.models import TieChannel
-from app.cooperation.params import channel_filter
+from app.cooperation.params import CountryPair, channel_filter, country_pair
 from app.core.deps import SessionDep
 from app.core.params import (
     NO_CONTROL_CHARACTERS,
-    CountryCode,
     CountryFilter,
     ThreatFilter,
     YearFilter,
@@ -26,8 +24,7 @@ from app.core.params import (
     YearLte,
 )
 from app.core.problems import InvalidParameter
-from app.countries.models import Country
-from app.countries.queries import country_ids, get_country
+from app.countries.queries import country_ids
 from app.threats.queries import threat_ids
 
 CSV_MEDIA_TYPE = "text/csv"
@@ -194,18 +191,6 @@ def dyad_filters(
 DyadQuery = Annotated[dyads.DyadFilters, Depends(dyad_filters)]
 
 
-@dataclass(frozen=True)
-class CountryPair:
-    country: Country
-    other: Country
-
-
-def country_pair(session: SessionDep, code: CountryCode, other: CountryCode) -> CountryPair:
-    """Two known, different countries (404 for an unknown code, 422 for the same twice)."""
-    pair = CountryPair(get_country(session, code), get_country(session, other))
-    if pair.other.id == pair.country.id:
-        raise InvalidParameter("/path/other", "A path needs two different countries.")
-    return pair
-
-
-CountryPairPath = Annotated[CountryPair, Depends(country_pair)]
+CountryPairPath = Annotated[
+    CountryPair, Depends(country_pair("A path needs two different countries."))
+]

@@ -3,6 +3,7 @@
 The order of the parameters in a dependency is their order in the OpenAPI document.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -59,17 +60,22 @@ CountryPath = Annotated[Country, Depends(country)]
 
 
 @dataclass(frozen=True)
-class Partners:
+class CountryPair:
     country: Country
-    partner: Country
+    other: Country
 
 
-def partners(session: SessionDep, code: CountryCode, other: CountryCode) -> Partners:
-    """Two known, different countries (404 for an unknown code, 422 for the same twice)."""
-    pair = Partners(get_country(session, code), get_country(session, other))
-    if pair.partner.id == pair.country.id:
-        raise InvalidParameter("/path/other", "A country is not its own partner.")
+def country_pair(same_country: str) -> Callable[..., CountryPair]:
+    """A dependency for two known, different countries: 404 for an unknown code, 422 with
+    the message `same_country` for the same country twice."""
+
+    def pair(session: SessionDep, code: CountryCode, other: CountryCode) -> CountryPair:
+        found = CountryPair(get_country(session, code), get_country(session, other))
+        if found.other.id == found.country.id:
+            raise InvalidParameter("/path/other", same_country)
+        return found
+
     return pair
 
 
-PartnersPath = Annotated[Partners, Depends(partners)]
+PartnersPath = Annotated[CountryPair, Depends(country_pair("A country is not its own partner."))]

@@ -60,5 +60,5 @@ def get_country_partners(
 @router.get("/{code}/partners/{other}", response_model=PairOut, responses=NOT_FOUND_RESPONSES)
 def get_country_pair(session: SessionDep, pair: PartnersPath, filters: TieQuery) -> PairOut:
     """Every tie between two countries: channel, initiative, period, threats and sources."""
-    ties = queries.ties_between(session, pair.country.id, pair.partner.id, filters)
-    return representations.pair_out(pair.country, pair.partner, ties)
+    ties = queries.ties_between(session, pair.country.id, pair.other.id, filters)
+    return representations.pair_out(pair.country, pair.other, ties)
