@@ -1,8 +1,9 @@
 """The parameters of the analytics reads, each checked and normalized by a dependency.
 
 A route receives what it needs (network filters, dyad filters, the format of the answer, two
-distinct countries) and checks nothing itself; the order of the parameters in a dependency
-is their order in the OpenAPI document.
+distinct countries) and checks nothing itself. FastAPI documents a route's own query
+parameters first, then its dependencies' in the order of the route's signature: keep that
+order when changing a route, the OpenAPI document lists the parameters in it.
 """
 
 from typing import Annotated
@@ -17,6 +18,7 @@ from app.cooperation.params import CountryPair, channel_filter, country_pair
 from app.core.deps import SessionDep
 from app.core.params import (
     NO_CONTROL_CHARACTERS,
+    SLUG_PATTERN,
     CountryFilter,
     ThreatFilter,
     YearFilter,
@@ -47,7 +49,7 @@ OrganizationFilter = Annotated[
     Query(
         min_length=1,
         max_length=160,
-        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        pattern=SLUG_PATTERN,
         description="Organization slug: both countries of an edge must be members of it "
         "(role `member`, not observer or partner) at some time in the period; their edge "
         "still counts ties through every channel",

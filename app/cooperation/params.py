@@ -1,6 +1,7 @@
 """The parameters of the partners and pair reads, each checked and resolved by a dependency.
 
-The order of the parameters in a dependency is their order in the OpenAPI document.
+The OpenAPI document lists the parameters in the order of the route's signature (dependencies
+after the route's own): see `app/analytics/params.py`.
 """
 
 from collections.abc import Callable
