@@ -33,6 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app seed tests migrations bench
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .

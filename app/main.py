@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute
 
 from app import __version__
 from app.agreements.router import router as agreements_router
+from app.analytics.router import country_router as country_detail_router
 from app.analytics.router import router as analytics_router
 from app.audit.router import router as audit_router
 from app.auth.private import PRIVATE_PREFIXES, PrivateResponsesMiddleware
@@ -29,6 +30,7 @@ from app.curation.routes import curated_router
 from app.exercises.router import router as exercises_router
 from app.explorer.router import router as explorer_router
 from app.operations.router import router as operations_router
+from app.organizations.router import country_router as country_memberships_router
 from app.organizations.router import router as organizations_router
 from app.sources.router import router as sources_router
 from app.system.router import router as system_router
@@ -99,6 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         system_router,
         countries_router,
+        country_detail_router,
+        country_memberships_router,
         cooperation_router,
         organizations_router,
         exercises_router,

@@ -29,7 +29,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from app.analytics.queries import country_figures
+from app.analytics.representations import country_figures
 from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
 from app.countries.models import Country

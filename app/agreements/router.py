@@ -4,6 +4,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.agreements import queries
+from app.agreements.details import agreement_detail
 from app.agreements.models import AgreementKind
 from app.agreements.schemas import (
     AgreementDetail,
@@ -54,4 +55,4 @@ def list_agreements(
 @router.get("/{slug}", response_model=AgreementDetail, responses=NOT_FOUND_RESPONSES)
 def get_agreement(session: SessionDep, slug: Slug) -> AgreementDetail:
     """One agreement with its parties (countries or organizations), threats and sources."""
-    return AgreementDetail.model_validate(queries.get_agreement(session, slug))
+    return agreement_detail(session, slug)

@@ -7,7 +7,9 @@ from itertools import islice
 from typing import Any
 
 import networkx as nx  # type: ignore[import-untyped]
+from sqlalchemy.orm import Session, sessionmaker
 
+from app.analytics import dyads
 from app.analytics.graph import Network
 from app.cooperation.models import TieChannel
 
@@ -27,6 +29,16 @@ def csv_chunks(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def dyad_years_csv(
+    session_factory: sessionmaker[Session], filters: dyads.DyadFilters
+) -> Iterator[str]:
+    """Every dyad-year as CSV. The body is written after the route has returned, so it reads
+    through a session of its own rather than the request's."""
+    with session_factory() as session:
+        rows = (dyads.csv_row(row) for row in dyads.iter_dyad_years(session, filters))
+        yield from csv_chunks(dyads.csv_header(), rows)
 
 
 def threat_column(slug: str) -> str:

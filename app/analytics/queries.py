@@ -1,6 +1,7 @@
-"""Reads over the cooperation network: filters, centrality, blocs, paths, a country's figures.
+"""Reads over the cooperation network: filters, centrality, blocs, paths, a country's standing.
 
 The graph itself, its cache and the meaning of an edge: `graph.py`. Dyad-years: `dyads.py`.
+They return plain dataclasses; `representations.py` makes the API schemas of them.
 """
 
 from collections import defaultdict
@@ -12,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.analytics.graph import Centrality, Network, NetworkFilters, network_for
-from app.analytics.schemas import CentralityRanks, CountryFigures, NetworkMeasure
+from app.analytics.schemas import NetworkMeasure
 from app.cooperation.channels import CHANNELS
 from app.cooperation.models import Tie, TieChannel
+from app.core.params import check_years
 from app.core.problems import InvalidParameter, NotFound
 from app.countries.models import Country
 from app.organizations.models import Organization
@@ -25,13 +27,6 @@ MAX_PATHS_ENUMERATED = 1000
 TOP_BLOC_THREATS = 5
 
 _CHANNEL_ORDER = list(CHANNELS)
-
-
-def check_years(year: int | None, year_gte: int | None, year_lte: int | None) -> None:
-    if year is not None and (year_gte is not None or year_lte is not None):
-        raise InvalidParameter("/query/year", "Use either year or year_gte/year_lte, not both.")
-    if year_gte is not None and year_lte is not None and year_gte > year_lte:
-        raise InvalidParameter("/query/year_gte", "year_gte is after year_lte.")
 
 
 def _region(session: Session, region: str) -> str:
@@ -105,27 +100,20 @@ def ranking_key(row: Centrality, measure: NetworkMeasure) -> list[int | float | 
     return [-value, row.iso3]
 
 
-def country_figures(session: Session, country_id: int, data_version: int) -> CountryFigures:
-    """The country's degree, weighted degree, betweenness and ranks in the whole network
-    (every channel, every year): for the country detail. Zeros and no ranks without ties."""
+@dataclass(frozen=True)
+class Standing:
+    """A country's place in the whole network (every channel, every year)."""
+
+    network_size: int
+    centrality: Centrality | None  # None: the country has no tie at all
+
+
+def standing(session: Session, country_id: int, data_version: int) -> Standing:
     network = network_for(session, data_version, NetworkFilters())
     iso3 = network.iso3_by_id.get(country_id)
-    size = network.graph.number_of_nodes()
-    if iso3 is None:
-        return CountryFigures(
-            network_size=size, degree=0, weighted_degree=0, betweenness=0.0, ranks=None
-        )
-    row = network.centrality[iso3]
-    return CountryFigures(
-        network_size=size,
-        degree=row.degree,
-        weighted_degree=row.weighted_degree,
-        betweenness=row.betweenness,
-        ranks=CentralityRanks(
-            degree=row.ranks.degree,
-            weighted_degree=row.ranks.weighted_degree,
-            betweenness=row.ranks.betweenness,
-        ),
+    return Standing(
+        network_size=network.graph.number_of_nodes(),
+        centrality=network.centrality[iso3] if iso3 is not None else None,
     )
 
 

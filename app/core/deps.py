@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 
@@ -35,3 +35,13 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_session_factory(request: Request) -> sessionmaker[Session]:
+    """For a streamed body, read after the route has returned: it opens a session of its own,
+    since the request's session ends with the dependency."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
+SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]

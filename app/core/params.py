@@ -82,12 +82,29 @@ CountryFilter = Annotated[
         examples=[["IDN"]],
     ),
 ]
+YearFilter = Annotated[
+    int | None,
+    Query(
+        ge=1800,
+        le=2200,
+        description="Only ties active in this year (not with year_gte/year_lte)",
+        examples=[2024],
+    ),
+]
 YearGte = Annotated[
     int | None, Query(ge=1800, le=2200, description="From this year on", examples=[2000])
 ]
 YearLte = Annotated[
     int | None, Query(ge=1800, le=2200, description="Up to this year", examples=[2025])
 ]
+
+
+def check_years(year: int | None, year_gte: int | None, year_lte: int | None) -> None:
+    """One year, or a range whose ends are in order (422 otherwise)."""
+    if year is not None and (year_gte is not None or year_lte is not None):
+        raise InvalidParameter("/query/year", "Use either year or year_gte/year_lte, not both.")
+    if year_gte is not None and year_lte is not None and year_gte > year_lte:
+        raise InvalidParameter("/query/year_gte", "year_gte is after year_lte.")
 
 
 def _iso_date_only(value: Any) -> Any:

@@ -3,18 +3,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from app.analytics.queries import country_figures
-from app.analytics.schemas import CountryWithFigures
 from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
-from app.core.params import NO_CONTROL_CHARACTERS, CountryCode, SearchText
-from app.core.problems import NOT_FOUND_RESPONSES
+from app.core.params import NO_CONTROL_CHARACTERS, SearchText
 from app.countries import queries
 from app.countries.models import CountryKind
 from app.countries.queries import CountrySort
-from app.countries.schemas import CountryDetail, CountryOut
-from app.organizations.queries import memberships_of_country
-from app.organizations.schemas import CountryMembership, CountryMemberships
+from app.countries.schemas import CountryOut
 
 router = APIRouter(prefix="/v1/countries", tags=["countries"])
 
@@ -49,23 +44,4 @@ def list_countries(
         page,
         lambda p: queries.list_countries(session, q=q, region=region, kind=kind, sort=sort, page=p),
         lambda rows: [CountryOut.model_validate(row) for row in rows],
-    )
-
-
-@router.get("/{code}", response_model=CountryWithFigures, responses=NOT_FOUND_RESPONSES)
-def get_country(request: Request, session: SessionDep, code: CountryCode) -> CountryWithFigures:
-    """One country by ISO3 or ISO2 code, in any case, with its network figures."""
-    country = queries.get_country(session, code)
-    figures = country_figures(session, country.id, request.state.data_version)
-    return CountryWithFigures(**CountryDetail.model_validate(country).model_dump(), network=figures)
-
-
-@router.get("/{code}/memberships", response_model=CountryMemberships, responses=NOT_FOUND_RESPONSES)
-def get_country_memberships(session: SessionDep, code: CountryCode) -> CountryMemberships:
-    """Every organization the country belongs or belonged to, with role and period."""
-    country = queries.get_country(session, code)
-    memberships = memberships_of_country(session, country.id)
-    return CountryMemberships(
-        country=CountryDetail.model_validate(country),
-        data=[CountryMembership.model_validate(m) for m in memberships],
     )

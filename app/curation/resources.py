@@ -11,7 +11,7 @@ from fastapi import Request
 
 from app.agreements import writes as agreements
 from app.agreements.schemas import AgreementCreate, AgreementDetail, AgreementUpdate, PartyPut
-from app.analytics.queries import country_figures
+from app.analytics.representations import country_with_figures
 from app.analytics.schemas import CountryWithFigures
 from app.core.params import CountryCode, Slug, slug_path
 from app.countries import queries as country_queries
@@ -341,8 +341,7 @@ def _with_figures(request: Request, version: int, country: Any) -> CountryWithFi
     assert isinstance(country, CountryDetail)
     with request.app.state.session_factory() as session:
         found = country_queries.get_country(session, country.iso3)
-        figures = country_figures(session, found.id, version)
-    return CountryWithFigures(**country.model_dump(), network=figures)
+        return country_with_figures(session, found, version)
 
 
 COUNTRIES = Resource(

@@ -9,6 +9,7 @@ from app.core.params import CountryFilter, SearchText, Slug, ThreatFilter
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import country_ids
 from app.operations import queries
+from app.operations.details import operation_detail
 from app.operations.models import OperationKind
 from app.operations.schemas import (
     OperationDetail,
@@ -58,4 +59,4 @@ def list_operations(
 @router.get("/{slug}", response_model=OperationDetail, responses=NOT_FOUND_RESPONSES)
 def get_operation(session: SessionDep, slug: Slug) -> OperationDetail:
     """One operation with its lead organization, host country and contributing countries."""
-    return OperationDetail.model_validate(queries.get_operation(session, slug))
+    return operation_detail(session, slug)

@@ -6,17 +6,17 @@ from fastapi.responses import StreamingResponse
 
 from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
-from app.core.params import IsoDate, SearchText, Slug, ThreatFilter
+from app.core.params import CountryCode, IsoDate, SearchText, Slug, ThreatFilter
 from app.core.problems import NOT_FOUND_RESPONSES
-from app.organizations import queries
+from app.countries.queries import get_country
+from app.organizations import details, queries
 from app.organizations.models import MembershipRole, OrganizationKind
 from app.organizations.queries import OrganizationSort
 from app.organizations.schemas import (
-    Member,
+    CountryMemberships,
     OrganizationDetail,
     OrganizationMembers,
     OrganizationOut,
-    OrganizationRef,
 )
 from app.threats.queries import threat_ids
 
@@ -54,7 +54,7 @@ def list_organizations(
 @router.get("/{slug}", response_model=OrganizationDetail, responses=NOT_FOUND_RESPONSES)
 def get_organization(session: SessionDep, slug: Slug) -> OrganizationDetail:
     """One organization with the threats it addresses and its sources."""
-    return OrganizationDetail.model_validate(queries.get_organization(session, slug))
+    return details.organization_detail(session, slug)
 
 
 @router.get("/{slug}/members", response_model=OrganizationMembers, responses=NOT_FOUND_RESPONSES)
@@ -73,12 +73,16 @@ def get_organization_members(
     ] = None,
 ) -> OrganizationMembers:
     """The organization's members on a day, each with role, period and sources."""
-    organization = queries.get_organization(session, slug)
-    day = as_of or date.today()
-    members = queries.members_on(session, organization.id, day, role or [])
-    return OrganizationMembers(
-        organization=OrganizationRef.model_validate(organization),
-        as_of=day,
-        data=[Member.model_validate(m) for m in members],
-        meta={"total": len(members)},
-    )
+    return details.organization_members(session, slug, as_of or date.today(), role or [])
+
+
+# A country's memberships are read from the organizations: the countries package sits below.
+country_router = APIRouter(prefix="/v1/countries", tags=["countries"])
+
+
+@country_router.get(
+    "/{code}/memberships", response_model=CountryMemberships, responses=NOT_FOUND_RESPONSES
+)
+def get_country_memberships(session: SessionDep, code: CountryCode) -> CountryMemberships:
+    """Every organization the country belongs or belonged to, with role and period."""
+    return details.country_memberships(session, get_country(session, code))

@@ -6,7 +6,8 @@ from fastapi.responses import StreamingResponse
 from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
 from app.core.problems import NOT_FOUND_RESPONSES
-from app.sources import queries, writes
+from app.sources import queries
+from app.sources.details import source_detail
 from app.sources.models import SourceKind
 from app.sources.schemas import SourceDetail, SourceOut
 
@@ -47,4 +48,4 @@ SourceId = Annotated[
 @router.get("/{source_id}", response_model=SourceDetail, responses=NOT_FOUND_RESPONSES)
 def get_source(session: SessionDep, source_id: SourceId) -> SourceDetail:
     """One source, with how many facts of each kind cite it."""
-    return writes.source_detail(session, source_id)
+    return source_detail(session, source_id)

@@ -11,7 +11,6 @@ from app.operations.models import Operation, operation_threats
 from app.organizations.models import Organization, organization_threats
 from app.sources.models import Citation
 from app.threats.models import ThreatCategory, ThreatResponse, response_threats
-from app.threats.schemas import InitiativeRef
 
 
 def threat_ids(session: Session, slugs: list[str], pointer: str = "/query/threat") -> list[int]:
@@ -60,9 +59,11 @@ def responses_to(session: Session, threat_id: int) -> Sequence[ThreatResponse]:
     return session.scalars(statement).all()
 
 
-def initiatives_addressing(session: Session, threat_id: int) -> dict[str, list[InitiativeRef]]:
-    def refs(statement: Select[str, str]) -> list[InitiativeRef]:
-        return [InitiativeRef(slug=slug, name=name) for slug, name in session.execute(statement)]
+def initiatives_addressing(session: Session, threat_id: int) -> dict[str, list[tuple[str, str]]]:
+    """(slug, name) of the initiatives linked to the threat, per kind of initiative."""
+
+    def refs(statement: Select[str, str]) -> list[tuple[str, str]]:
+        return [(slug, name) for slug, name in session.execute(statement)]
 
     return {
         "organizations": refs(

@@ -1,0 +1,198 @@
+"""The parameters of the analytics reads, each checked and normalized by a dependency.
+
+A route receives what it needs (network filters, dyad filters, the format of the answer, two
+distinct countries) and checks nothing itself. FastAPI documents a route's own query
+parameters first, then its dependencies' in the order of the route's signature: keep that
+order when changing a route, the OpenAPI document lists the parameters in it.
+"""
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from app.analytics import dyads, queries
+from app.analytics.graph import NetworkFilters
+from app.analytics.schemas import NetworkFormat, TableFormat
+from app.cooperation.models import TieChannel
+from app.cooperation.params import CountryPair, channel_filter, country_pair
+from app.core.deps import SessionDep
+from app.core.params import (
+    NO_CONTROL_CHARACTERS,
+    SLUG_PATTERN,
+    CountryFilter,
+    ThreatFilter,
+    YearFilter,
+    YearGte,
+    YearLte,
+)
+from app.core.problems import InvalidParameter
+from app.countries.queries import country_ids
+from app.threats.queries import threat_ids
+
+CSV_MEDIA_TYPE = "text/csv"
+GRAPHML_MEDIA_TYPE = "application/graphml+xml"
+
+ChannelFilter = Annotated[
+    list[TieChannel] | None, channel_filter(TieChannel.organization, TieChannel.exercise)
+]
+RegionFilter = Annotated[
+    str | None,
+    Query(
+        max_length=60,
+        pattern=NO_CONTROL_CHARACTERS,
+        description="Region or UN sub-region, any case: both countries of an edge must be in it",
+        examples=["South-eastern Asia"],
+    ),
+]
+OrganizationFilter = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=160,
+        pattern=SLUG_PATTERN,
+        description="Organization slug: both countries of an edge must be members of it "
+        "(role `member`, not observer or partner) at some time in the period; their edge "
+        "still counts ties through every channel",
+        examples=["asean"],
+    ),
+]
+
+
+def network_filters(
+    session: SessionDep,
+    threat: ThreatFilter = None,
+    channel: ChannelFilter = None,
+    year: YearFilter = None,
+    year_gte: YearGte = None,
+    year_lte: YearLte = None,
+    region: RegionFilter = None,
+    organization: OrganizationFilter = None,
+) -> NetworkFilters:
+    """The filters that select the ties of a network, shared by the network endpoints."""
+    return queries.network_filters(
+        session,
+        threat=threat,
+        channel=channel,
+        year=year,
+        year_gte=year_gte,
+        year_lte=year_lte,
+        region=region,
+        organization=organization,
+    )
+
+
+NetworkQuery = Annotated[NetworkFilters, Depends(network_filters)]
+
+
+def data_version(request: Request) -> int:
+    # Set by the conditional-GET middleware before the route reads any tie (see graph.py).
+    return int(request.state.data_version)
+
+
+DataVersion = Annotated[int, Depends(data_version)]
+
+
+def network_format(
+    request: Request,
+    format: Annotated[
+        NetworkFormat | None,
+        Query(
+            description="json (default), csv (edge list) or graphml (for Gephi, networkx, "
+            "igraph); also chosen by `Accept: text/csv` or `application/graphml+xml`",
+            examples=["graphml"],
+        ),
+    ] = None,
+) -> NetworkFormat:
+    if format is not None:
+        return format
+    accept = request.headers.get("accept", "")
+    if CSV_MEDIA_TYPE in accept:
+        return NetworkFormat.csv
+    if GRAPHML_MEDIA_TYPE in accept:
+        return NetworkFormat.graphml
+    return NetworkFormat.json
+
+
+NetworkFormatQuery = Annotated[NetworkFormat, Depends(network_format)]
+
+
+def table_format(
+    request: Request,
+    format: Annotated[
+        TableFormat | None,
+        Query(
+            description="json (default, paginated) or csv (every row, streamed); "
+            "also chosen by `Accept: text/csv`",
+            examples=["csv"],
+        ),
+    ] = None,
+) -> TableFormat:
+    if format is not None:
+        return format
+    if CSV_MEDIA_TYPE in request.headers.get("accept", ""):
+        return TableFormat.csv
+    return TableFormat.json
+
+
+TableFormatQuery = Annotated[TableFormat, Depends(table_format)]
+
+
+def dyad_filters(
+    session: SessionDep,
+    year_gte: Annotated[
+        int,
+        Query(
+            ge=1800,
+            le=2200,
+            description=f"First year (required; at most {dyads.MAX_SPAN_YEARS} years in all)",
+            examples=[2000],
+        ),
+    ],
+    year_lte: Annotated[
+        int, Query(ge=1800, le=2200, description="Last year (required)", examples=[2024])
+    ],
+    country: CountryFilter = None,
+    within: Annotated[
+        bool,
+        Query(
+            description="Only pairs whose two countries are both among `country` (with two "
+            "codes: that one pair); by default a pair needs one of them",
+            examples=[True],
+        ),
+    ] = False,
+    channel: ChannelFilter = None,
+    threat: ThreatFilter = None,
+    directed: Annotated[
+        bool,
+        Query(
+            description="false: one row per unordered pair, country_a < country_b by ISO3; "
+            "true: both orders, with the same counts",
+            examples=[False],
+        ),
+    ] = False,
+) -> dyads.DyadFilters:
+    if year_gte > year_lte:
+        raise InvalidParameter("/query/year_gte", "year_gte is after year_lte.")
+    if year_lte - year_gte + 1 > dyads.MAX_SPAN_YEARS:
+        raise InvalidParameter(
+            "/query/year_lte", f"At most {dyads.MAX_SPAN_YEARS} years per request."
+        )
+    if within and len(set(country or [])) < 2:
+        raise InvalidParameter("/query/within", "within needs at least two country codes.")
+    return dyads.DyadFilters(
+        year_gte=year_gte,
+        year_lte=year_lte,
+        country_ids=tuple(sorted(set(country_ids(session, country or [], "/query/country")))),
+        within=within,
+        channels=tuple(sorted(set(channel or []), key=list(TieChannel).index)),
+        threat_ids=tuple(sorted(set(threat_ids(session, threat or [])))),
+        directed=directed,
+    )
+
+
+DyadQuery = Annotated[dyads.DyadFilters, Depends(dyad_filters)]
+
+
+CountryPairPath = Annotated[
+    CountryPair, Depends(country_pair("A path needs two different countries."))
+]

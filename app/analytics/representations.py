@@ -1,0 +1,179 @@
+"""The API schemas of the analytics reads, made from what the queries return.
+
+The one place where a network, a ranking, a bloc, a path, a dyad-year or a country's standing
+becomes a response body; the routers and the curated country writes call it.
+"""
+
+from sqlalchemy.orm import Session
+
+from app.analytics import queries
+from app.analytics.dyads import DyadYear
+from app.analytics.graph import Centrality, Network, Ranks
+from app.analytics.schemas import (
+    BlocOut,
+    CentralityOut,
+    CentralityRanks,
+    CountryFigures,
+    CountryWithFigures,
+    DyadYearOut,
+    EdgeOut,
+    HopOut,
+    HopTie,
+    NetworkMeta,
+    NetworkOut,
+    NodeOut,
+    PathOut,
+    PathsOut,
+    ThreatCount,
+)
+from app.cooperation.models import TieChannel
+from app.cooperation.schemas import Initiative
+from app.countries.models import Country
+from app.countries.schemas import CountryDetail, CountryRef
+from app.threats.schemas import ThreatRef
+
+
+def _ref(iso3: str, name: str) -> CountryRef:
+    return CountryRef(iso3=iso3, name=name)
+
+
+def network_out(network: Network, data_version: int) -> NetworkOut:
+    graph = network.graph
+    return NetworkOut(
+        nodes=[
+            NodeOut(
+                iso3=iso3,
+                name=data["name"],
+                region=data["region"],
+                subregion=data["subregion"],
+                degree=graph.degree(iso3),
+                weighted_degree=graph.degree(iso3, weight="weight"),
+            )
+            for iso3, data in graph.nodes(data=True)
+        ],
+        edges=[
+            EdgeOut(
+                source=source,
+                target=target,
+                weight=data["weight"],
+                channels=data["channels"],
+                threats=data["threats"],
+            )
+            for source, target, data in sorted(graph.edges(data=True))
+        ],
+        threats=[ThreatRef(slug=slug, name=name) for slug, name in network.threat_names.items()],
+        meta=NetworkMeta(
+            nodes=graph.number_of_nodes(),
+            edges=graph.number_of_edges(),
+            data_version=data_version,
+        ),
+    )
+
+
+def _ranks_out(ranks: Ranks) -> CentralityRanks:
+    return CentralityRanks(
+        degree=ranks.degree, weighted_degree=ranks.weighted_degree, betweenness=ranks.betweenness
+    )
+
+
+def centrality_out(row: Centrality) -> CentralityOut:
+    return CentralityOut(
+        country=_ref(row.iso3, row.name),
+        degree=row.degree,
+        weighted_degree=row.weighted_degree,
+        betweenness=row.betweenness,
+        ranks=_ranks_out(row.ranks),
+    )
+
+
+def bloc_out(bloc: queries.Bloc) -> BlocOut:
+    return BlocOut(
+        id=bloc.id,
+        size=len(bloc.members),
+        members=[_ref(iso3, name) for iso3, name in bloc.members],
+        internal_weight=bloc.internal_weight,
+        threats=[ThreatCount(slug=slug, name=name, ties=ties) for slug, name, ties in bloc.threats],
+    )
+
+
+def _hop_out(hop: queries.Hop) -> HopOut:
+    return HopOut(
+        source=_ref(*hop.source),
+        target=_ref(*hop.target),
+        weight=hop.weight,
+        ties=[
+            HopTie(
+                channel=tie.channel,
+                initiative=Initiative(kind=tie.kind, slug=tie.slug, name=tie.name),
+            )
+            for tie in hop.ties
+        ],
+    )
+
+
+def paths_out(
+    country: Country, other: Country, found: queries.Paths, data_version: int
+) -> PathsOut:
+    return PathsOut(
+        country=CountryRef.model_validate(country),
+        other=CountryRef.model_validate(other),
+        length=found.length,
+        total=found.total,
+        truncated=found.truncated,
+        data=[
+            PathOut(
+                countries=[_ref(*path.hops[0].source)] + [_ref(*hop.target) for hop in path.hops],
+                strength=path.strength,
+                hops=[_hop_out(hop) for hop in path.hops],
+            )
+            for path in found.paths
+        ],
+        data_version=data_version,
+    )
+
+
+def dyad_out(row: DyadYear) -> DyadYearOut:
+    return DyadYearOut(
+        year=row.year,
+        country_a=_ref(row.country_a.iso3, row.country_a.name),
+        country_b=_ref(row.country_b.iso3, row.country_b.name),
+        cow_a=row.country_a.cow_code,
+        cow_b=row.country_b.cow_code,
+        organizations=row.counts[TieChannel.organization],
+        exercises=row.counts[TieChannel.exercise],
+        agreements=row.counts[TieChannel.agreement],
+        operations=row.counts[TieChannel.operation],
+        ties=row.ties,
+        threats=row.threats,
+    )
+
+
+def country_figures(session: Session, country_id: int, data_version: int) -> CountryFigures:
+    """The country's degree, weighted degree, betweenness and ranks in the whole network:
+    for the country detail. Zeros and no ranks without ties."""
+    found = queries.standing(session, country_id, data_version)
+    row = found.centrality
+    if row is None:
+        return CountryFigures(
+            network_size=found.network_size,
+            degree=0,
+            weighted_degree=0,
+            betweenness=0.0,
+            ranks=None,
+        )
+    return CountryFigures(
+        network_size=found.network_size,
+        degree=row.degree,
+        weighted_degree=row.weighted_degree,
+        betweenness=row.betweenness,
+        ranks=_ranks_out(row.ranks),
+    )
+
+
+def country_with_figures(
+    session: Session, country: Country, data_version: int
+) -> CountryWithFigures:
+    return CountryWithFigures(
+        **CountryDetail.model_validate(country).model_dump(),
+        network=country_figures(session, country.id, data_version),
+    )

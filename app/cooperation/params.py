@@ -1,0 +1,83 @@
+"""The parameters of the partners and pair reads, each checked and resolved by a dependency.
+
+The OpenAPI document lists the parameters in the order of the route's signature (dependencies
+after the route's own): see `app/analytics/params.py`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Query
+
+from app.cooperation.channels import CHANNELS
+from app.cooperation.models import TieChannel
+from app.cooperation.queries import TieFilters
+from app.core.deps import SessionDep
+from app.core.params import CountryCode, ThreatFilter, YearFilter, YearGte, YearLte, check_years
+from app.core.problems import InvalidParameter
+from app.countries.models import Country
+from app.countries.queries import get_country
+from app.threats.queries import threat_ids
+
+
+def channel_filter(*example: TieChannel) -> Any:
+    """The repeatable `channel` filter of the tie reads; each route documents its example."""
+    return Query(
+        max_length=len(CHANNELS),
+        description="Channel of cooperation; repeat for any of several",
+        examples=[list(example)],
+    )
+
+
+ChannelFilter = Annotated[list[TieChannel] | None, channel_filter(TieChannel.exercise)]
+
+
+def tie_filters(
+    session: SessionDep,
+    threat: ThreatFilter = None,
+    channel: ChannelFilter = None,
+    year: YearFilter = None,
+    year_gte: YearGte = None,
+    year_lte: YearLte = None,
+) -> TieFilters:
+    check_years(year, year_gte, year_lte)
+    return TieFilters(
+        threat_ids=threat_ids(session, threat or []),
+        channels=channel or [],
+        year=year,
+        year_gte=year_gte,
+        year_lte=year_lte,
+    )
+
+
+TieQuery = Annotated[TieFilters, Depends(tie_filters)]
+
+
+def country(session: SessionDep, code: CountryCode) -> Country:
+    return get_country(session, code)
+
+
+CountryPath = Annotated[Country, Depends(country)]
+
+
+@dataclass(frozen=True)
+class CountryPair:
+    country: Country
+    other: Country
+
+
+def country_pair(same_country: str) -> Callable[..., CountryPair]:
+    """A dependency for two known, different countries: 404 for an unknown code, 422 with
+    the message `same_country` for the same country twice."""
+
+    def pair(session: SessionDep, code: CountryCode, other: CountryCode) -> CountryPair:
+        found = CountryPair(get_country(session, code), get_country(session, other))
+        if found.other.id == found.country.id:
+            raise InvalidParameter("/path/other", same_country)
+        return found
+
+    return pair
+
+
+PartnersPath = Annotated[CountryPair, Depends(country_pair("A country is not its own partner."))]

@@ -1,0 +1,74 @@
+"""The API schemas of the partners and pair reads, made from what the queries return."""
+
+from collections.abc import Sequence
+
+from app.cooperation.channels import CHANNELS
+from app.cooperation.queries import PairTie, PartnerSummary
+from app.cooperation.schemas import Initiative, PairOut, PairSummary, PartnerOut, TieOut
+from app.core.periods import Span
+from app.countries.models import Country
+from app.countries.schemas import CountryRef
+from app.sources.schemas import CitationOut
+from app.threats.schemas import ThreatRef
+
+
+def partner_out(summary: PartnerSummary) -> PartnerOut:
+    # Validated from plain values in one call: a list of partners runs to hundreds of rows.
+    return PartnerOut.model_validate(
+        {
+            "partner": {"iso3": summary.partner.iso3, "name": summary.partner.name},
+            "ties": summary.ties,
+            "channels": summary.channels,
+            "threats": [{"slug": t.slug, "name": t.name} for t in summary.threats],
+            "first_year": summary.first_year,
+            "last_year": summary.last_year,
+            "ongoing": summary.ongoing,
+        }
+    )
+
+
+def _tie_out(tie: PairTie, codes: tuple[str, str]) -> TieOut:
+    return TieOut(
+        channel=tie.channel,
+        initiative=Initiative(
+            kind=CHANNELS[tie.channel].kind,
+            slug=tie.initiative.slug,
+            name=tie.initiative.name,
+        ),
+        start_date=tie.span.start,
+        end_date=tie.span.end,
+        first_year=tie.span.first_year,
+        last_year=tie.span.last_year,
+        roles=dict(zip(codes, tie.roles, strict=True)),
+        threats=[ThreatRef.model_validate(t) for t in tie.threats],
+        certainty=tie.certainty,
+        sources=[CitationOut.model_validate(c) for c in tie.citations],
+    )
+
+
+def pair_out(country: Country, partner: Country, ties: Sequence[PairTie]) -> PairOut:
+    channels = dict.fromkeys(CHANNELS, 0)
+    for tie in ties:
+        channels[tie.channel] += 1
+    extent = Span(None, None) if not ties else ties[0].span
+    for tie in ties[1:]:
+        extent = extent.union(tie.span)
+    codes = (country.iso3, partner.iso3)
+    return PairOut(
+        country=CountryRef.model_validate(country),
+        partner=CountryRef.model_validate(partner),
+        summary=PairSummary(
+            ties=len(ties),
+            channels=channels,
+            threats=[
+                ThreatRef.model_validate(t)
+                for t in sorted(
+                    {t.id: t for tie in ties for t in tie.threats}.values(), key=lambda t: t.slug
+                )
+            ],
+            first_year=extent.first_year if ties else None,
+            last_year=extent.last_year if ties else None,
+            ongoing=any(tie.span.end is None for tie in ties),
+        ),
+        data=[_tie_out(tie, codes) for tie in ties],
+    )
