@@ -25,16 +25,15 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_va
 from pydantic_core import ErrorDetails
 
 from app.agreements.schemas import AgreementCreate, PartyIn
-from app.core.inputs import Description, Note
+from app.core.inputs import CountryCodeIn, Description, Input, Note, SlugIn, Threats, listed_twice
 from app.core.params import IsoDate
 from app.core.periods import parse_partial_date
 from app.countries.models import CountryKind
 from app.countries.schemas import CountryName, CountryUpdate
-from app.curation.inputs import CountryCodeIn, Input, SlugIn, Sources, Threats, listed_twice
 from app.exercises.schemas import EditionCreate, SeriesCreate
 from app.operations.schemas import ContributorIn, OperationCreate
 from app.organizations.schemas import MembershipPeriodIn, OrganizationCreate
-from app.sources.schemas import SourceCreate
+from app.sources.schemas import SourceCreate, Sources
 from app.threats.models import Channel
 from app.threats.schemas import ThreatCreate, ThreatName
 

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from app.auth.deps import CuratorDep, Principal
-from app.curation.inputs import ThreatSlug
+from app.core.inputs import ThreatSlug
 from app.curation.transaction import IfMatch, Write, write_responses, write_transaction, written
 
 

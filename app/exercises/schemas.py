@@ -3,23 +3,27 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.inputs import SLUG_PATTERN, Description, InputDate, Name, Note, period_error
-from app.core.params import NO_CONTROL_CHARACTERS
-from app.core.periods import DatePrecision
-from app.countries.schemas import CountryRef
-from app.curation.inputs import (
+from app.core.inputs import (
+    SLUG_PATTERN,
     Checked,
     CountryCodeIn,
+    Description,
     Input,
+    InputDate,
+    Name,
+    Note,
     Patch,
-    Sources,
     Threats,
     fill_dates,
     listed_twice,
+    period_error,
 )
+from app.core.params import NO_CONTROL_CHARACTERS
+from app.core.periods import DatePrecision
+from app.countries.schemas import CountryRef
 from app.exercises.models import ActivityKind, Domain, ParticipantRole
 from app.sources.models import Certainty
-from app.sources.schemas import CitationOut, Evidence
+from app.sources.schemas import CitationOut, Evidence, Sources
 from app.threats.schemas import ThreatRef
 
 

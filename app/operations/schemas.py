@@ -6,28 +6,25 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.inputs import (
     SLUG_PATTERN,
     TEXT_CHARACTERS,
-    Description,
-    InputDate,
-    Note,
-)
-from app.core.params import NO_CONTROL_CHARACTERS
-from app.core.periods import DatePrecision
-from app.countries.schemas import CountryRef
-from app.curation.inputs import (
     Checked,
     CountryCodeIn,
+    Description,
     Input,
+    InputDate,
+    Note,
     Patch,
     SlugIn,
-    Sources,
     Threats,
     listed_twice,
     period_errors,
 )
+from app.core.params import NO_CONTROL_CHARACTERS
+from app.core.periods import DatePrecision
+from app.countries.schemas import CountryRef
 from app.operations.models import OperationKind
 from app.organizations.schemas import OrganizationRef
 from app.sources.models import Certainty
-from app.sources.schemas import CitationOut, Evidence
+from app.sources.schemas import CitationOut, Evidence, Sources
 from app.threats.schemas import ThreatRef
 
 

@@ -5,18 +5,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.inputs import (
     SLUG_PATTERN,
+    Checked,
     Description,
+    Input,
     InputDate,
     Name,
     Note,
+    Patch,
     ShortText,
+    period_errors,
 )
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryDetail, CountryRef
-from app.curation.inputs import Checked, Input, Patch, Sources, period_errors
 from app.organizations.models import MembershipRole, OrganizationKind
 from app.sources.models import Certainty
-from app.sources.schemas import CitationOut, Evidence
+from app.sources.schemas import CitationOut, Evidence, Sources
 from app.threats.schemas import ThreatRef
 
 

@@ -201,3 +201,14 @@ class SourceUpdate(_SourceFields):
         if errors:
             raise ValueError("; ".join(errors))
         return self
+
+
+Sources = Annotated[
+    list[CitationIn],
+    Field(
+        min_length=1,
+        max_length=20,
+        description="At least one source for the fact (ids from GET /v1/sources)",
+        examples=[[{"source": "article", "locator": "para. 2"}]],
+    ),
+]

@@ -2,10 +2,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.inputs import SLUG_PATTERN, Description
+from app.core.inputs import SLUG_PATTERN, Description, Input, Patch
 from app.core.params import NO_CONTROL_CHARACTERS
-from app.curation.inputs import Input, Patch, Sources
-from app.sources.schemas import CitationOut
+from app.sources.schemas import CitationOut, Sources
 from app.threats.models import Channel, ThreatKind
 
 
