@@ -1,9 +1,10 @@
 """The set-based tie derivation and the per-pair aggregates agree with a slow reference.
 
 On the seed plus random facts (a fixed seed), then again after incremental refreshes of
-single initiatives: the ties equal the row-by-row Python derivation, and `partners_of`
-(which reads the aggregates when it can) equals a partners computation in plain Python
-over those reference ties, for every filter the route supports.
+single initiatives: the ties and the aggregate tables equal the ones `tests.reference_ties`
+computes in plain Python from the fact rows, and `partners_of` (which reads the aggregates
+when it can) equals a partners computation in plain Python over those reference ties, for
+every filter the route supports.
 """
 
 import random
@@ -31,7 +32,7 @@ from app.organizations.models import Membership, MembershipRole, Organization, O
 from app.sources.models import Certainty
 from app.threats.models import ThreatCategory
 from tests.conftest import BACKENDS, _create_database, _drop_database, migrate, seed
-from tests.reference_ties import reference_ties
+from tests.reference_ties import initiative_threats, reference_aggregates, reference_ties
 
 SEED = 20261126
 TIE_KEY = (
@@ -182,14 +183,6 @@ def _add_random_facts(session: Session, rng: random.Random) -> None:
 # --- the reference -------------------------------------------------------------------------
 
 
-def _initiative_threats(session: Session) -> dict[tuple[TieChannel, int], set[int]]:
-    threats: dict[tuple[TieChannel, int], set[int]] = defaultdict(set)
-    for channel, (links, column) in THREAT_LINKS.items():
-        for owner, threat_id in session.execute(select(links.c[column], links.c.threat_id)):
-            threats[(channel, owner)].add(threat_id)
-    return threats
-
-
 def _reference_partners(
     ties: list[dict[str, Any]],
     initiative_threats: dict[tuple[TieChannel, int], set[int]],
@@ -287,7 +280,9 @@ def _check_everything(session: Session) -> None:
     ]
     assert _tie_counter(actual) == _tie_counter(expected_ties)
 
-    initiative_threats = _initiative_threats(session)
+    threats_of = initiative_threats(session)
+    assert _aggregate_rows(session) == reference_aggregates(expected_ties, threats_of)
+
     names: dict[int, str] = dict(session.execute(select(Country.id, Country.name)).all())
     slugs: dict[int, str] = dict(
         session.execute(select(ThreatCategory.id, ThreatCategory.slug)).all()
@@ -300,7 +295,7 @@ def _check_everything(session: Session) -> None:
     for filters in _filter_sets(threats):
         for country_id in countries:
             expected = _reference_partners(
-                expected_ties, initiative_threats, names, slugs, country_id, filters
+                expected_ties, threats_of, names, slugs, country_id, filters
             )
             assert _fast_partners(session, country_id, filters) == expected, (country_id, filters)
             checked += len(expected)
