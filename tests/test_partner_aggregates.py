@@ -11,7 +11,6 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,7 +30,7 @@ from app.operations.models import Contribution, Operation
 from app.organizations.models import Membership, MembershipRole, Organization, OrganizationKind
 from app.sources.models import Certainty
 from app.threats.models import ThreatCategory
-from tests.conftest import BACKENDS, _create_database, _drop_database, migrate, seed
+from tests.databases import copy_database, drop_database
 from tests.reference_ties import initiative_threats, reference_aggregates, reference_ties
 
 SEED = 20261126
@@ -50,13 +49,9 @@ TIE_KEY = (
 )
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def session(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Session]:
-    url = _create_database(request.param, Path(tmp_path_factory.mktemp("aggregates")))
-    migrate(url)
-    seed(url)
+@pytest.fixture(scope="module")
+def session(template_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+    url = copy_database(template_url, tmp_path_factory.mktemp("aggregates"))
     engine = create_db_engine(Settings(database_url=url))
     with session_factory(engine)() as session:
         _add_random_facts(session, random.Random(SEED))
@@ -65,7 +60,7 @@ def session(
         session.commit()
         yield session
     engine.dispose()
-    _drop_database(url)
+    drop_database(url)
 
 
 # --- random facts --------------------------------------------------------------------------

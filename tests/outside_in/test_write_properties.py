@@ -29,14 +29,8 @@ from hypothesis.stateful import (
 )
 
 from app.organizations.models import MembershipRole, OrganizationKind
-from tests.outside_in.support import (
-    BlockingClient,
-    blocking_client,
-    copy_database,
-    drop_database,
-    new_key,
-    writable_app,
-)
+from tests.databases import copy_database, drop_database
+from tests.outside_in.support import BlockingClient, blocking_client, new_key, writable_app
 
 SETTINGS = settings(
     max_examples=15,
