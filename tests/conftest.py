@@ -102,7 +102,7 @@ async def client_for(
 @pytest.fixture(scope="session")
 def app(seeded_url: str) -> FastAPI:
     # Schemathesis sends thousands of requests with made-up keys from one address; the
-    # failed-authentication limit is tested on apps of its own (tests/test_writes_auth.py).
+    # failed-authentication limit is tested on apps of its own (tests/auth/test_auth.py).
     return create_app(Settings(database_url=seeded_url, rate_limit_auth_failures=1_000_000))
 
 

@@ -36,7 +36,7 @@ from tests.databases import copy_database, drop_database
 
 pytestmark = pytest.mark.anyio
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 SAMPLE = FIXTURES / "mme_sample.csv"
 BROKEN = FIXTURES / "mme_broken.csv"
 BUNDLED = PROJECT_ROOT / "seed" / "datasets" / "mme_v7.csv"

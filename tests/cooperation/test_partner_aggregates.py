@@ -1,7 +1,7 @@
 """The set-based tie derivation and the per-pair aggregates agree with a slow reference.
 
 On the seed plus random facts (a fixed seed), then again after incremental refreshes of
-single initiatives: the ties and the aggregate tables equal the ones `tests.reference_ties`
+single initiatives: the ties and the aggregate tables equal the ones `reference_ties`
 computes in plain Python from the fact rows, and `partners_of` (which reads the aggregates
 when it can) equals a partners computation in plain Python over those reference ties, for
 every filter the route supports.
@@ -30,8 +30,12 @@ from app.operations.models import Contribution, Operation
 from app.organizations.models import Membership, MembershipRole, Organization, OrganizationKind
 from app.sources.models import Certainty
 from app.threats.models import ThreatCategory
+from tests.cooperation.reference_ties import (
+    initiative_threats,
+    reference_aggregates,
+    reference_ties,
+)
 from tests.databases import copy_database, drop_database
-from tests.reference_ties import initiative_threats, reference_aggregates, reference_ties
 
 SEED = 20261126
 TIE_KEY = (

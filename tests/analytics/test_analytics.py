@@ -40,7 +40,7 @@ from tests.databases import BACKENDS, create_database, drop_database, migrate
 
 pytestmark = pytest.mark.anyio
 
-FIXTURE = Path(__file__).parent / "fixtures" / "network"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "network"
 WEST = ["AUS", "CAN", "GBR", "USA"]
 EAST = ["IDN", "MYS", "SGP", "THA"]
 ASEAN = ["BRN", "IDN", "KHM", "LAO", "MMR", "MYS", "PHL", "SGP", "THA", "TLS", "VNM"]

@@ -22,7 +22,7 @@ from seed.loader import load_seed
 from tests.databases import migrate, seed
 
 pytestmark = pytest.mark.anyio
-ADDITION = Path(__file__).parent / "fixtures" / "seed_addition"
+ADDITION = Path(__file__).parents[1] / "fixtures" / "seed_addition"
 PAIR = "/v1/countries/IDN/partners/BTN"
 
 
