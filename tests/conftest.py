@@ -1,32 +1,29 @@
-"""Fixtures: a throwaway database per backend, migrated with Alembic and seeded once.
+"""Fixtures: databases per backend (made by tests/databases.py), apps, clients and keys.
 
-Tests run on SQLite always, and on PostgreSQL too when DEFCOOP_TEST_POSTGRES_URL points at a
-server (a database on it is created for the run and dropped after).
+The seeded databases are copies of one template per backend and test session, migrated with
+Alembic and seeded once.
 """
 
-import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-from alembic import command
 from fastapi import FastAPI
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from app.auth.keys import create_key
 from app.auth.models import Scope
-from app.cli import alembic_config
 from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
 from app.main import create_app
-from seed.loader import load_seed
-
-POSTGRES_URL = os.environ.get("DEFCOOP_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+from tests.databases import (
+    BACKENDS,
+    copy_database,
+    create_database,
+    drop_database,
+    seeded_database,
+)
 
 
 @pytest.fixture
@@ -34,70 +31,46 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def _create_database(backend: str, directory: Path) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{directory / f'defcoop-{uuid.uuid4().hex[:8]}.db'}"
-    assert POSTGRES_URL is not None
-    name = f"defcoop_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(url: str) -> None:
-    if not url.startswith("postgresql"):
-        return
-    assert POSTGRES_URL is not None
-    name = make_url(url).database
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def migrate(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(Settings(database_url=url)), revision)
-
-
-def seed(url: str) -> None:
-    engine = create_db_engine(Settings(database_url=url))
-    with session_factory(engine).begin() as session:
-        load_seed(session)
-    engine.dispose()
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
-def seeded_url(
+def template_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """A database migrated to head and seeded, shared by the read-only tests of a backend."""
-    url = _create_database(request.param, tmp_path_factory.mktemp("db"))
-    migrate(url)
-    seed(url)
+    """Migrated and seeded once per backend; never opened by a test or an app, only copied."""
+    url = seeded_database(request.param, tmp_path_factory.mktemp("template"))
     yield url
-    _drop_database(url)
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def seeded_url(template_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated to head and seeded, shared by the read-only tests of a backend."""
+    url = copy_database(template_url, tmp_path_factory.mktemp("db"))
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def writable_url(template_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated and seeded database of the test module's own, for tests that write."""
+    url = copy_database(template_url, tmp_path_factory.mktemp("db"))
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def fresh_url(template_url: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated and seeded database of the test's own."""
+    url = copy_database(template_url, tmp_path)
+    yield url
+    drop_database(url)
 
 
 @pytest.fixture(params=BACKENDS)
 def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database for tests that migrate or write."""
-    url = _create_database(request.param, tmp_path)
+    url = create_database(request.param, tmp_path)
     yield url
-    _drop_database(url)
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def writable_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A migrated and seeded database of the test module's own, for tests that write."""
-    url = _create_database(request.param, tmp_path_factory.mktemp("db"))
-    migrate(url)
-    seed(url)
-    yield url
-    _drop_database(url)
+    drop_database(url)
 
 
 def make_key(
@@ -129,7 +102,7 @@ async def client_for(
 @pytest.fixture(scope="session")
 def app(seeded_url: str) -> FastAPI:
     # Schemathesis sends thousands of requests with made-up keys from one address; the
-    # failed-authentication limit is tested on apps of its own (tests/test_writes_auth.py).
+    # failed-authentication limit is tested on apps of its own (tests/auth/test_auth.py).
     return create_app(Settings(database_url=seeded_url, rate_limit_auth_failures=1_000_000))
 
 

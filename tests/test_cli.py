@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import migrate, seed
+from tests.databases import migrate, seed
 
 runner = CliRunner()
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+pytestmark = pytest.mark.slow  # a live server
+
 ROOT = Path(__file__).resolve().parents[1]
 README_URL = "http://127.0.0.1:8000"
 

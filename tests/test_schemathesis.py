@@ -8,6 +8,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import seed as fixed_seed
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+pytestmark = pytest.mark.slow  # schemathesis: thousands of generated requests
+
 
 @pytest.fixture
 def api_schema(app: FastAPI) -> OpenApiSchema:

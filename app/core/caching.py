@@ -199,7 +199,7 @@ class ConditionalGetMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] != "http"
-            or scope["method"] not in ("GET", "HEAD")
+            or scope["method"] != "GET"  # HeadAsGetMiddleware turns a HEAD into a GET first
             or not scope["path"].startswith("/v1/")
         ):
             await self.app(scope, receive, send)
@@ -229,7 +229,7 @@ class ConditionalGetMiddleware:
             await send({"type": "http.response.body", "body": b""})
             return
 
-        cache = self.cache if scope["method"] == "GET" and not _no_cache(headers) else None
+        cache = None if _no_cache(headers) else self.cache
         if any(name in headers for name in CREDENTIAL_HEADERS):
             cache = None  # an answer that may depend on the caller is never shared
         key = (scope["path"], scope["query_string"], accept, gzip)

@@ -106,11 +106,3 @@ class Span:
     @property
     def last_year(self) -> int | None:
         return (self.end - timedelta(days=1)).year if self.end else None
-
-
-def overlap_all(*spans: Span) -> Span | None:
-    """The period all spans share, or None when they share none."""
-    shared: Span | None = Span(None, None)
-    for span in spans:
-        shared = shared.overlap(span) if shared else None
-    return shared

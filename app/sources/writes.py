@@ -4,7 +4,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditOperation
-from app.core.problems import ProblemError
+from app.core.problems import InvalidParameter
 from app.curation.inputs import snapshot
 from app.curation.transaction import Conflict, Write
 from app.sources import queries
@@ -48,7 +48,9 @@ def update_source(tx: Write, source_id: str, body: SourceUpdate) -> SourceDetail
     for name, value in changes.items():
         setattr(source, name, value)
     if source.published_date is None and source.published_precision is not None:
-        raise ProblemError(422, "published_precision is set without published_date.")
+        raise InvalidParameter(
+            "/body/published_precision", "published_precision is set without published_date."
+        )
     tx.reload()
     after = source_detail(tx.session, source_id)
     tx.audit(SOURCE, source_id, AuditOperation.update, snapshot(before), snapshot(after))

@@ -17,6 +17,8 @@ from selenium.webdriver.chrome.webdriver import WebDriver
 
 from tests.browser.conftest import HOST
 
+pytestmark = pytest.mark.slow  # a live server and Chromium
+
 # Runs fetch() in the page and hands back what a script on that page could see.
 FETCH = """
 const [url, options, done] = arguments;

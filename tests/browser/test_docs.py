@@ -1,12 +1,15 @@
 """The docs pages render fully from the app's own assets: no request leaves the machine."""
 
 import httpx
+import pytest
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.browser.conftest import NetworkLog, console_errors, network_log
+
+pytestmark = pytest.mark.slow  # a live server and Chromium
 
 
 def operation_ids(base_url: str) -> list[str]:

@@ -1,5 +1,6 @@
 """The explorer at /: search, partners, threat filter, evidence, network picture, language."""
 
+import pytest
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -9,6 +10,8 @@ from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.browser.conftest import console_errors, network_log
+
+pytestmark = pytest.mark.slow  # a live server and Chromium
 
 WAIT = 15
 

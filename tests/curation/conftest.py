@@ -1,17 +1,14 @@
 """Fixtures for the write tests of the curated entities: a fresh migrated and seeded database
-per test (cloned from a template seeded once per backend), an app on it and a curator key."""
+per test (a copy of the seeded template), an app on it and a curator key."""
 
-import sqlite3
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from app.agreements.models import Agreement, AgreementParty
 from app.audit.models import AuditEntry
@@ -25,15 +22,8 @@ from app.operations.models import Contribution, Operation
 from app.sources.models import Citation, Source
 from app.system.models import DataState
 from app.threats.models import ThreatCategory
-from tests.conftest import (
-    BACKENDS,
-    POSTGRES_URL,
-    _create_database,
-    _drop_database,
-    make_key,
-    migrate,
-    seed,
-)
+from tests.conftest import make_key
+from tests.databases import copy_database, drop_database
 
 COUNTED = (
     ExerciseSeries,
@@ -49,37 +39,6 @@ COUNTED = (
     Tie,
     AuditEntry,
 )
-
-
-@pytest.fixture(scope="session", params=BACKENDS)
-def template_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """Migrated and seeded once per backend; never written by a test, only cloned."""
-    url = _create_database(request.param, tmp_path_factory.mktemp("template"))
-    migrate(url)
-    seed(url)
-    yield url
-    _drop_database(url)
-
-
-def clone(template: str, directory: Path) -> str:
-    if template.startswith("sqlite"):
-        target = directory / f"defcoop-{uuid.uuid4().hex[:8]}.db"
-        source_db = sqlite3.connect(make_url(template).database or "")
-        target_db = sqlite3.connect(target)
-        source_db.backup(target_db)
-        source_db.close()
-        target_db.close()
-        return f"sqlite:///{target}"
-    assert POSTGRES_URL is not None
-    name = f"defcoop_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        template_name = make_url(template).database
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
-    admin.dispose()
-    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
 
 @dataclass
@@ -139,7 +98,7 @@ class Curated:
 
 @pytest.fixture
 async def curated(template_url: str, tmp_path: Path) -> AsyncIterator[Curated]:
-    url = clone(template_url, tmp_path)
+    url = copy_database(template_url, tmp_path)
     secret = make_key(url, "tester")
     app = create_app(Settings(database_url=url, rate_limit_writes=100_000))
     transport = httpx.ASGITransport(app=app)
@@ -148,4 +107,4 @@ async def curated(template_url: str, tmp_path: Path) -> AsyncIterator[Curated]:
             yield Curated(client, url, secret)
     finally:
         app.state.engine.dispose()
-        _drop_database(url)
+        drop_database(url)

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import migrate, seed
 from tests.curation.conftest import Curated
+from tests.databases import migrate, seed
 
 pytestmark = pytest.mark.anyio
 

@@ -3,7 +3,10 @@
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, update
 
+from app.core.periods import DatePrecision
+from app.sources.models import Source
 from tests.curation.conftest import Curated
 
 pytestmark = pytest.mark.anyio
@@ -162,6 +165,24 @@ async def test_invalid_sources_change_nothing(
 ) -> None:
     problem = await curated.refused(status, "POST", "/v1/sources", json=body)
     assert says in problem["detail"]
+
+
+async def test_a_stored_precision_without_a_date_is_a_422_with_a_pointer(
+    curated: Curated,
+) -> None:
+    # A precision without its date passes no input schema, but an older import could have
+    # stored one: a change that keeps it is refused, and says which field to fix.
+    engine = create_engine(curated.url)
+    with engine.begin() as connection:
+        connection.execute(
+            update(Source)
+            .where(Source.id == "article")
+            .values(published_date=None, published_precision=DatePrecision.year)
+        )
+    engine.dispose()
+    problem = await curated.refused(422, "PATCH", "/v1/sources/article", json={"note": "x"})
+    assert "published_precision is set without published_date" in problem["detail"]
+    assert [error["pointer"] for error in problem["errors"]] == ["/body/published_precision"]
 
 
 async def test_country_curated_fields(curated: Curated) -> None:

@@ -1,13 +1,10 @@
-"""Helpers for the tests that write: fresh seeded databases, curator keys, a blocking client.
+"""Helpers for the tests that write: curator keys, writable apps, a blocking client.
 
-A migrated and seeded database takes seconds to build, so each backend builds one template per
-test session and every writing test (or hypothesis example) gets a copy of it: a file copy on
-SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL.
+Their databases are copies of the seeded template (`fresh_url`, or `copy_database` for each
+hypothesis example; see tests/databases.py).
 """
 
 import json
-import shutil
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,8 +13,6 @@ from typing import Any
 import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi import FastAPI
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from app.auth.keys import create_key
 from app.auth.models import Scope
@@ -30,32 +25,6 @@ ARTIFACTS = PROJECT_ROOT / "artifacts"
 # Writing tests send many writes with one key, and schemathesis many made-up keys from one
 # address: the limits themselves are tested elsewhere.
 UNLIMITED = {"rate_limit_writes": 10_000_000, "rate_limit_auth_failures": 10_000_000}
-
-
-def copy_database(template: str, directory: Path) -> str:
-    """A new database holding what `template` holds."""
-    url = make_url(template)
-    if url.get_backend_name() == "sqlite":
-        assert url.database is not None
-        target = directory / f"defcoop-{uuid.uuid4().hex[:8]}.db"
-        shutil.copyfile(url.database, target)
-        return f"sqlite:///{target}"
-    name = f"defcoop_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{url.database}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(url: str) -> None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def new_key(url: str, name: str = "curator", scope: Scope = Scope.curator) -> str:

@@ -35,6 +35,8 @@ from sqlalchemy.engine import make_url
 from app.core.config import PROJECT_ROOT
 from tests.outside_in.support import UNLIMITED, new_key, write_artifact
 
+pytestmark = pytest.mark.slow  # a live server with two workers
+
 PATCH_WRITERS = 6
 TOKENS_PER_WRITER = 10
 MEMBERSHIP_WRITERS = 4

@@ -17,6 +17,8 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from tests.outside_in.support import new_key, writable_app
 
+pytestmark = pytest.mark.slow  # schemathesis: thousands of generated requests
+
 CONFIG = """
 [auth.openapi.ApiKey]
 api_key = "{key}"

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -29,14 +30,10 @@ from hypothesis.stateful import (
 )
 
 from app.organizations.models import MembershipRole, OrganizationKind
-from tests.outside_in.support import (
-    BlockingClient,
-    blocking_client,
-    copy_database,
-    drop_database,
-    new_key,
-    writable_app,
-)
+from tests.databases import copy_database, drop_database
+from tests.outside_in.support import BlockingClient, blocking_client, new_key, writable_app
+
+pytestmark = pytest.mark.slow  # a hypothesis state machine, a database copy per example
 
 SETTINGS = settings(
     max_examples=15,

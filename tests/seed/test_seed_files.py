@@ -12,11 +12,11 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import migrate
+from tests.databases import migrate
 
 pytestmark = pytest.mark.anyio
 
-ADDITION = Path(__file__).parent / "fixtures" / "seed_addition"
+ADDITION = Path(__file__).parent.parent / "fixtures" / "seed_addition"
 FORUM = """- slug: test-forum
   name: Test Forum
   kind: defense_forum

@@ -32,11 +32,11 @@ from app.core.config import PROJECT_ROOT, Settings
 from app.core.periods import DatePrecision
 from app.imports.mme import mme_date
 from app.main import create_app
-from tests.conftest import BACKENDS, _create_database, _drop_database, migrate, seed
+from tests.databases import copy_database, drop_database
 
 pytestmark = pytest.mark.anyio
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 SAMPLE = FIXTURES / "mme_sample.csv"
 BROKEN = FIXTURES / "mme_broken.csv"
 BUNDLED = PROJECT_ROOT / "seed" / "datasets" / "mme_v7.csv"
@@ -61,12 +61,6 @@ def outcome_counts(result: Result) -> dict[str, int]:
     return dict(zip(keys, map(int, match.groups()), strict=True))
 
 
-def migrated_and_seeded(url: str) -> str:
-    migrate(url)
-    seed(url)
-    return url
-
-
 async def client_for(url: str) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app(Settings(database_url=url)))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
@@ -74,40 +68,30 @@ async def client_for(url: str) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def seeded_empty_url(empty_url: str) -> str:
-    return migrated_and_seeded(empty_url)
-
-
-@pytest.fixture
-async def fresh_api(seeded_empty_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in client_for(seeded_empty_url):
+async def fresh_api(fresh_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in client_for(fresh_url):
         yield client
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-def imported_once(backend: str, directory: Path, path: Path) -> Iterator[tuple[str, Result]]:
+def imported_once(template: str, directory: Path, path: Path) -> Iterator[tuple[str, Result]]:
     """A seeded database with `path` imported once, shared by the tests that only read it."""
-    url = migrated_and_seeded(_create_database(backend, directory))
+    url = copy_database(template, directory)
     yield url, import_mme(url, path)
-    _drop_database(url)
+    drop_database(url)
 
 
 @pytest.fixture(scope="module")
 def sample_import(
-    backend: str, tmp_path_factory: pytest.TempPathFactory
+    template_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Result]]:
-    yield from imported_once(backend, tmp_path_factory.mktemp("sample"), SAMPLE)
+    yield from imported_once(template_url, tmp_path_factory.mktemp("sample"), SAMPLE)
 
 
 @pytest.fixture(scope="module")
 def full_import(
-    backend: str, tmp_path_factory: pytest.TempPathFactory
+    template_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Result]]:
-    yield from imported_once(backend, tmp_path_factory.mktemp("full"), BUNDLED)
+    yield from imported_once(template_url, tmp_path_factory.mktemp("full"), BUNDLED)
 
 
 @pytest.fixture(scope="module")
@@ -396,11 +380,11 @@ async def test_partners_agree_with_a_count_straight_from_the_csv(
 
 
 async def test_unresolved_names_fail_the_import_and_write_nothing(
-    seeded_empty_url: str, fresh_api: httpx.AsyncClient
+    fresh_url: str, fresh_api: httpx.AsyncClient
 ) -> None:
     before = await meta(fresh_api)
 
-    result = import_mme(seeded_empty_url, BROKEN)
+    result = import_mme(fresh_url, BROKEN)
 
     assert result.exit_code == 1
     assert "nothing was imported" in result.stderr
@@ -410,11 +394,11 @@ async def test_unresolved_names_fail_the_import_and_write_nothing(
 
 
 async def test_skip_unresolved_imports_the_rest_and_says_what_was_skipped(
-    seeded_empty_url: str, fresh_api: httpx.AsyncClient
+    fresh_url: str, fresh_api: httpx.AsyncClient
 ) -> None:
     before = await meta(fresh_api)
 
-    result = import_mme(seeded_empty_url, BROKEN, "--skip-unresolved")
+    result = import_mme(fresh_url, BROKEN, "--skip-unresolved")
 
     assert result.exit_code == 0, result.output
     assert outcome_counts(result) == {

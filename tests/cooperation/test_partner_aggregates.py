@@ -1,16 +1,16 @@
 """The set-based tie derivation and the per-pair aggregates agree with a slow reference.
 
 On the seed plus random facts (a fixed seed), then again after incremental refreshes of
-single initiatives: the ties equal the row-by-row Python derivation, and `partners_of`
-(which reads the aggregates when it can) equals a partners computation in plain Python
-over those reference ties, for every filter the route supports.
+single initiatives: the ties and the aggregate tables equal the ones `reference_ties`
+computes in plain Python from the fact rows, and `partners_of` (which reads the aggregates
+when it can) equals a partners computation in plain Python over those reference ties, for
+every filter the route supports.
 """
 
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,8 +31,12 @@ from app.operations.models import Contribution, Operation
 from app.organizations.models import Membership, MembershipRole, Organization, OrganizationKind
 from app.sources.models import Certainty
 from app.threats.models import ThreatCategory
-from tests.conftest import BACKENDS, _create_database, _drop_database, migrate, seed
-from tests.reference_ties import reference_ties
+from tests.cooperation.reference_ties import (
+    initiative_threats,
+    reference_aggregates,
+    reference_ties,
+)
+from tests.databases import copy_database, drop_database
 
 SEED = 20261126
 TIE_KEY = (
@@ -50,13 +54,9 @@ TIE_KEY = (
 )
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def session(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Session]:
-    url = _create_database(request.param, Path(tmp_path_factory.mktemp("aggregates")))
-    migrate(url)
-    seed(url)
+@pytest.fixture(scope="module")
+def session(template_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+    url = copy_database(template_url, tmp_path_factory.mktemp("aggregates"))
     engine = create_db_engine(Settings(database_url=url))
     with session_factory(engine)() as session:
         _add_random_facts(session, random.Random(SEED))
@@ -65,7 +65,7 @@ def session(
         session.commit()
         yield session
     engine.dispose()
-    _drop_database(url)
+    drop_database(url)
 
 
 # --- random facts --------------------------------------------------------------------------
@@ -184,15 +184,6 @@ def _add_random_facts(session: Session, rng: random.Random) -> None:
 # --- the reference -------------------------------------------------------------------------
 
 
-def _initiative_threats(session: Session) -> dict[tuple[TieChannel, int], set[int]]:
-    threats: dict[tuple[TieChannel, int], set[int]] = defaultdict(set)
-    for channel, entry in CHANNELS.items():
-        links, column = entry.threat_links.table, entry.threat_links.owner
-        for owner, threat_id in session.execute(select(links.c[column], links.c.threat_id)):
-            threats[(channel, owner)].add(threat_id)
-    return threats
-
-
 def _reference_partners(
     ties: list[dict[str, Any]],
     initiative_threats: dict[tuple[TieChannel, int], set[int]],
@@ -290,7 +281,9 @@ def _check_everything(session: Session) -> None:
     ]
     assert _tie_counter(actual) == _tie_counter(expected_ties)
 
-    initiative_threats = _initiative_threats(session)
+    threats_of = initiative_threats(session)
+    assert _aggregate_rows(session) == reference_aggregates(expected_ties, threats_of)
+
     names: dict[int, str] = dict(session.execute(select(Country.id, Country.name)).all())
     slugs: dict[int, str] = dict(
         session.execute(select(ThreatCategory.id, ThreatCategory.slug)).all()
@@ -303,7 +296,7 @@ def _check_everything(session: Session) -> None:
     for filters in _filter_sets(threats):
         for country_id in countries:
             expected = _reference_partners(
-                expected_ties, initiative_threats, names, slugs, country_id, filters
+                expected_ties, threats_of, names, slugs, country_id, filters
             )
             assert _fast_partners(session, country_id, filters) == expected, (country_id, filters)
             checked += len(expected)

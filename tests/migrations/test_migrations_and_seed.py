@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import migrate
+from tests.databases import migrate
 
 pytestmark = pytest.mark.anyio
 runner = CliRunner()

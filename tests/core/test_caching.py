@@ -19,10 +19,10 @@ from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
 from app.main import create_app
 from seed.loader import load_seed
-from tests.conftest import migrate, seed
+from tests.databases import migrate, seed
 
 pytestmark = pytest.mark.anyio
-ADDITION = Path(__file__).parent / "fixtures" / "seed_addition"
+ADDITION = Path(__file__).parents[1] / "fixtures" / "seed_addition"
 PAIR = "/v1/countries/IDN/partners/BTN"
 
 

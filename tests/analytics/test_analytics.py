@@ -36,11 +36,11 @@ from app.countries.models import Country
 from app.main import create_app
 from app.system.models import DataState
 from seed.loader import SeedLoader
-from tests.conftest import BACKENDS, _create_database, _drop_database, migrate
+from tests.databases import BACKENDS, create_database, drop_database, migrate
 
 pytestmark = pytest.mark.anyio
 
-FIXTURE = Path(__file__).parent / "fixtures" / "network"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "network"
 WEST = ["AUS", "CAN", "GBR", "USA"]
 EAST = ["IDN", "MYS", "SGP", "THA"]
 ASEAN = ["BRN", "IDN", "KHM", "LAO", "MMR", "MYS", "PHL", "SGP", "THA", "TLS", "VNM"]
@@ -58,11 +58,11 @@ def load(url: str, data_dir: Path) -> None:
 def network_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    url = _create_database(request.param, tmp_path_factory.mktemp("network"))
+    url = create_database(request.param, tmp_path_factory.mktemp("network"))
     migrate(url)
     load(url, FIXTURE)
     yield url
-    _drop_database(url)
+    drop_database(url)
 
 
 @pytest.fixture(scope="module")

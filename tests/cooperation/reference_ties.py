@@ -1,0 +1,296 @@
+"""An independent reference for the ties and their per-pair aggregates: plain Python.
+
+`app.cooperation.derivation` derives both in SQL. This module reads the fact rows with plain
+SELECTs (one table each, no joins, nothing computed in the database) and applies the rules
+of the README's "What a tie is" in Python, so that a wrong join, filter or period in the SQL
+cannot be copied into the expectation it is checked against:
+- organization: two members (role `member`) of one organization that is not universal,
+  in overlapping periods;
+- exercise: two participants of one edition, neither an observer, for the edition's year;
+- agreement: two parties, a country party standing for itself and an organization party
+  for each of its members (role `member`) during the membership, within the agreement's life
+  (from entry into force, or signature, to its end) and both parties' periods;
+- operation: two contributors to one operation, within the operation and both contributions.
+Periods are half-open [start, end): no start reaches back indefinitely, no end is ongoing,
+and a pair whose periods share no day is no tie. A tie is as certain as the least certain of
+the rows behind it: the two facts, plus the edition or agreement they belong to.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from itertools import permutations
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
+
+from app.agreements.models import Agreement, AgreementParty, agreement_threats
+from app.cooperation.models import TieChannel
+from app.exercises.models import ExerciseEdition, Participation, edition_threats
+from app.operations.models import Contribution, Operation, operation_threats
+from app.organizations.models import Membership, Organization, organization_threats
+from app.sources.models import Certainty
+
+TieRow = dict[str, Any]
+Period = tuple[date | None, date | None]
+
+# From the most to the least certain.
+_CERTAINTY_ORDER = [Certainty.confirmed, Certainty.disputed, Certainty.unconfirmed]
+
+
+def _least_certain(*levels: Certainty) -> Certainty:
+    return max(levels, key=_CERTAINTY_ORDER.index)
+
+
+def _shared_period(*periods: Period) -> Period | None:
+    """The days every period covers, or None when there is none."""
+    starts = [start for start, _ in periods if start is not None]
+    ends = [end for _, end in periods if end is not None]
+    start = max(starts) if starts else None
+    end = min(ends) if ends else None
+    if start is not None and end is not None and start >= end:
+        return None
+    return start, end
+
+
+def _rows(session: Session, *columns: Any) -> list[Any]:
+    return list(session.execute(select(*columns)))
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One country's part in an initiative: the fact row behind it and what it brings."""
+
+    country_id: int
+    fact_id: int
+    periods: tuple[Period, ...]
+    certainty: Certainty
+    role: str
+
+
+def _pairs(
+    channel: TieChannel,
+    sides_by_initiative: Mapping[int, list[_Side]],
+    initiative_periods: Mapping[int, Period],
+    initiative_certainty: Mapping[int, tuple[Certainty, ...]],
+) -> Iterator[TieRow]:
+    """Every ordered pair of two countries' sides in one initiative whose periods meet."""
+    for initiative_id, sides in sides_by_initiative.items():
+        for mine, theirs in permutations(sides, 2):
+            if mine.country_id == theirs.country_id:
+                continue
+            period = _shared_period(
+                initiative_periods.get(initiative_id, (None, None)),
+                *mine.periods,
+                *theirs.periods,
+            )
+            if period is None:
+                continue
+            yield {
+                "country_id": mine.country_id,
+                "partner_id": theirs.country_id,
+                "channel": channel,
+                "initiative_id": initiative_id,
+                "start_date": period[0],
+                "end_date": period[1],
+                "certainty": _least_certain(
+                    mine.certainty,
+                    theirs.certainty,
+                    *initiative_certainty.get(initiative_id, ()),
+                ),
+                "country_fact_id": mine.fact_id,
+                "partner_fact_id": theirs.fact_id,
+                "country_role": mine.role,
+                "partner_role": theirs.role,
+            }
+
+
+def _memberships(session: Session) -> dict[int, list[tuple[int, int, Period, Certainty]]]:
+    """Each organization's members (role `member`): country, membership, period, certainty."""
+    members: dict[int, list[tuple[int, int, Period, Certainty]]] = defaultdict(list)
+    for row in _rows(
+        session,
+        Membership.id,
+        Membership.organization_id,
+        Membership.country_id,
+        Membership.role,
+        Membership.start_date,
+        Membership.end_date,
+        Membership.certainty,
+    ):
+        if row.role == "member":
+            members[row.organization_id].append(
+                (row.country_id, row.id, (row.start_date, row.end_date), row.certainty)
+            )
+    return members
+
+
+def _organization_ties(session: Session) -> Iterator[TieRow]:
+    universal = {
+        row.id for row in _rows(session, Organization.id, Organization.universal) if row.universal
+    }
+    sides = {
+        organization_id: [
+            _Side(country_id, membership_id, (period,), certainty, "member")
+            for country_id, membership_id, period, certainty in members
+        ]
+        for organization_id, members in _memberships(session).items()
+        if organization_id not in universal
+    }
+    return _pairs(TieChannel.organization, sides, {}, {})
+
+
+def _exercise_ties(session: Session) -> Iterator[TieRow]:
+    editions = {
+        row.id: row
+        for row in _rows(
+            session, ExerciseEdition.id, ExerciseEdition.year, ExerciseEdition.certainty
+        )
+    }
+    sides: dict[int, list[_Side]] = defaultdict(list)
+    for row in _rows(
+        session,
+        Participation.id,
+        Participation.edition_id,
+        Participation.country_id,
+        Participation.role,
+        Participation.certainty,
+    ):
+        if row.role != "observer":
+            sides[row.edition_id].append(
+                _Side(row.country_id, row.id, (), row.certainty, str(row.role))
+            )
+    years = {
+        edition_id: (date(edition.year, 1, 1), date(edition.year + 1, 1, 1))
+        for edition_id, edition in editions.items()
+    }
+    certainty = {edition_id: (edition.certainty,) for edition_id, edition in editions.items()}
+    return _pairs(TieChannel.exercise, sides, years, certainty)
+
+
+def _agreement_ties(session: Session) -> Iterator[TieRow]:
+    members = _memberships(session)
+    sides: dict[int, list[_Side]] = defaultdict(list)
+    for row in _rows(
+        session,
+        AgreementParty.id,
+        AgreementParty.agreement_id,
+        AgreementParty.country_id,
+        AgreementParty.organization_id,
+        AgreementParty.role,
+        AgreementParty.start_date,
+        AgreementParty.end_date,
+        AgreementParty.certainty,
+    ):
+        party_period = (row.start_date, row.end_date)
+        role = str(row.role)
+        if row.country_id is not None:
+            sides[row.agreement_id].append(
+                _Side(row.country_id, row.id, (party_period,), row.certainty, role)
+            )
+        else:  # an organization party stands for its members while they are members
+            for country_id, _, membership_period, _ in members.get(row.organization_id, []):
+                sides[row.agreement_id].append(
+                    _Side(
+                        country_id, row.id, (party_period, membership_period), row.certainty, role
+                    )
+                )
+    agreements = _rows(
+        session,
+        Agreement.id,
+        Agreement.signed_date,
+        Agreement.in_force_date,
+        Agreement.ended_date,
+        Agreement.certainty,
+    )
+    lives = {row.id: (row.in_force_date or row.signed_date, row.ended_date) for row in agreements}
+    certainty = {row.id: (row.certainty,) for row in agreements}
+    return _pairs(TieChannel.agreement, sides, lives, certainty)
+
+
+def _operation_ties(session: Session) -> Iterator[TieRow]:
+    sides: dict[int, list[_Side]] = defaultdict(list)
+    for row in _rows(
+        session,
+        Contribution.id,
+        Contribution.operation_id,
+        Contribution.country_id,
+        Contribution.start_date,
+        Contribution.end_date,
+        Contribution.certainty,
+    ):
+        period = (row.start_date, row.end_date)
+        sides[row.operation_id].append(
+            _Side(row.country_id, row.id, (period,), row.certainty, "contributor")
+        )
+    periods = {
+        row.id: (row.start_date, row.end_date)
+        for row in _rows(session, Operation.id, Operation.start_date, Operation.end_date)
+    }
+    return _pairs(TieChannel.operation, sides, periods, {})
+
+
+def reference_ties(session: Session) -> list[TieRow]:
+    """Every tie, both directions, derived in Python from the fact rows."""
+    return [
+        *_organization_ties(session),
+        *_exercise_ties(session),
+        *_agreement_ties(session),
+        *_operation_ties(session),
+    ]
+
+
+# --- the per-pair aggregates -----------------------------------------------------------------
+
+_THREAT_LINKS: dict[TieChannel, tuple[Table, str]] = {
+    TieChannel.organization: (organization_threats, "organization_id"),
+    TieChannel.exercise: (edition_threats, "edition_id"),
+    TieChannel.agreement: (agreement_threats, "agreement_id"),
+    TieChannel.operation: (operation_threats, "operation_id"),
+}
+
+
+def initiative_threats(session: Session) -> dict[tuple[TieChannel, int], set[int]]:
+    """The threats each initiative addresses, by (channel, initiative)."""
+    threats: dict[tuple[TieChannel, int], set[int]] = defaultdict(set)
+    for channel, (links, column) in _THREAT_LINKS.items():
+        for owner, threat_id in _rows(session, links.c[column], links.c.threat_id):
+            threats[(channel, owner)].add(threat_id)
+    return threats
+
+
+def _summary(ties: Iterable[TieRow]) -> tuple[int, date | None, date | None]:
+    """Distinct initiatives, the earliest start (none if any is unknown) and the latest end
+    (none if any is ongoing)."""
+    rows = list(ties)
+    starts = [tie["start_date"] for tie in rows]
+    ends = [tie["end_date"] for tie in rows]
+    return (
+        len({tie["initiative_id"] for tie in rows}),
+        None if None in starts else min(starts),
+        None if None in ends else max(ends),
+    )
+
+
+def reference_aggregates(
+    ties: list[TieRow], threats: dict[tuple[TieChannel, int], set[int]]
+) -> dict[str, set[tuple[Any, ...]]]:
+    """The rows of `partner_channels`, `partner_threats` and `partner_co_threats`, in their
+    tables' column order, grouped in Python from the ties."""
+    by_channel: dict[tuple[int, int, TieChannel], list[TieRow]] = defaultdict(list)
+    by_threat: dict[tuple[int, int, TieChannel, int], list[TieRow]] = defaultdict(list)
+    co_threats: set[tuple[Any, ...]] = set()
+    for tie in ties:
+        country, partner, channel = tie["country_id"], tie["partner_id"], tie["channel"]
+        by_channel[(country, partner, channel)].append(tie)
+        addressed = threats.get((channel, tie["initiative_id"]), set())
+        for threat in addressed:
+            by_threat[(country, partner, channel, threat)].append(tie)
+            co_threats |= {(country, threat, partner, channel, co) for co in addressed}
+    return {
+        "partner_channels": {(*key, *_summary(rows)) for key, rows in by_channel.items()},
+        "partner_threats": {(*key, *_summary(rows)) for key, rows in by_threat.items()},
+        "partner_co_threats": co_threats,
+    }
