@@ -25,11 +25,16 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement, AgreementParty, agreement_threats
-from app.agreements.writes import AGREEMENT
 from app.core.db import Versioned
 from app.countries.models import Country
-from app.countries.writes import COUNTRY
 from app.curation.changes import Changes, curated, deleted_by_curators
+from app.curation.writes.agreements import AGREEMENT
+from app.curation.writes.countries import COUNTRY
+from app.curation.writes.exercises import EDITION, SERIES
+from app.curation.writes.operations import OPERATION
+from app.curation.writes.organizations import ORGANIZATION
+from app.curation.writes.sources import SOURCE
+from app.curation.writes.threats import THREAT
 from app.exercises.models import (
     ExerciseEdition,
     ExerciseSeries,
@@ -38,16 +43,11 @@ from app.exercises.models import (
     edition_domains,
     edition_threats,
 )
-from app.exercises.writes import EDITION, SERIES
 from app.operations.models import Contribution, Operation, operation_threats
-from app.operations.writes import OPERATION
 from app.organizations.models import Membership, Organization, organization_threats
-from app.organizations.writes import ORGANIZATION
 from app.sources.models import Citation, Source
 from app.sources.schemas import CitationIn
-from app.sources.writes import SOURCE
 from app.threats.models import ThreatCategory, ThreatResponse, response_threats
-from app.threats.writes import THREAT
 from seed.countries import country_records
 from seed.schemas import EditionEntry, PartyEntry, SeedError, read_seed
 

@@ -1,25 +1,29 @@
 """Every curated resource, declared once: where it lives, its path keys, its bodies and answers,
 and the domain write function behind each route. `routes.curated_router` makes the routes.
 
-To add a curated resource: write its schemas and its `writes.py` functions in its domain
-package, declare it here, and add it to `RESOURCES`.
+To add a curated resource: write its input schemas in its domain package and its write
+functions in `app/curation/writes/<domain>.py`, declare it here, and add it to `RESOURCES`.
 """
 
 from typing import Annotated, Any
 
 from fastapi import Request
 
-from app.agreements import writes as agreements
 from app.agreements.schemas import AgreementCreate, AgreementDetail, AgreementUpdate, PartyPut
 from app.analytics.representations import country_with_figures
 from app.analytics.schemas import CountryWithFigures
 from app.core.params import CountryCode, Slug, slug_path
 from app.countries import queries as country_queries
-from app.countries import writes as countries
 from app.countries.schemas import CountryDetail, CountryUpdate
 from app.curation.routes import Action, Key, Resource, SubResource, threat_links
 from app.curation.transaction import Write
-from app.exercises import writes as exercises
+from app.curation.writes import agreements as agreements
+from app.curation.writes import countries as countries
+from app.curation.writes import exercises as exercises
+from app.curation.writes import operations as operations
+from app.curation.writes import organizations as organizations
+from app.curation.writes import sources as sources
+from app.curation.writes import threats as threats
 from app.exercises.router import EditionSlug
 from app.exercises.schemas import (
     EditionCreate,
@@ -30,9 +34,7 @@ from app.exercises.schemas import (
     SeriesDetail,
     SeriesUpdate,
 )
-from app.operations import writes as operations
 from app.operations.schemas import ContributorPut, OperationCreate, OperationDetail, OperationUpdate
-from app.organizations import writes as organizations
 from app.organizations.schemas import (
     MembershipHistory,
     MembershipPut,
@@ -40,10 +42,8 @@ from app.organizations.schemas import (
     OrganizationDetail,
     OrganizationUpdate,
 )
-from app.sources import writes as sources
 from app.sources.router import SourceId
 from app.sources.schemas import SourceCreate, SourceDetail, SourceUpdate
-from app.threats import writes as threats
 from app.threats.schemas import ThreatCreate, ThreatDetail, ThreatUpdate
 
 SLUG = Key("slug", Slug)

@@ -31,6 +31,8 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from app.curation.changes import curated, deleted_by_curators
+from app.curation.writes.exercises import EDITION as EDITION_ENTITY
+from app.curation.writes.exercises import SERIES as SERIES_ENTITY
 from app.exercises.models import (
     ActivityKind,
     Domain,
@@ -42,8 +44,6 @@ from app.exercises.models import (
     edition_domains,
     edition_threats,
 )
-from app.exercises.writes import EDITION as EDITION_ENTITY
-from app.exercises.writes import SERIES as SERIES_ENTITY
 from app.imports.base import Progress
 from app.imports.dates import PartialDate
 from app.imports.report import ImportFailed, ImportReport
