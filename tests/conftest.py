@@ -1,7 +1,8 @@
 """Fixtures: a throwaway database per backend, migrated with Alembic and seeded once.
 
 Tests run on SQLite always, and on PostgreSQL too when DEFCOOP_TEST_POSTGRES_URL points at a
-server (a database on it is created for the run and dropped after).
+server (a database on it is created for the run and dropped after). DEFCOOP_TEST_BACKENDS
+(comma-separated) narrows that: CI runs `make test` on SQLite, then with `postgresql` alone.
 """
 
 import os
@@ -26,7 +27,25 @@ from app.main import create_app
 from seed.loader import load_seed
 
 POSTGRES_URL = os.environ.get("DEFCOOP_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+BACKENDS = os.environ.get(
+    "DEFCOOP_TEST_BACKENDS", "sqlite,postgresql" if POSTGRES_URL else "sqlite"
+).split(",")
+if not set(BACKENDS) <= {"sqlite", "postgresql"} or ("postgresql" in BACKENDS and not POSTGRES_URL):
+    raise pytest.UsageError("DEFCOOP_TEST_BACKENDS: sqlite and/or postgresql (with its URL)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without SQLite, drop the tests that run on no chosen backend: the SQLite run had them."""
+    if "sqlite" in BACKENDS:
+        return
+    ran = [item for item in items if set(BACKENDS) & set(map(str, _params(item)))]
+    config.hook.pytest_deselected(items=[item for item in items if item not in ran])
+    items[:] = ran
+
+
+def _params(item: pytest.Item) -> list[object]:
+    callspec = getattr(item, "callspec", None)
+    return list(callspec.params.values()) if callspec else []
 
 
 @pytest.fixture
