@@ -3,7 +3,7 @@ page by page: the same rows as the JSON pages, one chunk per page."""
 
 import csv
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
 from typing import Any
 
 import anyio
@@ -91,7 +91,7 @@ async def test_a_csv_is_sent_one_chunk_per_page(
         requested.append(True)
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.body" and message.get("body"):
             chunks.append(message["body"])
 
