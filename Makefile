@@ -5,13 +5,24 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
+# Exact versions and hashes of everything that passed CI (CONTRIBUTING.md: "The lock files").
+LOCK := requirements/dev.lock
+BENCH_LOCK := requirements/bench.lock
+# `make lock` upgrades every pin; `make lock LOCK_ARGS=` only re-resolves after a pyproject edit;
+# `make lock LOCK_ARGS="--upgrade-package ruff"` upgrades one package.
+LOCK_ARGS ?= --upgrade
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --all-build-deps \
+	--strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: install run migrate seed test lint format bench bench-import clean
+.PHONY: install run migrate seed test test-fast lint format lock bench bench-import clean
 
-$(STAMP): pyproject.toml
+# The lock holds the build backend too, so the editable install builds without fetching an
+# unpinned setuptools; `pip check` fails when pyproject gained a dependency the lock lacks.
+$(STAMP): $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/pip check
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -29,6 +40,9 @@ run: seed
 test: $(STAMP)
 	$(BIN)/pytest
 
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not slow"
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -39,8 +53,15 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The bench lock is the dev lock plus datasette, resolved with the dev pins as constraints.
+# Not on $(STAMP): after a pyproject edit the install refuses to run until the lock is redone.
+lock:
+	test -x $(BIN)/pip-compile || $(MAKE) install
+	$(PIP_COMPILE) $(LOCK_ARGS) --extra dev -o $(LOCK) pyproject.toml
+	$(PIP_COMPILE) $(LOCK_ARGS) --extra dev --extra bench -c $(LOCK) -o $(BENCH_LOCK) pyproject.toml
+
 bench: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/pip install --quiet --require-hashes -r $(BENCH_LOCK)
 	$(BIN)/python bench/run.py
 
 bench-import: $(STAMP)

@@ -12,6 +12,7 @@ import sqlite3
 import uuid
 from pathlib import Path
 
+import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -22,7 +23,11 @@ from app.core.db import create_db_engine, session_factory
 from seed.loader import load_seed
 
 POSTGRES_URL = os.environ.get("DEFCOOP_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+BACKENDS = os.environ.get(
+    "DEFCOOP_TEST_BACKENDS", "sqlite,postgresql" if POSTGRES_URL else "sqlite"
+).split(",")
+if not set(BACKENDS) <= {"sqlite", "postgresql"} or ("postgresql" in BACKENDS and not POSTGRES_URL):
+    raise pytest.UsageError("DEFCOOP_TEST_BACKENDS: sqlite and/or postgresql (with its URL)")
 
 
 def _new_name() -> str:

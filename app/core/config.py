@@ -3,10 +3,12 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# The largest page the API documents (OpenAPI `limit` maximum); a deployment may set a lower one.
+PAGE_SIZE_CEILING = 500
 
 
 class Settings(BaseSettings):
@@ -28,8 +30,10 @@ class Settings(BaseSettings):
         description="In-process response cache per worker, bytes (0: off); keyed by data version",
     )
     gzip_minimum_size: int = Field(default=1024, description="Gzip responses from this size, bytes")
-    page_size_default: int = 50
-    page_size_max: int = 500
+    page_size_default: int = Field(default=50, ge=1, description="Page size without `limit`")
+    page_size_max: int = Field(
+        default=PAGE_SIZE_CEILING, ge=1, le=PAGE_SIZE_CEILING, description="Largest `limit`"
+    )
     # Request bounds (app/core/limits.py); each can be set in the environment, e.g. MAX_BODY_BYTES.
     max_body_bytes: int = Field(
         default=1024 * 1024, ge=0, description="Largest request body accepted, bytes (413 above)"
@@ -46,6 +50,12 @@ class Settings(BaseSettings):
         default=20, ge=1, description="Failed authentications per client address per window"
     )
     rate_limit_writes: int = Field(default=300, ge=1, description="Writes per API key per window")
+
+    @model_validator(mode="after")
+    def _default_page_fits(self) -> "Settings":
+        if self.page_size_default > self.page_size_max:
+            raise ValueError("page_size_default must not exceed page_size_max")
+        return self
 
 
 @lru_cache

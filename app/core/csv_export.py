@@ -1,8 +1,8 @@
-"""Lists as CSV: every matching row, flattened to one line per item."""
+"""Lists as CSV: every matching row, flattened to one line per item, streamed page by page."""
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from fastapi.responses import StreamingResponse
@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 Scalar = str | int | float | bool | None
 _LABEL_KEYS = ("iso3", "slug", "source_id", "id", "name")
-_CHUNK = 200
+Pages = Callable[[], Iterable[Sequence[BaseModel]]]
 
 
 def _label(value: Any) -> str:
@@ -36,28 +36,39 @@ def flatten(item: dict[str, Any], prefix: str = "") -> dict[str, Scalar]:
     return row
 
 
-def _lines(items: Iterable[BaseModel]) -> Iterator[str]:
+def _rows(pages: Pages) -> Iterator[list[dict[str, Scalar]]]:
+    for items in pages():
+        yield [flatten(item.model_dump(mode="json")) for item in items]
+
+
+def _columns(pages: Pages) -> list[str]:
     """The header holds every column of every row: rows differ where a nested object is null
     in one and set in another, or where a field holds any JSON (the audit trail's before and
-    after); a row without a column leaves it empty."""
-    rows = [flatten(item.model_dump(mode="json")) for item in items]
-    columns = list(dict.fromkeys(column for row in rows for column in row))
+    after); a row without a column leaves it empty. So the pages are walked twice, once here
+    for the columns and once for the rows, and only one page is ever held (as datasette
+    streams). This first walk runs before the response starts, so that an error in it is
+    still a problem response, not a cut-off download."""
+    return list(dict.fromkeys(column for rows in _rows(pages) for row in rows for column in row))
+
+
+def _lines(columns: list[str], pages: Pages) -> Iterator[str]:
+    if not columns:
+        yield ""
+        return
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, restval="", lineterminator="\n")
-    if rows:
-        writer.writeheader()
-    for count, row in enumerate(rows, start=1):
-        writer.writerow(row)
-        if count % _CHUNK == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    writer.writeheader()
+    for rows in _rows(pages):
+        writer.writerows(rows)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
 
 
-def csv_response(items: Iterable[BaseModel], name: str) -> StreamingResponse:
+def csv_response(pages: Pages, name: str) -> StreamingResponse:
+    """`pages` walks the list from its start each time it is called, one page at a time."""
     return StreamingResponse(
-        _lines(items),
+        _lines(_columns(pages), pages),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )

@@ -3,7 +3,7 @@
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
@@ -14,13 +14,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from app.core.config import get_settings
+from app.core.config import PAGE_SIZE_CEILING, Settings
 from app.core.csv_export import csv_response
 from app.core.problems import PROBLEM_RESPONSES, InvalidParameter
 
 Item = TypeVar("Item", bound=BaseModel)
 Row = TypeVar("Row")
-_settings = get_settings()
+# The documented bounds of `limit` are the defaults; the app's settings apply per request.
+_DEFAULT_LIMIT: int = Settings.model_fields["page_size_default"].default
 
 
 class Links(BaseModel):
@@ -56,11 +57,11 @@ class PageParams:
     cursor: str | None
     wants_csv: bool
     resource: str
+    page_size_max: int
 
-    @classmethod
-    def walking(cls, cursor: str | None) -> "PageParams":
+    def walking(self, cursor: str | None) -> "PageParams":
         """Full pages for walking a whole list, as the CSV export does."""
-        return cls(limit=_settings.page_size_max, cursor=cursor, wants_csv=False, resource="")
+        return PageParams(self.page_size_max, cursor, False, self.resource, self.page_size_max)
 
 
 async def page_params(
@@ -69,11 +70,11 @@ async def page_params(
         int,
         Query(
             ge=1,
-            le=_settings.page_size_max,
-            description=f"Page size, at most {_settings.page_size_max}",
+            le=PAGE_SIZE_CEILING,
+            description=f"Page size, at most {PAGE_SIZE_CEILING} (or the server's lower setting)",
             examples=[50],
         ),
-    ] = _settings.page_size_default,
+    ] = _DEFAULT_LIMIT,
     cursor: Annotated[
         str | None,
         Query(
@@ -93,11 +94,19 @@ async def page_params(
     ] = ListFormat.json,
 ) -> PageParams:
     """Async: it does no I/O, so it need not cost a trip through the threadpool (issue 7)."""
+    settings: Settings = request.app.state.settings
+    if "limit" not in request.query_params:
+        limit = settings.page_size_default
+    elif limit > settings.page_size_max:
+        raise InvalidParameter(
+            "/query/limit", f"Input should be less than or equal to {settings.page_size_max}"
+        )
     return PageParams(
         limit=limit,
         cursor=cursor,
         wants_csv=format is ListFormat.csv or "text/csv" in request.headers.get("accept", ""),
         resource=request.url.path.strip("/").replace("/", "-"),
+        page_size_max=settings.page_size_max,
     )
 
 
@@ -191,14 +200,16 @@ def list_response(
     if not page.wants_csv:
         rows, total, next_cursor = fetch(page)
         return page_envelope(request, response, to_items(rows), total, next_cursor, page.limit)
-    items: list[Item] = []
-    cursor: str | None = None
-    while True:
-        rows, _, cursor = fetch(PageParams.walking(cursor))
-        items += to_items(rows)
-        if cursor is None:
-            break
-    return csv_response(items, page.resource)
+
+    def pages() -> Iterator[list[Item]]:
+        cursor: str | None = None
+        while True:
+            rows, _, cursor = fetch(page.walking(cursor))
+            yield to_items(rows)
+            if cursor is None:
+                return
+
+    return csv_response(pages, page.resource)
 
 
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
