@@ -8,8 +8,9 @@ Every write route reads the same way, so it is written once here:
 
 with 201 and `Location` for a create, 204 for a delete. What a write checks, changes and
 audits stays in `app/curation/writes/<domain>.py`: a declaration only says which function
-serves which route. FastAPI reads an endpoint's parameters from its signature, so each endpoint gets an
-explicit `__signature__`: the path keys with their bounds, the body model, `If-Match`.
+serves which route. FastAPI reads an endpoint's parameters from its signature, so each
+endpoint gets an explicit `__signature__`: the path keys with their bounds, the body model,
+`If-Match`.
 """
 
 import inspect
