@@ -11,7 +11,8 @@ from alembic.config import Config
 
 from app.auth.keys import CLI_ACTOR, KeyCommandError, create_key, list_keys, revoke_key
 from app.auth.models import Scope
-from app.core.config import PROJECT_ROOT, Settings
+from app.core import migrations
+from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
 from app.exporting import ExportError, ExportFormat, export
 from app.imports.cli import import_cli
@@ -25,9 +26,7 @@ cli.add_typer(import_cli, name="import")
 
 
 def alembic_config(settings: Settings) -> Config:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", settings.database_url.replace("%", "%%"))
-    return config
+    return migrations.alembic_config(settings.database_url)
 
 
 @db_cli.command("upgrade")

@@ -6,6 +6,7 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The source tree, for tests and the benchmark; the app finds its files through the package.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # The largest page the API documents (OpenAPI `limit` maximum); a deployment may set a lower one.
 PAGE_SIZE_CEILING = 500
@@ -15,7 +16,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     database_url: str = Field(
-        default=f"sqlite:///{PROJECT_ROOT / 'var' / 'defcoop.db'}",
+        default="sqlite:///var/defcoop.db",
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
     )
     # Sized to the threadpool that serves sync routes, so that a request holding a

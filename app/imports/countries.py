@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +11,10 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.config import PROJECT_ROOT
 from app.countries.models import Country
 from app.imports.report import ImportFailed, ImportReport
 
-ALIASES_FILE = PROJECT_ROOT / "seed" / "data" / "country_aliases.yaml"
+ALIASES_FILE = Path(str(files("seed") / "data" / "country_aliases.yaml"))
 
 
 @dataclass(frozen=True)

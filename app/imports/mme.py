@@ -16,13 +16,13 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import yaml
 from sqlalchemy.orm import Session
 
-from app.core.config import PROJECT_ROOT
 from app.exercises.models import ActivityKind, Domain
 from app.imports.base import DatasetAdapter, Progress, SourceRow
 from app.imports.countries import CountryResolver
@@ -30,7 +30,7 @@ from app.imports.dates import PartialDate, partial_date_from_parts
 from app.imports.editions import EditionRecord, EditionWriter
 from app.imports.report import ImportFailed, ImportReport, Rejection
 
-MAPPING_FILE = PROJECT_ROOT / "seed" / "data" / "mme_mapping.yaml"
+MAPPING_FILE = Path(str(files("seed") / "data" / "mme_mapping.yaml"))
 SOURCE_ID = "mme-v7"
 
 _MISSING = {"", "-9"}

@@ -1,20 +1,16 @@
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from fastapi import APIRouter
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import __version__
-from app.core.config import PROJECT_ROOT
 from app.core.deps import SessionDep
+from app.core.migrations import head_revision
 from app.core.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemError
 from app.system import queries
 from app.system.schemas import Health, Meta, Readiness, SourceSummary
 
 router = APIRouter(tags=["system"])
 
-_HEAD_REVISION = ScriptDirectory.from_config(
-    Config(str(PROJECT_ROOT / "alembic.ini"))
-).get_current_head()
+_HEAD_REVISION = head_revision()
 
 
 @router.get("/health", response_model=Health)
