@@ -44,17 +44,17 @@ def get_country(session: Session, code: str) -> Country:
     return country
 
 
+def named_country(session: Session, code: str, pointer: str) -> Country:
+    """The country a filter or a request body names; an unknown code is the client's error
+    (a 422 at `pointer`), not an empty result."""
+    country = _lookup(session, code)
+    if country is None:
+        raise InvalidParameter(pointer, f"Unknown country code {code!r}.{_suggest(session, code)}")
+    return country
+
+
 def country_ids(session: Session, codes: list[str], pointer: str) -> list[int]:
-    """Resolve filter codes; an unknown one is the client's error, not an empty result."""
-    ids = []
-    for code in codes:
-        country = _lookup(session, code)
-        if country is None:
-            raise InvalidParameter(
-                pointer, f"Unknown country code {code!r}.{_suggest(session, code)}"
-            )
-        ids.append(country.id)
-    return ids
+    return [named_country(session, code, pointer).id for code in codes]
 
 
 def list_countries(

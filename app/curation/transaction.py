@@ -182,6 +182,15 @@ class ThreatLinks:
         operation = AuditOperation.update if linked else AuditOperation.create
         tx.audit(self.links.entity, f"{name}/{threat}", operation, link if linked else None, link)
 
+    def add(self, tx: "Write", owner_id: int, threats: list[str], pointer: str) -> None:
+        """Link a new initiative to the threats its request body names."""
+        rows = [
+            {self.links.owner: owner_id, "threat_id": threat_id}
+            for threat_id in threat_ids(tx.session, threats, pointer)
+        ]
+        if rows:
+            tx.session.execute(insert(self.table), rows)
+
     def unlink(self, tx: "Write", owner_id: int, name: str, threat: str) -> None:
         threat_id, linked = self._find(tx, owner_id, threat)
         if not linked:

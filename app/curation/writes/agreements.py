@@ -6,11 +6,11 @@ party stands for its members at the time.
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.agreements import queries
-from app.agreements.models import Agreement, AgreementParty, agreement_threats
+from app.agreements.models import Agreement, AgreementParty
 from app.agreements.schemas import (
     AgreementCreate,
     AgreementDetail,
@@ -21,13 +21,11 @@ from app.agreements.schemas import (
 from app.audit.models import AuditOperation
 from app.cooperation.models import TieChannel
 from app.core.problems import InvalidParameter, ProblemError
-from app.countries.models import Country
-from app.countries.queries import country_ids
+from app.countries.queries import named_country
 from app.curation.inputs import patch_values, snapshot
 from app.curation.transaction import Conflict, ThreatLinks, Write
 from app.organizations.models import Organization
 from app.sources.queries import cite
-from app.threats.queries import threat_ids
 
 AGREEMENT = "agreement"
 PARTY = "agreement_party"
@@ -42,13 +40,6 @@ def _target(tx: Write, slug: str) -> Agreement:
         select(Agreement).where(Agreement.slug == slug),
         f"No agreement with slug {slug!r}; GET /v1/agreements lists them.",
     )
-
-
-def _country(tx: Write, code: str, pointer: str) -> Country:
-    (country_id,) = country_ids(tx.session, [code], pointer)
-    country = tx.session.get(Country, country_id)
-    assert country is not None
-    return country
 
 
 def _organization(tx: Write, slug: str, pointer: str) -> Organization:
@@ -73,18 +64,13 @@ def create_agreement(tx: Write, body: AgreementCreate) -> AgreementDetail:
     agreement.threats = []
     tx.session.add(agreement)
     tx.session.flush()
-    threats = threat_ids(tx.session, body.threats, "/body/threats")
-    if threats:
-        tx.session.execute(
-            insert(agreement_threats),
-            [{"agreement_id": agreement.id, "threat_id": t} for t in threats],
-        )
+    _THREATS.add(tx, agreement.id, body.threats, "/body/threats")
     seen: set[tuple[str, int]] = set()
     for index, party in enumerate(body.parties):
         where = f"/body/parties/{index}"
         values: dict[str, Any]
         if party.country is not None:
-            country = _country(tx, party.country, f"{where}/country")
+            country = named_country(tx.session, party.country, f"{where}/country")
             key, name, values = ("country", country.id), country.iso3, {"country_id": country.id}
         else:
             assert party.organization is not None
@@ -135,7 +121,7 @@ def _party_key(
 ) -> tuple[dict[str, int], str]:
     """The party's column and id, and its public name (ISO3 or slug), from the path."""
     if country is not None:
-        found = _country(tx, country, "/path/code")
+        found = named_country(tx.session, country, "/path/code")
         return {"country_id": found.id}, found.iso3
     assert organization is not None
     party = tx.session.scalars(

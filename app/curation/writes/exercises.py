@@ -13,7 +13,7 @@ from app.audit.models import AuditOperation
 from app.cooperation.models import TieChannel
 from app.core.problems import InvalidParameter, ProblemError
 from app.countries.models import Country
-from app.countries.queries import country_ids
+from app.countries.queries import named_country
 from app.curation.inputs import patch_values, snapshot
 from app.curation.transaction import Conflict, ThreatLinks, Write
 from app.exercises.details import edition_detail, series_detail
@@ -23,7 +23,6 @@ from app.exercises.models import (
     Participation,
     edition_activities,
     edition_domains,
-    edition_threats,
 )
 from app.exercises.schemas import (
     EditionCreate,
@@ -36,7 +35,6 @@ from app.exercises.schemas import (
     edition_errors,
 )
 from app.sources.queries import cite
-from app.threats.queries import threat_ids
 
 SERIES = "exercise_series"
 EDITION = "exercise_edition"
@@ -81,13 +79,6 @@ def _set_tags(
             )
 
 
-def _country(tx: Write, code: str, pointer: str) -> Country:
-    (country_id,) = country_ids(tx.session, [code], pointer)
-    country = tx.session.get(Country, country_id)
-    assert country is not None
-    return country
-
-
 def _add_edition(
     tx: Write, series: ExerciseSeries, body: EditionCreate, pointer: str
 ) -> ExerciseEdition:
@@ -109,15 +100,11 @@ def _add_edition(
     tx.session.add(edition)
     tx.session.flush()
     _set_tags(tx, edition.id, body.activities, body.domains)
-    threats = threat_ids(tx.session, body.threats, f"{pointer}/threats")
-    if threats:
-        tx.session.execute(
-            insert(edition_threats), [{"edition_id": edition.id, "threat_id": t} for t in threats]
-        )
+    _THREATS.add(tx, edition.id, body.threats, f"{pointer}/threats")
     seen: dict[int, str] = {}
     for index, participant in enumerate(body.participants):
         where = f"{pointer}/participants/{index}"
-        country = _country(tx, participant.country, f"{where}/country")
+        country = named_country(tx.session, participant.country, f"{where}/country")
         if country.id in seen:
             raise InvalidParameter(
                 f"{where}/country",
@@ -246,7 +233,7 @@ def put_participant(
     tx: Write, slug: str, edition_slug: str, code: str, body: ParticipantPut
 ) -> EditionOut:
     edition = _edition(tx, slug, edition_slug)
-    country = _country(tx, code, "/path/code")
+    country = named_country(tx.session, code, "/path/code")
     before = edition_detail(tx.session, slug, edition_slug)
     stored = _participation(tx, edition, country)
     if stored is not None:
@@ -274,7 +261,7 @@ def put_participant(
 
 def delete_participant(tx: Write, slug: str, edition_slug: str, code: str) -> None:
     edition = _edition(tx, slug, edition_slug)
-    country = _country(tx, code, "/path/code")
+    country = named_country(tx.session, code, "/path/code")
     if _participation(tx, edition, country) is None:
         raise ProblemError(404, f"{country.name} is not a participant of {edition_slug!r}.")
     before = edition_detail(tx.session, slug, edition_slug)

@@ -6,7 +6,7 @@ Every change to an operation or its contributors re-derives the operation's ties
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditOperation
@@ -14,11 +14,11 @@ from app.cooperation.models import TieChannel
 from app.core.inputs import period_error
 from app.core.problems import InvalidParameter, ProblemError
 from app.countries.models import Country
-from app.countries.queries import country_ids
+from app.countries.queries import named_country
 from app.curation.inputs import patch_values, snapshot
 from app.curation.transaction import Conflict, ThreatLinks, Write
 from app.operations import queries
-from app.operations.models import Contribution, Operation, operation_threats
+from app.operations.models import Contribution, Operation
 from app.operations.schemas import (
     ContributorPut,
     OperationCreate,
@@ -27,7 +27,6 @@ from app.operations.schemas import (
 )
 from app.organizations.models import Organization
 from app.sources.queries import cite
-from app.threats.queries import threat_ids
 
 OPERATION = "operation"
 CONTRIBUTION = "contribution"
@@ -42,13 +41,6 @@ def _target(tx: Write, slug: str) -> Operation:
         select(Operation).where(Operation.slug == slug),
         f"No operation with slug {slug!r}; GET /v1/operations lists them.",
     )
-
-
-def _country(tx: Write, code: str, pointer: str) -> Country:
-    (country_id,) = country_ids(tx.session, [code], pointer)
-    country = tx.session.get(Country, country_id)
-    assert country is not None
-    return country
 
 
 def _references(tx: Write, values: dict[str, Any]) -> dict[str, Any]:
@@ -70,7 +62,7 @@ def _references(tx: Write, values: dict[str, Any]) -> dict[str, Any]:
     if "host_country" in resolved:
         code = resolved.pop("host_country")
         resolved["host_country_id"] = (
-            None if code is None else _country(tx, code, "/body/host_country").id
+            None if code is None else named_country(tx.session, code, "/body/host_country").id
         )
     return resolved
 
@@ -84,16 +76,11 @@ def create_operation(tx: Write, body: OperationCreate) -> OperationDetail:
     operation.threats = []
     tx.session.add(operation)
     tx.session.flush()
-    threats = threat_ids(tx.session, body.threats, "/body/threats")
-    if threats:
-        tx.session.execute(
-            insert(operation_threats),
-            [{"operation_id": operation.id, "threat_id": t} for t in threats],
-        )
+    _THREATS.add(tx, operation.id, body.threats, "/body/threats")
     seen: set[int] = set()
     for index, contributor in enumerate(body.contributors):
         where = f"/body/contributors/{index}"
-        country = _country(tx, contributor.country, f"{where}/country")
+        country = named_country(tx.session, contributor.country, f"{where}/country")
         if country.id in seen:
             raise InvalidParameter(
                 f"{where}/country", f"Contributor {country.iso3} is listed twice."
@@ -153,7 +140,7 @@ def _contributor_snapshot(detail: OperationDetail, iso3: str) -> Any:
 
 def put_contributor(tx: Write, slug: str, code: str, body: ContributorPut) -> OperationDetail:
     operation = _target(tx, slug)
-    country = _country(tx, code, "/path/code")
+    country = named_country(tx.session, code, "/path/code")
     before = operation_detail(tx.session, slug)
     # Through the session (the citations are loaded), so that the identity map forgets the
     # rows whose ids the new ones may reuse.
@@ -181,7 +168,7 @@ def put_contributor(tx: Write, slug: str, code: str, body: ContributorPut) -> Op
 
 def delete_contributor(tx: Write, slug: str, code: str) -> None:
     operation = _target(tx, slug)
-    country = _country(tx, code, "/path/code")
+    country = named_country(tx.session, code, "/path/code")
     before = operation_detail(tx.session, slug)
     stored = _contributions(tx, operation, country)
     if not stored:

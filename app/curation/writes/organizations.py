@@ -14,7 +14,7 @@ from app.cooperation.models import TieChannel
 from app.core.inputs import period_error
 from app.core.problems import InvalidParameter, ProblemError
 from app.countries.models import Country
-from app.countries.queries import country_ids
+from app.countries.queries import named_country
 from app.countries.schemas import CountryRef
 from app.curation.inputs import patch_values, snapshot
 from app.curation.transaction import Conflict, ThreatLinks, Write
@@ -108,16 +108,9 @@ def delete_organization(tx: Write, slug: str) -> None:
     tx.audit(ORGANIZATION, slug, AuditOperation.delete, snapshot(before), None)
 
 
-def _country(tx: Write, code: str) -> Country:
-    (country_id,) = country_ids(tx.session, [code], "/path/code")
-    country = tx.session.get(Country, country_id)
-    assert country is not None
-    return country
-
-
 def put_membership(tx: Write, slug: str, code: str, body: MembershipPut) -> MembershipHistory:
     organization = _target(tx, slug)
-    country = _country(tx, code)
+    country = named_country(tx.session, code, "/path/code")
     before = membership_history(tx.session, organization, country)
     tx.session.execute(
         delete(Membership).where(
@@ -144,7 +137,7 @@ def put_membership(tx: Write, slug: str, code: str, body: MembershipPut) -> Memb
 
 def delete_membership(tx: Write, slug: str, code: str) -> None:
     organization = _target(tx, slug)
-    country = _country(tx, code)
+    country = named_country(tx.session, code, "/path/code")
     before = membership_history(tx.session, organization, country)
     if not before.data:
         raise ProblemError(404, f"{country.name} has no membership in {slug!r} to delete.")
