@@ -3,8 +3,9 @@
 The key is read from the `X-API-Key` header only (never from the URL, where it would end up
 in logs and browser histories). A missing, unknown, expired or revoked key gets the same 401,
 so that an answer never tells which of them it was; repeated failures from one address are
-rate-limited, as are writes per key. Keys and counters are read and written in a session of
-their own, committed at once: a failed request must still count.
+rate-limited (the failures only: a valid key always works), as are writes per key. Keys and
+counters are read and written in a session of their own, committed at once: a failed request
+must still count.
 """
 
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from fastapi.security import APIKeyHeader
 from app.auth.keys import find_key
 from app.auth.models import Scope
 from app.auth.ratelimit import RateLimiter
+from app.core.clients import client_address
 from app.core.config import Settings
 from app.core.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemError
 
@@ -50,10 +52,6 @@ class Unauthorized(ProblemError):
         )
 
 
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def require_scope(scope: Scope) -> Callable[..., Principal]:
     """A dependency returning the caller's `Principal`, or refusing with 401/403/429."""
 
@@ -63,9 +61,6 @@ def require_scope(scope: Scope) -> Callable[..., Principal]:
         settings: Settings = request.app.state.settings
         with request.app.state.session_factory() as session:
             limiter = RateLimiter(session, settings.rate_limit_window_seconds)
-            failures = f"auth-fail:{_client_address(request)}"
-            if limiter.count(failures) >= settings.rate_limit_auth_failures:
-                raise limiter.exceeded("Too many failed authentications from this address.")
             found = find_key(session, key) if key else None
             usable = found is not None and found.usable(datetime.now(UTC))
             principal = Principal(found.name, found.scope) if found is not None else None
@@ -74,8 +69,15 @@ def require_scope(scope: Scope) -> Callable[..., Principal]:
             # busy timeout or not), while a transaction that starts with the write waits.
             session.rollback()
             if principal is None or not usable:
-                limiter.hit(failures)
+                # Only failures are limited, so that nobody failing from a shared address (a
+                # proxy, a NAT) can lock a curator out; a key is a 256-bit secret, so what the
+                # limit slows is noise, not a guess. The count is the upsert's own result: a
+                # burst cannot slip between reading the count and adding to it.
+                address = client_address(request, settings.trusted_proxy_networks)
+                failures = limiter.hit(f"auth-fail:{address}")
                 session.commit()
+                if failures > settings.rate_limit_auth_failures:
+                    raise limiter.exceeded("Too many failed authentications from this address.")
                 raise Unauthorized()
             if scope is Scope.admin and principal.scope is not Scope.admin:
                 raise ProblemError(403, f"This API key's scope ({principal.scope}) cannot do this.")

@@ -7,7 +7,7 @@ PostgreSQL); windows older than the previous one are pruned on the way.
 import math
 import time
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -29,12 +29,6 @@ class RateLimiter:
         now = time.time()
         self.window_start = int(now // window_seconds) * window_seconds
         self.retry_after = max(1, math.ceil(self.window_start + window_seconds - now))
-
-    def count(self, bucket: str) -> int:
-        statement = select(RateLimitCounter.count).where(
-            RateLimitCounter.bucket == bucket, RateLimitCounter.window_start == self.window_start
-        )
-        return self.session.scalar(statement) or 0
 
     def hit(self, bucket: str) -> int:
         """Count one hit; returns the hits of this window so far, this one included."""

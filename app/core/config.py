@@ -3,8 +3,10 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.core.clients import Network, parse_networks
 
 # The source tree, for tests and the benchmark; the app finds its files through the package.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -51,6 +53,21 @@ class Settings(BaseSettings):
         default=20, ge=1, description="Failed authentications per client address per window"
     )
     rate_limit_writes: int = Field(default=300, ge=1, description="Writes per API key per window")
+    trusted_proxies: str = Field(
+        default="",
+        description="Reverse proxies whose X-Forwarded-For / Forwarded headers are believed, as "
+        "addresses or networks separated by commas (e.g. 127.0.0.1,10.0.0.0/8); empty: none",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.trusted_proxies)
 
     @model_validator(mode="after")
     def _default_page_fits(self) -> "Settings":

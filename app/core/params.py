@@ -1,13 +1,13 @@
 """Typed, documented, bounded parameters reused across routers."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import Path, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from pydantic import AwareDatetime, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConstraints
 
 from app.core.problems import InvalidParameter
 
@@ -131,7 +131,17 @@ def _rfc3339_only(value: Any) -> Any:
     return value
 
 
-IsoTimestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_only)]
+def _representable_in_utc(value: datetime) -> datetime:
+    """Timestamps are compared in UTC: one whose offset pushes it past year 1 or 9999 cannot be."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the timestamp is out of range once converted to UTC") from None
+
+
+IsoTimestamp = Annotated[
+    AwareDatetime, BeforeValidator(_rfc3339_only), AfterValidator(_representable_in_utc)
+]
 
 
 async def known_query_parameters(request: Request) -> None:

@@ -1,5 +1,6 @@
 """Who may write: API keys, the 401/403 answers, the key commands, rate limits."""
 
+import asyncio
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
@@ -241,14 +242,82 @@ async def test_failed_authentication_is_rate_limited_per_address(writable_url: s
             assert refused.status_code == 429
             assert refused.headers["content-type"] == "application/problem+json"
             assert 1 <= int(refused.headers["retry-after"]) <= 3600
-            # Blocked is blocked: a good key from that address waits too...
-            blocked = await api.get("/v1/audit", headers={"X-API-Key": good})
-            assert blocked.status_code == 429
-        # ...while other addresses and public reads are unaffected.
-        async with client_for(app, address="203.0.113.8", key=good) as api:
-            assert (await api.get("/v1/audit")).status_code == 200
+        # Other addresses and public reads are unaffected.
+        async with client_for(app, address="203.0.113.8", key="dck_wrong") as api:
+            assert (await api.get("/v1/audit")).status_code == 401
         async with client_for(app, address="203.0.113.7") as api:
             assert (await api.get("/v1/organizations/nato")).status_code == 200
+            # A valid key from the blocked address is never refused for others' failures.
+            allowed = await api.get("/v1/audit", headers={"X-API-Key": good})
+            assert allowed.status_code == 200
+    finally:
+        app.state.engine.dispose()
+
+
+async def test_a_valid_key_works_after_50_bad_ones_from_its_address(writable_url: str) -> None:
+    app = create_app(Settings(database_url=writable_url, rate_limit_window_seconds=3600))
+    good = make_key(writable_url, "shared-address-curator")
+    try:
+        async with client_for(app, address="203.0.113.50") as api:
+            statuses = [
+                (await api.get("/v1/audit", headers={"X-API-Key": f"dck_bad{n}"})).status_code
+                for n in range(50)
+            ]
+            assert set(statuses) == {401, 429} and statuses[-1] == 429
+            assert (await api.get("/v1/audit", headers={"X-API-Key": good})).status_code == 200
+            written = await api.put(
+                "/v1/organizations/nato/threats/terrorism", headers={"X-API-Key": good}
+            )
+            assert written.status_code == 200, written.text
+    finally:
+        app.state.engine.dispose()
+
+
+async def test_a_burst_of_failures_gets_no_more_than_the_limit_through(writable_url: str) -> None:
+    """Concurrent attempts, each on a connection of its own: the count is atomic."""
+    limit = 5
+    app = create_app(
+        Settings(
+            database_url=writable_url,
+            rate_limit_auth_failures=limit,
+            rate_limit_window_seconds=3600,
+        )
+    )
+    try:
+        async with client_for(app, address="203.0.113.60", key="dck_wrong") as api:
+            statuses = await asyncio.gather(*(api.get("/v1/audit") for _ in range(30)))
+        codes = [response.status_code for response in statuses]
+        assert codes.count(401) == limit
+        assert codes.count(429) == 30 - limit
+    finally:
+        app.state.engine.dispose()
+
+
+async def test_proxy_headers_are_believed_only_from_trusted_proxies(writable_url: str) -> None:
+    app = create_app(
+        Settings(
+            database_url=writable_url,
+            rate_limit_auth_failures=2,
+            rate_limit_window_seconds=3600,
+            trusted_proxies="10.0.0.0/8",
+        )
+    )
+
+    async def fail(proxy: str, headers: dict[str, str]) -> int:
+        async with client_for(app, address=proxy, key="dck_wrong") as api:
+            return (await api.get("/v1/audit", headers=headers)).status_code
+
+    try:
+        # Behind the trusted proxy, each client is limited on its own address...
+        spoofed = {"X-Forwarded-For": "198.51.100.9, 198.51.100.1"}  # leftmost: client-made
+        assert [await fail("10.0.0.2", spoofed) for _ in range(3)] == [401, 401, 429]
+        other = {"X-Forwarded-For": "198.51.100.2"}
+        assert await fail("10.0.0.2", other) == 401
+        rfc7239 = {"Forwarded": 'for="198.51.100.1:4711";proto=https'}
+        assert await fail("10.0.0.3", rfc7239) == 429  # the same client through another proxy
+        # ...while an untrusted peer's header is ignored: it is limited on its own address.
+        assert [await fail("192.0.2.77", other) for _ in range(3)] == [401, 401, 429]
+        assert await fail("10.0.0.2", other) == 401  # 198.51.100.2 was not blocked by that
     finally:
         app.state.engine.dispose()
 
