@@ -1,11 +1,12 @@
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.agreements.models import Agreement, AgreementKind, AgreementParty, agreement_threats
 from app.core.pagination import PageParams, SortKey, fetch_page
 from app.core.problems import NotFound
+from app.core.search import contains_text
 from app.sources.models import Citation
 
 
@@ -36,9 +37,8 @@ def list_agreements(
             )
         )
     if q:
-        pattern = f"%{q.lower()}%"
         statement = statement.where(
-            or_(func.lower(Agreement.name).like(pattern), func.lower(Agreement.slug).like(pattern))
+            or_(contains_text(Agreement.name, q), contains_text(Agreement.slug, q))
         )
     return fetch_page(session, statement, SortKey(Agreement.slug, Agreement.id), page)
 

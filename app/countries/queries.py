@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.core.pagination import PageParams, SortKey, fetch_page
 from app.core.problems import InvalidParameter, NotFound
+from app.core.search import contains_text
 from app.countries.models import Country, CountryKind
 
 
@@ -68,12 +69,11 @@ def list_countries(
 ) -> tuple[Sequence[Country], int, str | None]:
     statement = select(Country)
     if q:
-        pattern = f"%{q.lower()}%"
         statement = statement.where(
             or_(
-                func.lower(Country.name).like(pattern),
-                func.lower(Country.name_id).like(pattern),
-                func.lower(Country.official_name).like(pattern),
+                contains_text(Country.name, q),
+                contains_text(Country.name_id, q),
+                contains_text(Country.official_name, q),
                 func.lower(Country.iso3) == q.lower(),
                 func.lower(Country.iso2) == q.lower(),
             )

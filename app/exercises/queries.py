@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.core.pagination import PageParams, SortKey, fetch_page
 from app.core.problems import NotFound
+from app.core.search import contains_text
 from app.exercises.models import (
     ActivityKind,
     Domain,
@@ -77,11 +78,10 @@ class EditionFilters:
         if self.year_lte is not None:
             statement = statement.where(ExerciseEdition.year <= self.year_lte)
         if self.q:
-            pattern = f"%{self.q.lower()}%"
             statement = statement.where(
                 or_(
-                    func.lower(ExerciseSeries.name).like(pattern),
-                    func.lower(ExerciseEdition.name).like(pattern),
+                    contains_text(ExerciseSeries.name, self.q),
+                    contains_text(ExerciseEdition.name, self.q),
                 )
             )
         return statement

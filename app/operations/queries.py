@@ -1,10 +1,11 @@
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.core.pagination import PageParams, SortKey, fetch_page
 from app.core.problems import NotFound
+from app.core.search import contains_text
 from app.operations.models import Contribution, Operation, OperationKind, operation_threats
 from app.sources.models import Citation
 
@@ -45,9 +46,8 @@ def list_operations(
             )
         )
     if q:
-        pattern = f"%{q.lower()}%"
         statement = statement.where(
-            or_(func.lower(Operation.name).like(pattern), func.lower(Operation.slug).like(pattern))
+            or_(contains_text(Operation.name, q), contains_text(Operation.slug, q))
         )
     return fetch_page(session, statement, SortKey(Operation.slug, Operation.id), page)
 

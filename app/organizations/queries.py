@@ -2,11 +2,12 @@ from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, selectinload
 
 from app.core.pagination import PageParams, SortKey, fetch_page
 from app.core.problems import NotFound
+from app.core.search import contains_text
 from app.countries.models import Country
 from app.organizations.models import (
     Membership,
@@ -55,12 +56,11 @@ def list_organizations(
             )
         )
     if q:
-        pattern = f"%{q.lower()}%"
         statement = statement.where(
             or_(
-                func.lower(Organization.name).like(pattern),
-                func.lower(Organization.acronym).like(pattern),
-                func.lower(Organization.name_id).like(pattern),
+                contains_text(Organization.name, q),
+                contains_text(Organization.acronym, q),
+                contains_text(Organization.name_id, q),
                 Organization.slug == q.lower(),
             )
         )
