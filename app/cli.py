@@ -8,12 +8,16 @@ import typer
 import uvicorn
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script.revision import RevisionError
 
 from app.auth.keys import CLI_ACTOR, KeyCommandError, create_key, list_keys, revoke_key
 from app.auth.models import Scope
 from app.core import migrations
 from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
+from app.curation import downgrades
+from app.curation.downgrades import curation_dropped_at, forget_dropped_curation
 from app.exporting import ExportError, ExportFormat, export
 from app.imports.cli import import_cli
 
@@ -41,15 +45,45 @@ def db_upgrade(
     typer.echo(f"database at {revision}")
 
 
-@db_cli.command("downgrade")
+@db_cli.command("downgrade", context_settings={"ignore_unknown_options": True})
 def db_downgrade(
     revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Also when it drops curated data (back it up first)")
+    ] = False,
 ) -> None:
     """Revert the database (DATABASE_URL) to an earlier revision.
 
+    Reverting the curation revision drops the API keys, the audit trail and what marks
+    curators' edits: refused without --force when there are any.
+
     Example: defcoop db downgrade -1
     """
-    command.downgrade(alembic_config(Settings()), revision)
+    settings = Settings()
+    engine = create_db_engine(settings)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_heads()
+        undone = migrations.revisions_undone(settings.database_url, current, revision)
+        destructive = migrations.CURATION_REVISION in undone
+        if destructive:
+            with session_factory(engine)() as session:
+                destructive = downgrades.curation_records(session) > 0
+    except RevisionError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    finally:
+        engine.dispose()
+    if destructive and not force:
+        typer.echo(
+            f"refused: downgrading to {revision} reverts revision {migrations.CURATION_REVISION}, "
+            "which drops the API keys, the audit trail and the marks of curators' edits.\n"
+            "Back up first (SQLite: sqlite3 var/defcoop.db '.backup var/before-downgrade.db'; "
+            "PostgreSQL: pg_dump -Fc -f before-downgrade.dump DBNAME), then rerun with --force.",
+            err=True,
+        )
+        raise typer.Exit(code=1)
+    command.downgrade(alembic_config(settings), revision)
     typer.echo(f"database at {revision}")
 
 
@@ -64,6 +98,13 @@ def seed(
             help="Folder of seed YAML files (default: the curated seed/data)",
         ),
     ] = None,
+    over_dropped_curation: Annotated[
+        bool,
+        typer.Option(
+            "--over-dropped-curation",
+            help="Seed even though a downgrade dropped the curation history (reverts edits)",
+        ),
+    ] = False,
 ) -> None:
     """Load the curated seed data; running it again changes nothing.
 
@@ -75,6 +116,11 @@ def seed(
     engine = create_db_engine(Settings())
     try:
         with session_factory(engine).begin() as session:
+            dropped_at = curation_dropped_at(session)
+            if dropped_at is not None and not over_dropped_curation:
+                typer.echo(f"seed: {downgrades.refusal(dropped_at)}", err=True)
+                return
+            forget_dropped_curation(session)
             report = load_seed(session, data_dir or DATA_DIR)
     except SeedError as error:
         typer.echo(f"error: {error}", err=True)

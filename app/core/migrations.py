@@ -23,3 +23,15 @@ def alembic_config(database_url: str) -> Config:
 def head_revision() -> str | None:
     """The newest revision the code knows: a database at it is fully migrated."""
     return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+
+
+# The revision that adds the API keys, the audit trail and curators' versions: undoing it drops
+# them (and leaves a marker the seed respects), so `defcoop db downgrade` asks for --force.
+CURATION_REVISION = "20906f8a79a1"
+
+
+def revisions_undone(database_url: str, current: tuple[str, ...], target: str) -> list[str]:
+    """The revisions a downgrade from `current` to `target` (`-1`, `base`, an id) reverts."""
+    script = ScriptDirectory.from_config(alembic_config(database_url))
+    undone = script.iterate_revisions(current, target, select_for_downgrade=True)
+    return [revision.revision for revision in undone if revision is not None]

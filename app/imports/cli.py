@@ -8,6 +8,7 @@ import typer
 
 from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
+from app.curation.downgrades import curation_dropped_at, refusal
 from app.imports.base import DatasetAdapter, UnresolvedNames, run_import, total_steps
 from app.imports.mme import MmeAdapter
 from app.imports.report import ImportFailed, ImportReport
@@ -53,6 +54,10 @@ def _import(adapter: DatasetAdapter[Any], path: Path, skip_unresolved: bool) -> 
                 length=total_steps(rows), label=f"importing {adapter.source_id}", file=sys.stderr
             ) as bar,
         ):
+            dropped_at = curation_dropped_at(session)
+            if dropped_at is not None:
+                typer.echo(f"import: {refusal(dropped_at)}", err=True)
+                raise typer.Exit(code=0)
             return run_import(
                 session, adapter, rows, skip_unresolved=skip_unresolved, progress=bar.update
             )

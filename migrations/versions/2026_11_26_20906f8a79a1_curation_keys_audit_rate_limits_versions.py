@@ -11,6 +11,7 @@ Create Date: 2026-11-26 01:31:58.778067
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -147,6 +148,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    _mark_curation_dropped()
     with op.batch_alter_table("threat_categories", schema=None) as batch_op:
         batch_op.drop_column("modified_in_version")
 
@@ -182,3 +184,20 @@ def downgrade() -> None:
 
     op.drop_table("audit_entries")
     op.drop_table("api_keys")
+
+
+def _mark_curation_dropped() -> None:
+    """Leave a marker (row 2 of `data_state`, which stays) when curated data is dropped, so that
+    the seed does not revert curators' edits once the schema is upgraded again
+    (app/curation/downgrades.py). `defcoop db downgrade` asks for --force before getting here."""
+    connection = op.get_bind()
+    # Every write through the API has its audit entry; key management is not curation.
+    curated = connection.execute(
+        sa.text("SELECT count(*) FROM audit_entries WHERE entity <> 'api_key'")
+    ).scalar_one()
+    already = connection.execute(sa.text("SELECT count(*) FROM data_state WHERE id = 2"))
+    if curated and not already.scalar_one():
+        connection.execute(
+            sa.text("INSERT INTO data_state (id, version, updated_at) VALUES (2, 0, :now)"),
+            {"now": datetime.now(UTC)},
+        )
