@@ -6,7 +6,7 @@ from typing import Any
 
 from alembic import context
 from alembic.runtime.migration import MigrationContext, MigrationInfo
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 
 import app.models  # noqa: F401  (registers every table on the metadata)
@@ -44,23 +44,49 @@ def run_migrations_online() -> None:
     if isinstance(given, Connection):
         _migrate(given)
         return
-    engine = given if isinstance(given, Engine) else None
-    own_engine = engine is None
-    if engine is None:
-        engine = create_db_engine(Settings(database_url=_database_url()))
+    if isinstance(given, Engine):
+        with given.connect() as connection:
+            _migrate(connection)
+        return
+    engine = create_db_engine(Settings(database_url=_database_url()))
+    crash_safe = engine.dialect.name == "sqlite"
+    if crash_safe:
+        _make_sqlite_ddl_transactional(engine)
     try:
         with engine.connect() as connection:
-            _migrate(connection)
+            _migrate(connection, foreign_keys_off_by_engine=crash_safe)
     finally:
-        if own_engine:
-            engine.dispose()
+        engine.dispose()
 
 
-def _migrate(connection: Connection) -> None:
+def _make_sqlite_ddl_transactional(engine: Engine) -> None:
+    """Each revision all or nothing on SQLite, so that a migration killed half-way leaves the
+    database at the last revision it completed and a rerun succeeds.
+
+    SQLite rolls back DDL, but pysqlite opens no transaction before it (nor before a batch
+    table rebuild): its DDL would commit statement by statement while `alembic_version` moves
+    at the end. SQLAlchemy's pysqlite recipe: the driver stops managing transactions and every
+    begin is an explicit BEGIN. Foreign keys are switched off as each connection opens (the
+    pragma is ignored inside a transaction); this engine is disposed after the migration, so
+    no connection goes back to the app with them off.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _manual_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def _migrate(connection: Connection, *, foreign_keys_off_by_engine: bool = False) -> None:
     is_sqlite = connection.dialect.name == "sqlite"
     # A caller's open transaction is theirs to end: never commit or roll it back here.
     ours = not connection.in_transaction()
-    if is_sqlite:
+    switch_foreign_keys = is_sqlite and not foreign_keys_off_by_engine
+    if switch_foreign_keys:
         _set_sqlite_foreign_keys(connection, on=False, commit=ours)
     try:
         context.configure(
@@ -69,12 +95,15 @@ def _migrate(connection: Connection) -> None:
             render_as_batch=is_sqlite,
             compare_type=True,
             on_version_apply=_check_foreign_keys if is_sqlite else None,
+            # One transaction per revision, its version stamp included (SQLite too, see above).
+            transactional_ddl=True,
+            transaction_per_migration=True,
         )
         with context.begin_transaction():
             context.run_migrations()
     finally:
         # Also after a failure: a pooled connection must never go back with foreign keys off.
-        if is_sqlite:
+        if switch_foreign_keys:
             if ours and connection.in_transaction():
                 connection.rollback()
             _set_sqlite_foreign_keys(connection, on=True, commit=ours)
