@@ -34,7 +34,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         await end(session.close)
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# Ended as soon as the route returns, before the response starts: a commit that fails (a lost
+# connection) is then answered as an error (503), instead of cutting a response already begun.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_session_factory(request: Request) -> sessionmaker[Session]:

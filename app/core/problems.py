@@ -10,7 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.security import CORS_METHODS, CORS_READ_HEADERS, SECURITY_HEADERS
@@ -126,10 +127,18 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-def _database_busy(request: Request, exc: Exception) -> JSONResponse:
-    if "locked" in str(exc).lower() or "timeout" in str(exc).lower():
+def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """A database that is busy (a lock, a timeout), out of pooled connections, or whose
+    connection was lost or terminated: a 503 to retry, not a 500. Any other database error is
+    a bug, and a 500."""
+    message = str(exc).lower()
+    lost = isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if lost or isinstance(exc, PoolTimeout) or "locked" in message or "timeout" in message:
         return problem_response(
-            request, 503, "The database is busy; retry shortly.", headers={"Retry-After": "1"}
+            request,
+            503,
+            "The database is busy or unreachable; retry shortly.",
+            headers={"Retry-After": "1"},
         )
     return _unexpected(request, exc)
 
@@ -153,7 +162,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(OperationalError, _database_busy)
+    app.add_exception_handler(DBAPIError, _database_unavailable)
+    app.add_exception_handler(PoolTimeout, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)
 
 

@@ -1,10 +1,16 @@
 """Inputs that used to reach the database unchecked: each is answered, never a 500."""
 
+from typing import Any
+
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import Connection, create_engine, event, text
+from sqlalchemy.pool import NullPool
 
 from app.auth.models import Scope
+from app.core.config import Settings
+from app.main import create_app
 from tests.conftest import client_for, make_key
 
 pytestmark = pytest.mark.anyio
@@ -49,3 +55,49 @@ async def test_audit_timestamps_out_of_range_in_utc_are_422(
         # At the edge of the range, with an offset that keeps it inside, still a 200.
         inside = await api.get("/v1/audit", params={"since": "0001-01-01T00:00:00-01:00"})
         assert inside.status_code == 200, inside.text
+
+
+@pytest.mark.parametrize("when", ["query", "commit"])
+async def test_a_terminated_database_connection_is_a_503_to_retry(
+    writable_url: str, when: str
+) -> None:
+    """The request's PostgreSQL backend is terminated (as by a failover or an administrator)
+    while it reads, or just before its transaction ends: a 503 with Retry-After, and the next
+    request is served on a fresh connection."""
+    if not writable_url.startswith("postgresql"):
+        pytest.skip("terminating a connection's server process is PostgreSQL's")
+    app = create_app(Settings(database_url=writable_url, response_cache_bytes=0))
+    admin = create_engine(writable_url, poolclass=NullPool)
+    reading: set[int] = set()  # connections that ran the route's query
+    armed = [True]
+
+    def terminate(connection: Connection) -> None:
+        armed[0] = False
+        pid = connection.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+        with admin.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+    @event.listens_for(app.state.engine, "before_cursor_execute")
+    def on_query(connection: Connection, *args: Any) -> None:
+        if "FROM organizations" in args[1]:
+            reading.add(id(connection))
+            if armed[0] and when == "query":
+                terminate(connection)
+
+    @event.listens_for(app.state.engine, "commit")
+    def on_commit(connection: Connection) -> None:
+        if armed[0] and when == "commit" and id(connection) in reading:
+            terminate(connection)
+
+    try:
+        async with client_for(app) as api:
+            lost = await api.get("/v1/organizations/nato")
+            assert lost.status_code == 503, lost.text
+            assert lost.headers["content-type"] == "application/problem+json"
+            assert lost.headers["retry-after"] == "1"
+            assert not armed[0]  # the connection was indeed terminated
+            again = await api.get("/v1/organizations/nato")
+            assert again.status_code == 200, again.text
+    finally:
+        app.state.engine.dispose()
+        admin.dispose()
