@@ -64,30 +64,67 @@ class Conflict(ProblemError):
         super().__init__(409, detail)
 
 
-def if_match_version(header: str) -> int | None:
-    """The newest data version named in an `If-Match` header; None for `*` (any version).
+def if_match_version(header: str, paths: list[str], accept: str) -> int | None:
+    """The newest data version named in an `If-Match` header for the resource at one of `paths`;
+    None for `*` (any version).
 
-    Tags are `"{app_version}-{data_version}-{digest}[-gz]"`; weak tags never match (RFC 9110
-    uses the strong comparison for If-Match), and a malformed header is a 412 too.
+    Tags are `"{app_version}-{data_version}-{digest}[-gz]"`, the digest naming the path and
+    the `Accept` of the GET that issued it; weak tags never match (RFC 9110 uses the strong
+    comparison for If-Match). A malformed header is a 412, and so is one whose tags were all
+    issued for other resources: a tag copied from another record guards nothing.
     """
     if header.strip() == "*":
         return None
-    versions = [tagged_data_version(tag) for tag in header.split(",")]
-    known = [version for version in versions if version is not None]
-    if len(known) < len(versions):
+    tags = [tag.strip() for tag in header.split(",")]
+    versions = [tagged_data_version(tag) for tag in tags]
+    issued = [
+        version
+        for tag, version in zip(tags, versions, strict=True)
+        if version is not None and _issued_for(tag, version, paths, accept)
+    ]
+    if None in versions or not issued:
         raise PreconditionFailed("If-Match must hold an ETag from a GET of this resource (or *).")
-    return max(known)
+    return max(issued)
+
+
+# Accept headers a client may have sent with its GET besides the one of its write.
+_COMMON_ACCEPTS = ("", "*/*", "application/json")
+
+
+def _issued_for(tag: str, version: int, paths: list[str], accept: str) -> bool:
+    return any(
+        tag == entity_tag(version, path, b"", candidate, gzip)
+        for path in paths
+        for candidate in dict.fromkeys((accept, *_COMMON_ACCEPTS))
+        for gzip in (False, True)
+    )
+
+
+def resource_paths(path: str, canonical_key: str | None = None) -> list[str]:
+    """The paths whose GET may have issued the tag of a write to `path`: the resource and the
+    resources it is part of (a membership or an edition is written with its organization's or
+    its series' tag); with `canonical_key`, also as addressed by it (a country written as
+    `/v1/countries/tr` has the tag of `/v1/countries/TUR`)."""
+    segments = path.rstrip("/").split("/")  # "", "v1", collection, key, ...
+    keyed = [segments]
+    if canonical_key is not None and len(segments) > 3:
+        keyed.append([*segments[:3], canonical_key, *segments[4:]])
+    return ["/".join(parts[:end]) for parts in keyed for end in range(4, len(parts) + 1)]
 
 
 class Write:
     """One write: its session, its author, the data version it creates, its precondition."""
 
-    def __init__(self, changes: Changes, principal: Principal, if_match: str | None) -> None:
+    def __init__(
+        self, changes: Changes, principal: Principal, if_match: str | None, request: Request
+    ) -> None:
         self.changes = changes
         self.session = changes.session
         self.principal = principal
         self.version = changes.version
         self.if_match = if_match
+        self.path = request.url.path
+        self.accept = request.headers.get("accept", "")
         self.now = changes.now
         self._locked: list[Versioned] = []
 
@@ -121,7 +158,14 @@ class Write:
     def check_precondition(self, row: Versioned) -> None:
         if self.if_match is None:
             return
-        seen = if_match_version(self.if_match)
+        # Countries are addressed by alpha-2 or alpha-3 in any case; their tags name the alpha-3.
+        paths = resource_paths(self.path, getattr(row, "iso3", None))
+        seen = if_match_version(self.if_match, paths, self.accept)
+        if seen is not None and seen >= self.version:
+            raise PreconditionFailed(
+                f"If-Match names data version {seen}, which does not exist yet; send an ETag "
+                "from a GET of this resource."
+            )
         if seen is not None and row.modified_in_version > seen:
             raise PreconditionFailed(
                 f"The resource changed in data version {row.modified_in_version}, after "
@@ -223,7 +267,7 @@ def write_transaction(
         try:
             if session.get_bind().dialect.name == "sqlite":
                 session.execute(text("BEGIN IMMEDIATE"))
-            write = Write(changes, principal, if_match)
+            write = Write(changes, principal, if_match, request)
             yield write
             write.stamp()
             changes.finish(changed=True)  # every write is audited: it always changes the data

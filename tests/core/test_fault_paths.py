@@ -9,6 +9,7 @@ from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.pool import NullPool
 
 from app.auth.models import Scope
+from app.core.caching import entity_tag
 from app.core.config import Settings
 from app.main import create_app
 from tests.conftest import client_for, make_key
@@ -101,3 +102,30 @@ async def test_a_terminated_database_connection_is_a_503_to_retry(
     finally:
         app.state.engine.dispose()
         admin.dispose()
+
+
+async def test_if_match_takes_only_a_tag_issued_for_the_resource(writable_url: str) -> None:
+    app = create_app(Settings(database_url=writable_url))
+    key = make_key(writable_url, "if-match-curator")
+    try:
+        async with client_for(app, key=key) as api:
+            target = "/v1/organizations/asean"
+            other = (await api.get("/v1/organizations/nato")).headers["etag"]
+            own = (await api.get(target)).headers["etag"]
+            version = int(own.strip('"').split("-")[1])
+            future = entity_tag(version + 5, target, b"", "*/*")
+            for tag in (other, future, f"{other}, {future}"):
+                refused = await api.patch(target, json={"acronym": "XX"}, headers={"If-Match": tag})
+                assert refused.status_code == 412, (tag, refused.text)
+                assert refused.headers["content-type"] == "application/problem+json"
+            # One issued tag in a list is enough; alone, it is accepted too.
+            listed = await api.patch(
+                target, json={"acronym": "YY"}, headers={"If-Match": f"{other}, {own}"}
+            )
+            assert listed.status_code == 200, listed.text
+            chained = listed.headers["etag"]
+            assert (
+                await api.patch(target, json={"acronym": "ASEAN"}, headers={"If-Match": chained})
+            ).status_code == 200
+    finally:
+        app.state.engine.dispose()
