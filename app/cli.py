@@ -259,11 +259,21 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port", envvar="PORT")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    limit_concurrency: Annotated[
+        int, typer.Option(help="Open connections per worker; beyond it, 503", min=1)
+    ] = 1000,
+    keep_alive: Annotated[
+        int, typer.Option(help="Seconds an idle keep-alive connection stays open", min=1)
+    ] = 5,
 ) -> None:
     """Serve the API (docs at /docs).
 
+    Header size and count and the time a body may take are bounded by the app itself
+    (MAX_HEADERS, MAX_HEADER_BYTES, BODY_TIMEOUT_SECONDS), whichever HTTP parser runs.
+
     Example: defcoop serve --port 8080 --workers 2
     """
+    settings = Settings()
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -271,5 +281,11 @@ def serve(
         port=port,
         workers=workers,
         server_header=False,
+        # Proxy headers are read by the failed-authentication limiter, from TRUSTED_PROXIES only.
         proxy_headers=False,
+        limit_concurrency=limit_concurrency,
+        timeout_keep_alive=keep_alive,
+        # The h11 parser (used where httptools is not installed) buffers at most this much of an
+        # unfinished request head; httptools has no such bound, the app's 431 applies to both.
+        h11_max_incomplete_event_size=settings.max_header_bytes,
     )

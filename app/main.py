@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
@@ -88,10 +89,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(PrivateResponsesMiddleware)
     # Hardening (README "Limits and headers"). The last added runs first: security headers on
     # every response, then CORS, then the request bounds, all before the conditional GETs.
-    limits = {
+    limits: dict[str, Any] = {
         "max_body_bytes": settings.max_body_bytes,
         "max_query_params": settings.max_query_params,
         "max_query_bytes": settings.max_query_bytes,
+        "max_headers": settings.max_headers,
+        "max_header_bytes": settings.max_header_bytes,
+        "body_timeout_seconds": settings.body_timeout_seconds,
     }
     app.add_middleware(RequestLimitsMiddleware, **limits)
     app.description += describe_limits(**limits)

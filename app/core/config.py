@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     max_query_bytes: int = Field(
         default=8192, ge=1, description="Longest query string accepted, bytes (422 above)"
     )
+    max_headers: int = Field(default=100, ge=1, description="Most header lines (431 above)")
+    max_header_bytes: int = Field(
+        default=16 * 1024, ge=1, description="Most bytes of headers, names and values (431 above)"
+    )
+    body_timeout_seconds: float = Field(
+        default=30, gt=0, description="Time a request body may take to arrive, seconds (408)"
+    )
     # Rate limits, counted in the database so that every worker shares them.
     rate_limit_window_seconds: int = Field(default=60, ge=1, description="Fixed window, seconds")
     rate_limit_auth_failures: int = Field(

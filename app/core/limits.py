@@ -1,4 +1,8 @@
-"""Request bounds checked before any route runs: body size and query size.
+"""Request bounds checked before any route runs: headers, body size and time, query size.
+
+- More than `max_headers` header lines, or more than `max_header_bytes` of them, is a 431.
+- A body not received within `body_timeout_seconds` of the request's start is a 408: a client
+  sending it slowly cannot hold a connection (and a worker's request slot) forever.
 
 - A body larger than `max_body_bytes` is a 413. A declared `Content-Length` is checked before
   anything is read; a body without one (chunked) is counted as it streams, and reading stops
@@ -11,6 +15,8 @@
 All answers are problem+json.
 """
 
+import asyncio
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,12 +26,21 @@ from app.core.problems import ProblemItem, problem_response
 _BODILESS = frozenset(("GET", "HEAD", "OPTIONS"))
 
 
-def describe_limits(max_body_bytes: int, max_query_params: int, max_query_bytes: int) -> str:
+def describe_limits(
+    max_body_bytes: int,
+    max_query_params: int,
+    max_query_bytes: int,
+    max_headers: int,
+    max_header_bytes: int,
+    body_timeout_seconds: float,
+) -> str:
     """The limits as a paragraph of the OpenAPI description: they belong to no one operation."""
     return (
-        f"\n\nLimits: a request body of at most {max_body_bytes} bytes (else 413); at most "
-        f"{max_query_params} query parameters and {max_query_bytes} bytes of query string "
-        "(else 422). Reads may be made from any origin (CORS, no credentials); writes may not.\n"
+        f"\n\nLimits: a request body of at most {max_body_bytes} bytes (else 413), received "
+        f"within {body_timeout_seconds:g} s (else 408); at most {max_headers} header lines and "
+        f"{max_header_bytes} bytes of headers (else 431); at most {max_query_params} query "
+        f"parameters and {max_query_bytes} bytes of query string (else 422). Reads may be made "
+        "from any origin (CORS, no credentials); writes may not.\n"
     )
 
 
@@ -36,18 +51,42 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"The request body is too large: at most {limit} bytes.")
 
 
+class BodyTimeout(HTTPException):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(408, f"The request body did not arrive within {seconds:g} seconds.")
+
+
 class RequestLimitsMiddleware:
     def __init__(
-        self, app: ASGIApp, max_body_bytes: int, max_query_params: int, max_query_bytes: int
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        max_query_params: int,
+        max_query_bytes: int,
+        max_headers: int,
+        max_header_bytes: int,
+        body_timeout_seconds: float,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.max_query_params = max_query_params
         self.max_query_bytes = max_query_bytes
+        self.max_headers = max_headers
+        self.max_header_bytes = max_header_bytes
+        self.body_timeout = body_timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        headers: list[tuple[bytes, bytes]] = scope["headers"]
+        header_bytes = sum(len(name) + len(value) + 4 for name, value in headers)
+        if len(headers) > self.max_headers or header_bytes > self.max_header_bytes:
+            detail = (
+                f"Too many or too large headers ({len(headers)} lines, {header_bytes} bytes); "
+                f"at most {self.max_headers} lines and {self.max_header_bytes} bytes."
+            )
+            await problem_response(Request(scope), 431, detail)(scope, receive, send)
             return
         query: bytes = scope["query_string"]
         if query and (refusal := self._query_refusal(scope, query)):
@@ -74,9 +113,29 @@ class RequestLimitsMiddleware:
                 await self._too_large(scope, receive, send)
             else:
                 # The server stops the body at the declared length: nothing to count.
-                await self.app(scope, receive, send)
+                await self.app(scope, self._within_deadline(receive), send)
             return
-        await self._counting(scope, receive, send)
+        await self._counting(scope, self._within_deadline(receive), send)
+
+    def _within_deadline(self, receive: Receive) -> Receive:
+        """`receive`, failing with a 408 once the body has taken longer than the timeout; after
+        the body's last part it waits as long as it takes (for a disconnect, say)."""
+        deadline = asyncio.get_running_loop().time() + self.body_timeout
+        complete = False
+
+        async def timed_receive() -> Message:
+            nonlocal complete
+            if complete:
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise BodyTimeout(self.body_timeout) from None
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        return timed_receive
 
     def _query_refusal(self, scope: Scope, query: bytes) -> ASGIApp | None:
         count = query.count(b"&") + 1

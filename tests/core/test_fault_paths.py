@@ -1,5 +1,7 @@
 """Inputs that used to reach the database unchecked: each is answered, never a 500."""
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -127,5 +129,43 @@ async def test_if_match_takes_only_a_tag_issued_for_the_resource(writable_url: s
             assert (
                 await api.patch(target, json={"acronym": "ASEAN"}, headers={"If-Match": chained})
             ).status_code == 200
+    finally:
+        app.state.engine.dispose()
+
+
+async def test_too_many_or_too_large_headers_are_a_431(app: FastAPI) -> None:
+    async with client_for(app) as api:
+        many = [(f"x-filler-{n}", "1") for n in range(150)]
+        refused = await api.get("/v1/organizations/nato", headers=many)
+        assert refused.status_code == 431, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        large = await api.get("/v1/organizations/nato", headers={"x-filler": "a" * 20_000})
+        assert large.status_code == 431
+        assert (await api.get("/v1/organizations/nato", headers=many[:50])).status_code == 200
+
+
+async def test_a_body_sent_too_slowly_is_a_408(writable_url: str) -> None:
+    app = create_app(Settings(database_url=writable_url, body_timeout_seconds=0.3))
+    key = make_key(writable_url, "slow-body-curator")
+
+    async def trickle() -> AsyncIterator[bytes]:
+        yield b'{"acronym": '
+        await asyncio.sleep(3)
+        yield b'"SLOW"}'
+
+    try:
+        async with client_for(app, key=key) as api:
+            response = await api.patch(
+                "/v1/organizations/asean",
+                content=trickle(),
+                headers={"content-type": "application/json"},
+            )
+            assert response.status_code == 408, response.text
+            assert response.headers["content-type"] == "application/problem+json"
+            unchanged = await api.get("/v1/organizations/asean")
+            assert unchanged.json()["acronym"] != "SLOW"
+            # A body that arrives in time is served as ever.
+            quick = await api.patch("/v1/organizations/asean", json={"acronym": "ASEAN"})
+            assert quick.status_code == 200, quick.text
     finally:
         app.state.engine.dispose()
