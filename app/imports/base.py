@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.curation.changes import Changes
@@ -87,6 +88,7 @@ def run_import(
     raise ImportFailed to write nothing."""
     started = time.perf_counter()
     report = ImportReport(adapter.source_id, rows_read=len(rows))
+    _only_import_running(session)
     _require_source(session, adapter.source_id)
     names = CountryResolver.from_database(session)
     records = _parse(adapter, rows, names, report, progress)
@@ -131,6 +133,20 @@ def _parse(
             records.append(outcome)
         progress(1)
     return records
+
+
+# Any constant: the key of the PostgreSQL advisory lock that one import holds at a time.
+_IMPORT_LOCK = 0x64656663
+
+
+def _only_import_running(session: Session) -> None:
+    """One import at a time: a second one would wait on the first's rows and fail at the end
+    on their unique keys. On PostgreSQL it takes a lock held until its transaction ends (on
+    SQLite the database's write lock serializes them; the command line reports a busy one)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if not session.scalar(select(func.pg_try_advisory_xact_lock(_IMPORT_LOCK))):
+        raise ImportFailed("another import is running; run this one when it has finished")
 
 
 def _require_source(session: Session, source_id: str) -> None:

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.exc import OperationalError
 
 from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
@@ -71,6 +72,14 @@ def _import(adapter: DatasetAdapter[Any], path: Path, skip_unresolved: bool) -> 
         raise typer.Exit(code=1) from None
     except ImportFailed as error:
         typer.echo(f"error: {error}; nothing was imported", err=True)
+        raise typer.Exit(code=1) from None
+    except OperationalError as error:
+        if "locked" not in str(error).lower():
+            raise
+        typer.echo(
+            "error: the database is locked by another import or write; nothing was imported",
+            err=True,
+        )
         raise typer.Exit(code=1) from None
     finally:
         engine.dispose()

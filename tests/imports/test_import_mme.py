@@ -29,8 +29,10 @@ from typer.testing import CliRunner, Result
 
 from app.cli import cli
 from app.core.config import PROJECT_ROOT, Settings
+from app.core.db import create_db_engine, session_factory
 from app.core.periods import DatePrecision
-from app.imports.mme import mme_date
+from app.imports.base import run_import
+from app.imports.mme import MmeAdapter, mme_date
 from app.main import create_app
 from tests.databases import copy_database, drop_database
 
@@ -434,3 +436,29 @@ def test_a_file_that_is_not_mme_is_refused(empty_url: str, tmp_path: Path) -> No
 
     assert result.exit_code == 1
     assert "is not MME v7" in result.stderr
+
+
+def test_an_import_while_another_runs_is_refused_in_one_line(fresh_url: str) -> None:
+    """An import is under way (its transaction open, rows written): a second one says so in one
+    line and writes nothing, instead of failing on the first one's rows with a traceback."""
+    engine = create_db_engine(Settings(database_url=fresh_url))
+    running = session_factory(engine)()
+    try:
+        adapter = MmeAdapter()
+        run_import(running, adapter, adapter.read(SAMPLE))
+        result = CliRunner().invoke(
+            cli,
+            ["import", "mme", str(SAMPLE)],
+            env={"DATABASE_URL": fresh_url, "SQLITE_BUSY_TIMEOUT_MS": "200"},
+        )
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        expected = "another import is running" if "postgresql" in fresh_url else "locked"
+        assert len(errors) == 1 and expected in errors[0], result.stderr
+    finally:
+        running.rollback()
+        running.close()
+        engine.dispose()
+    # Once it has finished, the import runs.
+    assert import_mme(fresh_url, SAMPLE).exit_code == 0
