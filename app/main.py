@@ -2,7 +2,6 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
@@ -21,7 +20,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, session_factory
 from app.core.docs import install_docs
 from app.core.head import HeadAsGetMiddleware
-from app.core.limits import RequestLimitsMiddleware, describe_limits
+from app.core.limits import RequestLimits, RequestLimitsMiddleware
 from app.core.params import known_query_parameters
 from app.core.problems import install_problem_handlers
 from app.core.security import PublicReadCorsMiddleware, SecurityHeadersMiddleware
@@ -89,16 +88,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(PrivateResponsesMiddleware)
     # Hardening (README "Limits and headers"). The last added runs first: security headers on
     # every response, then CORS, then the request bounds, all before the conditional GETs.
-    limits: dict[str, Any] = {
-        "max_body_bytes": settings.max_body_bytes,
-        "max_query_params": settings.max_query_params,
-        "max_query_bytes": settings.max_query_bytes,
-        "max_headers": settings.max_headers,
-        "max_header_bytes": settings.max_header_bytes,
-        "body_timeout_seconds": settings.body_timeout_seconds,
-    }
-    app.add_middleware(RequestLimitsMiddleware, **limits)
-    app.description += describe_limits(**limits)
+    limits = RequestLimits(
+        max_body_bytes=settings.max_body_bytes,
+        max_query_params=settings.max_query_params,
+        max_query_bytes=settings.max_query_bytes,
+        max_headers=settings.max_headers,
+        max_header_bytes=settings.max_header_bytes,
+        body_timeout_seconds=settings.body_timeout_seconds,
+    )
+    app.add_middleware(RequestLimitsMiddleware, limits=limits)
+    app.description += limits.describe()
     app.add_middleware(PublicReadCorsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(HeadAsGetMiddleware)

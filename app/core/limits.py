@@ -16,6 +16,7 @@ All answers are problem+json.
 """
 
 import asyncio
+from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -26,22 +27,25 @@ from app.core.problems import ProblemItem, problem_response
 _BODILESS = frozenset(("GET", "HEAD", "OPTIONS"))
 
 
-def describe_limits(
-    max_body_bytes: int,
-    max_query_params: int,
-    max_query_bytes: int,
-    max_headers: int,
-    max_header_bytes: int,
-    body_timeout_seconds: float,
-) -> str:
-    """The limits as a paragraph of the OpenAPI description: they belong to no one operation."""
-    return (
-        f"\n\nLimits: a request body of at most {max_body_bytes} bytes (else 413), received "
-        f"within {body_timeout_seconds:g} s (else 408); at most {max_headers} header lines and "
-        f"{max_header_bytes} bytes of headers (else 431); at most {max_query_params} query "
-        f"parameters and {max_query_bytes} bytes of query string (else 422). Reads may be made "
-        "from any origin (CORS, no credentials); writes may not.\n"
-    )
+@dataclass(frozen=True)
+class RequestLimits:
+    max_body_bytes: int
+    max_query_params: int
+    max_query_bytes: int
+    max_headers: int
+    max_header_bytes: int
+    body_timeout_seconds: float
+
+    def describe(self) -> str:
+        """A paragraph of the OpenAPI description: the limits belong to no one operation."""
+        return (
+            f"\n\nLimits: a request body of at most {self.max_body_bytes} bytes (else 413), "
+            f"received within {self.body_timeout_seconds:g} s (else 408); at most "
+            f"{self.max_headers} header lines and {self.max_header_bytes} bytes of headers "
+            f"(else 431); at most {self.max_query_params} query parameters and "
+            f"{self.max_query_bytes} bytes of query string (else 422). Reads may be made from "
+            "any origin (CORS, no credentials); writes may not.\n"
+        )
 
 
 class BodyTooLarge(HTTPException):
@@ -57,23 +61,9 @@ class BodyTimeout(HTTPException):
 
 
 class RequestLimitsMiddleware:
-    def __init__(
-        self,
-        app: ASGIApp,
-        max_body_bytes: int,
-        max_query_params: int,
-        max_query_bytes: int,
-        max_headers: int,
-        max_header_bytes: int,
-        body_timeout_seconds: float,
-    ) -> None:
+    def __init__(self, app: ASGIApp, limits: RequestLimits) -> None:
         self.app = app
-        self.max_body_bytes = max_body_bytes
-        self.max_query_params = max_query_params
-        self.max_query_bytes = max_query_bytes
-        self.max_headers = max_headers
-        self.max_header_bytes = max_header_bytes
-        self.body_timeout = body_timeout_seconds
+        self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,10 +71,10 @@ class RequestLimitsMiddleware:
             return
         headers: list[tuple[bytes, bytes]] = scope["headers"]
         header_bytes = sum(len(name) + len(value) + 4 for name, value in headers)
-        if len(headers) > self.max_headers or header_bytes > self.max_header_bytes:
+        if len(headers) > self.limits.max_headers or header_bytes > self.limits.max_header_bytes:
             detail = (
                 f"Too many or too large headers ({len(headers)} lines, {header_bytes} bytes); "
-                f"at most {self.max_headers} lines and {self.max_header_bytes} bytes."
+                f"at most {self.limits.max_headers} lines and {self.limits.max_header_bytes} bytes."
             )
             await problem_response(Request(scope), 431, detail)(scope, receive, send)
             return
@@ -109,7 +99,7 @@ class RequestLimitsMiddleware:
                 await problem_response(Request(scope), 400, "Invalid Content-Length.")(
                     scope, receive, send
                 )
-            elif int(content_length) > self.max_body_bytes:
+            elif int(content_length) > self.limits.max_body_bytes:
                 await self._too_large(scope, receive, send)
             else:
                 # The server stops the body at the declared length: nothing to count.
@@ -120,7 +110,7 @@ class RequestLimitsMiddleware:
     def _within_deadline(self, receive: Receive) -> Receive:
         """`receive`, failing with a 408 once the body has taken longer than the timeout; after
         the body's last part it waits as long as it takes (for a disconnect, say)."""
-        deadline = asyncio.get_running_loop().time() + self.body_timeout
+        deadline = asyncio.get_running_loop().time() + self.limits.body_timeout_seconds
         complete = False
 
         async def timed_receive() -> Message:
@@ -131,7 +121,7 @@ class RequestLimitsMiddleware:
                 async with asyncio.timeout_at(deadline):
                     message = await receive()
             except TimeoutError:
-                raise BodyTimeout(self.body_timeout) from None
+                raise BodyTimeout(self.limits.body_timeout_seconds) from None
             complete = message["type"] != "http.request" or not message.get("more_body", False)
             return message
 
@@ -139,17 +129,17 @@ class RequestLimitsMiddleware:
 
     def _query_refusal(self, scope: Scope, query: bytes) -> ASGIApp | None:
         count = query.count(b"&") + 1
-        if len(query) > self.max_query_bytes:
-            detail = f"The query string is too long: at most {self.max_query_bytes} bytes."
-        elif count > self.max_query_params:
-            detail = f"Too many query parameters ({count}); at most {self.max_query_params}."
+        if len(query) > self.limits.max_query_bytes:
+            detail = f"The query string is too long: at most {self.limits.max_query_bytes} bytes."
+        elif count > self.limits.max_query_params:
+            detail = f"Too many query parameters ({count}); at most {self.limits.max_query_params}."
         else:
             return None
         errors = [ProblemItem(detail=detail, pointer="/query")]
         return problem_response(Request(scope), 422, detail, errors)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        error = BodyTooLarge(self.max_body_bytes)
+        error = BodyTooLarge(self.limits.max_body_bytes)
         await problem_response(Request(scope), 413, str(error.detail))(scope, receive, send)
 
     async def _counting(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -162,8 +152,8 @@ class RequestLimitsMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise BodyTooLarge(self.max_body_bytes)
+                if received > self.limits.max_body_bytes:
+                    raise BodyTooLarge(self.limits.max_body_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
