@@ -117,10 +117,11 @@ def seed(
     try:
         with session_factory(engine).begin() as session:
             dropped_at = curation_dropped_at(session)
-            if dropped_at is not None and not over_dropped_curation:
-                typer.echo(f"seed: {downgrades.refusal(dropped_at)}", err=True)
-                return
-            forget_dropped_curation(session)
+            if dropped_at is not None:
+                if not over_dropped_curation:
+                    typer.echo(f"seed: {downgrades.refusal(dropped_at)}", err=True)
+                    return
+                forget_dropped_curation(session)
             report = load_seed(session, data_dir or DATA_DIR)
     except SeedError as error:
         typer.echo(f"error: {error}", err=True)

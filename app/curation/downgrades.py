@@ -11,7 +11,7 @@ someone says so (`defcoop seed --over-dropped-curation`).
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry
@@ -28,6 +28,10 @@ def curation_records(session: Session) -> int:
 
 
 def curation_dropped_at(session: Session) -> datetime | None:
+    """When a downgrade dropped curated data; None if it never did (or nothing is migrated yet,
+    which the seed then reports itself)."""
+    if not inspect(session.connection()).has_table(DataState.__tablename__):
+        return None
     marker = session.get(DataState, CURATION_DROPPED_ROW)
     return marker.updated_at if marker is not None else None
 
