@@ -5,6 +5,7 @@ import csv
 import io
 
 import pytest
+from sqlalchemy import create_engine
 
 from app.core.config import Settings
 from app.main import create_app
@@ -12,7 +13,7 @@ from tests.conftest import client_for
 
 pytestmark = pytest.mark.anyio
 
-DYAD_CSV = {"year_gte": 2004, "year_lte": 2021, "format": "csv"}
+DYAD_CSV: dict[str, str | int] = {"year_gte": 2004, "year_lte": 2021, "format": "csv"}
 
 
 async def test_two_concurrent_csv_downloads_complete_with_a_pool_of_two(seeded_url: str) -> None:
@@ -28,3 +29,32 @@ async def test_two_concurrent_csv_downloads_complete_with_a_pool_of_two(seeded_u
         assert rows and first.text == second.text
         # The pool is whole again: a small read still answers.
         assert (await client.get("/v1/meta")).status_code == 200
+
+
+async def test_a_locked_data_state_is_a_quick_503_and_ready_says_so(writable_url: str) -> None:
+    """PostgreSQL: an exclusive lock on the data-state table ends the version read after its
+    lock timeout (503 with Retry-After, and /ready 503) instead of stalling every read.
+    SQLite in WAL mode lets readers read under a writer's lock: reads keep answering."""
+    app = create_app(Settings(database_url=writable_url, data_version_lock_timeout_ms=200))
+    engine = create_engine(writable_url)
+    postgresql = engine.dialect.name == "postgresql"
+    async with client_for(app) as client:
+        with engine.connect() as holder:
+            holder.exec_driver_sql(
+                "LOCK TABLE data_state IN ACCESS EXCLUSIVE MODE"
+                if postgresql
+                else "BEGIN EXCLUSIVE"
+            )
+            read = await client.get("/v1/countries/FRA")
+            ready = await client.get("/ready")
+            if postgresql:
+                assert read.status_code == ready.status_code == 503
+                assert read.headers["retry-after"] == ready.headers["retry-after"] == "1"
+                assert read.headers["content-type"] == "application/problem+json"
+                assert "data version" in read.json()["detail"]
+            else:
+                assert read.status_code == ready.status_code == 200
+            holder.rollback()
+        assert (await client.get("/v1/countries/FRA")).status_code == 200
+        assert (await client.get("/ready")).status_code == 200
+    engine.dispose()
