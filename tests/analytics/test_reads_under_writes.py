@@ -3,13 +3,15 @@
 import asyncio
 import csv
 import io
+from typing import Any
 
+import networkx as nx  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy import create_engine
 
 from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import client_for
+from tests.conftest import client_for, make_key
 
 pytestmark = pytest.mark.anyio
 
@@ -58,3 +60,56 @@ async def test_a_locked_data_state_is_a_quick_503_and_ready_says_so(writable_url
         assert (await client.get("/v1/countries/FRA")).status_code == 200
         assert (await client.get("/ready")).status_code == 200
     engine.dispose()
+
+
+ORGANIZATION = "nato"
+JOINER = "NZL"  # not a NATO member in the seed data
+
+
+async def test_a_write_recomputes_only_the_figures_it_changed(
+    fresh_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that changes no tie keeps the network measures (one betweenness computation,
+    reused at the next data version); a write that changes ties changes the answers."""
+    computed: list[int] = []
+    betweenness = nx.betweenness_centrality
+
+    def counted(graph: Any, **options: Any) -> Any:
+        computed.append(graph.number_of_nodes())
+        return betweenness(graph, **options)
+
+    monkeypatch.setattr(nx, "betweenness_centrality", counted)
+    app = create_app(Settings(database_url=fresh_url))
+    key = make_key(fresh_url, "figures")
+    async with client_for(app, key=key) as curator, client_for(app) as reader:
+        before = (await reader.get("/v1/network/centrality?limit=500")).json()
+        joiner_before = (await reader.get(f"/v1/countries/{JOINER}")).json()
+        assert len(computed) == 1
+
+        organization = await curator.get(f"/v1/organizations/{ORGANIZATION}")
+        patched = await curator.patch(
+            f"/v1/organizations/{ORGANIZATION}",
+            json={"description": "Changed: no tie depends on it."},
+            headers={"If-Match": organization.headers["ETag"]},
+        )
+        assert patched.status_code == 200, patched.text
+        after_patch = (await reader.get("/v1/network/centrality?limit=500")).json()
+        assert after_patch["meta"]["data_version"] > before["meta"]["data_version"]
+        assert after_patch["data"] == before["data"]
+        assert (await reader.get(f"/v1/countries/{JOINER}")).json() == joiner_before
+        assert len(computed) == 1  # not computed again for the new version
+
+        source = (await reader.get("/v1/sources?limit=1")).json()["data"][0]["id"]
+        organization = await curator.get(f"/v1/organizations/{ORGANIZATION}")
+        joined = await curator.put(
+            f"/v1/organizations/{ORGANIZATION}/members/{JOINER}",
+            json={"periods": [{"role": "member", "start_date": "1990-01-01",
+                               "sources": [{"source": source}]}]},  # fmt: skip
+            headers={"If-Match": organization.headers["ETag"]},
+        )
+        assert joined.status_code == 200, joined.text
+        after_join = (await reader.get("/v1/network/centrality?limit=500")).json()
+        joiner_after = (await reader.get(f"/v1/countries/{JOINER}")).json()
+        assert len(computed) == 2
+        assert after_join["data"] != before["data"]
+        assert joiner_after != joiner_before
