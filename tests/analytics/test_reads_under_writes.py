@@ -100,11 +100,11 @@ async def test_a_write_recomputes_only_the_figures_it_changed(
         assert len(computed) == 1  # not computed again for the new version
 
         source = (await reader.get("/v1/sources?limit=1")).json()["data"][0]["id"]
+        sources = [{"source": source}]
         organization = await curator.get(f"/v1/organizations/{ORGANIZATION}")
         joined = await curator.put(
             f"/v1/organizations/{ORGANIZATION}/members/{JOINER}",
-            json={"periods": [{"role": "member", "start_date": "1990-01-01",
-                               "sources": [{"source": source}]}]},  # fmt: skip
+            json={"periods": [{"role": "member", "start_date": "1990-01-01", "sources": sources}]},
             headers={"If-Match": organization.headers["ETag"]},
         )
         assert joined.status_code == 200, joined.text
