@@ -41,7 +41,7 @@ country_router = APIRouter(prefix="/v1/countries", tags=["countries"])
 
 def _download(chunks: Iterator[str], media_type: str, filename: str) -> StreamingResponse:
     return StreamingResponse(
-        chunks,
+        exports.limited(chunks),
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
