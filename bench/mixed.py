@@ -1,14 +1,15 @@
 """Reads under writes (issue 18): read-only throughput against the same reads with writers.
 
-    python bench/mixed.py [--postgres URL] [--duration 20] [--readers 8]
+    python bench/mixed.py [--postgres URL] [--duration 20] [--readers 8] [--scale 0]
 
 On each backend (SQLite, and PostgreSQL when a URL is given): a fresh database migrated and
-seeded, `uvicorn app.main:create_app` with 2 workers, then two phases of `--duration`
-seconds each. Readers loop over country detail, partners, a pair, centrality and a
-dyad-year CSV (each reader with its own keep-alive connection). In the mixed phase a curator
-also writes about once a second, alternating a description PATCH (changes no tie) and a
-membership PUT/DELETE (changes ties, and so the network measures). Prints one table: reads
-per second, p50, p99 and 5xx, read-only against mixed, and the writes acknowledged.
+seeded (`--scale N`: plus the synthetic data of bench/run.py at N), `uvicorn
+app.main:create_app` with 2 workers, then two phases of `--duration` seconds each. Readers
+loop over country detail, partners, a pair, centrality and a dyad-year CSV (each reader with
+its own keep-alive connection). In the mixed phase a curator also writes about once a
+second, alternating a description PATCH (changes no tie) and a membership PUT/DELETE
+(changes ties, and so the network measures). Prints one table: reads per second, p50, p99
+and 5xx, read-only against mixed, and the writes acknowledged.
 Goal: mixed reads keep at least half of the read-only throughput, p99 under 1 s, no 5xx.
 """
 
@@ -29,7 +30,7 @@ for entry in (str(BENCH.parent), str(BENCH)):
         sys.path.insert(0, entry)
 
 from run import HOST, Processes, uvicorn_server  # noqa: E402
-from synthetic import migrate_and_seed  # noqa: E402
+from synthetic import generate, migrate_and_seed  # noqa: E402
 
 from app.auth.keys import create_key  # noqa: E402
 from app.auth.models import Scope  # noqa: E402
@@ -167,9 +168,13 @@ def phase(
     }
 
 
-def prepare(url: str) -> str:
-    """Migrates and seeds the database at `url`; the secret of a new curator key."""
-    migrate_and_seed(url)
+def prepare(url: str, scale: int) -> str:
+    """Migrates and seeds the database at `url` (plus the synthetic data at `scale` > 0);
+    the secret of a new curator key."""
+    if scale > 0:
+        generate(url, scale, log=lambda line: print(line, file=sys.stderr))
+    else:
+        migrate_and_seed(url)
     engine = create_db_engine(Settings(database_url=url))
     with session_factory(engine).begin() as session:
         _, secret = create_key(session, name="mixed-bench", scope=Scope.curator, by="bench")
@@ -178,7 +183,7 @@ def prepare(url: str) -> str:
 
 
 def bench(label: str, url: str, args: argparse.Namespace) -> list[list[str]]:
-    key = prepare(url)
+    key = prepare(url, args.scale)
     env = {"DATABASE_URL": url, "RATE_LIMIT_WRITES": "1000000"}
     processes = Processes()
     server = processes.start(uvicorn_server("defcoop", "app.main:create_app", env, "/health"))
@@ -225,6 +230,9 @@ def main() -> int:
     parser.add_argument("--postgres", metavar="URL", help="also bench PostgreSQL there")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per phase")
     parser.add_argument("--readers", type=int, default=8, help="concurrent reading clients")
+    parser.add_argument(
+        "--scale", type=int, default=0, help="0: the seed data; N: plus the synthetic data at N"
+    )
     args = parser.parse_args()
     rows: list[list[str]] = []
     with tempfile.TemporaryDirectory(prefix="defcoop-mixed-") as directory:
