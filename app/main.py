@@ -54,7 +54,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = create_db_engine(settings)
 
-    versions = DataVersionReader(engine, settings.sqlite_busy_timeout_ms)
+    versions = DataVersionReader(
+        engine,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        lock_timeout_ms=settings.data_version_lock_timeout_ms,
+        statement_timeout_ms=settings.data_version_statement_timeout_ms,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -73,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.versions = versions
     app.state.session_factory = session_factory(engine)
     install_problem_handlers(app)
     # Performance (issue 7): gzip inside the conditional-GET/response cache, so that a

@@ -2,10 +2,11 @@
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
+import anyio.to_thread
 import networkx as nx  # type: ignore[import-untyped]
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +16,24 @@ from app.cooperation.models import TieChannel
 
 _ROWS_PER_CHUNK = 500
 _LINES_PER_CHUNK = 2_000
+# Threads that file downloads may use at once, per process, apart from the thread pool that
+# routes run in: a burst of downloads waits here instead of taking the threads (and so the
+# pooled connections) that small reads and writes need.
+DOWNLOAD_THREADS = 4
+_download_threads: anyio.CapacityLimiter | None = None
+
+
+async def limited(chunks: Iterator[str]) -> AsyncIterator[str]:
+    """`chunks`, each produced in a thread of the downloads' own limiter."""
+    global _download_threads
+    if _download_threads is None:  # made in the event loop that uses it
+        _download_threads = anyio.CapacityLimiter(DOWNLOAD_THREADS)
+    done = object()
+    while True:
+        chunk = await anyio.to_thread.run_sync(next, chunks, done, limiter=_download_threads)
+        if chunk is done:
+            return
+        yield chunk  # type: ignore[misc]
 
 
 def csv_chunks(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:

@@ -8,10 +8,17 @@ for the weighted shortest paths behind betweenness.
 
 A graph is built with one SQL statement and kept in a small LRU cache keyed by the database,
 its data version and the filters. Every change to the data bumps the version, so a changed
-database is never answered from a stale graph; the measures computed on a graph (centrality,
-blocs) are kept with it.
+database is never answered from a stale graph. The measures computed on a graph (centrality,
+blocs: seconds of CPU on the full network) are kept with it, and a graph is identified by
+its content too: a write that changes no edge, weight or node of this network (a
+description, a source, another filter's ties) finds the Network built before it, with its
+measures, instead of computing them again (issue 18). Each measure is computed once per
+network even when many requests ask at the same time (single flight), and at most
+`HEAVY_COMPUTATIONS` of them run at a time in a process, so that they cannot take every
+thread that small reads and writes need.
 """
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -35,6 +42,11 @@ Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
 
 NETWORK_CACHE_SIZE = 16
+# Networks by content (database, filters, fingerprint): the last few contents of each.
+CONTENT_CACHE_SIZE = 16
+# Betweenness and Louvain are CPU-bound under the GIL: running more at once only slows each.
+HEAVY_COMPUTATIONS = 1
+_heavy = threading.BoundedSemaphore(HEAVY_COMPUTATIONS)
 # Louvain runs per (resolution, seed); a client varying them must not grow a network unbounded.
 BLOC_CACHE_SIZE = 8
 
@@ -128,6 +140,19 @@ class Network:
     def __init__(self, graph: nx.Graph) -> None:
         self.graph = graph
         self._blocs: LruCache[tuple[float, int], list[frozenset[str]]] = LruCache(BLOC_CACHE_SIZE)
+        self._measures: LruCache[str, dict[str, Centrality]] = LruCache(1)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """What the measures depend on: every node with its attributes, every edge with its
+        weights, in the graph's (ISO3) order. Equal fingerprints, equal measures."""
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(repr(sorted(self.graph.graph.items())).encode())
+        for node, data in self.graph.nodes(data=True):
+            digest.update(repr((node, sorted(data.items()))).encode())
+        for a, b, data in self.graph.edges(data=True):
+            digest.update(repr((a, b, sorted(data.items()))).encode())
+        return digest.hexdigest()
 
     @cached_property
     def iso3_by_id(self) -> dict[int, str]:
@@ -139,8 +164,15 @@ class Network:
         names: dict[str, str] = self.graph.graph["threats"]
         return names
 
-    @cached_property
+    @property
     def centrality(self) -> dict[str, Centrality]:
+        return self._measures.get_or_build("centrality", self._centrality)
+
+    def _centrality(self) -> dict[str, Centrality]:
+        with _heavy:
+            return self._compute_centrality()
+
+    def _compute_centrality(self) -> dict[str, Centrality]:
         graph = self.graph
         # Weighted: a path through strong ties (many shared initiatives) is short.
         betweenness = {
@@ -171,9 +203,10 @@ class Network:
         (resolution, seed). Deterministic: the graph is built in ISO3 order and the seed fixed."""
 
         def detect() -> list[frozenset[str]]:
-            found = nx.community.louvain_communities(
-                self.graph, weight="weight", resolution=resolution, seed=seed
-            )
+            with _heavy:
+                found = nx.community.louvain_communities(
+                    self.graph, weight="weight", resolution=resolution, seed=seed
+                )
             return sorted((frozenset(c) for c in found), key=lambda c: (-len(c), min(c)))
 
         return self._blocs.get_or_build((resolution, seed), detect)
@@ -221,6 +254,7 @@ class LruCache(Generic[Key, Value]):
 
 
 _networks: LruCache[tuple[str, int, NetworkFilters], Network] = LruCache(NETWORK_CACHE_SIZE)
+_by_content: LruCache[tuple[str, NetworkFilters, str], Network] = LruCache(CONTENT_CACHE_SIZE)
 
 
 def database_identity(session: Session) -> str:
@@ -234,8 +268,14 @@ def network_for(session: Session, data_version: int, filters: NetworkFilters) ->
     `data_version` must have been read before the ties are: a graph is then at least as new
     as its key, and any later change, which bumps the version, misses the cache.
     """
-    key = (database_identity(session), data_version, filters)
-    return _networks.get_or_build(key, lambda: build_network(session, filters))
+    database = database_identity(session)
+
+    def build() -> Network:
+        built = build_network(session, filters)
+        # The same content as a network built at an earlier version: that one, measures and all.
+        return _by_content.get_or_build((database, filters, built.fingerprint), lambda: built)
+
+    return _networks.get_or_build((database, data_version, filters), build)
 
 
 def _edge_counts_statement(filters: NetworkFilters) -> Select[*tuple[Any, ...]]:

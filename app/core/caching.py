@@ -16,6 +16,7 @@ credentials (`Authorization`, `Cookie`, `X-API-Key`) or `Cache-Control: no-cache
 
 import contextlib
 import hashlib
+import logging
 import os
 import re
 import threading
@@ -26,20 +27,38 @@ from typing import Any
 import anyio.to_thread
 from sqlalchemy.engine import Engine
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
+from app.core.problems import problem_response
+
+logger = logging.getLogger("defcoop")
 
 _VERSION_SQL = "SELECT version FROM data_state WHERE id = 1"
 
 
 class DataVersionReader:
-    """Reads the data version through a connection of its own (one per process)."""
+    """Reads the data version through a connection of its own (one per process).
 
-    def __init__(self, engine: Engine, busy_timeout_ms: int = 5_000) -> None:
+    Every read under /v1 waits for this one, so it never waits long: a lock held on the
+    data-state row (PostgreSQL `LOCK TABLE`, a stuck migration) ends it after
+    `lock_timeout_ms`, a slow server after `statement_timeout_ms`, and the request is answered
+    503 with `Retry-After` instead of stalling; `/ready` says so too.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        busy_timeout_ms: int = 5_000,
+        lock_timeout_ms: int = 1_000,
+        statement_timeout_ms: int = 2_000,
+    ) -> None:
         self.url = engine.url
         self.sqlite = engine.dialect.name == "sqlite"
         self.busy_timeout_ms = busy_timeout_ms
+        self.lock_timeout_ms = lock_timeout_ms
+        self.statement_timeout_ms = statement_timeout_ms
         self._lock = threading.Lock()
         self._connection: Any = None
         self._pid = 0
@@ -59,7 +78,13 @@ class DataVersionReader:
 
         url = self.url.set(drivername="postgresql")
         return psycopg.connect(
-            url.render_as_string(hide_password=False), autocommit=True, connect_timeout=10
+            url.render_as_string(hide_password=False),
+            autocommit=True,
+            connect_timeout=10,
+            options=(
+                f"-c lock_timeout={int(self.lock_timeout_ms)} "
+                f"-c statement_timeout={int(self.statement_timeout_ms)}"
+            ),
         )
 
     def _query(self) -> int:
@@ -74,9 +99,16 @@ class DataVersionReader:
             try:
                 return self._query()
             except Exception:
+                if not self._lost():
+                    raise  # a lock or statement timeout: trying again would double the wait
                 # A dropped connection (server restart): one fresh try, then the error.
                 self.close_unlocked()
                 return self._query()
+
+    def _lost(self) -> bool:
+        # psycopg marks a connection whose server went away as closed; sqlite3 has no such
+        # state (a local file does not go away between two statements).
+        return self._connection is None or bool(getattr(self._connection, "closed", False))
 
     async def aread(self) -> int:
         if self.sqlite:
@@ -204,7 +236,19 @@ class ConditionalGetMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        version = await self.versions.aread()
+        try:
+            version = await self.versions.aread()
+        except Exception:
+            logger.warning("data version unreadable on %s", scope["path"], exc_info=True)
+            unavailable = problem_response(
+                Request(scope),
+                503,
+                "The data version cannot be read (the database is busy or unreachable); "
+                "retry shortly.",
+                headers={"Retry-After": "1"},
+            )
+            await unavailable(scope, receive, send)
+            return
         scope.setdefault("state", {})["data_version"] = version
         if scope["path"].startswith(self.private_prefixes):
             await self.app(scope, receive, send)  # no ETag, no 304, no cache: all skip auth

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: int = 15_000
     db_lock_timeout_ms: int = 5_000
     sqlite_busy_timeout_ms: int = 5_000
+    # The data-version read that every /v1 read waits for (PostgreSQL): short, so that a
+    # lock on the data-state row is a quick 503, not a stall of every read.
+    data_version_lock_timeout_ms: int = 1_000
+    data_version_statement_timeout_ms: int = 2_000
     cache_max_age: int = Field(default=300, description="Cache-Control max-age for reads, seconds")
     response_cache_bytes: int = Field(
         default=64 * 1024 * 1024,

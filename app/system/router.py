@@ -1,4 +1,4 @@
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import __version__
@@ -30,12 +30,21 @@ def get_health() -> Health:
         }
     },
 )
-def get_readiness(session: SessionDep) -> Readiness:
-    """The database is reachable and migrated to the latest revision."""
+def get_readiness(request: Request, session: SessionDep) -> Readiness:
+    """The database is reachable, migrated to the latest revision, and its data version
+    readable (every read under /v1 waits for it)."""
     try:
         revision = queries.migration_revision(session)
     except SQLAlchemyError:
         raise ProblemError(503, "Database unreachable or not migrated.") from None
+    try:
+        request.app.state.versions.read()
+    except Exception:
+        raise ProblemError(
+            503,
+            "The data version cannot be read (locked or unreachable).",
+            headers={"Retry-After": "1"},
+        ) from None
     if revision != _HEAD_REVISION:
         raise ProblemError(
             503, f"Database at revision {revision}, expected {_HEAD_REVISION}; run migrations."
