@@ -40,15 +40,18 @@ Changes = dict[str, Any] | Callable[[], dict[str, Any]]
 
 @dataclass(frozen=True)
 class Curated(Generic[Model, Detail]):
-    """A curated resource's audit entity, public key column, the 409 and 404 details (with
-    `{key!r}`), its representation, and the channel whose threat links it holds, if any."""
+    """A curated resource: its audit entity, public key column, noun and collection path (for
+    the 409 and 404 details), representation, and the channel whose threat links it holds."""
 
     entity: str
     key: InstrumentedAttribute[str]
-    exists: str
-    missing: str
+    noun: str
+    collection: str
     detail: Callable[[Session, str], Detail]
     channel: TieChannel | None = None
+
+    def missing(self, key: str) -> str:
+        return f"No {self.noun} with {self.key.key} {key!r}; GET {self.collection} lists them."
 
     @property
     def model(self) -> type[Model]:
@@ -56,7 +59,7 @@ class Curated(Generic[Model, Detail]):
 
     def target(self, tx: Write, key: str) -> Model:
         """The row a write changes: locked, 404 when absent, 412 when If-Match is stale."""
-        return tx.target(select(self.model).where(self.key == key), self.missing.format(key=key))
+        return tx.target(select(self.model).where(self.key == key), self.missing(key))
 
     def create(
         self,
@@ -70,7 +73,8 @@ class Curated(Generic[Model, Detail]):
         """Add the row `build` makes (after the duplicate check), citing `sources`, linked to
         `threats`; `then` adds what comes with it (parties, editions) once it has an id."""
         if tx.session.scalar(select(self.key).where(self.key == key)) is not None:
-            raise Conflict(self.exists.format(key=key))
+            article = "An" if self.noun[0] in "aeiou" else "A"
+            raise Conflict(f"{article} {self.noun} with {self.key.key} {key!r} already exists.")
         row = build()
         row.modified_in_version = tx.version
         if sources is not None:

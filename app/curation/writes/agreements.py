@@ -29,12 +29,7 @@ from app.sources.queries import cite
 
 AGREEMENT = "agreement"
 AGREEMENTS: Curated[Agreement, AgreementDetail] = Curated(
-    AGREEMENT,
-    Agreement.slug,
-    "An agreement with slug {key!r} already exists.",
-    "No agreement with slug {key!r}; GET /v1/agreements lists them.",
-    agreement_detail,
-    TieChannel.agreement,
+    AGREEMENT, Agreement.slug, "agreement", "/v1/agreements", agreement_detail, TieChannel.agreement
 )
 PARTY = "agreement_party"
 

@@ -40,11 +40,7 @@ from app.sources.queries import cite
 
 SERIES = "exercise_series"
 EXERCISES: Curated[ExerciseSeries, SeriesDetail] = Curated(
-    SERIES,
-    ExerciseSeries.slug,
-    "An exercise series with slug {key!r} already exists.",
-    "No exercise series with slug {key!r}; GET /v1/exercises lists them.",
-    series_detail,
+    SERIES, ExerciseSeries.slug, "exercise series", "/v1/exercises", series_detail
 )
 EDITION = "exercise_edition"
 PARTICIPATION = "participation"
@@ -54,7 +50,7 @@ def _series(tx: Write, slug: str) -> ExerciseSeries:
     """The series of an edition being written: locked, hence stamped, If-Match not checked."""
     series = tx.lock(select(ExerciseSeries).where(ExerciseSeries.slug == slug))
     if series is None:
-        raise ProblemError(404, EXERCISES.missing.format(key=slug))
+        raise ProblemError(404, EXERCISES.missing(slug))
     return series
 
 

@@ -30,12 +30,7 @@ from app.sources.queries import cite
 
 OPERATION = "operation"
 OPERATIONS: Curated[Operation, OperationDetail] = Curated(
-    OPERATION,
-    Operation.slug,
-    "An operation with slug {key!r} already exists.",
-    "No operation with slug {key!r}; GET /v1/operations lists them.",
-    operation_detail,
-    TieChannel.operation,
+    OPERATION, Operation.slug, "operation", "/v1/operations", operation_detail, TieChannel.operation
 )
 CONTRIBUTION = "contribution"
 

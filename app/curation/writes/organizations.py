@@ -39,8 +39,8 @@ ORGANIZATION = "organization"
 ORGANIZATIONS: Curated[Organization, OrganizationDetail] = Curated(
     ORGANIZATION,
     Organization.slug,
-    "An organization with slug {key!r} already exists.",
-    "No organization with slug {key!r}; GET /v1/organizations lists them.",
+    "organization",
+    "/v1/organizations",
     organization_detail,
     TieChannel.organization,
 )

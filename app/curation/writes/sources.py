@@ -13,11 +13,7 @@ SOURCE = "source"
 
 
 SOURCES: Curated[Source, SourceDetail] = Curated(
-    SOURCE,
-    Source.id,
-    "A source with id {key!r} already exists.",
-    "No source with id {key!r}; GET /v1/sources lists them.",
-    source_detail,
+    SOURCE, Source.id, "source", "/v1/sources", source_detail
 )
 
 

@@ -30,11 +30,7 @@ _LINKS = {
 
 
 THREATS: Curated[ThreatCategory, ThreatDetail] = Curated(
-    THREAT,
-    ThreatCategory.slug,
-    "A threat category with slug {key!r} already exists.",
-    "No threat category {key!r}; GET /v1/threat-categories lists them.",
-    threat_detail,
+    THREAT, ThreatCategory.slug, "threat category", "/v1/threat-categories", threat_detail
 )
 
 
