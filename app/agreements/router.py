@@ -34,23 +34,15 @@ class AgreementFilters:
     q: SearchText = None
 
 
-def _agreements(session: Session, filters: AgreementFilters) -> Fetch[Agreement]:
+@list_route(router, AgreementOut)
+def list_agreements(session: Session, filters: AgreementFilters) -> Fetch[Agreement]:
+    """Defense treaties, technology-transfer programs, intelligence sharing and strategies."""
     parties = country_ids(session, filters.party or [], "/query/party")
     threats = threat_ids(session, filters.threat or [])
     return lambda page: queries.list_agreements(
         session, kind=filters.kind or [], party_ids=parties, threat_ids=threats, q=filters.q,
         page=page,
     )  # fmt: skip
-
-
-list_route(
-    router,
-    "list_agreements",
-    AgreementOut,
-    AgreementFilters,
-    _agreements,
-    "Defense treaties, technology-transfer programs, intelligence sharing and strategies.",
-)
 
 
 @router.get("/{slug}", response_model=AgreementDetail, responses=NOT_FOUND_RESPONSES)

@@ -2,16 +2,16 @@
 parameters, its filters, the JSON page or the CSV of every row, all in one place.
 
 A domain declares what differs: the filters (a dataclass whose fields are the query
-parameters, with their bounds and examples) and how to read them (a function that resolves
-the filters once, e.g. country codes to ids with their 422 pointer, and returns the reader of
-one page, or a `Listing` when its items need more than the rows). Route order is declaration
-order, so declare the list before `/{slug}`.
+parameters, with their bounds and examples) and how to read them, a function decorated with
+`@list_route(router, Item)` that resolves the filters once (e.g. country codes to ids, with
+their 422 pointer) and returns the reader of one page, or a `Listing` when its items need
+more than their rows. Route order is declaration order: declare the list before `/{slug}`.
 """
 
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, get_type_hints
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
@@ -39,47 +39,52 @@ class NoFilters:
     """A list without filters but its page parameters."""
 
 
+Read = Callable[[Session, Filters], Fetch[Any] | Listing[Any, Item]]
+
+
 def list_route(
-    router: APIRouter,
-    name: str,
-    item: type[Item],
-    filters: type[Filters],
-    read: Callable[[Session, Filters], Fetch[Any] | Listing[Any, Item]],
-    doc: str,
-) -> None:
-    """Add `GET ""` to `router`: operationId `name`, a page of `item`s or their CSV."""
+    router: APIRouter, item: type[Item]
+) -> Callable[[Read[Filters, Item]], Read[Filters, Item]]:
+    """Declare `read` as the list route of `router`: `GET ""`, operationId the function's
+    name, description its docstring, a page of `item`s or their CSV, the query parameters the
+    fields of the dataclass its `filters` parameter is annotated with."""
 
-    def endpoint(
-        request: Request, response: Response, session: Session, page: Any, filters: Filters
-    ) -> Any:
-        reader = read(session, filters)
-        if isinstance(reader, Listing):
-            return list_response(request, response, page, reader.fetch, reader.to_items)
-        return list_response(
-            request, response, page, reader, lambda rows: [item.model_validate(r) for r in rows]
+    def declare(read: Read[Filters, Item]) -> Read[Filters, Item]:
+        filters = get_type_hints(read)["filters"]
+
+        def endpoint(
+            request: Request, response: Response, session: Session, page: Any, filters: Any
+        ) -> Any:
+            reader = read(session, filters)
+            if isinstance(reader, Listing):
+                return list_response(request, response, page, reader.fetch, reader.to_items)
+            to_items = lambda rows: [item.model_validate(row) for row in rows]  # noqa: E731
+            return list_response(request, response, page, reader, to_items)
+
+        # FastAPI reads the parameters from the signature; in the document the filters come
+        # first, then the page's, as in a route that declares its filters itself.
+        endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [
+                _parameter("request", Request),
+                _parameter("response", Response),
+                _parameter("session", SessionDep),
+                _parameter("filters", Annotated[filters, Depends(filters)]),
+                _parameter("page", PageDep),
+            ]
         )
+        router.add_api_route(
+            "",
+            endpoint,
+            methods=["GET"],
+            name=read.__name__,
+            description=inspect.getdoc(read),
+            response_model=Page[item],  # type: ignore[valid-type]
+            responses=LIST_RESPONSES,
+        )
+        return read
 
-    def parameter(name: str, annotation: Any) -> inspect.Parameter:
-        return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation)
+    return declare
 
-    # FastAPI reads the parameters from the signature; in the document, the filters' come
-    # first, then the page's, as in a route that declares its filters itself.
-    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [
-            parameter("request", Request),
-            parameter("response", Response),
-            parameter("session", SessionDep),
-            parameter("filters", Annotated[filters, Depends(filters)]),
-            parameter("page", PageDep),
-        ]
-    )
-    endpoint.__name__ = name
-    router.add_api_route(
-        "",
-        endpoint,
-        methods=["GET"],
-        name=name,
-        description=doc,
-        response_model=Page[item],  # type: ignore[valid-type]
-        responses=LIST_RESPONSES,
-    )
+
+def _parameter(name: str, annotation: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation)

@@ -35,17 +35,9 @@ class CountryFilters:
     )
 
 
-def _countries(session: Session, filters: CountryFilters) -> Fetch[Country]:
+@list_route(router, CountryOut)
+def list_countries(session: Session, filters: CountryFilters) -> Fetch[Country]:
+    """Every ISO 3166-1 country, historical states (USSR, East Germany...) and Kosovo."""
     return lambda page: queries.list_countries(
         session, q=filters.q, region=filters.region, kind=filters.kind, sort=filters.sort, page=page
     )
-
-
-list_route(
-    router,
-    "list_countries",
-    CountryOut,
-    CountryFilters,
-    _countries,
-    "Every ISO 3166-1 country, historical states (USSR, East Germany...) and Kosovo.",
-)

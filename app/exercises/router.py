@@ -53,8 +53,11 @@ class ExerciseFilters:
     )
 
 
-def _series(session: Session, filters: ExerciseFilters) -> Listing[ExerciseSeries, SeriesOut]:
-    """Series that have at least one matching edition, each with the summary of those."""
+@list_route(router, SeriesOut)
+def list_exercises(
+    session: Session, filters: ExerciseFilters
+) -> Listing[ExerciseSeries, SeriesOut]:
+    """Exercise series that have at least one edition matching every filter."""
     editions = EditionFilters(
         participant_ids=country_ids(session, filters.participant or [], "/query/participant"),
         host_ids=country_ids(session, filters.host or [], "/query/host"),
@@ -72,16 +75,6 @@ def _series(session: Session, filters: ExerciseFilters) -> Listing[ExerciseSerie
     return Listing(
         lambda page: queries.list_series(session, editions, filters.sort, page), to_items
     )
-
-
-list_route(
-    router,
-    "list_exercises",
-    SeriesOut,
-    ExerciseFilters,
-    _series,
-    "Exercise series that have at least one edition matching every filter.",
-)
 
 
 @router.get("/{slug}", response_model=SeriesDetail, responses=NOT_FOUND_RESPONSES)

@@ -31,7 +31,9 @@ class OperationFilters:
     q: SearchText = None
 
 
-def _operations(session: Session, filters: OperationFilters) -> Fetch[Operation]:
+@list_route(router, OperationOut)
+def list_operations(session: Session, filters: OperationFilters) -> Fetch[Operation]:
+    """Peacekeeping missions and humanitarian operations."""
     hosts = country_ids(session, filters.host or [], "/query/host")
     contributors = country_ids(session, filters.contributor or [], "/query/contributor")
     threats = threat_ids(session, filters.threat or [])
@@ -39,16 +41,6 @@ def _operations(session: Session, filters: OperationFilters) -> Fetch[Operation]
         session, kind=filters.kind, host_ids=hosts, contributor_ids=contributors,
         threat_ids=threats, q=filters.q, page=page,
     )  # fmt: skip
-
-
-list_route(
-    router,
-    "list_operations",
-    OperationOut,
-    OperationFilters,
-    _operations,
-    "Peacekeeping missions and humanitarian operations.",
-)
 
 
 @router.get("/{slug}", response_model=OperationDetail, responses=NOT_FOUND_RESPONSES)

@@ -37,21 +37,13 @@ class OrganizationFilters:
     )
 
 
-def _organizations(session: Session, filters: OrganizationFilters) -> Fetch[Organization]:
+@list_route(router, OrganizationOut)
+def list_organizations(session: Session, filters: OrganizationFilters) -> Fetch[Organization]:
+    """Alliances, regional organizations, defense forums and intelligence partnerships."""
     threats = threat_ids(session, filters.threat or [])
     return lambda page: queries.list_organizations(
         session, kind=filters.kind, threat_ids=threats, q=filters.q, sort=filters.sort, page=page
     )
-
-
-list_route(
-    router,
-    "list_organizations",
-    OrganizationOut,
-    OrganizationFilters,
-    _organizations,
-    "Alliances, regional organizations, defense forums and intelligence partnerships.",
-)
 
 
 @router.get("/{slug}", response_model=OrganizationDetail, responses=NOT_FOUND_RESPONSES)

@@ -23,18 +23,10 @@ class SourceFilters:
     ] = None
 
 
-def _sources(session: Session, filters: SourceFilters) -> Fetch[Source]:
+@list_route(router, SourceOut)
+def list_sources(session: Session, filters: SourceFilters) -> Fetch[Source]:
+    """The sources that the facts cite: the seed article, datasets and public references."""
     return lambda page: queries.list_sources(session, kind=filters.kind, page=page)
-
-
-list_route(
-    router,
-    "list_sources",
-    SourceOut,
-    SourceFilters,
-    _sources,
-    "The sources that the facts cite: the seed article, datasets and public references.",
-)
 
 
 SourceId = Annotated[
