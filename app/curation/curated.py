@@ -7,7 +7,7 @@ a delete. The skeleton does the rest the same way for every resource: it locks t
 reloads, makes the representation a GET returns and audits the change with before and after.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, cast
 
@@ -145,6 +145,20 @@ class Curated(Generic[Model, Detail]):
 
 def _id(row: Versioned) -> Any:
     return cast(_Identified, row).id
+
+
+def replace_rows(
+    tx: Write, stored: Iterable[object], row: object, sources: Sequence[CitationIn]
+) -> None:
+    """A sub-resource PUT's rows: `stored` go, `row` comes citing `sources`. Through the
+    session (the citations are loaded), so that the identity map forgets the rows whose ids
+    the new ones may reuse."""
+    for old in stored:
+        tx.session.delete(old)
+    tx.session.flush()
+    cast(_Cited, row).citations = cite(tx.session, sources, "/body/sources")
+    tx.session.add(row)
+    tx.reload()
 
 
 def audit_put(tx: Write, entity: str, entity_id: str, before: Any, after: Any) -> None:

@@ -21,7 +21,7 @@ from app.audit.models import AuditOperation
 from app.cooperation.models import TieChannel
 from app.core.problems import InvalidParameter, ProblemError
 from app.countries.queries import named_country
-from app.curation.curated import Curated, audit_put
+from app.curation.curated import Curated, audit_put, replace_rows
 from app.curation.inputs import patch_values, snapshot
 from app.curation.transaction import Write
 from app.organizations.models import Organization
@@ -143,15 +143,8 @@ def put_party(
     agreement = AGREEMENTS.target(tx, slug)
     key, name = _party_key(tx, country, organization)
     before = agreement_detail(tx.session, slug)
-    # Through the session (the citations are loaded), so that the identity map forgets the
-    # rows whose ids the new ones may reuse.
-    for stored in _stored_parties(tx, agreement, key):
-        tx.session.delete(stored)
-    tx.session.flush()
     row = AgreementParty(agreement_id=agreement.id, **key, **body.model_dump(exclude={"sources"}))
-    row.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.session.add(row)
-    tx.reload()
+    replace_rows(tx, _stored_parties(tx, agreement, key), row, body.sources)
     after = agreement_detail(tx.session, slug)
     audit_put(
         tx, PARTY, f"{slug}/{name}", _party_snapshot(before, name), _party_snapshot(after, name)

@@ -15,7 +15,7 @@ from app.cooperation.models import TieChannel
 from app.core.problems import InvalidParameter, ProblemError
 from app.countries.models import Country
 from app.countries.queries import named_country
-from app.curation.curated import Curated, audit_put
+from app.curation.curated import Curated, audit_put, replace_rows
 from app.curation.inputs import patch_values, snapshot
 from app.curation.transaction import Conflict, ThreatLinks, Write
 from app.exercises.details import edition_detail, series_detail
@@ -222,17 +222,10 @@ def put_participant(
     country = named_country(tx.session, code, "/path/code")
     before = edition_detail(tx.session, slug, edition_slug)
     stored = _participation(tx, edition, country)
-    if stored is not None:
-        # Through the session (its citations are loaded), so that the identity map forgets
-        # the rows whose ids the new ones may reuse.
-        tx.session.delete(stored)
-        tx.session.flush()
     row = Participation(
         edition_id=edition.id, country_id=country.id, **body.model_dump(exclude={"sources"})
     )
-    row.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.session.add(row)
-    tx.reload()
+    replace_rows(tx, [] if stored is None else [stored], row, body.sources)
     after = edition_detail(tx.session, slug, edition_slug)
     old, new = (_participant_snapshot(detail, country.iso3) for detail in (before, after))
     audit_put(tx, PARTICIPATION, f"{edition_slug}/{country.iso3}", old, new)

@@ -14,7 +14,7 @@ from app.core.inputs import period_error
 from app.core.problems import InvalidParameter, ProblemError
 from app.countries.models import Country
 from app.countries.queries import named_country
-from app.curation.curated import Curated, audit_put
+from app.curation.curated import Curated, audit_put, replace_rows
 from app.curation.inputs import patch_values, snapshot
 from app.curation.transaction import Write
 from app.operations.details import operation_detail
@@ -127,17 +127,10 @@ def put_contributor(tx: Write, slug: str, code: str, body: ContributorPut) -> Op
     operation = OPERATIONS.target(tx, slug)
     country = named_country(tx.session, code, "/path/code")
     before = operation_detail(tx.session, slug)
-    # Through the session (the citations are loaded), so that the identity map forgets the
-    # rows whose ids the new ones may reuse.
-    for stored in _contributions(tx, operation, country):
-        tx.session.delete(stored)
-    tx.session.flush()
     row = Contribution(
         operation_id=operation.id, country_id=country.id, **body.model_dump(exclude={"sources"})
     )
-    row.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.session.add(row)
-    tx.reload()
+    replace_rows(tx, _contributions(tx, operation, country), row, body.sources)
     after = operation_detail(tx.session, slug)
     old, new = (_contributor_snapshot(detail, country.iso3) for detail in (before, after))
     audit_put(tx, CONTRIBUTION, f"{slug}/{country.iso3}", old, new)
