@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, cast
 
 from pydantic import BaseModel
-from sqlalchemy import delete, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy.orm import Session
 
 from app.audit.models import AuditOperation
 from app.cooperation.models import TieChannel
@@ -40,22 +40,28 @@ Changes = dict[str, Any] | Callable[[], dict[str, Any]]
 
 @dataclass(frozen=True)
 class Curated(Generic[Model, Detail]):
-    """A curated resource: its audit entity, public key column, noun and collection path (for
-    the 409 and 404 details), representation, and the channel whose threat links it holds."""
+    """A curated resource: its model, audit entity (whose words name it in the 409 and 404
+    details), collection path, representation, the channel whose threat links it holds, and
+    the column of its public key."""
 
+    model: type[Model]
     entity: str
-    key: InstrumentedAttribute[str]
-    noun: str
     collection: str
     detail: Callable[[Session, str], Detail]
     channel: TieChannel | None = None
-
-    def missing(self, key: str) -> str:
-        return f"No {self.noun} with {self.key.key} {key!r}; GET {self.collection} lists them."
+    key_name: str = "slug"
 
     @property
-    def model(self) -> type[Model]:
-        return cast("type[Model]", self.key.class_)
+    def key(self) -> ColumnElement[str]:
+        column: ColumnElement[str] = getattr(self.model, self.key_name)
+        return column
+
+    @property
+    def noun(self) -> str:
+        return self.entity.replace("_", " ")
+
+    def missing(self, key: str) -> str:
+        return f"No {self.noun} with {self.key_name} {key!r}; GET {self.collection} lists them."
 
     def target(self, tx: Write, key: str) -> Model:
         """The row a write changes: locked, 404 when absent, 412 when If-Match is stale."""
@@ -74,7 +80,7 @@ class Curated(Generic[Model, Detail]):
         `threats`; `then` adds what comes with it (parties, editions) once it has an id."""
         if tx.session.scalar(select(self.key).where(self.key == key)) is not None:
             article = "An" if self.noun[0] in "aeiou" else "A"
-            raise Conflict(f"{article} {self.noun} with {self.key.key} {key!r} already exists.")
+            raise Conflict(f"{article} {self.noun} with {self.key_name} {key!r} already exists.")
         row = build()
         row.modified_in_version = tx.version
         if sources is not None:

@@ -27,9 +27,8 @@ from app.curation.transaction import Write
 from app.organizations.models import Organization
 from app.sources.queries import cite
 
-AGREEMENT = "agreement"
-AGREEMENTS: Curated[Agreement, AgreementDetail] = Curated(
-    AGREEMENT, Agreement.slug, "agreement", "/v1/agreements", agreement_detail, TieChannel.agreement
+AGREEMENTS = Curated(
+    Agreement, "agreement", "/v1/agreements", agreement_detail, TieChannel.agreement
 )
 PARTY = "agreement_party"
 

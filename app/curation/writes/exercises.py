@@ -38,10 +38,7 @@ from app.exercises.schemas import (
 )
 from app.sources.queries import cite
 
-SERIES = "exercise_series"
-EXERCISES: Curated[ExerciseSeries, SeriesDetail] = Curated(
-    SERIES, ExerciseSeries.slug, "exercise series", "/v1/exercises", series_detail
-)
+EXERCISES = Curated(ExerciseSeries, "exercise_series", "/v1/exercises", series_detail)
 EDITION = "exercise_edition"
 PARTICIPATION = "participation"
 

@@ -28,9 +28,8 @@ from app.operations.schemas import (
 from app.organizations.models import Organization
 from app.sources.queries import cite
 
-OPERATION = "operation"
-OPERATIONS: Curated[Operation, OperationDetail] = Curated(
-    OPERATION, Operation.slug, "operation", "/v1/operations", operation_detail, TieChannel.operation
+OPERATIONS = Curated(
+    Operation, "operation", "/v1/operations", operation_detail, TieChannel.operation
 )
 CONTRIBUTION = "contribution"
 

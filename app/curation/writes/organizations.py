@@ -35,14 +35,8 @@ from app.organizations.schemas import (
 )
 from app.sources.queries import cite
 
-ORGANIZATION = "organization"
-ORGANIZATIONS: Curated[Organization, OrganizationDetail] = Curated(
-    ORGANIZATION,
-    Organization.slug,
-    "organization",
-    "/v1/organizations",
-    organization_detail,
-    TieChannel.organization,
+ORGANIZATIONS = Curated(
+    Organization, "organization", "/v1/organizations", organization_detail, TieChannel.organization
 )
 MEMBERSHIP = "membership"
 

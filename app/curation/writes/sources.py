@@ -9,12 +9,7 @@ from app.sources.details import source_detail
 from app.sources.models import Source
 from app.sources.schemas import SourceCreate, SourceDetail, SourceUpdate
 
-SOURCE = "source"
-
-
-SOURCES: Curated[Source, SourceDetail] = Curated(
-    SOURCE, Source.id, "source", "/v1/sources", source_detail
-)
+SOURCES = Curated(Source, "source", "/v1/sources", source_detail, key_name="id")
 
 
 def create_source(tx: Write, body: SourceCreate) -> SourceDetail:

@@ -19,7 +19,6 @@ from app.threats.details import threat_detail
 from app.threats.models import ThreatCategory, response_threats
 from app.threats.schemas import ThreatCreate, ThreatDetail, ThreatUpdate
 
-THREAT = "threat_category"
 _LINKS = {
     "organizations": organization_threats,
     "exercise editions": edition_threats,
@@ -29,9 +28,7 @@ _LINKS = {
 }
 
 
-THREATS: Curated[ThreatCategory, ThreatDetail] = Curated(
-    THREAT, ThreatCategory.slug, "threat category", "/v1/threat-categories", threat_detail
-)
+THREATS = Curated(ThreatCategory, "threat_category", "/v1/threat-categories", threat_detail)
 
 
 def create_threat(tx: Write, body: ThreatCreate) -> ThreatDetail:
