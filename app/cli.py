@@ -1,5 +1,6 @@
 """The `defcoop` command line: serve, migrate, seed, import, export, API keys."""
 
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -244,15 +245,22 @@ def export_command(
     if not path.startswith("/"):
         raise typer.BadParameter("the path starts with /, e.g. /v1/countries", param_hint="PATH")
     try:
-        text = export(path, params, output_format, Settings())
+        if output is None:
+            export(path, params, output_format, Settings(), sys.stdout)
+            return
+        # Written under a temporary name and renamed at the end: a failed export leaves no
+        # half-written file behind.
+        partial = output.with_name(output.name + ".part")
+        try:
+            with partial.open("w", encoding="utf-8", newline="") as out:
+                export(path, params, output_format, Settings(), out)
+            partial.replace(output)
+        finally:
+            partial.unlink(missing_ok=True)
     except ExportError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=1) from None
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {output}", err=True)
+    typer.echo(f"wrote {output}", err=True)
 
 
 @cli.command()

@@ -1,16 +1,19 @@
-"""Exporting any API list or query to CSV or JSON, in process, walking every page."""
+"""Exporting any API list or query to CSV or JSON, in process, walking every page.
 
-import csv
-import io
+Only one page is held at a time: JSON is written item by item as the pages arrive, CSV rows
+wait in a spooled file until the last page has given the header (app.core.csv_export)."""
+
 import json
+import textwrap
+from collections.abc import AsyncIterator
 from enum import StrEnum
-from typing import Any
+from typing import Any, TextIO
 
 import anyio
 import httpx
 
 from app.core.config import Settings
-from app.core.csv_export import flatten
+from app.core.csv_export import RowSpool
 
 
 class ExportFormat(StrEnum):
@@ -22,44 +25,56 @@ class ExportError(Exception):
     """The API refused the request; the message is its problem detail."""
 
 
-async def _collect(path: str, params: dict[str, str], settings: Settings) -> list[dict[str, Any]]:
+async def _pages(
+    client: httpx.AsyncClient, path: str, params: dict[str, str]
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """The items of each page of a list, or a single object as a page of one."""
+    url: str | None = path
+    query: dict[str, str] | None = params
+    while url:
+        response = await client.get(url, params=query)
+        body = response.json()
+        if response.status_code != 200:
+            raise ExportError(f"{response.status_code}: {body.get('detail', body)}")
+        yield body["data"] if isinstance(body.get("data"), list) else [body]
+        url = (body.get("links") or {}).get("next")
+        query = None  # the next link carries every parameter
+
+
+def _json_item(item: dict[str, Any]) -> str:
+    """An item as `json.dumps({"data": items}, indent=2)` would lay it out."""
+    return textwrap.indent(json.dumps(item, ensure_ascii=False, indent=2), "    ")
+
+
+async def _export(path: str, params: dict[str, str], output_format: ExportFormat,
+                  settings: Settings, out: TextIO) -> None:  # fmt: skip
     # Imported here, not at the top: every CLI command imports this module for its option
     # types, and building the web app's imports would add a second to `seed` and `import`.
     from app.main import create_app
 
     app = create_app(settings)
-    items: list[dict[str, Any]] = []
+    spool = RowSpool()
+    written = 0
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://defcoop") as client:
-            url: str | None = path
-            query: dict[str, str] | None = params
-            while url:
-                response = await client.get(url, params=query)
-                body = response.json()
-                if response.status_code != 200:
-                    raise ExportError(f"{response.status_code}: {body.get('detail', body)}")
-                if isinstance(body.get("data"), list):
-                    items += body["data"]
-                else:
-                    items.append(body)
-                url = (body.get("links") or {}).get("next")
-                query = None  # the next link carries every parameter
+            async for items in _pages(client, path, params):
+                if output_format is ExportFormat.csv:
+                    spool.add_page(items)
+                    continue
+                for item in items:
+                    out.write(('{\n  "data": [\n' if written == 0 else ",\n") + _json_item(item))
+                    written += 1
+        if output_format is ExportFormat.json:
+            out.write("\n  ]\n}\n" if written else '{\n  "data": []\n}\n')
+        else:
+            out.writelines(spool.csv_chunks())
     finally:
+        spool.close()
         app.state.engine.dispose()
-    return items
 
 
 def export(path: str, params: dict[str, str], output_format: ExportFormat,
-           settings: Settings) -> str:  # fmt: skip
-    """The whole result of a GET on `path` (every page of a list) as CSV or JSON text."""
-    items = anyio.run(_collect, path, params, settings)
-    if output_format is ExportFormat.json:
-        return json.dumps({"data": items}, ensure_ascii=False, indent=2) + "\n"
-    rows = [flatten(item) for item in items]
-    columns = list(dict.fromkeys(column for row in rows for column in row))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+           settings: Settings, out: TextIO) -> None:  # fmt: skip
+    """Write the whole result of a GET on `path` (every page of a list) as CSV or JSON."""
+    anyio.run(_export, path, params, output_format, settings, out)

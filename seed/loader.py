@@ -28,13 +28,13 @@ from app.agreements.models import Agreement, AgreementParty, agreement_threats
 from app.core.db import Versioned
 from app.countries.models import Country
 from app.curation.changes import Changes, curated, deleted_by_curators
-from app.curation.writes.agreements import AGREEMENT
+from app.curation.writes.agreements import AGREEMENTS
 from app.curation.writes.countries import COUNTRY
-from app.curation.writes.exercises import EDITION, SERIES
-from app.curation.writes.operations import OPERATION
-from app.curation.writes.organizations import ORGANIZATION
-from app.curation.writes.sources import SOURCE
-from app.curation.writes.threats import THREAT
+from app.curation.writes.exercises import EDITION, EXERCISES
+from app.curation.writes.operations import OPERATIONS
+from app.curation.writes.organizations import ORGANIZATIONS
+from app.curation.writes.sources import SOURCES
+from app.curation.writes.threats import THREATS
 from app.exercises.models import (
     ExerciseEdition,
     ExerciseSeries,
@@ -55,7 +55,16 @@ DATA_DIR = Path(__file__).parent / "data"
 
 Model = TypeVar("Model")
 Resource = TypeVar("Resource", bound=Versioned)
-CURATED_ENTITIES = (COUNTRY, SOURCE, THREAT, ORGANIZATION, SERIES, EDITION, AGREEMENT, OPERATION)
+CURATED_ENTITIES = (
+    COUNTRY,
+    SOURCES.entity,
+    THREATS.entity,
+    ORGANIZATIONS.entity,
+    EXERCISES.entity,
+    EDITION,
+    AGREEMENTS.entity,
+    OPERATIONS.entity,
+)
 # The fields of an entry that are rows of their own, not columns of its table.
 _EDITION_LISTS = {"activities", "domains", "threats", "participants", "sources"}
 _OPERATION_LINKS = {
@@ -211,7 +220,7 @@ class SeedLoader:
     def load_sources(self) -> None:
         for entry in self.data.sources:
             values = entry.model_dump(exclude={"id"})
-            if self.upsert_resource(Source, {"id": entry.id}, values, (SOURCE, entry.id)):
+            if self.upsert_resource(Source, {"id": entry.id}, values, (SOURCES.entity, entry.id)):
                 self.source_ids.add(entry.id)
 
     def load_threats(self) -> None:
@@ -220,7 +229,7 @@ class SeedLoader:
                 ThreatCategory,
                 {"slug": entry.slug},
                 entry.model_dump(exclude={"slug", "sources"}),
-                (THREAT, entry.slug),
+                (THREATS.entity, entry.slug),
             )
             if threat is None:
                 continue
@@ -248,7 +257,7 @@ class SeedLoader:
                 Organization,
                 {"slug": slug},
                 entry.model_dump(exclude={"slug", "threats", "members", "sources"}),
-                (ORGANIZATION, slug),
+                (ORGANIZATIONS.entity, slug),
             )
             if organization is None:
                 continue
@@ -282,7 +291,7 @@ class SeedLoader:
                 ExerciseSeries,
                 {"slug": slug},
                 entry.model_dump(exclude={"slug", "editions", "sources"}),
-                (SERIES, slug),
+                (EXERCISES.entity, slug),
             )
             if series is None:
                 continue
@@ -335,7 +344,7 @@ class SeedLoader:
                 Agreement,
                 {"slug": slug},
                 entry.model_dump(exclude={"slug", "threats", "parties", "sources"}),
-                (AGREEMENT, slug),
+                (AGREEMENTS.entity, slug),
             )
             if agreement is None or curated(agreement):
                 continue
@@ -386,7 +395,7 @@ class SeedLoader:
                     "lead_organization_id": self.organizations[lead].id if lead else None,
                     "host_country_id": self.country(host, context).id if host else None,
                 },
-                (OPERATION, slug),
+                (OPERATIONS.entity, slug),
             )
             if operation is None or curated(operation):
                 continue

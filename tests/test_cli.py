@@ -4,9 +4,11 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from app.cli import cli
@@ -97,3 +99,58 @@ async def test_a_change_to_the_facts_reaches_ties_and_caches_at_once(empty_url: 
         assert [t["initiative"]["slug"] for t in after.json()["data"]] == ["test-forum"]
         assert (await api.get("/v1/meta")).json()["data_version"] == version + 1
     app.state.engine.dispose()
+
+
+def _api_items(client: TestClient, path: str, params: dict[str, str]) -> list[dict[str, Any]]:
+    """Every item of a list, walked page by page through the HTTP API."""
+    items: list[dict[str, Any]] = []
+    next_url: str | None = path
+    query: dict[str, str] | None = params
+    while next_url:
+        body = client.get(next_url, params=query).json()
+        items += body["data"]
+        next_url, query = body["links"]["next"], None
+    return items
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/v1/exercises", {"limit": "4"}),
+        ("/v1/countries/IDN/partners", {"limit": "3"}),
+        ("/v1/countries", {"q": "no country is called this"}),
+    ],
+)
+def test_export_is_every_item_the_api_lists(
+    seeded_url: str, tmp_path: Path, path: str, params: dict[str, str]
+) -> None:
+    client = TestClient(create_app(Settings(database_url=seeded_url)))
+    items = _api_items(client, path, params)
+    flags = [flag for name, value in params.items() for flag in ("-p", f"{name}={value}")]
+    env = {"DATABASE_URL": seeded_url}
+
+    as_json = runner.invoke(cli, ["export", path, *flags, "-f", "json"], env=env)
+    assert as_json.exit_code == 0, as_json.output
+    assert as_json.stdout == json.dumps({"data": items}, ensure_ascii=False, indent=2) + "\n"
+
+    target = tmp_path / "export.csv"
+    as_csv = runner.invoke(cli, ["export", path, *flags, "-o", str(target)], env=env)
+    assert as_csv.exit_code == 0, as_csv.output
+    text = target.read_text(encoding="utf-8")
+    # The same rows and header as the API's own CSV of the whole list.
+    assert text == client.get(path, params={**params, "format": "csv"}).text
+    reader = csv.DictReader(io.StringIO(text))
+    assert len(list(reader)) == len(items)
+    if items:
+        assert reader.fieldnames is not None
+        scalars = {key for key, value in items[0].items() if not isinstance(value, dict)}
+        assert set(reader.fieldnames) >= scalars
+
+
+def test_a_failed_export_leaves_no_file(seeded_url: str, tmp_path: Path) -> None:
+    target = tmp_path / "missing.csv"
+    result = runner.invoke(
+        cli, ["export", "/v1/countries/QQQ", "-o", str(target)], env={"DATABASE_URL": seeded_url}
+    )
+    assert result.exit_code == 1
+    assert list(tmp_path.iterdir()) == []

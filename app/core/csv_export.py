@@ -2,7 +2,9 @@
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import json
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from fastapi.responses import StreamingResponse
@@ -10,7 +12,8 @@ from pydantic import BaseModel
 
 Scalar = str | int | float | bool | None
 _LABEL_KEYS = ("iso3", "slug", "source_id", "id", "name")
-Pages = Callable[[], Iterable[Sequence[BaseModel]]]
+# Past this size a list waiting for its header goes to disk.
+_SPOOL_BYTES = 1 << 20
 
 
 def _label(value: Any) -> str:
@@ -36,39 +39,61 @@ def flatten(item: dict[str, Any], prefix: str = "") -> dict[str, Scalar]:
     return row
 
 
-def _rows(pages: Pages) -> Iterator[list[dict[str, Scalar]]]:
-    for items in pages():
-        yield [flatten(item.model_dump(mode="json")) for item in items]
+class RowSpool:
+    """Flattened rows kept page by page in a spooled file (in memory up to `_SPOOL_BYTES`,
+    then on disk), with the union of their columns.
+
+    The header of a CSV holds every column of every row: rows differ where a nested object is
+    null in one and set in another, or where a field holds any JSON (the audit trail's before
+    and after); a row without a column leaves it empty. The header is only known after the last
+    row, so the rows wait here rather than in memory, and the list is read once."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, None] = {}
+        # Outlives this call: the response streams from it, and csv_chunks or close closes it.
+        self._file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+")  # noqa: SIM115
+
+    def add_page(self, items: Iterable[dict[str, Any]]) -> None:
+        rows = [flatten(item) for item in items]
+        for row in rows:
+            self.columns.update(dict.fromkeys(row))
+        self._file.write(json.dumps(rows) + "\n")
+
+    def csv_chunks(self) -> Iterator[str]:
+        """The header, then one chunk per page added; the spool is closed at the end."""
+        try:
+            if not self.columns:
+                yield ""
+                return
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=list(self.columns), restval="",
+                                    lineterminator="\n")  # fmt: skip
+            writer.writeheader()
+            self._file.seek(0)
+            for line in self._file:
+                writer.writerows(json.loads(line))
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._file.close()
 
 
-def _columns(pages: Pages) -> list[str]:
-    """The header holds every column of every row: rows differ where a nested object is null
-    in one and set in another, or where a field holds any JSON (the audit trail's before and
-    after); a row without a column leaves it empty. So the pages are walked twice, once here
-    for the columns and once for the rows, and only one page is ever held (as datasette
-    streams). This first walk runs before the response starts, so that an error in it is
-    still a problem response, not a cut-off download."""
-    return list(dict.fromkeys(column for rows in _rows(pages) for row in rows for column in row))
-
-
-def _lines(columns: list[str], pages: Pages) -> Iterator[str]:
-    if not columns:
-        yield ""
-        return
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, restval="", lineterminator="\n")
-    writer.writeheader()
-    for rows in _rows(pages):
-        writer.writerows(rows)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-
-
-def csv_response(pages: Pages, name: str) -> StreamingResponse:
-    """`pages` walks the list from its start each time it is called, one page at a time."""
+def csv_response(pages: Iterable[Sequence[BaseModel]], name: str) -> StreamingResponse:
+    """The list walked once, before the response starts (so that an error in it is still a
+    problem response, not a cut-off download), then sent one page per chunk."""
+    spool = RowSpool()
+    try:
+        for items in pages:
+            spool.add_page(item.model_dump(mode="json") for item in items)
+    except BaseException:
+        spool.close()
+        raise
     return StreamingResponse(
-        _lines(_columns(pages), pages),
+        spool.csv_chunks(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )

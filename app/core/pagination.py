@@ -209,7 +209,7 @@ def list_response(
             if cursor is None:
                 return
 
-    return csv_response(pages, page.resource)
+    return csv_response(pages(), page.resource)
 
 
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -1,26 +1,23 @@
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
 
-from app.core.deps import SessionDep
-from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
+from app.core.lists import list_route
+from app.core.pagination import Fetch
 from app.core.params import NO_CONTROL_CHARACTERS, SearchText
 from app.countries import queries
-from app.countries.models import CountryKind
+from app.countries.models import Country, CountryKind
 from app.countries.queries import CountrySort
 from app.countries.schemas import CountryOut
 
 router = APIRouter(prefix="/v1/countries", tags=["countries"])
 
 
-@router.get("", response_model=Page[CountryOut], responses=LIST_RESPONSES)
-def list_countries(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    page: PageDep,
-    q: SearchText = None,
+@dataclass
+class CountryFilters:
+    q: SearchText = None
     region: Annotated[
         str | None,
         Query(
@@ -29,19 +26,18 @@ def list_countries(
             description="Region or UN sub-region",
             examples=["South-eastern Asia"],
         ),
-    ] = None,
+    ] = None
     kind: Annotated[
         CountryKind | None, Query(description="iso, historical or non_iso", examples=["historical"])
-    ] = None,
-    sort: Annotated[
-        CountrySort, Query(description="Sort order", examples=["-name"])
-    ] = CountrySort.iso3,
-) -> Page[CountryOut] | StreamingResponse:
+    ] = None
+    sort: Annotated[CountrySort, Query(description="Sort order", examples=["-name"])] = (
+        CountrySort.iso3
+    )
+
+
+@list_route(router, CountryOut)
+def list_countries(session: Session, filters: CountryFilters) -> Fetch[Country]:
     """Every ISO 3166-1 country, historical states (USSR, East Germany...) and Kosovo."""
-    return list_response(
-        request,
-        response,
-        page,
-        lambda p: queries.list_countries(session, q=q, region=region, kind=kind, sort=sort, page=p),
-        lambda rows: [CountryOut.model_validate(row) for row in rows],
+    return lambda page: queries.list_countries(
+        session, q=filters.q, region=filters.region, kind=filters.kind, sort=filters.sort, page=page
     )

@@ -93,7 +93,7 @@ ORGANIZATIONS = Resource(
             ),
             model=MembershipHistory,
         ),
-        threat_links("organization", organizations.link_threat, organizations.unlink_threat),
+        threat_links("organization", *organizations.ORGANIZATIONS.threat_actions),
     ),
 )
 
@@ -207,7 +207,7 @@ AGREEMENTS = Resource(
         AgreementUpdate,
     ),
     delete=Action(
-        agreements.delete_agreement,
+        agreements.AGREEMENTS.delete,
         "Delete an agreement with its parties, threat links and citations.",
     ),
     subresources=(
@@ -243,7 +243,9 @@ AGREEMENTS = Resource(
                 "Remove an organization from an agreement's parties.",
             ),
         ),
-        threat_links("agreement", agreements.link_threat, agreements.unlink_threat),
+        threat_links(
+            "agreement", agreements.AGREEMENTS.link_threat, agreements.AGREEMENTS.unlink_threat
+        ),
     ),
 )
 
@@ -265,7 +267,7 @@ OPERATIONS = Resource(
         OperationUpdate,
     ),
     delete=Action(
-        operations.delete_operation,
+        operations.OPERATIONS.delete,
         "Delete an operation with its contributors, threat links and citations.",
     ),
     subresources=(
@@ -285,7 +287,7 @@ OPERATIONS = Resource(
                 "Remove a country from an operation's contributors.",
             ),
         ),
-        threat_links("operation", operations.link_threat, operations.unlink_threat),
+        threat_links("operation", *operations.OPERATIONS.threat_actions),
     ),
 )
 

@@ -1,11 +1,12 @@
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
 
 from app.core.deps import SessionDep
-from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
+from app.core.lists import Listing, list_route
 from app.core.params import (
     CountryFilter,
     SearchText,
@@ -31,15 +32,11 @@ from app.threats.queries import threat_ids
 router = APIRouter(prefix="/v1/exercises", tags=["exercises"])
 
 
-@router.get("", response_model=Page[SeriesOut], responses=LIST_RESPONSES)
-def list_exercises(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    page: PageDep,
-    participant: CountryFilter = None,
-    host: CountryFilter = None,
-    threat: ThreatFilter = None,
+@dataclass
+class ExerciseFilters:
+    participant: CountryFilter = None
+    host: CountryFilter = None
+    threat: ThreatFilter = None
     kind: Annotated[
         list[ActivityKind] | None,
         Query(
@@ -47,35 +44,36 @@ def list_exercises(
             description="Activity kind; repeat for any of several",
             examples=[["disaster_response"]],
         ),
-    ] = None,
-    year_gte: YearGte = None,
-    year_lte: YearLte = None,
-    q: SearchText = None,
-    sort: Annotated[
-        SeriesSort, Query(description="Sort order", examples=["name"])
-    ] = SeriesSort.slug,
-) -> Page[SeriesOut] | StreamingResponse:
+    ] = None
+    year_gte: YearGte = None
+    year_lte: YearLte = None
+    q: SearchText = None
+    sort: Annotated[SeriesSort, Query(description="Sort order", examples=["name"])] = (
+        SeriesSort.slug
+    )
+
+
+@list_route(router, SeriesOut)
+def list_exercises(
+    session: Session, filters: ExerciseFilters
+) -> Listing[ExerciseSeries, SeriesOut]:
     """Exercise series that have at least one edition matching every filter."""
-    filters = EditionFilters(
-        participant_ids=country_ids(session, participant or [], "/query/participant"),
-        host_ids=country_ids(session, host or [], "/query/host"),
-        threat_ids=threat_ids(session, threat or []),
-        activities=kind or [],
-        year_gte=year_gte,
-        year_lte=year_lte,
-        q=q,
+    editions = EditionFilters(
+        participant_ids=country_ids(session, filters.participant or [], "/query/participant"),
+        host_ids=country_ids(session, filters.host or [], "/query/host"),
+        threat_ids=threat_ids(session, filters.threat or []),
+        activities=filters.kind or [],
+        year_gte=filters.year_gte,
+        year_lte=filters.year_lte,
+        q=filters.q,
     )
 
     def to_items(rows: Sequence[ExerciseSeries]) -> list[SeriesOut]:
-        summaries = queries.summarize_series(session, [row.id for row in rows], filters)
+        summaries = queries.summarize_series(session, [row.id for row in rows], editions)
         return [series_out(row, summaries[row.id]) for row in rows]
 
-    return list_response(
-        request,
-        response,
-        page,
-        lambda p: queries.list_series(session, filters, sort, p),
-        to_items,
+    return Listing(
+        lambda page: queries.list_series(session, editions, filters.sort, page), to_items
     )
 
 

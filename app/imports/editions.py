@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from app.curation.changes import curated, deleted_by_curators
 from app.curation.writes.exercises import EDITION as EDITION_ENTITY
-from app.curation.writes.exercises import SERIES as SERIES_ENTITY
+from app.curation.writes.exercises import EXERCISES
 from app.exercises.models import (
     ActivityKind,
     Domain,
@@ -154,11 +154,11 @@ class EditionWriter:
 
     def _deleted_locators(self) -> set[str]:
         """This dataset's rows behind the editions curators deleted, alone or with a series."""
-        deleted = deleted_by_curators(self.session, (EDITION_ENTITY, SERIES_ENTITY))
+        deleted = deleted_by_curators(self.session, (EDITION_ENTITY, EXERCISES.entity))
         editions = [
             edition
             for (entity, _), before in deleted.items()
-            for edition in (before.get("editions", []) if entity == SERIES_ENTITY else [before])
+            for edition in (before.get("editions", []) if entity == EXERCISES.entity else [before])
         ]
         return {
             source["locator"]

@@ -1,16 +1,18 @@
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
 
 from app.core.deps import SessionDep
-from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
+from app.core.lists import list_route
+from app.core.pagination import Fetch
 from app.core.params import CountryCode, IsoDate, SearchText, Slug, ThreatFilter
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import get_country
 from app.organizations import details, queries
-from app.organizations.models import MembershipRole, OrganizationKind
+from app.organizations.models import MembershipRole, Organization, OrganizationKind
 from app.organizations.queries import OrganizationSort
 from app.organizations.schemas import (
     CountryMemberships,
@@ -23,31 +25,24 @@ from app.threats.queries import threat_ids
 router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
 
 
-@router.get("", response_model=Page[OrganizationOut], responses=LIST_RESPONSES)
-def list_organizations(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    page: PageDep,
+@dataclass
+class OrganizationFilters:
     kind: Annotated[
         OrganizationKind | None, Query(description="Only this kind", examples=["alliance"])
-    ] = None,
-    threat: ThreatFilter = None,
-    q: SearchText = None,
-    sort: Annotated[
-        OrganizationSort, Query(description="Sort order", examples=["name"])
-    ] = OrganizationSort.slug,
-) -> Page[OrganizationOut] | StreamingResponse:
+    ] = None
+    threat: ThreatFilter = None
+    q: SearchText = None
+    sort: Annotated[OrganizationSort, Query(description="Sort order", examples=["name"])] = (
+        OrganizationSort.slug
+    )
+
+
+@list_route(router, OrganizationOut)
+def list_organizations(session: Session, filters: OrganizationFilters) -> Fetch[Organization]:
     """Alliances, regional organizations, defense forums and intelligence partnerships."""
-    threats = threat_ids(session, threat or [])
-    return list_response(
-        request,
-        response,
-        page,
-        lambda p: queries.list_organizations(
-            session, kind=kind, threat_ids=threats, q=q, sort=sort, page=p
-        ),
-        lambda rows: [OrganizationOut.model_validate(row) for row in rows],
+    threats = threat_ids(session, filters.threat or [])
+    return lambda page: queries.list_organizations(
+        session, kind=filters.kind, threat_ids=threats, q=filters.q, sort=filters.sort, page=page
     )
 
 

@@ -1,37 +1,32 @@
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Path, Query
+from sqlalchemy.orm import Session
 
 from app.core.deps import SessionDep
-from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
+from app.core.lists import list_route
+from app.core.pagination import Fetch
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.sources import queries
 from app.sources.details import source_detail
-from app.sources.models import SourceKind
+from app.sources.models import Source, SourceKind
 from app.sources.schemas import SourceDetail, SourceOut
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
 
 
-@router.get("", response_model=Page[SourceOut], responses=LIST_RESPONSES)
-def list_sources(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    page: PageDep,
+@dataclass
+class SourceFilters:
     kind: Annotated[
         SourceKind | None, Query(description="Only sources of this kind", examples=["dataset"])
-    ] = None,
-) -> Page[SourceOut] | StreamingResponse:
+    ] = None
+
+
+@list_route(router, SourceOut)
+def list_sources(session: Session, filters: SourceFilters) -> Fetch[Source]:
     """The sources that the facts cite: the seed article, datasets and public references."""
-    return list_response(
-        request,
-        response,
-        page,
-        lambda p: queries.list_sources(session, kind=kind, page=p),
-        lambda rows: [SourceOut.model_validate(row) for row in rows],
-    )
+    return lambda page: queries.list_sources(session, kind=filters.kind, page=page)
 
 
 SourceId = Annotated[

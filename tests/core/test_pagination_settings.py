@@ -10,6 +10,7 @@ import anyio
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import event
 
 from app.core.config import Settings
 from app.main import create_app
@@ -112,3 +113,25 @@ async def test_a_csv_is_sent_one_chunk_per_page(
     await small_pages(scope, receive, send)
     assert len(chunks) == -(-total // PAGE)
     assert all(chunk.count(b"\n") <= PAGE + 1 for chunk in chunks)
+
+
+async def test_a_csv_reads_each_page_of_the_list_once(
+    small_pages: FastAPI, client: httpx.AsyncClient
+) -> None:
+    total = (await client.get("/v1/countries")).json()["meta"]["total"]
+    page_reads: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "FROM countries" in statement and "LIMIT" in statement:
+            page_reads.append(statement)
+
+    event.listen(small_pages.state.engine, "before_cursor_execute", record)
+    try:
+        response = await client.get(
+            "/v1/countries", params={"format": "csv"}, headers={"Cache-Control": "no-cache"}
+        )
+    finally:
+        event.remove(small_pages.state.engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    assert len(list(csv.DictReader(io.StringIO(response.text)))) == total
+    assert len(page_reads) == -(-total // PAGE)

@@ -6,10 +6,9 @@ party stands for its members at the time.
 
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
-from app.agreements import queries
+from app.agreements.details import agreement_detail
 from app.agreements.models import Agreement, AgreementParty
 from app.agreements.schemas import (
     AgreementCreate,
@@ -22,24 +21,16 @@ from app.audit.models import AuditOperation
 from app.cooperation.models import TieChannel
 from app.core.problems import InvalidParameter, ProblemError
 from app.countries.queries import named_country
+from app.curation.curated import Curated, audit_put, replace_rows
 from app.curation.inputs import patch_values, snapshot
-from app.curation.transaction import Conflict, ThreatLinks, Write
+from app.curation.transaction import Write
 from app.organizations.models import Organization
 from app.sources.queries import cite
 
-AGREEMENT = "agreement"
+AGREEMENTS = Curated(
+    Agreement, "agreement", "/v1/agreements", agreement_detail, TieChannel.agreement
+)
 PARTY = "agreement_party"
-
-
-def agreement_detail(session: Session, slug: str) -> AgreementDetail:
-    return AgreementDetail.model_validate(queries.get_agreement(session, slug))
-
-
-def _target(tx: Write, slug: str) -> Agreement:
-    return tx.target(
-        select(Agreement).where(Agreement.slug == slug),
-        f"No agreement with slug {slug!r}; GET /v1/agreements lists them.",
-    )
 
 
 def _organization(tx: Write, slug: str, pointer: str) -> Organization:
@@ -53,18 +44,7 @@ def _organization(tx: Write, slug: str, pointer: str) -> Organization:
     return organization
 
 
-def create_agreement(tx: Write, body: AgreementCreate) -> AgreementDetail:
-    if tx.session.scalar(select(Agreement.id).where(Agreement.slug == body.slug)):
-        raise Conflict(f"An agreement with slug {body.slug!r} already exists.")
-    agreement = Agreement(
-        **body.model_dump(exclude={"threats", "parties", "sources"}),
-        modified_in_version=tx.version,
-    )
-    agreement.citations = cite(tx.session, body.sources, "/body/sources")
-    agreement.threats = []
-    tx.session.add(agreement)
-    tx.session.flush()
-    _THREATS.add(tx, agreement.id, body.threats, "/body/threats")
+def _add_parties(tx: Write, body: AgreementCreate, agreement: Agreement) -> None:
     seen: set[tuple[str, int]] = set()
     for index, party in enumerate(body.parties):
         where = f"/body/parties/{index}"
@@ -87,33 +67,29 @@ def create_agreement(tx: Write, body: AgreementCreate) -> AgreementDetail:
         )
         row.citations = cite(tx.session, party.sources or body.sources, f"{where}/sources")
         tx.session.add(row)
-    tx.reload()
-    after = agreement_detail(tx.session, body.slug)
-    tx.audit(AGREEMENT, body.slug, AuditOperation.create, None, snapshot(after))
-    return after
+
+
+def create_agreement(tx: Write, body: AgreementCreate) -> AgreementDetail:
+    return AGREEMENTS.create(
+        tx,
+        body.slug,
+        lambda: Agreement(**body.model_dump(exclude={"threats", "parties", "sources"}), threats=[]),
+        body.sources,
+        body.threats,
+        lambda agreement: _add_parties(tx, body, agreement),
+    )
 
 
 def update_agreement(tx: Write, slug: str, body: AgreementUpdate) -> AgreementDetail:
-    agreement = _target(tx, slug)
-    before = agreement_detail(tx.session, slug)
-    for name, value in patch_values(body, ("signed", "in_force", "ended"), {"sources"}).items():
-        setattr(agreement, name, value)
-    errors = agreement_errors(agreement.signed_date, agreement.in_force_date, agreement.ended_date)
-    if errors:
-        raise InvalidParameter("/body", f"Invalid request: {'; '.join(errors)}.")
-    if body.sources is not None:
-        agreement.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.reload()
-    after = agreement_detail(tx.session, slug)
-    tx.audit(AGREEMENT, slug, AuditOperation.update, snapshot(before), snapshot(after))
-    return after
+    def check(agreement: Agreement) -> None:
+        errors = agreement_errors(
+            agreement.signed_date, agreement.in_force_date, agreement.ended_date
+        )
+        if errors:
+            raise InvalidParameter("/body", f"Invalid request: {'; '.join(errors)}.")
 
-
-def delete_agreement(tx: Write, slug: str) -> None:
-    agreement = _target(tx, slug)
-    before = agreement_detail(tx.session, slug)
-    tx.session.execute(delete(Agreement).where(Agreement.id == agreement.id))
-    tx.audit(AGREEMENT, slug, AuditOperation.delete, snapshot(before), None)
+    changes = patch_values(body, ("signed", "in_force", "ended"), {"sources"})
+    return AGREEMENTS.update(tx, slug, changes, body.sources, check)
 
 
 def _party_key(
@@ -163,29 +139,22 @@ def put_party(
     country: str | None = None,
     organization: str | None = None,
 ) -> AgreementDetail:
-    agreement = _target(tx, slug)
+    agreement = AGREEMENTS.target(tx, slug)
     key, name = _party_key(tx, country, organization)
     before = agreement_detail(tx.session, slug)
-    # Through the session (the citations are loaded), so that the identity map forgets the
-    # rows whose ids the new ones may reuse.
-    for stored in _stored_parties(tx, agreement, key):
-        tx.session.delete(stored)
-    tx.session.flush()
     row = AgreementParty(agreement_id=agreement.id, **key, **body.model_dump(exclude={"sources"}))
-    row.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.session.add(row)
-    tx.reload()
+    replace_rows(tx, _stored_parties(tx, agreement, key), row, body.sources)
     after = agreement_detail(tx.session, slug)
-    old = _party_snapshot(before, name)
-    operation = AuditOperation.update if old else AuditOperation.create
-    tx.audit(PARTY, f"{slug}/{name}", operation, old, _party_snapshot(after, name))
+    audit_put(
+        tx, PARTY, f"{slug}/{name}", _party_snapshot(before, name), _party_snapshot(after, name)
+    )
     return after
 
 
 def delete_party(
     tx: Write, slug: str, *, country: str | None = None, organization: str | None = None
 ) -> None:
-    agreement = _target(tx, slug)
+    agreement = AGREEMENTS.target(tx, slug)
     key, name = _party_key(tx, country, organization)
     before = agreement_detail(tx.session, slug)
     stored = _stored_parties(tx, agreement, key)
@@ -194,17 +163,3 @@ def delete_party(
     for row in stored:
         tx.session.delete(row)
     tx.audit(PARTY, f"{slug}/{name}", AuditOperation.delete, _party_snapshot(before, name), None)
-
-
-_THREATS = ThreatLinks(TieChannel.agreement)
-
-
-def link_threat(tx: Write, slug: str, threat: str) -> AgreementDetail:
-    agreement = _target(tx, slug)
-    _THREATS.link(tx, agreement.id, slug, threat)
-    return agreement_detail(tx.session, slug)
-
-
-def unlink_threat(tx: Write, slug: str, threat: str) -> None:
-    agreement = _target(tx, slug)
-    _THREATS.unlink(tx, agreement.id, slug, threat)

@@ -6,6 +6,7 @@ representation embeds its editions.
 """
 
 from collections.abc import Sequence
+from functools import partial
 
 from sqlalchemy import delete, func, insert, select
 
@@ -14,6 +15,7 @@ from app.cooperation.models import TieChannel
 from app.core.problems import InvalidParameter, ProblemError
 from app.countries.models import Country
 from app.countries.queries import named_country
+from app.curation.curated import Curated, audit_put, replace_rows
 from app.curation.inputs import patch_values, snapshot
 from app.curation.transaction import Conflict, ThreatLinks, Write
 from app.exercises.details import edition_detail, series_detail
@@ -36,25 +38,22 @@ from app.exercises.schemas import (
 )
 from app.sources.queries import cite
 
-SERIES = "exercise_series"
+EXERCISES = Curated(ExerciseSeries, "exercise_series", "/v1/exercises", series_detail)
 EDITION = "exercise_edition"
 PARTICIPATION = "participation"
 
 
-def _series(tx: Write, slug: str, *, check: bool = True) -> ExerciseSeries:
-    statement = select(ExerciseSeries).where(ExerciseSeries.slug == slug)
-    missing = f"No exercise series with slug {slug!r}; GET /v1/exercises lists them."
-    if check:
-        return tx.target(statement, missing)
-    series = tx.lock(statement)
+def _series(tx: Write, slug: str) -> ExerciseSeries:
+    """The series of an edition being written: locked, hence stamped, If-Match not checked."""
+    series = tx.lock(select(ExerciseSeries).where(ExerciseSeries.slug == slug))
     if series is None:
-        raise ProblemError(404, missing)
+        raise ProblemError(404, EXERCISES.missing(slug))
     return series
 
 
 def _edition(tx: Write, slug: str, edition_slug: str) -> ExerciseEdition:
     """The edition (If-Match checked on it); its series is locked, hence stamped, too."""
-    series = _series(tx, slug, check=False)
+    series = _series(tx, slug)
     edition = tx.target(
         select(ExerciseEdition).where(
             ExerciseEdition.series_id == series.id, ExerciseEdition.slug == edition_slug
@@ -123,46 +122,30 @@ def _add_edition(
 
 
 def create_series(tx: Write, body: SeriesCreate) -> SeriesDetail:
-    if tx.session.scalar(select(ExerciseSeries.id).where(ExerciseSeries.slug == body.slug)):
-        raise Conflict(f"An exercise series with slug {body.slug!r} already exists.")
-    series = ExerciseSeries(
-        **body.model_dump(exclude={"sources", "editions"}), modified_in_version=tx.version
-    )
-    series.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.session.add(series)
-    tx.session.flush()
-    for index, edition in enumerate(body.editions):
-        _add_edition(tx, series, edition, f"/body/editions/{index}")
-    tx.reload()
-    after = series_detail(tx.session, body.slug)
-    tx.audit(SERIES, body.slug, AuditOperation.create, None, snapshot(after))
-    return after
+    def add_editions(series: ExerciseSeries) -> None:
+        for index, edition in enumerate(body.editions):
+            _add_edition(tx, series, edition, f"/body/editions/{index}")
+
+    build = partial(ExerciseSeries, **body.model_dump(exclude={"sources", "editions"}))
+    return EXERCISES.create(tx, body.slug, build, body.sources, then=add_editions)
 
 
 def update_series(tx: Write, slug: str, body: SeriesUpdate) -> SeriesDetail:
-    series = _series(tx, slug)
-    before = series_detail(tx.session, slug)
-    for name, value in body.model_dump(exclude_unset=True, exclude={"sources"}).items():
-        setattr(series, name, value)
-    if body.sources is not None:
-        series.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.reload()
-    after = series_detail(tx.session, slug)
-    tx.audit(SERIES, slug, AuditOperation.update, snapshot(before), snapshot(after))
-    return after
+    changes = body.model_dump(exclude_unset=True, exclude={"sources"})
+    return EXERCISES.update(tx, slug, changes, body.sources)
+
+
+def _delete_editions(tx: Write, series: ExerciseSeries) -> None:
+    """By their own statement, so that the change path sees their ties go."""
+    tx.session.execute(delete(ExerciseEdition).where(ExerciseEdition.series_id == series.id))
 
 
 def delete_series(tx: Write, slug: str) -> None:
-    series = _series(tx, slug)
-    before = series_detail(tx.session, slug)
-    # The editions first, by their own statement, so that the change path sees their ties go.
-    tx.session.execute(delete(ExerciseEdition).where(ExerciseEdition.series_id == series.id))
-    tx.session.execute(delete(ExerciseSeries).where(ExerciseSeries.id == series.id))
-    tx.audit(SERIES, slug, AuditOperation.delete, snapshot(before), None)
+    EXERCISES.delete_unless(tx, slug, lambda series, _: _delete_editions(tx, series))
 
 
 def create_edition(tx: Write, slug: str, body: EditionCreate) -> EditionOut:
-    series = _series(tx, slug)
+    series = EXERCISES.target(tx, slug)
     edition = _add_edition(tx, series, body, "/body")
     tx.reload()
     after = edition_detail(tx.session, slug, edition.slug)
@@ -236,26 +219,13 @@ def put_participant(
     country = named_country(tx.session, code, "/path/code")
     before = edition_detail(tx.session, slug, edition_slug)
     stored = _participation(tx, edition, country)
-    if stored is not None:
-        # Through the session (its citations are loaded), so that the identity map forgets
-        # the rows whose ids the new ones may reuse.
-        tx.session.delete(stored)
-        tx.session.flush()
     row = Participation(
         edition_id=edition.id, country_id=country.id, **body.model_dump(exclude={"sources"})
     )
-    row.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.session.add(row)
-    tx.reload()
+    replace_rows(tx, [] if stored is None else [stored], row, body.sources)
     after = edition_detail(tx.session, slug, edition_slug)
-    old = _participant_snapshot(before, country.iso3)
-    tx.audit(
-        PARTICIPATION,
-        f"{edition_slug}/{country.iso3}",
-        AuditOperation.update if old else AuditOperation.create,
-        old,
-        _participant_snapshot(after, country.iso3),
-    )
+    old, new = (_participant_snapshot(detail, country.iso3) for detail in (before, after))
+    audit_put(tx, PARTICIPATION, f"{edition_slug}/{country.iso3}", old, new)
     return after
 
 

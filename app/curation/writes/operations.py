@@ -6,8 +6,7 @@ Every change to an operation or its contributors re-derives the operation's ties
 
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from app.audit.models import AuditOperation
 from app.cooperation.models import TieChannel
@@ -15,9 +14,10 @@ from app.core.inputs import period_error
 from app.core.problems import InvalidParameter, ProblemError
 from app.countries.models import Country
 from app.countries.queries import named_country
+from app.curation.curated import Curated, audit_put, replace_rows
 from app.curation.inputs import patch_values, snapshot
-from app.curation.transaction import Conflict, ThreatLinks, Write
-from app.operations import queries
+from app.curation.transaction import Write
+from app.operations.details import operation_detail
 from app.operations.models import Contribution, Operation
 from app.operations.schemas import (
     ContributorPut,
@@ -28,19 +28,10 @@ from app.operations.schemas import (
 from app.organizations.models import Organization
 from app.sources.queries import cite
 
-OPERATION = "operation"
+OPERATIONS = Curated(
+    Operation, "operation", "/v1/operations", operation_detail, TieChannel.operation
+)
 CONTRIBUTION = "contribution"
-
-
-def operation_detail(session: Session, slug: str) -> OperationDetail:
-    return OperationDetail.model_validate(queries.get_operation(session, slug))
-
-
-def _target(tx: Write, slug: str) -> Operation:
-    return tx.target(
-        select(Operation).where(Operation.slug == slug),
-        f"No operation with slug {slug!r}; GET /v1/operations lists them.",
-    )
 
 
 def _references(tx: Write, values: dict[str, Any]) -> dict[str, Any]:
@@ -67,16 +58,7 @@ def _references(tx: Write, values: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
-def create_operation(tx: Write, body: OperationCreate) -> OperationDetail:
-    if tx.session.scalar(select(Operation.id).where(Operation.slug == body.slug)):
-        raise Conflict(f"An operation with slug {body.slug!r} already exists.")
-    fields = _references(tx, body.model_dump(exclude={"threats", "contributors", "sources"}))
-    operation = Operation(**fields, modified_in_version=tx.version)
-    operation.citations = cite(tx.session, body.sources, "/body/sources")
-    operation.threats = []
-    tx.session.add(operation)
-    tx.session.flush()
-    _THREATS.add(tx, operation.id, body.threats, "/body/threats")
+def _add_contributors(tx: Write, body: OperationCreate, operation: Operation) -> None:
     seen: set[int] = set()
     for index, contributor in enumerate(body.contributors):
         where = f"/body/contributors/{index}"
@@ -93,34 +75,36 @@ def create_operation(tx: Write, body: OperationCreate) -> OperationDetail:
         )
         row.citations = cite(tx.session, contributor.sources or body.sources, f"{where}/sources")
         tx.session.add(row)
-    tx.reload()
-    after = operation_detail(tx.session, body.slug)
-    tx.audit(OPERATION, body.slug, AuditOperation.create, None, snapshot(after))
-    return after
+
+
+def create_operation(tx: Write, body: OperationCreate) -> OperationDetail:
+    def build() -> Operation:
+        fields = body.model_dump(exclude={"threats", "contributors", "sources"})
+        return Operation(**_references(tx, fields), threats=[])
+
+    return OPERATIONS.create(
+        tx,
+        body.slug,
+        build,
+        body.sources,
+        body.threats,
+        lambda operation: _add_contributors(tx, body, operation),
+    )
 
 
 def update_operation(tx: Write, slug: str, body: OperationUpdate) -> OperationDetail:
-    operation = _target(tx, slug)
-    before = operation_detail(tx.session, slug)
-    changes = _references(tx, patch_values(body, ("start", "end"), {"sources"}))
-    for name, value in changes.items():
-        setattr(operation, name, value)
-    error = period_error(operation.start_date, operation.end_date, "start_date", "end_date")
-    if error:
-        raise InvalidParameter("/body/end_date", f"Invalid request: {error}.")
-    if body.sources is not None:
-        operation.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.reload()
-    after = operation_detail(tx.session, slug)
-    tx.audit(OPERATION, slug, AuditOperation.update, snapshot(before), snapshot(after))
-    return after
+    def check(operation: Operation) -> None:
+        error = period_error(operation.start_date, operation.end_date, "start_date", "end_date")
+        if error:
+            raise InvalidParameter("/body/end_date", f"Invalid request: {error}.")
 
-
-def delete_operation(tx: Write, slug: str) -> None:
-    operation = _target(tx, slug)
-    before = operation_detail(tx.session, slug)
-    tx.session.execute(delete(Operation).where(Operation.id == operation.id))
-    tx.audit(OPERATION, slug, AuditOperation.delete, snapshot(before), None)
+    return OPERATIONS.update(
+        tx,
+        slug,
+        lambda: _references(tx, patch_values(body, ("start", "end"), {"sources"})),
+        body.sources,
+        check,
+    )
 
 
 def _contributions(tx: Write, operation: Operation, country: Country) -> list[Contribution]:
@@ -139,35 +123,21 @@ def _contributor_snapshot(detail: OperationDetail, iso3: str) -> Any:
 
 
 def put_contributor(tx: Write, slug: str, code: str, body: ContributorPut) -> OperationDetail:
-    operation = _target(tx, slug)
+    operation = OPERATIONS.target(tx, slug)
     country = named_country(tx.session, code, "/path/code")
     before = operation_detail(tx.session, slug)
-    # Through the session (the citations are loaded), so that the identity map forgets the
-    # rows whose ids the new ones may reuse.
-    for stored in _contributions(tx, operation, country):
-        tx.session.delete(stored)
-    tx.session.flush()
     row = Contribution(
         operation_id=operation.id, country_id=country.id, **body.model_dump(exclude={"sources"})
     )
-    row.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.session.add(row)
-    tx.reload()
+    replace_rows(tx, _contributions(tx, operation, country), row, body.sources)
     after = operation_detail(tx.session, slug)
-    old = _contributor_snapshot(before, country.iso3)
-    operation_kind = AuditOperation.update if old else AuditOperation.create
-    tx.audit(
-        CONTRIBUTION,
-        f"{slug}/{country.iso3}",
-        operation_kind,
-        old,
-        _contributor_snapshot(after, country.iso3),
-    )
+    old, new = (_contributor_snapshot(detail, country.iso3) for detail in (before, after))
+    audit_put(tx, CONTRIBUTION, f"{slug}/{country.iso3}", old, new)
     return after
 
 
 def delete_contributor(tx: Write, slug: str, code: str) -> None:
-    operation = _target(tx, slug)
+    operation = OPERATIONS.target(tx, slug)
     country = named_country(tx.session, code, "/path/code")
     before = operation_detail(tx.session, slug)
     stored = _contributions(tx, operation, country)
@@ -182,17 +152,3 @@ def delete_contributor(tx: Write, slug: str, code: str) -> None:
         _contributor_snapshot(before, country.iso3),
         None,
     )
-
-
-_THREATS = ThreatLinks(TieChannel.operation)
-
-
-def link_threat(tx: Write, slug: str, threat: str) -> OperationDetail:
-    operation = _target(tx, slug)
-    _THREATS.link(tx, operation.id, slug, threat)
-    return operation_detail(tx.session, slug)
-
-
-def unlink_threat(tx: Write, slug: str, threat: str) -> None:
-    operation = _target(tx, slug)
-    _THREATS.unlink(tx, operation.id, slug, threat)

@@ -1,7 +1,9 @@
 """Curating organizations, their memberships and their threat links.
 
-The worked example of the write framework (`app.curation.transaction`): each function runs inside a
-`Write`, locks what it changes and records the audit entries; the change path re-derives the
+The worked example of the write framework: the resource is declared once (`Curated`, whose
+skeleton in `app.curation.curated` locks, checks If-Match, cites, audits); what is left here are
+its rules (a valid period, no delete while a party to agreements) and its memberships. Each
+function runs inside a `Write` (`app.curation.transaction`); the change path re-derives the
 ties of the organization and of the agreements it is a party to.
 """
 
@@ -16,9 +18,11 @@ from app.core.problems import InvalidParameter, ProblemError
 from app.countries.models import Country
 from app.countries.queries import named_country
 from app.countries.schemas import CountryRef
+from app.curation.curated import Curated
 from app.curation.inputs import patch_values, snapshot
-from app.curation.transaction import Conflict, ThreatLinks, Write
+from app.curation.transaction import Conflict, Write
 from app.organizations import queries
+from app.organizations.details import organization_detail
 from app.organizations.models import Membership, Organization
 from app.organizations.schemas import (
     MembershipHistory,
@@ -31,20 +35,10 @@ from app.organizations.schemas import (
 )
 from app.sources.queries import cite
 
-ORGANIZATION = "organization"
+ORGANIZATIONS = Curated(
+    Organization, "organization", "/v1/organizations", organization_detail, TieChannel.organization
+)
 MEMBERSHIP = "membership"
-
-
-def _missing(slug: str) -> str:
-    return f"No organization with slug {slug!r}; GET /v1/organizations lists them."
-
-
-def _target(tx: Write, slug: str) -> Organization:
-    return tx.target(select(Organization).where(Organization.slug == slug), _missing(slug))
-
-
-def organization_detail(session: Session, slug: str) -> OrganizationDetail:
-    return OrganizationDetail.model_validate(queries.get_organization(session, slug))
 
 
 def membership_history(
@@ -59,40 +53,27 @@ def membership_history(
 
 
 def create_organization(tx: Write, body: OrganizationCreate) -> OrganizationDetail:
-    if tx.session.scalar(select(Organization.id).where(Organization.slug == body.slug)):
-        raise Conflict(f"An organization with slug {body.slug!r} already exists.")
-    fields = body.model_dump(exclude={"sources"})
-    organization = Organization(**fields, modified_in_version=tx.version)
-    organization.citations = cite(tx.session, body.sources, "/body/sources")
-    organization.threats = []
-    tx.session.add(organization)
-    tx.reload()
-    after = organization_detail(tx.session, body.slug)
-    tx.audit(ORGANIZATION, body.slug, AuditOperation.create, None, snapshot(after))
-    return after
+    return ORGANIZATIONS.create(
+        tx,
+        body.slug,
+        lambda: Organization(**body.model_dump(exclude={"sources"}), threats=[]),
+        body.sources,
+    )
 
 
 def update_organization(tx: Write, slug: str, body: OrganizationUpdate) -> OrganizationDetail:
-    organization = _target(tx, slug)
-    before = organization_detail(tx.session, slug)
-    for name, value in patch_values(body, ("founded", "ended"), {"sources"}).items():
-        setattr(organization, name, value)
-    error = period_error(
-        organization.founded_date, organization.ended_date, "founded_date", "ended_date"
-    )
-    if error:
-        raise InvalidParameter("/body/ended_date", f"Invalid request: {error}.")
-    if body.sources is not None:
-        organization.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.reload()
-    after = organization_detail(tx.session, slug)
-    tx.audit(ORGANIZATION, slug, AuditOperation.update, snapshot(before), snapshot(after))
-    return after
+    def check(organization: Organization) -> None:
+        error = period_error(
+            organization.founded_date, organization.ended_date, "founded_date", "ended_date"
+        )
+        if error:
+            raise InvalidParameter("/body/ended_date", f"Invalid request: {error}.")
+
+    changes = patch_values(body, ("founded", "ended"), {"sources"})
+    return ORGANIZATIONS.update(tx, slug, changes, body.sources, check)
 
 
-def delete_organization(tx: Write, slug: str) -> None:
-    organization = _target(tx, slug)
-    before = organization_detail(tx.session, slug)
+def _refuse_while_a_party(tx: Write, organization: Organization) -> None:
     agreements = tx.session.scalars(
         select(Agreement.slug)
         .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
@@ -101,15 +82,17 @@ def delete_organization(tx: Write, slug: str) -> None:
     ).all()
     if agreements:
         raise Conflict(
-            f"Organization {slug!r} is a party to agreements ({', '.join(agreements)}); "
-            "remove it from them first."
+            f"Organization {organization.slug!r} is a party to agreements "
+            f"({', '.join(agreements)}); remove it from them first."
         )
-    tx.session.execute(delete(Organization).where(Organization.id == organization.id))
-    tx.audit(ORGANIZATION, slug, AuditOperation.delete, snapshot(before), None)
+
+
+def delete_organization(tx: Write, slug: str) -> None:
+    ORGANIZATIONS.delete_unless(tx, slug, lambda row, _: _refuse_while_a_party(tx, row))
 
 
 def put_membership(tx: Write, slug: str, code: str, body: MembershipPut) -> MembershipHistory:
-    organization = _target(tx, slug)
+    organization = ORGANIZATIONS.target(tx, slug)
     country = named_country(tx.session, code, "/path/code")
     before = membership_history(tx.session, organization, country)
     tx.session.execute(
@@ -136,7 +119,7 @@ def put_membership(tx: Write, slug: str, code: str, body: MembershipPut) -> Memb
 
 
 def delete_membership(tx: Write, slug: str, code: str) -> None:
-    organization = _target(tx, slug)
+    organization = ORGANIZATIONS.target(tx, slug)
     country = named_country(tx.session, code, "/path/code")
     before = membership_history(tx.session, organization, country)
     if not before.data:
@@ -147,17 +130,3 @@ def delete_membership(tx: Write, slug: str, code: str) -> None:
         )
     )
     tx.audit(MEMBERSHIP, f"{slug}/{country.iso3}", AuditOperation.delete, snapshot(before), None)
-
-
-_THREATS = ThreatLinks(TieChannel.organization)
-
-
-def link_threat(tx: Write, slug: str, threat: str) -> OrganizationDetail:
-    organization = _target(tx, slug)
-    _THREATS.link(tx, organization.id, slug, threat)
-    return organization_detail(tx.session, slug)
-
-
-def unlink_threat(tx: Write, slug: str, threat: str) -> None:
-    organization = _target(tx, slug)
-    _THREATS.unlink(tx, organization.id, slug, threat)

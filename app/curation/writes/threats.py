@@ -5,21 +5,20 @@ naming the links): the links are curated facts, and deleting them silently with 
 would lose them; unlink them first (each unlink is audited on its own).
 """
 
-from sqlalchemy import delete, func, select
+from functools import partial
+
+from sqlalchemy import func, select
 
 from app.agreements.models import agreement_threats
-from app.audit.models import AuditOperation
-from app.curation.inputs import snapshot
+from app.curation.curated import Curated
 from app.curation.transaction import Conflict, Write
 from app.exercises.models import edition_threats
 from app.operations.models import operation_threats
 from app.organizations.models import organization_threats
-from app.sources.queries import cite
 from app.threats.details import threat_detail
 from app.threats.models import ThreatCategory, response_threats
 from app.threats.schemas import ThreatCreate, ThreatDetail, ThreatUpdate
 
-THREAT = "threat_category"
 _LINKS = {
     "organizations": organization_threats,
     "exercise editions": edition_threats,
@@ -29,40 +28,20 @@ _LINKS = {
 }
 
 
-def _target(tx: Write, slug: str) -> ThreatCategory:
-    return tx.target(
-        select(ThreatCategory).where(ThreatCategory.slug == slug),
-        f"No threat category {slug!r}; GET /v1/threat-categories lists them.",
-    )
+THREATS = Curated(ThreatCategory, "threat_category", "/v1/threat-categories", threat_detail)
 
 
 def create_threat(tx: Write, body: ThreatCreate) -> ThreatDetail:
-    if tx.session.scalar(select(ThreatCategory.id).where(ThreatCategory.slug == body.slug)):
-        raise Conflict(f"A threat category with slug {body.slug!r} already exists.")
-    threat = ThreatCategory(**body.model_dump(exclude={"sources"}), modified_in_version=tx.version)
-    threat.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.session.add(threat)
-    tx.reload()
-    after = threat_detail(tx.session, body.slug)
-    tx.audit(THREAT, body.slug, AuditOperation.create, None, snapshot(after))
-    return after
+    build = partial(ThreatCategory, **body.model_dump(exclude={"sources"}))
+    return THREATS.create(tx, body.slug, build, body.sources)
 
 
 def update_threat(tx: Write, slug: str, body: ThreatUpdate) -> ThreatDetail:
-    threat = _target(tx, slug)
-    before = threat_detail(tx.session, slug)
-    for name, value in body.model_dump(exclude_unset=True, exclude={"sources"}).items():
-        setattr(threat, name, value)
-    if body.sources is not None:
-        threat.citations = cite(tx.session, body.sources, "/body/sources")
-    tx.reload()
-    after = threat_detail(tx.session, slug)
-    tx.audit(THREAT, slug, AuditOperation.update, snapshot(before), snapshot(after))
-    return after
+    changes = body.model_dump(exclude_unset=True, exclude={"sources"})
+    return THREATS.update(tx, slug, changes, body.sources)
 
 
-def delete_threat(tx: Write, slug: str) -> None:
-    threat = _target(tx, slug)
+def _refuse_while_linked(tx: Write, threat: ThreatCategory) -> None:
     links = {
         what: tx.session.scalar(
             select(func.count()).select_from(table).where(table.c.threat_id == threat.id)
@@ -73,9 +52,11 @@ def delete_threat(tx: Write, slug: str) -> None:
     if any(links.values()):
         counted = ", ".join(f"{count} {what}" for what, count in links.items() if count)
         raise Conflict(
-            f"Threat category {slug!r} is still linked to {counted}; unlink them first "
-            f"(DELETE .../threats/{slug} on each), GET /v1/threat-categories/{slug} lists them."
+            f"Threat category {threat.slug!r} is still linked to {counted}; unlink them first "
+            f"(DELETE .../threats/{threat.slug} on each), GET /v1/threat-categories/{threat.slug} "
+            "lists them."
         )
-    before = threat_detail(tx.session, slug)
-    tx.session.execute(delete(ThreatCategory).where(ThreatCategory.id == threat.id))
-    tx.audit(THREAT, slug, AuditOperation.delete, snapshot(before), None)
+
+
+def delete_threat(tx: Write, slug: str) -> None:
+    THREATS.delete_unless(tx, slug, lambda row, _: _refuse_while_linked(tx, row))

@@ -1,0 +1,90 @@
+"""A domain's list route, declared instead of written: `GET {collection}` with its page
+parameters, its filters, the JSON page or the CSV of every row, all in one place.
+
+A domain declares what differs: the filters (a dataclass whose fields are the query
+parameters, with their bounds and examples) and how to read them, a function decorated with
+`@list_route(router, Item)` that resolves the filters once (e.g. country codes to ids, with
+their 422 pointer) and returns the reader of one page, or a `Listing` when its items need
+more than their rows. Route order is declaration order: declare the list before `/{slug}`.
+"""
+
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar, get_type_hints
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from app.core.deps import SessionDep
+from app.core.pagination import LIST_RESPONSES, Fetch, Page, PageDep, list_response
+
+Filters = TypeVar("Filters")
+Row = TypeVar("Row")
+Item = TypeVar("Item", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Listing(Generic[Row, Item]):
+    """The reader of one page and the maker of its items, for lists whose items are more
+    than their rows (an exercise series with the summary of its matching editions)."""
+
+    fetch: Fetch[Row]
+    to_items: Callable[[Sequence[Row]], list[Item]]
+
+
+@dataclass(frozen=True)
+class NoFilters:
+    """A list without filters but its page parameters."""
+
+
+Read = Callable[[Session, Filters], Fetch[Any] | Listing[Any, Item]]
+
+
+def list_route(
+    router: APIRouter, item: type[Item]
+) -> Callable[[Read[Filters, Item]], Read[Filters, Item]]:
+    """Declare `read` as the list route of `router`: `GET ""`, operationId the function's
+    name, description its docstring, a page of `item`s or their CSV, the query parameters the
+    fields of the dataclass its `filters` parameter is annotated with."""
+
+    def declare(read: Read[Filters, Item]) -> Read[Filters, Item]:
+        filters = get_type_hints(read)["filters"]
+
+        def endpoint(
+            request: Request, response: Response, session: Session, page: Any, filters: Any
+        ) -> Any:
+            reader = read(session, filters)
+            if isinstance(reader, Listing):
+                return list_response(request, response, page, reader.fetch, reader.to_items)
+            to_items = lambda rows: [item.model_validate(row) for row in rows]  # noqa: E731
+            return list_response(request, response, page, reader, to_items)
+
+        # FastAPI reads the parameters from the signature; in the document the filters come
+        # first, then the page's, as in a route that declares its filters itself.
+        endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [
+                _parameter("request", Request),
+                _parameter("response", Response),
+                _parameter("session", SessionDep),
+                _parameter("filters", Annotated[filters, Depends(filters)]),
+                _parameter("page", PageDep),
+            ]
+        )
+        router.add_api_route(
+            "",
+            endpoint,
+            methods=["GET"],
+            name=read.__name__,
+            description=inspect.getdoc(read),
+            response_model=Page[item],  # type: ignore[valid-type]
+            responses=LIST_RESPONSES,
+        )
+        return read
+
+    return declare
+
+
+def _parameter(name: str, annotation: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation)
