@@ -212,11 +212,6 @@ def list_dyad_years(
     """
     if wanted is TableFormat.csv:
         filename = f"dyad-years-{filters.year_gte}-{filters.year_lte}.csv"
-        # The stream reads through a session of its own, after this route has returned; the
-        # request's session (which resolved the filters) would otherwise keep its pooled
-        # connection until the download ends, and two downloads at a pool of two would wait
-        # for each other until the pool timed out.
-        session.close()
         return _download(exports.dyad_years_csv(session_factory, filters), CSV_MEDIA_TYPE, filename)
     rows, cursor = dyads.dyad_page(session, filters, page.cursor, page.limit)
     total = dyads.count_dyad_years(session, version, filters)
