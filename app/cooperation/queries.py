@@ -372,6 +372,7 @@ class PairTie:
     certainty: Certainty
     roles: tuple[str, str]
     fact_ids: set[int]
+    start_inferred: bool
     threats: list[ThreatCategory] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
 
@@ -390,9 +391,15 @@ def _merge(rows: list[Tie]) -> dict[tuple[TieChannel, int], PairTie]:
                 certainty=row.certainty,
                 roles=(row.country_role, row.partner_role),
                 fact_ids={row.country_fact_id, row.partner_fact_id},
+                start_inferred=row.start_inferred,
             )
             continue
-        # Two periods in one initiative (the Quad in 2007-08 and from 2017) are one tie.
+        # Two periods in one initiative (the Quad in 2007-08 and from 2017) are one tie; its
+        # start is inferred if the earliest of them starts at a bound.
+        if span.start is not None and (tie.span.start is None or span.start < tie.span.start):
+            tie.start_inferred = row.start_inferred
+        elif span.start == tie.span.start:
+            tie.start_inferred = tie.start_inferred or row.start_inferred
         tie.span = tie.span.union(span)
         tie.certainty = most_certain(tie.certainty, row.certainty)
         tie.fact_ids |= {row.country_fact_id, row.partner_fact_id}

@@ -40,6 +40,7 @@ from tests.databases import copy_database, drop_database
 
 SEED = 20261126
 TIE_KEY = (
+    "start_inferred",
     "country_id",
     "partner_id",
     "channel",
@@ -163,10 +164,12 @@ def _add_random_facts(session: Session, rng: random.Random) -> None:
                 insert(links), [{column: owner, "threat_id": t} for owner, t in sorted(wanted)]
             )
     session.flush()
-    # Two countries whose only tie is an organization without threats.
-    loners = sorted(
-        set(session.scalars(select(Country.id))) - set(session.scalars(select(Tie.country_id)))
-    )[-2:]
+    # Two countries whose only tie is an organization without threats (two that exist
+    # together: a tie never reaches past a country's validity).
+    always = select(Country.id).where(Country.valid_from.is_(None), Country.valid_until.is_(None))
+    loners = sorted(set(session.scalars(always)) - set(session.scalars(select(Tie.country_id))))[
+        -2:
+    ]
     forum = Organization(
         slug="test-threatless-forum",
         name="Threatless forum",
