@@ -35,6 +35,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    type_coerce,
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -127,6 +128,25 @@ def _bounded(
 def _validity() -> tuple[Any, Any]:
     """Two countries, to join as `mine` and `theirs`: their validity bounds a tie."""
     return aliased(Country), aliased(Country)
+
+
+def link_applies(
+    link_start: Any, link_end: Any, starts: Iterable[Any], ends: Iterable[Any]
+) -> ColumnElement[bool]:
+    """A threat link counts for a tie only for the part of the tie's period that the link's
+    period covers (issue 15): true when the link's period, the tie's and any window (`starts`,
+    `ends`) share a day."""
+    start, end = _overlap((link_start, *starts), (link_end, *ends))
+    return or_(start.is_(None), end.is_(None), start < end)
+
+
+def link_span(
+    link_start: Any, link_end: Any, tie_start: Any, tie_end: Any
+) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """The part of a tie's period in which it addresses a linked threat, typed as dates (so
+    that SQLite's text comes back as dates)."""
+    start, end = _overlap((link_start, tie_start), (link_end, tie_end))
+    return type_coerce(start, Date()), type_coerce(end, Date())
 
 
 def _least_certain(*levels: Any) -> ColumnElement[Any]:

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement, AgreementParty, agreement_threats
 from app.cooperation.models import TieChannel
+from app.core.periods import Span
 from app.countries.models import Country
 from app.exercises.models import ExerciseEdition, Participation, edition_threats
 from app.operations.models import Contribution, Operation, operation_threats
@@ -279,12 +280,18 @@ _THREAT_LINKS: dict[TieChannel, tuple[Table, str]] = {
 }
 
 
-def initiative_threats(session: Session) -> dict[tuple[TieChannel, int], set[int]]:
-    """The threats each initiative addresses, by (channel, initiative)."""
-    threats: dict[tuple[TieChannel, int], set[int]] = defaultdict(set)
+LinkedThreats = dict[tuple[TieChannel, int], dict[int, Span]]
+
+
+def initiative_threats(session: Session) -> LinkedThreats:
+    """The threats each initiative addresses, by (channel, initiative), each with the period
+    of its link (an undated link: from the initiative's start, which bounds its ties)."""
+    threats: LinkedThreats = defaultdict(dict)
     for channel, (links, column) in _THREAT_LINKS.items():
-        for owner, threat_id in _rows(session, links.c[column], links.c.threat_id):
-            threats[(channel, owner)].add(threat_id)
+        for owner, threat_id, start, end in _rows(
+            session, links.c[column], links.c.threat_id, links.c.start_date, links.c.end_date
+        ):
+            threats[(channel, owner)][threat_id] = Span(start, end)
     return threats
 
 
@@ -302,7 +309,7 @@ def _summary(ties: Iterable[TieRow]) -> tuple[int, date | None, date | None]:
 
 
 def reference_aggregates(
-    ties: list[TieRow], threats: dict[tuple[TieChannel, int], set[int]]
+    ties: list[TieRow], threats: LinkedThreats
 ) -> dict[str, set[tuple[Any, ...]]]:
     """The rows of `partner_channels`, `partner_threats` and `partner_co_threats`, in their
     tables' column order, grouped in Python from the ties."""
@@ -312,10 +319,21 @@ def reference_aggregates(
     for tie in ties:
         country, partner, channel = tie["country_id"], tie["partner_id"], tie["channel"]
         by_channel[(country, partner, channel)].append(tie)
-        addressed = threats.get((channel, tie["initiative_id"]), set())
-        for threat in addressed:
-            by_threat[(country, partner, channel, threat)].append(tie)
-            co_threats |= {(country, threat, partner, channel, co) for co in addressed}
+        period = Span(tie["start_date"], tie["end_date"])
+        links = threats.get((channel, tie["initiative_id"]), {})
+        # The tie addresses a threat only while its link holds.
+        for threat, link in links.items():
+            held = period.overlap(link)
+            if held is None:
+                continue
+            by_threat[(country, partner, channel, threat)].append(
+                {**tie, "start_date": held.start, "end_date": held.end}
+            )
+            co_threats |= {
+                (country, threat, partner, channel, co)
+                for co, co_link in links.items()
+                if held.overlap(co_link) is not None
+            }
     return {
         "partner_channels": {(*key, *_summary(rows)) for key, rows in by_channel.items()},
         "partner_threats": {(*key, *_summary(rows)) for key, rows in by_threat.items()},
