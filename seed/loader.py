@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, and_, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement, AgreementParty, agreement_threats
@@ -49,7 +49,7 @@ from app.sources.models import Citation, Source
 from app.sources.schemas import CitationIn
 from app.threats.models import ThreatCategory, ThreatResponse, response_threats
 from seed.countries import country_records
-from seed.schemas import EditionEntry, PartyEntry, SeedError, read_seed
+from seed.schemas import EditionEntry, OrganizationEntry, PartyEntry, SeedError, read_seed
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -159,6 +159,28 @@ class SeedLoader:
         threat_ids = {self.threat(slug, context).id for slug in slugs}
         self.link(table, owner, owner_id, "threat_id", threat_ids)
 
+    def date_threats(
+        self, table: Table, owner: str, owner_id: int, entry: OrganizationEntry, context: str
+    ) -> None:
+        """Dates the threat links the entry dates; the others stay undated."""
+        for dated in entry.threat_dates:
+            if dated.threat not in entry.threats:
+                raise SeedError(f"{context}: threat_dates names {dated.threat!r}, not in threats")
+            if dated.source not in self.source_ids:
+                raise SeedError(f"{context}: unknown source {dated.source!r}")
+            period = dated.model_dump(exclude={"threat", "source"}) | {"source_id": dated.source}
+            link = and_(
+                table.c[owner] == owner_id,
+                table.c.threat_id == self.threat(dated.threat, context).id,
+            )
+            stored = self.session.execute(
+                select(*(table.c[key] for key in period)).where(link)
+            ).one()
+            if dict(stored._mapping) != period:
+                self.session.execute(table.update().where(link).values(period))
+                if stored.start_date is not None:  # a new link is created, not updated
+                    self.report.updated[table.name] += 1
+
     def cite(self, column: str, target_id: int, citations: list[CitationIn], context: str) -> None:
         wanted = set()
         for citation in citations:
@@ -256,7 +278,7 @@ class SeedLoader:
             organization = self.upsert_resource(
                 Organization,
                 {"slug": slug},
-                entry.model_dump(exclude={"slug", "threats", "members", "sources"}),
+                entry.model_dump(exclude={"slug", "threats", "threat_dates", "members", "sources"}),
                 (ORGANIZATIONS.entity, slug),
             )
             if organization is None:
@@ -268,6 +290,9 @@ class SeedLoader:
             self.cite("organization_id", organization.id, entry.sources, context)
             self.link_threats(
                 organization_threats, "organization_id", organization.id, entry.threats, context
+            )
+            self.date_threats(
+                organization_threats, "organization_id", organization.id, entry, context
             )
             for member in entry.members:
                 member_context = f"{context}, member {member.country}"

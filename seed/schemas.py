@@ -17,6 +17,7 @@ problem naming the file, the entry and the field.
 """
 
 from copy import copy
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
@@ -27,7 +28,7 @@ from pydantic_core import ErrorDetails
 from app.agreements.schemas import AgreementCreate, PartyIn
 from app.core.inputs import CountryCodeIn, Description, Input, Note, SlugIn, Threats, listed_twice
 from app.core.params import IsoDate
-from app.core.periods import parse_partial_date
+from app.core.periods import DatePrecision, parse_partial_date
 from app.countries.models import CountryKind
 from app.countries.schemas import CountryName, CountryUpdate
 from app.exercises.schemas import EditionCreate, SeriesCreate
@@ -111,11 +112,27 @@ class MemberEntry(SeedEntry, MembershipPeriodIn):
     sources: Sources | None = None  # type: ignore[assignment]
 
 
+class ThreatDate(SeedEntry):
+    """When an initiative took up (or dropped) a threat in `threats`, and the source saying so;
+    a threat without one is undated: it holds from the initiative's start (issue 15)."""
+
+    partial_dates = {"start": "start", "end": "end"}
+
+    threat: SlugIn
+    start_date: date
+    start_precision: DatePrecision
+    end_date: date | None = None
+    end_precision: DatePrecision | None = None
+    source: str
+    locator: str
+
+
 class OrganizationEntry(SeedEntry, OrganizationCreate):
     partial_dates = {"founded": "founded", "ended": "ended"}
 
     # Linked through routes of their own in the API.
     threats: Threats = []
+    threat_dates: list[ThreatDate] = []
     members: list[MemberEntry] = []
 
 

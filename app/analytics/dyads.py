@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session, aliased
 
 from app.analytics.graph import LruCache, database_identity
 from app.cooperation.models import Tie, TieChannel
-from app.cooperation.queries import INITIATIVE_THREATS, TieFilters
+from app.cooperation.queries import INITIATIVE_THREATS, TieFilters, linked_threat
 from app.core.pagination import decode_cursor, encode_cursor
+from app.core.periods import Span
 from app.countries.models import Country
 from app.threats.models import ThreatCategory
 
@@ -72,7 +73,8 @@ class _SharedInitiative:
     resumed) and its threats, gathered from the rows before any year is counted."""
 
     spans: set[tuple[date | None, date | None]] = field(default_factory=set)
-    threats: set[str] = field(default_factory=set)
+    # Each threat with its link's period: the tie addresses it only while the link holds.
+    threats: set[tuple[str, date | None, date | None]] = field(default_factory=set)
 
 
 @dataclass
@@ -85,6 +87,7 @@ def _statement(
     filters: DyadFilters, with_threats: bool, after_pair: tuple[str, str] | None
 ) -> Select[Any]:
     a, b = aliased(Country), aliased(Country)
+    links = INITIATIVE_THREATS
     columns: list[Any] = [
         a.iso3,
         a.name,
@@ -98,7 +101,7 @@ def _statement(
         Tie.end_date,
     ]
     if with_threats:
-        columns.append(ThreatCategory.slug)
+        columns += [ThreatCategory.slug, links.c.start_date, links.c.end_date]
     conditions = TieFilters(
         threat_ids=list(filters.threat_ids),
         channels=list(filters.channels),
@@ -112,10 +115,8 @@ def _statement(
         .where(*conditions)
     )
     if with_threats:
-        links = INITIATIVE_THREATS
         statement = statement.outerjoin(
-            links,
-            and_(links.c.channel == Tie.channel, links.c.initiative_id == Tie.initiative_id),
+            links, linked_threat(links, Span.of_years(filters.year_gte, filters.year_lte))
         ).outerjoin(ThreatCategory, ThreatCategory.id == links.c.threat_id)
     if not filters.directed:
         # Ties are stored in both directions: keep the one with the lower ISO3 first.
@@ -155,10 +156,13 @@ def _pair_years(
         active: set[int] = set()
         for start, end in shared.spans:
             active.update(_active_years(start, end, filters, this_year))
+            for slug, link_start, link_end in shared.threats:
+                held = Span(start, end).overlap(Span(link_start, link_end))
+                if held is not None:
+                    for year in _active_years(held.start, held.end, filters, this_year):
+                        years[year].threats.add(slug)
         for year in active:
-            ties = years[year]
-            ties.counts[channel] += 1
-            ties.threats |= shared.threats
+            years[year].counts[channel] += 1
     return years
 
 
@@ -186,7 +190,7 @@ def iter_dyad_years(
                 shared = initiatives[(row[6], row[7])]
                 shared.spans.add((row[8], row[9]))
                 if with_threats and row[10] is not None:
-                    shared.threats.add(row[10])
+                    shared.threats.add((row[10], row[11], row[12]))
             assert first is not None
             country_a, country_b = DyadCountry(*first[0:3]), DyadCountry(*first[3:6])
             years = _pair_years(initiatives, filters, this_year)

@@ -27,12 +27,12 @@ from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 import networkx as nx  # type: ignore[import-untyped]
-from sqlalchemy import ColumnElement, Integer, Select, and_, cast, distinct, func, null, select
+from sqlalchemy import ColumnElement, Integer, Select, cast, distinct, func, null, select
 from sqlalchemy import union_all as sql_union_all
 from sqlalchemy.orm import Session, aliased
 
 from app.cooperation.models import Tie, TieChannel
-from app.cooperation.queries import INITIATIVE_THREATS, TieFilters
+from app.cooperation.queries import INITIATIVE_THREATS, TieFilters, linked_threat
 from app.core.periods import Span
 from app.countries.models import Country
 from app.organizations.models import Membership, MembershipRole
@@ -304,10 +304,7 @@ def _edge_counts_statement(filters: NetworkFilters) -> Select[*tuple[Any, ...]]:
             links.c.threat_id,
             func.count(distinct(Tie.initiative_id)),
         )
-        .join(
-            links,
-            and_(links.c.channel == Tie.channel, links.c.initiative_id == Tie.initiative_id),
-        )
+        .join(links, linked_threat(links, filters.tie_filters().window))
         .where(once, *conditions)
         .group_by(Tie.country_id, Tie.partner_id, Tie.channel, links.c.threat_id)
     )

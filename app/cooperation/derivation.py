@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Table,
+    and_,
     case,
     delete,
     distinct,
@@ -32,7 +33,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.cooperation.channels import CHANNELS
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie, TieChannel
-from app.cooperation.ties import TIE_COLUMNS
+from app.cooperation.ties import TIE_COLUMNS, link_applies, link_span
 from app.sources.models import Certainty
 
 _CERTAINTY_RANK = {Certainty.confirmed: 0, Certainty.disputed: 1, Certainty.unconfirmed: 2}
@@ -45,17 +46,17 @@ def most_certain(*levels: Certainty) -> Certainty:
 # --- the aggregates --------------------------------------------------------------------------
 
 
-def _span_columns(ties: Any) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+def _span_columns(starts: Any, ends: Any) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
     """Earliest start (null if any is unknown) and latest end (null if any is open)."""
-    start = case((func.count(ties.start_date) == func.count(), func.min(ties.start_date)))
-    end = case((func.count(ties.end_date) == func.count(), func.max(ties.end_date)))
+    start = case((func.count(starts) == func.count(), func.min(starts)))
+    end = case((func.count(ends) == func.count(), func.max(ends)))
     return start, end
 
 
 def _aggregate_statements(pairs: Any) -> list[Any]:
     """INSERT ... SELECT statements filling the aggregates from the ties, for the ties
     matching `pairs` (a list of conditions on `Tie`)."""
-    start, end = _span_columns(Tie)
+    start, end = _span_columns(Tie.start_date, Tie.end_date)
     statements: list[Any] = [
         insert(PartnerChannel).from_select(
             ["country_id", "partner_id", "channel", "initiatives", "start_date", "end_date"],
@@ -73,6 +74,15 @@ def _aggregate_statements(pairs: Any) -> list[Any]:
     ]
     for channel in CHANNELS.values():
         links, column = channel.threat_links.table, channel.threat_links.owner
+        co_links = links.alias("co_links")
+        # A tie addresses a threat only while the link holds (issue 15): the aggregates count
+        # the part of each tie's period that the link's period covers.
+        holds = link_applies(
+            links.c.start_date, links.c.end_date, (Tie.start_date,), (Tie.end_date,)
+        )
+        threat_start, threat_end = _span_columns(
+            *link_span(links.c.start_date, links.c.end_date, Tie.start_date, Tie.end_date)
+        )
         statements.append(
             insert(PartnerThreat).from_select(
                 [
@@ -90,15 +100,14 @@ def _aggregate_statements(pairs: Any) -> list[Any]:
                     literal(channel.name.value),
                     links.c.threat_id,
                     func.count(distinct(Tie.initiative_id)),
-                    start,
-                    end,
+                    threat_start,
+                    threat_end,
                 )
-                .join(links, links.c[column] == Tie.initiative_id)
+                .join(links, and_(links.c[column] == Tie.initiative_id, holds))
                 .where(Tie.channel == channel.name, *pairs)
                 .group_by(Tie.country_id, Tie.partner_id, links.c.threat_id),
             )
         )
-        co_links = links.alias("co_links")
         statements.append(
             insert(PartnerCoThreat).from_select(
                 ["country_id", "threat_id", "partner_id", "channel", "co_threat_id"],
@@ -110,7 +119,19 @@ def _aggregate_statements(pairs: Any) -> list[Any]:
                     co_links.c.threat_id,
                 )
                 .join(links, links.c[column] == Tie.initiative_id)
-                .join(co_links, co_links.c[column] == Tie.initiative_id)
+                .join(
+                    co_links,
+                    and_(
+                        co_links.c[column] == Tie.initiative_id,
+                        # Both threats addressed on one day of the tie.
+                        link_applies(
+                            links.c.start_date,
+                            links.c.end_date,
+                            (Tie.start_date, co_links.c.start_date),
+                            (Tie.end_date, co_links.c.end_date),
+                        ),
+                    ),
+                )
                 .where(Tie.channel == channel.name, *pairs)
                 .distinct(),
             )

@@ -1,7 +1,7 @@
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -44,6 +44,8 @@ class Tie(Base):
     partner_fact_id: Mapped[int] = mapped_column(Integer)
     country_role: Mapped[str] = mapped_column(String(32))
     partner_role: Mapped[str] = mapped_column(String(32))
+    # The start comes from a bound (the initiative's start, a country's validity), not the facts.
+    start_inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PartnerChannel(Base):

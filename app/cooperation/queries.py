@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.cooperation.channels import CHANNELS
 from app.cooperation.derivation import most_certain
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie, TieChannel
+from app.cooperation.ties import link_applies, link_span
 from app.core.periods import Span
 from app.countries.models import Country
 from app.sources.models import Certainty, Citation
@@ -45,6 +46,8 @@ def _initiative_threats() -> Subquery:
                 literal(channel.name.value).label("channel"),
                 channel.threat_links.owner_column.label("initiative_id"),
                 channel.threat_links.table.c.threat_id.label("threat_id"),
+                channel.threat_links.table.c.start_date.label("start_date"),
+                channel.threat_links.table.c.end_date.label("end_date"),
             )
             for channel in CHANNELS.values()
         )
@@ -54,16 +57,27 @@ def _initiative_threats() -> Subquery:
 INITIATIVE_THREATS = _initiative_threats()
 
 
-def _addresses_threat(threat_ids: list[int]) -> ColumnElement[bool]:
+def linked_threat(links: Any, window: Span) -> ColumnElement[bool]:
+    """Joins a tie to the threat links of its initiative that hold during the tie's period
+    and the window."""
+    return and_(
+        links.c.channel == Tie.channel,
+        links.c.initiative_id == Tie.initiative_id,
+        link_applies(
+            links.c.start_date,
+            links.c.end_date,
+            (Tie.start_date, window.start),
+            (Tie.end_date, window.end),
+        ),
+    )
+
+
+def _addresses_threat(threat_ids: list[int], window: Span) -> ColumnElement[bool]:
     links = INITIATIVE_THREATS
     return exists(
         select(1)
         .select_from(links)
-        .where(
-            links.c.channel == Tie.channel,
-            links.c.initiative_id == Tie.initiative_id,
-            links.c.threat_id.in_(threat_ids),
-        )
+        .where(linked_threat(links, window), links.c.threat_id.in_(threat_ids))
         .correlate(Tie)
     )
 
@@ -76,17 +90,21 @@ class TieFilters:
     year_gte: int | None = None
     year_lte: int | None = None
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
-        if self.channels:
-            conditions.append(Tie.channel.in_(self.channels))
-        if self.threat_ids:
-            conditions.append(_addresses_threat(self.threat_ids))
-        window = (
+    @property
+    def window(self) -> Span:
+        return (
             Span.of_years(self.year, self.year)
             if self.year is not None
             else Span.of_years(self.year_gte, self.year_lte)
         )
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if self.channels:
+            conditions.append(Tie.channel.in_(self.channels))
+        window = self.window
+        if self.threat_ids:
+            conditions.append(_addresses_threat(self.threat_ids, window))
         if window.start is not None:
             conditions.append(Tie.end_date.is_(None) | (Tie.end_date > window.start))
         if window.end is not None:
@@ -154,15 +172,12 @@ class _Extent:
 
 
 def _threats_by_partner(
-    session: Session, country_id: int, conditions: list[ColumnElement[bool]]
+    session: Session, country_id: int, conditions: list[ColumnElement[bool]], window: Span
 ) -> dict[int, list[ThreatCategory]]:
     links = INITIATIVE_THREATS
     rows = session.execute(
         select(Tie.partner_id, ThreatCategory)
-        .join(
-            links,
-            and_(links.c.channel == Tie.channel, links.c.initiative_id == Tie.initiative_id),
-        )
+        .join(links, linked_threat(links, window))
         .join(ThreatCategory, ThreatCategory.id == links.c.threat_id)
         .where(Tie.country_id == country_id, *conditions)
         .distinct()
@@ -319,16 +334,26 @@ def _partners_from_ties(
         lambda: dict.fromkeys(CHANNELS, 0)
     )
     extents: dict[int, _Extent] = defaultdict(_Extent)
+    start: Any = Tie.start_date
+    end: Any = Tie.end_date
+    statement = select(Tie.partner_id)
+    if filters.threat_ids:
+        # The years in which the ties address a threat asked for: the links' periods.
+        links = INITIATIVE_THREATS
+        start, end = link_span(links.c.start_date, links.c.end_date, Tie.start_date, Tie.end_date)
+        statement = statement.join(
+            links,
+            and_(linked_threat(links, filters.window), links.c.threat_id.in_(filters.threat_ids)),
+        )
     for partner_id, channel, initiatives, rows, starts, earliest, ends, latest in session.execute(
-        select(
-            Tie.partner_id,
+        statement.add_columns(
             Tie.channel,
             func.count(distinct(Tie.initiative_id)),
             func.count(),
-            func.count(Tie.start_date),
-            func.min(Tie.start_date),
-            func.count(Tie.end_date),
-            func.max(Tie.end_date),
+            func.count(start),
+            func.min(start),
+            func.count(end),
+            func.max(end),
         )
         .where(Tie.country_id == country_id, *conditions)
         .group_by(Tie.partner_id, Tie.channel)
@@ -341,7 +366,7 @@ def _partners_from_ties(
         country.id: country
         for country in session.scalars(select(Country).where(Country.id.in_(channel_counts)))
     }
-    threats = _threats_by_partner(session, country_id, conditions)
+    threats = _threats_by_partner(session, country_id, conditions, filters.window)
     summaries = []
     for partner_id, channels in channel_counts.items():
         span = extents[partner_id].span()
@@ -372,6 +397,7 @@ class PairTie:
     certainty: Certainty
     roles: tuple[str, str]
     fact_ids: set[int]
+    start_inferred: bool
     threats: list[ThreatCategory] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
 
@@ -390,16 +416,24 @@ def _merge(rows: list[Tie]) -> dict[tuple[TieChannel, int], PairTie]:
                 certainty=row.certainty,
                 roles=(row.country_role, row.partner_role),
                 fact_ids={row.country_fact_id, row.partner_fact_id},
+                start_inferred=row.start_inferred,
             )
             continue
-        # Two periods in one initiative (the Quad in 2007-08 and from 2017) are one tie.
+        # Two periods in one initiative (the Quad in 2007-08 and from 2017) are one tie; its
+        # start is inferred if the earliest of them starts at a bound.
+        if span.start is not None and (tie.span.start is None or span.start < tie.span.start):
+            tie.start_inferred = row.start_inferred
+        elif span.start == tie.span.start:
+            tie.start_inferred = tie.start_inferred or row.start_inferred
         tie.span = tie.span.union(span)
         tie.certainty = most_certain(tie.certainty, row.certainty)
         tie.fact_ids |= {row.country_fact_id, row.partner_fact_id}
     return merged
 
 
-def _attach_details(session: Session, ties: dict[tuple[TieChannel, int], PairTie]) -> None:
+def _attach_details(
+    session: Session, ties: dict[tuple[TieChannel, int], PairTie], window: Span
+) -> None:
     links = INITIATIVE_THREATS
     for channel in CHANNELS.values():
         model = channel.initiative
@@ -408,13 +442,17 @@ def _attach_details(session: Session, ties: dict[tuple[TieChannel, int], PairTie
             continue
         for initiative in session.scalars(select(model).where(model.id.in_(keyed))):
             keyed[initiative.id].initiative = initiative
-        for initiative_id, threat in session.execute(
-            select(links.c.initiative_id, ThreatCategory)
+        for initiative_id, threat, start, end in session.execute(
+            select(links.c.initiative_id, ThreatCategory, links.c.start_date, links.c.end_date)
             .join(ThreatCategory, ThreatCategory.id == links.c.threat_id)
             .where(links.c.channel == channel.name.value, links.c.initiative_id.in_(keyed))
             .order_by(ThreatCategory.slug)
         ):
-            keyed[initiative_id].threats.append(threat)
+            # A tie addresses a threat only while the link holds (issue 15).
+            tie = keyed[initiative_id]
+            shared = tie.span.overlap(window)
+            if shared is not None and shared.overlap(Span(start, end)) is not None:
+                tie.threats.append(threat)
         column = channel.citation
         fact_ids = {fact_id for tie in keyed.values() for fact_id in tie.fact_ids}
         by_fact: dict[int, list[Citation]] = defaultdict(list)
@@ -440,7 +478,7 @@ def ties_between(
         )
     ).all()
     ties = _merge(list(rows))
-    _attach_details(session, ties)
+    _attach_details(session, ties, filters.window)
     order = list(CHANNELS)
     return sorted(
         ties.values(),

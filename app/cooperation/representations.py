@@ -36,6 +36,7 @@ def _tie_out(tie: PairTie, codes: tuple[str, str]) -> TieOut:
             name=tie.initiative.name,
         ),
         start_date=tie.span.start,
+        start_inferred=tie.start_inferred,
         end_date=tie.span.end,
         first_year=tie.span.first_year,
         last_year=tie.span.last_year,

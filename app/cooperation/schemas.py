@@ -35,6 +35,10 @@ class TieOut(BaseModel):
     channel: TieChannel
     initiative: Initiative
     start_date: date | None = Field(description="Start of the shared period (null: unknown)")
+    start_inferred: bool = Field(
+        description="The facts give no start (or one before it): the tie starts at the latest "
+        "of its initiative's start and its countries' existence"
+    )
     end_date: date | None = Field(description="End of the shared period, exclusive (null: ongoing)")
     first_year: int | None
     last_year: int | None

@@ -9,10 +9,15 @@ A tie is one initiative that two countries share:
   its members at the time; the tie covers the agreement's life (from entry into force, or
   signature) within both parties' periods;
 - operation: both contribute to the same operation in overlapping periods.
-Periods are half-open [start, end): an unknown start reaches back indefinitely, no end means
-ongoing. Each channel is one `INSERT ... SELECT` (`app.cooperation.derivation` inserts what
-the channel's function here selects), with the periods intersected in SQL (`_overlap`), the
-same on every database engine. Which function derives which channel: `channels.py`.
+Periods are half-open [start, end): no end means ongoing. A tie never reaches back past its
+container (issue 15): an organization's founding, an agreement's entry into force, an
+operation's start, and both countries' validity (`countries.valid_from`); where the facts give
+no start, or one before those bounds, the tie starts at the latest bound and says its start is
+inferred (`start_inferred`). An unknown start with no bound at all stays unknown. An exercise
+tie covers its edition's year. Each channel is one `INSERT ... SELECT`
+(`app.cooperation.derivation` inserts what the channel's function here selects), with the
+periods intersected in SQL (`_overlap`), the same on every database engine. Which function
+derives which channel: `channels.py`.
 """
 
 from collections.abc import Collection, Iterable
@@ -30,6 +35,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    type_coerce,
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -40,6 +46,7 @@ from sqlalchemy.sql.functions import GenericFunction, ReturnTypeFromArgs
 
 from app.agreements.models import Agreement, AgreementParty
 from app.cooperation.models import TieChannel
+from app.countries.models import Country
 from app.exercises.models import ExerciseEdition, ParticipantRole, Participation
 from app.operations.models import Contribution, Operation
 from app.organizations.models import Membership, MembershipRole, Organization
@@ -103,6 +110,45 @@ def _overlap(
     return start, end
 
 
+def _bounded(
+    fact_starts: Iterable[Any],
+    fact_ends: Iterable[Any],
+    bound_starts: Iterable[Any],
+    bound_ends: Iterable[Any],
+) -> tuple[ColumnElement[Any], ColumnElement[Any], ColumnElement[Any]]:
+    """The facts' shared period cut to its bounds, and whether its start is inferred: it comes
+    from a bound because the facts give no start, or one before the bound."""
+    fact_starts, bound_starts = list(fact_starts), list(bound_starts)
+    start, end = _overlap([*fact_starts, *bound_starts], [*fact_ends, *bound_ends])
+    latest_fact_start = greatest(*(func.coalesce(s, _NO_START) for s in fact_starts))
+    inferred = case((and_(start.is_not(None), latest_fact_start < start), True), else_=False)
+    return start, end, inferred
+
+
+def _validity() -> tuple[Any, Any]:
+    """Two countries, to join as `mine` and `theirs`: their validity bounds a tie."""
+    return aliased(Country), aliased(Country)
+
+
+def link_applies(
+    link_start: Any, link_end: Any, starts: Iterable[Any], ends: Iterable[Any]
+) -> ColumnElement[bool]:
+    """A threat link counts for a tie only for the part of the tie's period that the link's
+    period covers (issue 15): true when the link's period, the tie's and any window (`starts`,
+    `ends`) share a day."""
+    start, end = _overlap((link_start, *starts), (link_end, *ends))
+    return or_(start.is_(None), end.is_(None), start < end)
+
+
+def link_span(
+    link_start: Any, link_end: Any, tie_start: Any, tie_end: Any
+) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """The part of a tie's period in which it addresses a linked threat, typed as dates (so
+    that SQLite's text comes back as dates)."""
+    start, end = _overlap((link_start, tie_start), (link_end, tie_end))
+    return type_coerce(start, Date()), type_coerce(end, Date())
+
+
 def _least_certain(*levels: Any) -> ColumnElement[Any]:
     return case(
         (or_(*(level == Certainty.unconfirmed.value for level in levels)), "unconfirmed"),
@@ -123,6 +169,7 @@ TIE_COLUMNS = (
     "partner_fact_id",
     "country_role",
     "partner_role",
+    "start_inferred",
 )
 
 
@@ -144,7 +191,13 @@ def _tie_select(candidates: AnySelect) -> AnySelect:
 
 def organization_ties(initiative_ids: Collection[int] | None) -> AnySelect:
     mine, theirs = aliased(Membership), aliased(Membership)
-    start, end = _overlap((mine.start_date, theirs.start_date), (mine.end_date, theirs.end_date))
+    my_country, their_country = _validity()
+    start, end, inferred = _bounded(
+        (mine.start_date, theirs.start_date),
+        (mine.end_date, theirs.end_date),
+        (Organization.founded_date, my_country.valid_from, their_country.valid_from),
+        (Organization.ended_date, my_country.valid_until, their_country.valid_until),
+    )
     statement = (
         select(
             mine.country_id.label("country_id"),
@@ -158,6 +211,7 @@ def organization_ties(initiative_ids: Collection[int] | None) -> AnySelect:
             theirs.id.label("partner_fact_id"),
             literal("member").label("country_role"),
             literal("member").label("partner_role"),
+            inferred.label("start_inferred"),
         )
         .join(
             theirs,
@@ -167,6 +221,8 @@ def organization_ties(initiative_ids: Collection[int] | None) -> AnySelect:
             ),
         )
         .join(Organization, Organization.id == mine.organization_id)
+        .join(my_country, my_country.id == mine.country_id)
+        .join(their_country, their_country.id == theirs.country_id)
         .where(
             mine.role == MembershipRole.member,
             theirs.role == MembershipRole.member,
@@ -195,6 +251,7 @@ def exercise_ties(initiative_ids: Collection[int] | None) -> AnySelect:
             theirs.id.label("partner_fact_id"),
             mine.role.label("country_role"),
             theirs.role.label("partner_role"),
+            literal(False).label("start_inferred"),
         )
         .join(
             theirs,
@@ -251,21 +308,16 @@ def _agreement_participants(initiative_ids: Collection[int] | None) -> Any:
 def agreement_ties(initiative_ids: Collection[int] | None) -> AnySelect:
     participants = _agreement_participants(initiative_ids)
     mine, theirs = participants.alias("mine"), participants.alias("theirs")
-    start, end = _overlap(
+    my_country, their_country = _validity()
+    start, end, inferred = _bounded(
+        (mine.c.party_start, mine.c.member_start, theirs.c.party_start, theirs.c.member_start),
+        (mine.c.party_end, mine.c.member_end, theirs.c.party_end, theirs.c.member_end),
         (
             func.coalesce(Agreement.in_force_date, Agreement.signed_date),
-            mine.c.party_start,
-            mine.c.member_start,
-            theirs.c.party_start,
-            theirs.c.member_start,
+            my_country.valid_from,
+            their_country.valid_from,
         ),
-        (
-            Agreement.ended_date,
-            mine.c.party_end,
-            mine.c.member_end,
-            theirs.c.party_end,
-            theirs.c.member_end,
-        ),
+        (Agreement.ended_date, my_country.valid_until, their_country.valid_until),
     )
     statement = (
         select(
@@ -282,6 +334,7 @@ def agreement_ties(initiative_ids: Collection[int] | None) -> AnySelect:
             theirs.c.party_id.label("partner_fact_id"),
             mine.c.role.label("country_role"),
             theirs.c.role.label("partner_role"),
+            inferred.label("start_inferred"),
         )
         .join(
             theirs,
@@ -291,15 +344,20 @@ def agreement_ties(initiative_ids: Collection[int] | None) -> AnySelect:
             ),
         )
         .join(Agreement, Agreement.id == mine.c.agreement_id)
+        .join(my_country, my_country.id == mine.c.country_id)
+        .join(their_country, their_country.id == theirs.c.country_id)
     )
     return _tie_select(statement)
 
 
 def operation_ties(initiative_ids: Collection[int] | None) -> AnySelect:
     mine, theirs = aliased(Contribution), aliased(Contribution)
-    start, end = _overlap(
-        (Operation.start_date, mine.start_date, theirs.start_date),
-        (Operation.end_date, mine.end_date, theirs.end_date),
+    my_country, their_country = _validity()
+    start, end, inferred = _bounded(
+        (mine.start_date, theirs.start_date),
+        (mine.end_date, theirs.end_date),
+        (Operation.start_date, my_country.valid_from, their_country.valid_from),
+        (Operation.end_date, my_country.valid_until, their_country.valid_until),
     )
     statement = (
         select(
@@ -314,12 +372,15 @@ def operation_ties(initiative_ids: Collection[int] | None) -> AnySelect:
             theirs.id.label("partner_fact_id"),
             literal("contributor").label("country_role"),
             literal("contributor").label("partner_role"),
+            inferred.label("start_inferred"),
         )
         .join(
             theirs,
             and_(theirs.operation_id == mine.operation_id, theirs.country_id != mine.country_id),
         )
         .join(Operation, Operation.id == mine.operation_id)
+        .join(my_country, my_country.id == mine.country_id)
+        .join(their_country, their_country.id == theirs.country_id)
     )
     if initiative_ids is not None:
         statement = statement.where(mine.operation_id.in_(initiative_ids))

@@ -83,6 +83,27 @@ def get_organization(session: Session, slug: str) -> Organization:
     return organization
 
 
+class RoleFilter(StrEnum):
+    """A role to list, or every role."""
+
+    member = "member"
+    observer = "observer"
+    partner = "partner"
+    suspended = "suspended"
+    any = "any"
+
+
+def roles_listed(asked: list[RoleFilter]) -> list[MembershipRole]:
+    """Members only unless other roles are asked for: an observer is not a member (issue 15:
+    ASEAN had 10 members, not 11, the day before Timor-Leste's admission). An empty list (from
+    `any`) lists every role."""
+    if not asked:
+        return [MembershipRole.member]
+    if RoleFilter.any in asked:
+        return []
+    return [MembershipRole(role) for role in asked]
+
+
 def members_on(
     session: Session, organization_id: int, day: date, roles: list[MembershipRole]
 ) -> Sequence[Membership]:

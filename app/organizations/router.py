@@ -2,18 +2,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
+from app.core.csv_export import csv_response
 from app.core.deps import SessionDep
 from app.core.lists import list_route
-from app.core.pagination import Fetch
+from app.core.pagination import LIST_RESPONSES, Fetch, ListFormat
 from app.core.params import CountryCode, IsoDate, SearchText, Slug, ThreatFilter
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import get_country
 from app.organizations import details, queries
-from app.organizations.models import MembershipRole, Organization, OrganizationKind
-from app.organizations.queries import OrganizationSort
+from app.organizations.models import Organization, OrganizationKind
+from app.organizations.queries import OrganizationSort, RoleFilter, roles_listed
 from app.organizations.schemas import (
     CountryMemberships,
     OrganizationDetail,
@@ -52,8 +54,13 @@ def get_organization(session: SessionDep, slug: Slug) -> OrganizationDetail:
     return details.organization_detail(session, slug)
 
 
-@router.get("/{slug}/members", response_model=OrganizationMembers, responses=NOT_FOUND_RESPONSES)
+@router.get(
+    "/{slug}/members",
+    response_model=OrganizationMembers,
+    responses={**NOT_FOUND_RESPONSES, **LIST_RESPONSES},
+)
 def get_organization_members(
+    request: Request,
     session: SessionDep,
     slug: Slug,
     as_of: Annotated[
@@ -63,12 +70,29 @@ def get_organization_members(
         ),
     ] = None,
     role: Annotated[
-        list[MembershipRole] | None,
-        Query(max_length=4, description="Only these roles (default: all)", examples=[["member"]]),
+        list[RoleFilter] | None,
+        Query(
+            max_length=5,
+            description="The roles to list (repeatable: `role=member&role=observer`), or `any` "
+            "for every role; members only by default",
+            examples=[["member", "observer"]],
+        ),
     ] = None,
-) -> OrganizationMembers:
+    format: Annotated[
+        ListFormat,
+        Query(
+            description="json, or csv: one line per member (also chosen by `Accept: text/csv`)",
+            examples=["csv"],
+        ),
+    ] = ListFormat.json,
+) -> OrganizationMembers | StreamingResponse:
     """The organization's members on a day, each with role, period and sources."""
-    return details.organization_members(session, slug, as_of or date.today(), role or [])
+    members = details.organization_members(
+        session, slug, as_of or date.today(), roles_listed(role or [])
+    )
+    if format is ListFormat.csv or "text/csv" in request.headers.get("accept", ""):
+        return csv_response([members.data], f"{slug}-members")
+    return members
 
 
 # A country's memberships are read from the organizations: the countries package sits below.

@@ -1,10 +1,10 @@
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, Date, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, Versioned
-from app.core.periods import enum_column
+from app.core.periods import DatePrecision, enum_column
 from app.sources.models import Citation
 
 
@@ -26,7 +26,9 @@ class Channel(StrEnum):
 
 
 def threat_link_table(name: str, owner_column: str, owner_table: str) -> Table:
-    """The many-to-many table linking an initiative to the threats it addresses."""
+    """The many-to-many table linking an initiative to the threats it addresses, each link
+    with its period and the source that dates it. No start: the link is undated and holds
+    from the initiative's own start (issue 15); no end: ongoing."""
     return Table(
         name,
         Base.metadata,
@@ -41,6 +43,12 @@ def threat_link_table(name: str, owner_column: str, owner_table: str) -> Table:
             primary_key=True,
             index=True,
         ),
+        Column("start_date", Date),
+        Column("start_precision", enum_column(DatePrecision, "start_precision")),
+        Column("end_date", Date),
+        Column("end_precision", enum_column(DatePrecision, "end_precision")),
+        Column("source_id", ForeignKey("sources.id", ondelete="RESTRICT")),
+        Column("locator", String(500)),
     )
 
 

@@ -360,9 +360,9 @@ async def test_dyad_years_periods(net: httpx.AsyncClient) -> None:
     rows = await _dyads(
         net, year_gte=1990, year_lte=this_year + 1, country=["THA", "MYS"], within=True
     )
-    # MYS and THA joined east-forum at unknown dates: from the first year asked for; the
-    # membership is open: up to this year, not the next.
-    assert [row["year"] for row in rows] == list(range(1990, this_year + 1))
+    # MYS and THA joined east-forum at unknown dates: their tie starts with the forum (2000),
+    # not before (issue 15); the membership is open: up to this year, not the next.
+    assert [row["year"] for row in rows] == list(range(2000, this_year + 1))
     by_year = {row["year"]: row for row in rows}
     assert (by_year[2011]["organizations"], by_year[2011]["operations"]) == (1, 1)
     assert by_year[2011]["threats"] == ["humanitarian-crises", "terrorism"]

@@ -11,9 +11,12 @@ cannot be copied into the expectation it is checked against:
   for each of its members (role `member`) during the membership, within the agreement's life
   (from entry into force, or signature, to its end) and both parties' periods;
 - operation: two contributors to one operation, within the operation and both contributions.
-Periods are half-open [start, end): no start reaches back indefinitely, no end is ongoing,
-and a pair whose periods share no day is no tie. A tie is as certain as the least certain of
-the rows behind it: the two facts, plus the edition or agreement they belong to.
+Periods are half-open [start, end): no end is ongoing, and a pair whose periods share no day
+is no tie. A tie never starts before its initiative (founding, entry into force, start) nor
+before either country existed; when the facts give no start, or one before those bounds, the
+tie starts at the latest bound and its start is inferred (issue 15). A tie is as certain as
+the least certain of the rows behind it: the two facts, plus the edition or agreement they
+belong to.
 """
 
 from collections import defaultdict
@@ -28,6 +31,8 @@ from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement, AgreementParty, agreement_threats
 from app.cooperation.models import TieChannel
+from app.core.periods import Span
+from app.countries.models import Country
 from app.exercises.models import ExerciseEdition, Participation, edition_threats
 from app.operations.models import Contribution, Operation, operation_threats
 from app.organizations.models import Membership, Organization, organization_threats
@@ -70,24 +75,40 @@ class _Side:
     role: str
 
 
+def _validity(session: Session) -> dict[int, Period]:
+    return {
+        row.id: (row.valid_from, row.valid_until)
+        for row in _rows(session, Country.id, Country.valid_from, Country.valid_until)
+    }
+
+
 def _pairs(
     channel: TieChannel,
     sides_by_initiative: Mapping[int, list[_Side]],
     initiative_periods: Mapping[int, Period],
     initiative_certainty: Mapping[int, tuple[Certainty, ...]],
+    validity: Mapping[int, Period],
 ) -> Iterator[TieRow]:
     """Every ordered pair of two countries' sides in one initiative whose periods meet."""
     for initiative_id, sides in sides_by_initiative.items():
         for mine, theirs in permutations(sides, 2):
             if mine.country_id == theirs.country_id:
                 continue
-            period = _shared_period(
+            facts = _shared_period(*mine.periods, *theirs.periods)
+            bounds = _shared_period(
                 initiative_periods.get(initiative_id, (None, None)),
-                *mine.periods,
-                *theirs.periods,
+                validity.get(mine.country_id, (None, None)),
+                validity.get(theirs.country_id, (None, None)),
             )
+            if facts is None or bounds is None:
+                continue
+            period = _shared_period(facts, bounds)
             if period is None:
                 continue
+            # An exercise's sides carry no period: its edition's year is a fact, not a bound.
+            inferred = bool(mine.periods or theirs.periods) and (
+                period[0] is not None and (facts[0] is None or facts[0] < period[0])
+            )
             yield {
                 "country_id": mine.country_id,
                 "partner_id": theirs.country_id,
@@ -104,6 +125,7 @@ def _pairs(
                 "partner_fact_id": theirs.fact_id,
                 "country_role": mine.role,
                 "partner_role": theirs.role,
+                "start_inferred": inferred,
             }
 
 
@@ -139,7 +161,13 @@ def _organization_ties(session: Session) -> Iterator[TieRow]:
         for organization_id, members in _memberships(session).items()
         if organization_id not in universal
     }
-    return _pairs(TieChannel.organization, sides, {}, {})
+    founded = {
+        row.id: (row.founded_date, row.ended_date)
+        for row in _rows(
+            session, Organization.id, Organization.founded_date, Organization.ended_date
+        )
+    }
+    return _pairs(TieChannel.organization, sides, founded, {}, _validity(session))
 
 
 def _exercise_ties(session: Session) -> Iterator[TieRow]:
@@ -167,7 +195,7 @@ def _exercise_ties(session: Session) -> Iterator[TieRow]:
         for edition_id, edition in editions.items()
     }
     certainty = {edition_id: (edition.certainty,) for edition_id, edition in editions.items()}
-    return _pairs(TieChannel.exercise, sides, years, certainty)
+    return _pairs(TieChannel.exercise, sides, years, certainty, {})
 
 
 def _agreement_ties(session: Session) -> Iterator[TieRow]:
@@ -207,7 +235,7 @@ def _agreement_ties(session: Session) -> Iterator[TieRow]:
     )
     lives = {row.id: (row.in_force_date or row.signed_date, row.ended_date) for row in agreements}
     certainty = {row.id: (row.certainty,) for row in agreements}
-    return _pairs(TieChannel.agreement, sides, lives, certainty)
+    return _pairs(TieChannel.agreement, sides, lives, certainty, _validity(session))
 
 
 def _operation_ties(session: Session) -> Iterator[TieRow]:
@@ -229,7 +257,7 @@ def _operation_ties(session: Session) -> Iterator[TieRow]:
         row.id: (row.start_date, row.end_date)
         for row in _rows(session, Operation.id, Operation.start_date, Operation.end_date)
     }
-    return _pairs(TieChannel.operation, sides, periods, {})
+    return _pairs(TieChannel.operation, sides, periods, {}, _validity(session))
 
 
 def reference_ties(session: Session) -> list[TieRow]:
@@ -252,12 +280,18 @@ _THREAT_LINKS: dict[TieChannel, tuple[Table, str]] = {
 }
 
 
-def initiative_threats(session: Session) -> dict[tuple[TieChannel, int], set[int]]:
-    """The threats each initiative addresses, by (channel, initiative)."""
-    threats: dict[tuple[TieChannel, int], set[int]] = defaultdict(set)
+LinkedThreats = dict[tuple[TieChannel, int], dict[int, Span]]
+
+
+def initiative_threats(session: Session) -> LinkedThreats:
+    """The threats each initiative addresses, by (channel, initiative), each with the period
+    of its link (an undated link: from the initiative's start, which bounds its ties)."""
+    threats: LinkedThreats = defaultdict(dict)
     for channel, (links, column) in _THREAT_LINKS.items():
-        for owner, threat_id in _rows(session, links.c[column], links.c.threat_id):
-            threats[(channel, owner)].add(threat_id)
+        for owner, threat_id, start, end in _rows(
+            session, links.c[column], links.c.threat_id, links.c.start_date, links.c.end_date
+        ):
+            threats[(channel, owner)][threat_id] = Span(start, end)
     return threats
 
 
@@ -275,7 +309,7 @@ def _summary(ties: Iterable[TieRow]) -> tuple[int, date | None, date | None]:
 
 
 def reference_aggregates(
-    ties: list[TieRow], threats: dict[tuple[TieChannel, int], set[int]]
+    ties: list[TieRow], threats: LinkedThreats
 ) -> dict[str, set[tuple[Any, ...]]]:
     """The rows of `partner_channels`, `partner_threats` and `partner_co_threats`, in their
     tables' column order, grouped in Python from the ties."""
@@ -285,10 +319,21 @@ def reference_aggregates(
     for tie in ties:
         country, partner, channel = tie["country_id"], tie["partner_id"], tie["channel"]
         by_channel[(country, partner, channel)].append(tie)
-        addressed = threats.get((channel, tie["initiative_id"]), set())
-        for threat in addressed:
-            by_threat[(country, partner, channel, threat)].append(tie)
-            co_threats |= {(country, threat, partner, channel, co) for co in addressed}
+        period = Span(tie["start_date"], tie["end_date"])
+        links = threats.get((channel, tie["initiative_id"]), {})
+        # The tie addresses a threat only while its link holds.
+        for threat, link in links.items():
+            held = period.overlap(link)
+            if held is None:
+                continue
+            by_threat[(country, partner, channel, threat)].append(
+                {**tie, "start_date": held.start, "end_date": held.end}
+            )
+            co_threats |= {
+                (country, threat, partner, channel, co)
+                for co, co_link in links.items()
+                if held.overlap(co_link) is not None
+            }
     return {
         "partner_channels": {(*key, *_summary(rows)) for key, rows in by_channel.items()},
         "partner_threats": {(*key, *_summary(rows)) for key, rows in by_threat.items()},

@@ -32,6 +32,7 @@ from app.organizations.models import Membership, MembershipRole, Organization, O
 from app.sources.models import Certainty
 from app.threats.models import ThreatCategory
 from tests.cooperation.reference_ties import (
+    LinkedThreats,
     initiative_threats,
     reference_aggregates,
     reference_ties,
@@ -40,6 +41,7 @@ from tests.databases import copy_database, drop_database
 
 SEED = 20261126
 TIE_KEY = (
+    "start_inferred",
     "country_id",
     "partner_id",
     "channel",
@@ -163,10 +165,12 @@ def _add_random_facts(session: Session, rng: random.Random) -> None:
                 insert(links), [{column: owner, "threat_id": t} for owner, t in sorted(wanted)]
             )
     session.flush()
-    # Two countries whose only tie is an organization without threats.
-    loners = sorted(
-        set(session.scalars(select(Country.id))) - set(session.scalars(select(Tie.country_id)))
-    )[-2:]
+    # Two countries whose only tie is an organization without threats (two that exist
+    # together: a tie never reaches past a country's validity).
+    always = select(Country.id).where(Country.valid_from.is_(None), Country.valid_until.is_(None))
+    loners = sorted(set(session.scalars(always)) - set(session.scalars(select(Tie.country_id))))[
+        -2:
+    ]
     forum = Organization(
         slug="test-threatless-forum",
         name="Threatless forum",
@@ -186,7 +190,7 @@ def _add_random_facts(session: Session, rng: random.Random) -> None:
 
 def _reference_partners(
     ties: list[dict[str, Any]],
-    initiative_threats: dict[tuple[TieChannel, int], set[int]],
+    initiative_threats: LinkedThreats,
     names: dict[int, str],
     slugs: dict[int, str],
     country_id: int,
@@ -197,39 +201,50 @@ def _reference_partners(
         if filters.year is not None
         else Span.of_years(filters.year_gte, filters.year_lte)
     )
-    by_partner: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    # Per partner: the ties' spans (with a threat filter, the parts of them in which they
+    # address a threat asked for) and the threats they address within the window.
+    spans: dict[int, list[Span]] = defaultdict(list)
+    counted: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    addressed: dict[int, set[int]] = defaultdict(set)
     for tie in ties:
         if tie["country_id"] != country_id:
             continue
         if filters.channels and tie["channel"] not in filters.channels:
             continue
-        threats = initiative_threats.get((tie["channel"], tie["initiative_id"]), set())
-        if filters.threat_ids and not threats & set(filters.threat_ids):
+        period = Span(tie["start_date"], tie["end_date"])
+        in_window = window.overlap(period)
+        if in_window is None:
             continue
-        if window.overlap(Span(tie["start_date"], tie["end_date"])) is None:
-            continue
-        by_partner[tie["partner_id"]].append(tie)
+        links = initiative_threats.get((tie["channel"], tie["initiative_id"]), {})
+        held = {t for t, link in links.items() if in_window.overlap(link) is not None}
+        if filters.threat_ids:
+            asked = held & set(filters.threat_ids)
+            if not asked:
+                continue
+            parts = [period.overlap(links[t]) for t in asked]
+            spans[tie["partner_id"]] += [part for part in parts if part is not None]
+        else:
+            spans[tie["partner_id"]].append(period)
+        counted[tie["partner_id"]].append(tie)
+        addressed[tie["partner_id"]] |= held
     result = []
-    for partner_id, rows in by_partner.items():
+    for partner_id, rows in counted.items():
         channels = {
             channel: len({r["initiative_id"] for r in rows if r["channel"] == channel})
             for channel in TieChannel
         }
-        starts = [r["start_date"] for r in rows]
-        ends = [r["end_date"] for r in rows]
+        starts = [part.start for part in spans[partner_id]]
+        ends = [part.end for part in spans[partner_id]]
         span = Span(
-            None if None in starts else min(starts),
-            None if None in ends else max(ends),
-        )
-        threats = set().union(
-            *(initiative_threats.get((r["channel"], r["initiative_id"]), set()) for r in rows)
+            None if None in starts else min(d for d in starts if d is not None),
+            None if None in ends else max(d for d in ends if d is not None),
         )
         result.append(
             (
                 partner_id,
                 sum(channels.values()),
                 channels,
-                sorted(slugs[t] for t in threats),
+                sorted(slugs[t] for t in addressed[partner_id]),
                 span.first_year,
                 span.last_year,
                 None in ends,

@@ -98,3 +98,42 @@ async def test_unknown_organization_is_404(api: httpx.AsyncClient) -> None:
     response = await api.get("/v1/organizations/warsaw-pact-2")
     assert response.status_code == 404
     assert "warsaw-pact-2" in response.json()["detail"]
+
+
+async def test_members_mean_members_unless_other_roles_are_asked_for(
+    api: httpx.AsyncClient,
+) -> None:
+    async def listed(day: str, **params: object) -> list[dict[str, object]]:
+        response = await api.get("/v1/organizations/asean/members", params={"as_of": day, **params})
+        assert response.status_code == 200
+        data: list[dict[str, object]] = response.json()["data"]
+        return data
+
+    assert len(await listed("2025-10-25")) == 10
+    assert len(await listed("2025-10-27")) == 11
+    assert {m["role"] for m in await listed("2025-10-25")} == {"member"}
+    everyone = await listed("2025-10-25", role="any")
+    assert len(everyone) == 11
+    assert len(await listed("2025-10-25", role=["member", "observer"])) == 11
+    observers = await listed("2025-10-25", role="observer")
+    assert [m["country"]["iso3"] for m in observers] == ["TLS"]  # type: ignore[index]
+
+
+async def test_members_answer_csv(api: httpx.AsyncClient) -> None:
+    by_format = await api.get(
+        "/v1/organizations/asean/members", params={"as_of": "2025-10-25", "format": "csv"}
+    )
+    by_accept = await api.get(
+        "/v1/organizations/asean/members",
+        params={"as_of": "2025-10-25"},
+        headers={"Accept": "text/csv"},
+    )
+    for response in (by_format, by_accept):
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/csv")
+        header, *rows = response.text.strip().splitlines()
+        assert "country.iso3" in header.split(",")
+        assert len(rows) == 10
+        assert not any("TLS" in row for row in rows)
+    bad = await api.get("/v1/organizations/asean/members", params={"role": "emperor"})
+    assert bad.status_code == 422
