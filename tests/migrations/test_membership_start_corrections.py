@@ -7,17 +7,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from app import cli
 from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
 from app.countries.models import Country
 from app.organizations.models import Membership, Organization
 from seed.loader import load_seed
 from tests.databases import copy_database, drop_database
+from tests.migrations.test_migrations import run_alembic
 
 CORRECTED = {("admm", "TLS", "observer"): "2023-11-01", ("sco", "BLR", "member"): "2024-07-04"}
 BEFORE = {("admm", "TLS", "observer"): "2024-03-01", ("sco", "BLR", "member"): "2024-07-01"}
@@ -30,13 +29,6 @@ def engine(template_url: str, tmp_path: Path) -> Iterator[Engine]:
     yield engine
     engine.dispose()
     drop_database(url)
-
-
-def _alembic(engine: Engine, verb: str, revision: str) -> None:
-    url = engine.url.render_as_string(hide_password=False)
-    config = cli.alembic_config(Settings(database_url=url))
-    config.attributes["connection"] = engine
-    getattr(command, verb)(config, revision)
 
 
 def _starts(engine: Engine) -> dict[tuple[str, str, str], list[str]]:
@@ -58,10 +50,10 @@ def _starts(engine: Engine) -> dict[tuple[str, str, str], list[str]]:
 def test_the_corrected_starts_move_and_a_reseed_adds_no_duplicate(engine: Engine) -> None:
     assert _starts(engine) == {key: [day] for key, day in CORRECTED.items()}
     # The step down restores the starts a database seeded before the correction has.
-    _alembic(engine, "downgrade", "83b87dedf60b")
+    run_alembic(engine, "downgrade", "83b87dedf60b")
     assert _starts(engine) == {key: [day] for key, day in BEFORE.items()}
 
-    _alembic(engine, "upgrade", "head")
+    run_alembic(engine, "upgrade", "head")
     assert _starts(engine) == {key: [day] for key, day in CORRECTED.items()}
     with session_factory(engine).begin() as session:
         report = load_seed(session)
