@@ -22,7 +22,7 @@ async def test_bilateral_treaties(api: httpx.AsyncClient) -> None:
 async def test_foreign_military_sales_is_technology_transfer(api: httpx.AsyncClient) -> None:
     body = (await api.get("/v1/agreements", params={"kind": "technology_transfer"})).json()
     fms = next(a for a in body["data"] if a["slug"] == "us-foreign-military-sales")
-    assert fms["in_force_date"] == "1976-01-01"
+    assert fms["in_force_date"] == "1968-10-22"  # the FMS Act; 1976 renamed it the AECA
     detail = (await api.get("/v1/agreements/us-foreign-military-sales")).json()
     assert [(p["country"]["iso3"], p["role"]) for p in detail["parties"]] == [("USA", "provider")]
 

@@ -568,16 +568,21 @@ async def test_seeded_paths_2024_organizations(api: httpx.AsyncClient) -> None:
         ["nato"],
         ["admm-plus"],
     ]
-    # New Zealand reaches France through its Five Eyes partners in NATO: the USA first
-    # (Five Eyes and ADMM-Plus: strength 2 + 1), then Canada and the UK (strength 1 + 1).
+    # New Zealand reaches France through its Five Eyes partners in NATO: the UK (Five Eyes
+    # and the FPDA: strength 2 + 1) and the USA (Five Eyes and ADMM-Plus: 2 + 1) first, then
+    # Canada (1 + 1).
     body = await _json(api, "/v1/countries/NZL/paths/FRA", year=2024, channel="organization")
     assert [_iso3s(path["countries"]) for path in body["data"]] == [
+        ["NZL", "GBR", "FRA"],
         ["NZL", "USA", "FRA"],
         ["NZL", "CAN", "FRA"],
-        ["NZL", "GBR", "FRA"],
     ]
-    assert [path["strength"] for path in body["data"]] == [3, 2, 2]
+    assert [path["strength"] for path in body["data"]] == [3, 3, 2]
     assert [t["initiative"]["slug"] for t in body["data"][0]["hops"][0]["ties"]] == [
+        "five-eyes",
+        "fpda",
+    ]
+    assert [t["initiative"]["slug"] for t in body["data"][1]["hops"][0]["ties"]] == [
         "admm-plus",
         "five-eyes",
     ]
@@ -593,9 +598,10 @@ async def test_seeded_blocs_2025(api: httpx.AsyncClient) -> None:
 
 
 async def test_seeded_dyad_year_indonesia_malaysia_2024(api: httpx.AsyncClient) -> None:
-    # IDN-MYS in 2024: three organizations (ASEAN, ADMM, ADMM-Plus), one operation (UNIFIL).
+    # IDN-MYS in 2024: six organizations (ASEAN, ADMM, ADMM-Plus, the Malacca Straits Patrol,
+    # the Sulu Sea arrangement, Our Eyes), one operation (UNIFIL).
     (row,) = await _dyads(api, year_gte=2024, year_lte=2024, country=["IDN", "MYS"], within=True)
-    assert (row["organizations"], row["operations"]) == (3, 1)
+    assert (row["organizations"], row["operations"]) == (6, 1)
     assert row["ties"] == (
         row["organizations"] + row["exercises"] + row["agreements"] + row["operations"]
     )

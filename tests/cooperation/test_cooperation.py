@@ -22,9 +22,9 @@ async def _pair(api: httpx.AsyncClient, code: str, other: str, **params: Any) ->
 
 async def test_organization_channel_counts_shared_organizations(api: httpx.AsyncClient) -> None:
     partners = await _partners(api, "IDN", channel="organization")
-    # ASEAN, ADMM and ADMM-Plus
-    assert partners["MYS"]["channels"]["organization"] == 3
-    assert partners["MYS"]["ties"] == 3
+    # ASEAN, ADMM, ADMM-Plus, the Malacca Straits Patrol, the Sulu Sea arrangement, Our Eyes
+    assert partners["MYS"]["channels"]["organization"] == 6
+    assert partners["MYS"]["ties"] == 6
     assert partners["MYS"]["first_year"] == 1967
     assert partners["MYS"]["ongoing"] is True
     # ADMM-Plus only, from 2010
@@ -43,8 +43,9 @@ async def test_partners_are_ranked_by_ties(api: httpx.AsyncClient) -> None:
 async def test_exercise_channel_and_observers(api: httpx.AsyncClient) -> None:
     partners = await _partners(api, "IDN", channel="exercise")
     assert partners["THA"]["channels"]["exercise"] >= 4  # Cobra Gold 2017, 2023, 2024, 2025
-    # Myanmar only observed Cobra Gold 2017: observing is not a tie.
-    assert "MMR" not in partners
+    # Before ASEX-01 Natuna (2023), Myanmar only observed Cobra Gold 2017: not a tie.
+    assert "MMR" not in await _partners(api, "IDN", channel="exercise", year_lte=2022)
+    assert partners["MMR"]["channels"]["exercise"] == 1  # ASEX-01 Natuna
 
 
 async def test_agreement_channel_through_an_organization_party(api: httpx.AsyncClient) -> None:

@@ -50,7 +50,7 @@ async def test_downgrade_past_curation_needs_force_and_the_seed_respects_it(
     assert _defcoop(fresh_url, "db", "downgrade", "-1") == (0, "database at -1\n")
     assert _defcoop(fresh_url, "db", "upgrade")[0] == 0
 
-    for target in ("-2", "base", "51568650fd6e"):
+    for target in ("20906f8a79a1-1", "base", "51568650fd6e"):
         code, output = _defcoop(fresh_url, "db", "downgrade", target)
         assert code == 1, output
         assert "--force" in output and "backup" in output.lower() and "pg_dump" in output

@@ -39,11 +39,11 @@ async def test_seeding_twice_changes_nothing(empty_url: str) -> None:
     assert first.exit_code == 0, first.output
     # Every row the curated seed makes; change it only with the seed data itself.
     assert (
-        "seeded: created 24 agreement_parties, 13 agreement_threats, 12 agreements, "
-        "924 citations, 17 contributions, 257 countries, 27 edition_activities, "
-        "26 edition_threats, 15 exercise_editions, 10 exercise_series, 112 memberships, "
-        "8 operation_threats, 4 operations, 21 organization_threats, 11 organizations, "
-        "204 participations, 25 response_threats, 100 sources, 8 threat_categories, "
+        "seeded: created 45 agreement_parties, 21 agreement_threats, 21 agreements, "
+        "1297 citations, 52 contributions, 257 countries, 31 edition_activities, "
+        "30 edition_threats, 18 exercise_editions, 11 exercise_series, 138 memberships, "
+        "17 operation_threats, 10 operations, 26 organization_threats, 18 organizations, "
+        "246 participations, 25 response_threats, 160 sources, 8 threat_categories, "
         "13 threat_responses; updated nothing\n"
     ) in first.output
 
