@@ -182,8 +182,11 @@ class EditionWriter:
                 )
             )
         }
+        # Keys only: a threat link also carries its period and source (issue 15).
         self.links: dict[str, set[tuple[Any, ...]]] = {
-            table.name: {tuple(row) for row in self.session.execute(select(table))}
+            table.name: {
+                tuple(row) for row in self.session.execute(select(*table.primary_key.columns))
+            }
             for table in (edition_activities, edition_domains, edition_threats)
         }
 

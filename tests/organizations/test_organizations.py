@@ -104,7 +104,7 @@ async def test_unknown_organization_is_404(api: httpx.AsyncClient) -> None:
 async def test_members_mean_members_unless_other_roles_are_asked_for(
     api: httpx.AsyncClient,
 ) -> None:
-    async def listed(day: str, **params: object) -> list[dict[str, object]]:
+    async def listed(day: str, **params: str | list[str]) -> list[dict[str, object]]:
         response = await api.get("/v1/organizations/asean/members", params={"as_of": day, **params})
         assert response.status_code == 200
         data: list[dict[str, object]] = response.json()["data"]

@@ -196,3 +196,16 @@ async def test_asex_01_natuna_had_all_ten_asean_states(api: httpx.AsyncClient) -
     }
     assert confirmed == {"IDN", "BRN", "KHM", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM"}
     assert [host["iso3"] for host in edition["hosts"]] == ["IDN"]
+
+
+async def test_the_admm_addresses_climate_change_from_the_vientiane_declaration(
+    api: httpx.AsyncClient,
+) -> None:
+    async def admm_threats(year: int) -> list[str]:
+        body = await _get(api, "/v1/countries/IDN/partners/MYS", year=year, channel="organization")
+        admm = next(t for t in body["data"] if t["initiative"]["slug"] == "admm")
+        return [threat["slug"] for threat in admm["threats"]]
+
+    assert "climate-change" not in await admm_threats(2023)
+    assert "climate-change" in await admm_threats(2025)
+    assert "terrorism" in await admm_threats(2010)
