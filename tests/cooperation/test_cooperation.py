@@ -75,8 +75,11 @@ async def test_threat_filter(api: httpx.AsyncClient) -> None:
     assert all("cybercrime" in {t["slug"] for t in row["threats"]} for row in cyber.values())
     disasters = await _partners(api, "THA", threat="natural-disasters", channel="exercise")
     assert "USA" in disasters
-    none = await _partners(api, "IDN", threat="climate-change")
-    assert none == {}
+    # The ADMM took up climate change in its Vientiane Joint Declaration (2024-11-20).
+    assert await _partners(api, "IDN", threat="climate-change", year=2023) == {}
+    climate = await _partners(api, "IDN", threat="climate-change")
+    assert "MYS" in climate
+    assert all(row["first_year"] >= 2024 for row in climate.values())
 
 
 async def test_pair_thailand_united_states(api: httpx.AsyncClient) -> None:
