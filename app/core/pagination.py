@@ -64,6 +64,11 @@ class PageParams:
         return PageParams(self.page_size_max, cursor, False, self.resource, self.page_size_max)
 
 
+def wants_csv(request: Request, format: ListFormat) -> bool:
+    """A list answers CSV when `format=csv` asks for it or the client accepts `text/csv`."""
+    return format is ListFormat.csv or "text/csv" in request.headers.get("accept", "")
+
+
 async def page_params(
     request: Request,
     limit: Annotated[
@@ -104,7 +109,7 @@ async def page_params(
     return PageParams(
         limit=limit,
         cursor=cursor,
-        wants_csv=format is ListFormat.csv or "text/csv" in request.headers.get("accept", ""),
+        wants_csv=wants_csv(request, format),
         resource=request.url.path.strip("/").replace("/", "-"),
         page_size_max=settings.page_size_max,
     )

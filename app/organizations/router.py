@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.core.csv_export import csv_response
 from app.core.deps import SessionDep
 from app.core.lists import list_route
-from app.core.pagination import LIST_RESPONSES, Fetch, ListFormat
+from app.core.pagination import LIST_RESPONSES, Fetch, ListFormat, wants_csv
 from app.core.params import CountryCode, IsoDate, SearchText, Slug, ThreatFilter
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import get_country
@@ -90,7 +90,7 @@ def get_organization_members(
     members = details.organization_members(
         session, slug, as_of or date.today(), roles_listed(role or [])
     )
-    if format is ListFormat.csv or "text/csv" in request.headers.get("accept", ""):
+    if wants_csv(request, format):
         return csv_response([members.data], f"{slug}-members")
     return members
 
