@@ -1,7 +1,16 @@
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, Versioned
@@ -18,6 +27,28 @@ class AgreementKind(StrEnum):
     intelligence_sharing = "intelligence_sharing"
     cooperation_strategy = "cooperation_strategy"
     declaration = "declaration"
+
+
+class AgreementCategory(StrEnum):
+    """What an agreement is about, in the Defense Cooperation Agreement Dataset's terms."""
+
+    dca = "dca"  # a framework defense cooperation agreement
+    dic = "dic"  # defense-industrial cooperation
+    trex = "trex"  # training and exercises
+    procurement = "procurement"
+    commission = "commission"  # a joint defense commission or committee
+    research = "research"  # defense research and development
+
+
+# Technology transfer in the seed article's sense: what industry, purchases and research move.
+TECHNOLOGY_TRANSFER_CATEGORIES = frozenset(
+    {AgreementCategory.dic, AgreementCategory.procurement, AgreementCategory.research}
+)
+
+
+class AgreementScope(StrEnum):
+    general = "general"  # covers defense cooperation at large
+    sector = "sector"  # one sector (training, procurement, research...)
 
 
 class PartyRole(StrEnum):
@@ -51,7 +82,21 @@ class Agreement(NoteMixin, Versioned, Base):
     )
     description: Mapped[str | None] = mapped_column(Text)
     certainty: Mapped[Certainty] = certainty_column()
+    # Terms as a dataset codes them (DCAD 1.0); null where not recorded. A DCAD special code
+    # (negative) is a kind of unknown, kept apart from the number it stands in for.
+    scope: Mapped[AgreementScope | None] = mapped_column(enum_column(AgreementScope, "scope"))
+    duration_years: Mapped[int | None] = mapped_column(Integer)
+    duration_code: Mapped[int | None] = mapped_column(SmallInteger)
+    renewal_code: Mapped[int | None] = mapped_column(SmallInteger)
+    renewal_years: Mapped[int | None] = mapped_column(Integer)
+    renewal_years_code: Mapped[int | None] = mapped_column(SmallInteger)
+    terminated: Mapped[bool | None] = mapped_column(Boolean)
+    terminated_code: Mapped[int | None] = mapped_column(SmallInteger)
+    asymmetry: Mapped[int | None] = mapped_column(SmallInteger)
 
+    categories: Mapped[list["AgreementCategoryRow"]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="AgreementCategoryRow.position"
+    )
     parties: Mapped[list["AgreementParty"]] = relationship(
         back_populates="agreement", lazy="raise", cascade="all, delete-orphan"
     )
@@ -92,3 +137,17 @@ class AgreementParty(PeriodMixin, NoteMixin, Base):
     citations: Mapped[list[Citation]] = relationship(
         lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.party_id]
     )
+
+
+class AgreementCategoryRow(Base):
+    """One of an agreement's categories; `position` 1 is the dataset's primary category."""
+
+    __tablename__ = "agreement_categories"
+
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[AgreementCategory] = mapped_column(
+        enum_column(AgreementCategory, "category"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger)
