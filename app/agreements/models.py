@@ -46,6 +46,20 @@ TECHNOLOGY_TRANSFER_CATEGORIES = frozenset(
 )
 
 
+# The columns of an agreement's terms as a dataset codes them (the API's `terms`).
+TERMS = (
+    "scope",
+    "duration_years",
+    "duration_code",
+    "renewal_code",
+    "renewal_years",
+    "renewal_years_code",
+    "terminated",
+    "terminated_code",
+    "asymmetry",
+)
+
+
 class AgreementScope(StrEnum):
     general = "general"  # covers defense cooperation at large
     sector = "sector"  # one sector (training, procurement, research...)
@@ -94,7 +108,7 @@ class Agreement(NoteMixin, Versioned, Base):
     terminated_code: Mapped[int | None] = mapped_column(SmallInteger)
     asymmetry: Mapped[int | None] = mapped_column(SmallInteger)
 
-    categories: Mapped[list["AgreementCategoryRow"]] = relationship(
+    category_rows: Mapped[list["AgreementCategoryRow"]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="AgreementCategoryRow.position"
     )
     parties: Mapped[list["AgreementParty"]] = relationship(
@@ -106,6 +120,23 @@ class Agreement(NoteMixin, Versioned, Base):
     citations: Mapped[list[Citation]] = relationship(
         lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.agreement_id]
     )
+
+    @property
+    def categories(self) -> list[AgreementCategory]:
+        """The dataset's categories, the primary first (needs `category_rows` loaded)."""
+        return [row.category for row in self.category_rows]
+
+    @property
+    def terms(self) -> "Agreement | None":
+        """The agreement itself where a dataset coded its terms (the API's `terms`), else None."""
+        return self if any(getattr(self, name) is not None for name in TERMS) else None
+
+    @property
+    def technology_transfer(self) -> bool:
+        """Of the technology-transfer kind, or with a technology-transfer category."""
+        return self.kind == AgreementKind.technology_transfer or any(
+            category in TECHNOLOGY_TRANSFER_CATEGORIES for category in self.categories
+        )
 
 
 class AgreementParty(PeriodMixin, NoteMixin, Base):
