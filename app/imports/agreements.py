@@ -246,7 +246,9 @@ class AgreementWriter:
     ) -> list[tuple[AgreementRecord, tuple[int, int]]]:
         resolved = []
         for record in records:
-            on = record.signed.first_day
+            # The state bound from the start: Serbia for an agreement Serbia and Montenegro
+            # signed in 2006 and that entered into force in 2009, as its continuator.
+            on = (record.in_force or record.signed).first_day
             ids = [self.cow.country_id(code, on) for code in record.cow_codes]
             unresolved = [code for code, id_ in zip(record.cow_codes, ids, strict=True) if not id_]
             if unresolved:

@@ -1,9 +1,10 @@
 """Defense Cooperation Agreement Dataset 1.0 (Kinne 2020): one row, one bilateral agreement.
 
 The file's quirks, and how each is read (see seed/datasets/README.md):
-- parties are COW state codes (`ccode1`, `ccode2`), resolved on the signature date (365 is
-  the Soviet Union before 1991-12-26, Russia after); the abbreviations beside them are not
-  read: they disagree with the codes in places (732 is both `KOR` and `ROK`; 652 once `EGY`);
+- parties are COW state codes (`ccode1`, `ccode2`), resolved on the agreement's start (entry
+  into force, else signature: 365 is the Soviet Union before 1991-12-26, Russia after); the
+  abbreviations beside them are not read: they disagree with the codes in places (732 is
+  both `KOR` and `ROK`; 652 once `EGY`);
 - three rows name the same state twice (`ccode1 = ccode2`): rejected, there is no pair;
 - dates come as day, month and year columns, any of them blank (unknown): kept with their
   precision; entry into force is blank in more than half the rows;

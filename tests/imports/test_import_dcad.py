@@ -311,7 +311,23 @@ async def test_cow_365_is_the_soviet_union_before_1992_and_russia_after(
             continue
         agreement = await agreement_citing(sample_api, row["DCAid"])
         parties = {party["country"]["iso3"] for party in agreement["parties"]}
-        assert ("SUN" if int(row["signYear"]) < 1992 else "RUS") in parties
+        start = int(row["EIFYear"] or row["signYear"])
+        assert ("SUN" if start < 1992 else "RUS") in parties
+
+
+async def test_a_party_is_the_state_bound_at_entry_into_force(
+    sample_api: httpx.AsyncClient,
+) -> None:
+    """345 signed as Serbia and Montenegro (2006-04-05), in force in 2009: Serbia."""
+    row = next(
+        r
+        for r in rows_of(SAMPLE)
+        if "345" in (r["ccode1"], r["ccode2"])
+        and int(r["signYear"]) <= 2006 < int(r["EIFYear"] or 0)
+    )
+    agreement = await agreement_citing(sample_api, row["DCAid"])
+    assert "SRB" in {party["country"]["iso3"] for party in agreement["parties"]}
+    assert (await get(sample_api, "/v1/countries/SRB/partners", channel="agreement"))["data"]
 
 
 async def test_a_row_that_is_a_curated_agreement_is_merged_and_cites_both(
