@@ -42,7 +42,7 @@ from app.curation.writes.agreements import AGREEMENTS
 from app.imports.base import Progress
 from app.imports.dates import PartialDate
 from app.imports.editions import BATCH_SIZE, slugify, unique_slug
-from app.imports.report import ImportReport, Rejection
+from app.imports.report import ImportReport
 from app.sources.models import Certainty, Citation
 
 AGREEMENT_ROWS = cast(Table, Agreement.__table__)
@@ -78,7 +78,7 @@ class AgreementTerms:
 @dataclass(frozen=True)
 class AgreementRecord:
     locator: str  # cited with the dataset, e.g. "DCADv1.0-0147"
-    cow_codes: tuple[int, int]  # the two parties, as COW state codes
+    country_ids: tuple[int, int]  # the two parties
     kind: AgreementKind
     categories: tuple[AgreementCategory, ...]  # the primary first
     signed: PartialDate
@@ -99,33 +99,6 @@ class _Curated:
     ended: date | None
 
 
-class _CowCodes:
-    """COW state codes to countries on a date: where a code is several countries' (365: the
-    Soviet Union and Russia), the one whose validity covers the date, the bounded one first."""
-
-    def __init__(self, session: Session) -> None:
-        self.countries: dict[int, list[Country]] = defaultdict(list)
-        self.names: dict[int, str] = {}
-        self.codes: dict[int, str] = {}
-        for country in session.scalars(select(Country).where(Country.cow_code.is_not(None))):
-            assert country.cow_code is not None  # filtered in SQL
-            self.countries[country.cow_code].append(country)
-        for country in session.scalars(select(Country)):
-            self.names[country.id] = country.name
-            self.codes[country.id] = country.iso3
-
-    def country_id(self, code: int, on: date) -> int | None:
-        valid = [
-            c
-            for c in self.countries.get(code, [])
-            if (c.valid_from is None or c.valid_from <= on)
-            and (c.valid_until is None or on < c.valid_until)
-        ]
-        bounded = [c for c in valid if c.valid_from is not None or c.valid_until is not None]
-        chosen = bounded or valid
-        return chosen[0].id if len(chosen) == 1 else None
-
-
 def _same_signature(curated_row: _Curated, record: AgreementRecord) -> bool:
     if curated_row.signed is None:
         return False
@@ -139,7 +112,12 @@ class AgreementWriter:
         self.session = session
         self.source_id = source_id
         self.report = report
-        self.cow = _CowCodes(session)
+        self.countries: dict[int, tuple[str, str]] = {
+            country_id: (iso3, name)
+            for country_id, iso3, name in session.execute(
+                select(Country.id, Country.iso3, Country.name)
+            )
+        }
         # Locator -> the disagreement with a curated agreement it was merged into ("" if none).
         self.merge_notes: dict[str, str] = {}
         self._load_agreements()
@@ -233,56 +211,36 @@ class AgreementWriter:
 
     def write(self, records: Sequence[AgreementRecord], progress: Progress) -> None:
         started = time.perf_counter()
-        resolved = self._resolve(records)
-        for start in range(0, len(resolved), BATCH_SIZE):
-            batch = resolved[start : start + BATCH_SIZE]
+        for start in range(0, len(records), BATCH_SIZE):
+            batch = records[start : start + BATCH_SIZE]
             self._write_batch(batch)
             progress(len(batch))
-        progress(len(records) - len(resolved))
         self.report.timings["write"] = time.perf_counter() - started
 
-    def _resolve(
-        self, records: Sequence[AgreementRecord]
-    ) -> list[tuple[AgreementRecord, tuple[int, int]]]:
-        resolved = []
-        for record in records:
-            # The state bound from the start: Serbia for an agreement Serbia and Montenegro
-            # signed in 2006 and that entered into force in 2009, as its continuator.
-            on = (record.in_force or record.signed).first_day
-            ids = [self.cow.country_id(code, on) for code in record.cow_codes]
-            unresolved = [code for code, id_ in zip(record.cow_codes, ids, strict=True) if not id_]
-            if unresolved:
-                self.report.rejected.append(
-                    Rejection(record.locator, f"COW code {unresolved[0]} is no country on {on}")
-                )
-            else:
-                resolved.append((record, (cast(int, ids[0]), cast(int, ids[1]))))
-        return resolved
-
-    def _write_batch(self, batch: Sequence[tuple[AgreementRecord, tuple[int, int]]]) -> None:
-        targets: list[tuple[AgreementRecord, tuple[int, int], int]] = []
-        planned: list[tuple[AgreementRecord, tuple[int, int], str]] = []
-        for record, pair in batch:
+    def _write_batch(self, batch: Sequence[AgreementRecord]) -> None:
+        targets: list[tuple[AgreementRecord, int]] = []
+        planned: list[tuple[AgreementRecord, str]] = []
+        for record in batch:
             if record.locator in self.withdrawn and record.locator not in self.row_agreements:
                 self.report.left_to_curators += 1
                 continue
-            agreement_id = self._existing(record, pair)
+            agreement_id = self._existing(record)
             if agreement_id is None:
-                planned.append((record, pair, self._slug(record, pair)))
+                planned.append((record, self._slug(record)))
             elif agreement_id in self.owned_by_curators:
                 self.report.left_to_curators += 1
             else:
-                targets.append((record, pair, agreement_id))
+                targets.append((record, agreement_id))
         targets.extend(self._insert_agreements(planned))
         self._complete(targets)
 
-    def _existing(self, record: AgreementRecord, pair: tuple[int, int]) -> int | None:
+    def _existing(self, record: AgreementRecord) -> int | None:
         agreement_id = self.row_agreements.get(record.locator)
         if agreement_id is not None:
             if agreement_id not in self.owned_by_curators:
                 self.report.already_imported += 1
             return agreement_id
-        candidates = self.curated.get(frozenset(pair), [])
+        candidates = self.curated.get(frozenset(record.country_ids), [])
         for candidate in candidates:
             if candidate.kind == record.kind and _same_signature(candidate, record):
                 candidates.remove(candidate)
@@ -313,8 +271,8 @@ class AgreementWriter:
             .values(**asdict(record.terms))
         )
 
-    def _slug(self, record: AgreementRecord, pair: tuple[int, int]) -> str:
-        codes = "-".join(self.cow.codes[country_id].lower() for country_id in pair)
+    def _slug(self, record: AgreementRecord) -> str:
+        codes = "-".join(self.countries[country_id][0].lower() for country_id in record.country_ids)
         number = record.locator.rsplit("-", 1)[-1]
         base = slugify(
             f"{codes}-{record.categories[0].value}-{record.signed.first_day.year}-dcad{number}"
@@ -324,25 +282,25 @@ class AgreementWriter:
         return slug
 
     def _insert_agreements(
-        self, planned: list[tuple[AgreementRecord, tuple[int, int], str]]
-    ) -> list[tuple[AgreementRecord, tuple[int, int], int]]:
+        self, planned: list[tuple[AgreementRecord, str]]
+    ) -> list[tuple[AgreementRecord, int]]:
         if not planned:
             return []
-        self._insert(AGREEMENT_ROWS, [self._agreement_row(r, p, s) for r, p, s in planned])
+        self._insert(
+            AGREEMENT_ROWS, [self._agreement_row(record, slug) for record, slug in planned]
+        )
         ids = dict(
             self.session.execute(
                 select(Agreement.slug, Agreement.id).where(
-                    Agreement.slug.in_([slug for _, _, slug in planned])
+                    Agreement.slug.in_([slug for _, slug in planned])
                 )
             ).all()
         )
         self.report.created += len(planned)
-        return [(record, pair, ids[slug]) for record, pair, slug in planned]
+        return [(record, ids[slug]) for record, slug in planned]
 
-    def _agreement_row(
-        self, record: AgreementRecord, pair: tuple[int, int], slug: str
-    ) -> dict[str, Any]:
-        first, second = (self.cow.names[country_id] for country_id in pair)
+    def _agreement_row(self, record: AgreementRecord, slug: str) -> dict[str, Any]:
+        first, second = (self.countries[country_id][1] for country_id in record.country_ids)
         name = f"{first}-{second} {_NAMES[record.categories[0]]} ({record.signed.first_day.year})"
         return {
             "slug": slug,
@@ -362,23 +320,23 @@ class AgreementWriter:
 
     # --- what every agreement of a row needs, added where missing ------------------------
 
-    def _complete(self, targets: list[tuple[AgreementRecord, tuple[int, int], int]]) -> None:
+    def _complete(self, targets: list[tuple[AgreementRecord, int]]) -> None:
         missing = [
             (agreement_id, country_id)
-            for _, pair, agreement_id in targets
-            for country_id in pair
+            for record, agreement_id in targets
+            for country_id in record.country_ids
             if (agreement_id, country_id) not in self.parties
         ]
         self._insert_parties(missing)
         cited = set(self.row_agreements.items())
         citations: list[dict[str, Any]] = []
         categories: list[dict[str, Any]] = []
-        for record, pair, agreement_id in targets:
+        for record, agreement_id in targets:
             locator = record.locator + self.merge_notes.get(record.locator, "")
             if (record.locator, agreement_id) not in cited:
                 self.row_agreements[record.locator] = agreement_id
                 citations.append(self._citation(locator, agreement_id=agreement_id))
-            for country_id in pair:
+            for country_id in record.country_ids:
                 party_id = self.parties[(agreement_id, country_id)]
                 if (party_id, record.locator) not in self.party_citations:
                     self.party_citations.add((party_id, record.locator))

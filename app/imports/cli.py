@@ -55,10 +55,10 @@ def import_mme(path: DatasetPath, skip_unresolved: SkipUnresolved = False) -> No
 def import_dcad(path: DatasetPath) -> None:
     """Import the Defense Cooperation Agreement Dataset, version 1.0 (DCAD, Kinne 2020).
 
-    Every row becomes a bilateral agreement with its two parties (COW codes read on the
-    signature date), dates with their precision, categories and terms, cited as DCAD 1.0 with
-    its DCAid; a row that is a curated agreement is merged into it. Running it again on the
-    same file changes nothing.
+    Every row becomes a bilateral agreement with its two parties (COW codes read on the day
+    it entered into force, else was signed), dates with their precision, categories and
+    terms, cited as DCAD 1.0 with its DCAid; a row that is a curated agreement is merged into
+    it. Running it again on the same file changes nothing.
 
     Example: defcoop import dcad seed/datasets/dcad-1.0/DCAD-v1.0-main.csv
     """

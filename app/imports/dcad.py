@@ -1,8 +1,9 @@
 """Defense Cooperation Agreement Dataset 1.0 (Kinne 2020): one row, one bilateral agreement.
 
 The file's quirks, and how each is read (see seed/datasets/README.md):
-- parties are COW state codes (`ccode1`, `ccode2`), resolved on the agreement's start (entry
-  into force, else signature: 365 is the Soviet Union before 1991-12-26, Russia after); the
+- parties are COW state codes (`ccode1`, `ccode2`), resolved through the dated COW codes on
+  the agreement's start (entry into force, else signature: 365 is the Soviet Union before
+  1991-12-26, Russia after; 260 before 1990 is Germany, which continues West Germany); the
   abbreviations beside them are not read: they disagree with the codes in places (732 is
   both `KOR` and `ROK`; 652 once `EGY`);
 - three rows name the same state twice (`ccode1 = ccode2`): rejected, there is no pair;
@@ -22,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy.orm import Session
 
@@ -81,6 +83,39 @@ def _categories(fields: Mapping[str, str]) -> tuple[AgreementCategory, ...] | st
         if category not in found:
             found.append(category)
     return tuple(found) if found else "no category"
+
+
+# DCAD gives the Czech Republic's code (316) to Czechoslovakia's agreements of 1991-1992 (the
+# Czech foreign ministry's treaty list, its source, lists them as continued): before COW's 316
+# begins, the state that signed them is Czechoslovakia (315).
+_CZECH_REPUBLIC, _CZECHOSLOVAKIA, _CZECH_REPUBLIC_FROM = 316, 315, date(1993, 1, 1)
+
+
+def _country(
+    names: CountryResolver, code: int, on: PartialDate, locator: str, report: ImportReport
+) -> int | None:
+    """The state that carried the COW code then; a date known to the year only reads the
+    year (365 in 1991 is the Soviet Union, which held it until 25 December)."""
+    if code == _CZECH_REPUBLIC and on.first_day < _CZECH_REPUBLIC_FROM:
+        report.note("316 (Czech Republic) before 1993 read as 315 (Czechoslovakia)", locator)
+        code = _CZECHOSLOVAKIA
+    if on.precision is DatePrecision.year:
+        found = names.by_cow_year(code, on.first_day.year)
+    else:
+        found = names.by_cow(code, on.first_day)
+    if found is not None:
+        return found
+    # A state that signed before COW lists it (Brunei, 835, from 1984, in a 1981 agreement):
+    # the state that carries the code from then on.
+    later = sorted(
+        (span.start, country_id)
+        for span, country_id in names.cow_periods.get(code, [])
+        if span.start is not None and span.start > on.first_day
+    )
+    if later:
+        report.note(f"COW code {code} before COW lists the state: read as that state", locator)
+        return later[0][1]
+    return None
 
 
 def _kind(categories: Sequence[AgreementCategory]) -> AgreementKind:
@@ -158,12 +193,25 @@ class DcadAdapter(DatasetAdapter[AgreementRecord]):
                 "entry into force before signature: entry into force left empty", row.locator
             )
             in_force = None
+        # The state bound from the start: Serbia for an agreement Serbia and Montenegro signed
+        # in 2006 and that entered into force in 2009, as its continuator.
+        start = in_force or signed
+        parties = [_country(names, code, start, row.locator, report) for code in (first, second)]
+        unknown = [
+            code
+            for code, country_id in zip((first, second), parties, strict=True)
+            if not country_id
+        ]
+        if unknown:
+            return Rejection(
+                row.locator, f"COW code {unknown[0]} was no state's in {start.first_day.year}"
+            )
         if in_force is not None and in_force.first_day.year > COVERAGE_LAST_YEAR:
             report.note(f"enters into force after {COVERAGE_LAST_YEAR}", row.locator)
         ended = self._ended(signed, in_force, terminated, actual, row.locator, report)
         return AgreementRecord(
             locator=row.locator,
-            cow_codes=(first, second),
+            country_ids=(cast(int, parties[0]), cast(int, parties[1])),
             kind=_kind(categories),
             categories=categories,
             signed=signed,
