@@ -7,7 +7,7 @@ the primary), its scope, duration, renewal, termination and asymmetry. A DCAD sp
 agreements get none: nothing about them changes.
 
 Revision ID: 7c3d9e1f4a60
-Revises: c41d2e8f9a10, c0a7d1e5f316
+Revises: c0a7d1e5f316
 Create Date: 2026-12-05 21:10:00.000000
 """
 
@@ -17,9 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7c3d9e1f4a60"
-# Also the merge point of the datasets and COW-periods revisions (both follow 5a1c0e7d2b94);
-# the lead re-chains revisions at merge.
-down_revision: str | tuple[str, ...] | None = ("c41d2e8f9a10", "c0a7d1e5f316")
+down_revision: str | None = "c0a7d1e5f316"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

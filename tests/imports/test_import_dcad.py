@@ -1,11 +1,13 @@
 """`defcoop import dcad`: through the command line and the HTTP API, on every backend.
 
-Fixture tests/fixtures/dcad_sample.csv: 29 rows copied unchanged from the bundled file, with
+Fixture tests/fixtures/dcad_sample.csv: 31 rows copied unchanged from the bundled file, with
 every special code of `span`, `renewType`, `renewYears` and `terminated`; two terminated rows
 (one ending after 2010); entry into force known, unknown, before signature (DCADv1.0-0110)
 and after 2010; signatures known to the day, the month and the year; the Soviet Union
 (365 in 1984) and Russia (365 in 1997); 345 as Serbia and Montenegro (2005, 2006) and Serbia
-(2010); West Germany (260, read as DEU); `KOR` and `ROK` for 732; a row naming Bolivia twice (0297); the
+(2010); West Germany (260, read as DEU); the Czech Republic's 316 on a Czechoslovak
+agreement of 1991 (0803); Brunei's 835 in 1981, before COW lists it (1887); `KOR` and `ROK`
+for 732; a row naming Bolivia twice (0297); the
 Lombok Treaty (1906, curated) and the 1995 Agreement on Maintaining Security (1905).
 """
 
@@ -313,6 +315,23 @@ async def test_cow_365_is_the_soviet_union_before_1992_and_russia_after(
         parties = {party["country"]["iso3"] for party in agreement["parties"]}
         start = int(row["EIFYear"] or row["signYear"])
         assert ("SUN" if start < 1992 else "RUS") in parties
+
+
+@pytest.mark.parametrize(
+    ("dcaid", "code", "state"),
+    [
+        ("DCADv1.0-0497", "260", "DEU"),  # 1988: the Federal Republic, continued by DEU
+        ("DCADv1.0-0803", "316", "CSK"),  # 1991: Czechoslovakia signed it
+        ("DCADv1.0-1887", "835", "BRN"),  # 1981: Brunei, before COW lists it (1984)
+    ],
+)
+async def test_a_cow_code_is_read_as_the_state_that_signed(
+    sample_api: httpx.AsyncClient, dcaid: str, code: str, state: str
+) -> None:
+    row = _sample_row(dcaid)
+    assert code in (row["ccode1"], row["ccode2"])
+    agreement = await agreement_citing(sample_api, dcaid)
+    assert state in {party["country"]["iso3"] for party in agreement["parties"]}
 
 
 async def test_a_party_is_the_state_bound_at_entry_into_force(
