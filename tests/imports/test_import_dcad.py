@@ -418,3 +418,20 @@ def test_a_file_that_is_not_dcad_is_refused_and_nothing_is_written(
     result = import_dcad(sample_import[0], other)
     assert result.exit_code == 1
     assert "is not DCAD 1.0" in result.stderr
+
+
+async def test_the_dataset_record_says_terminations_are_covered_to_2010(
+    full_import: tuple[str, Result], full_api: httpx.AsyncClient
+) -> None:
+    record = await get(full_api, f"/v1/datasets/{SOURCE}")
+    (coverage,) = [c for c in record["coverage"] if c["channel"] == "agreement"]
+    signed = [int(row["signYear"]) for row in rows_of(BUNDLED)]
+    assert (coverage["starts"], coverage["ends"]) == (
+        f"{min(signed)}-01-01",
+        f"{max(signed)}-12-31",
+    )
+    assert "terminations" in coverage["what"] and "2010" in coverage["what"]
+    assert record["last_import"]["rows_read"] == len(rows_of(BUNDLED))
+    meta = await get(full_api, "/v1/meta")
+    (channel,) = [c for c in meta["coverage"] if c["channel"] == "agreement"]
+    assert [d["dataset"] for d in channel["datasets"]] == [SOURCE]
