@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.agreements.models import (
+    TERMS,
     Agreement,
     AgreementCategory,
     AgreementCategoryRow,
@@ -78,6 +79,7 @@ class AgreementTerms:
 @dataclass(frozen=True)
 class AgreementRecord:
     locator: str  # cited with the dataset, e.g. "DCADv1.0-0147"
+    slug_suffix: str  # what tells this row's slug from another's, e.g. "dcad0147"
     country_ids: tuple[int, int]  # the two parties
     kind: AgreementKind
     categories: tuple[AgreementCategory, ...]  # the primary first
@@ -253,7 +255,7 @@ class AgreementWriter:
     def _merge(self, record: AgreementRecord, candidate: _Curated) -> None:
         """Add the row's terms to a curated agreement; its own values stay."""
         differences = [
-            f"{what} {theirs}"
+            f"{what} {theirs.first_day} ({theirs.precision.value})"
             for what, ours, theirs in (
                 ("entry into force", candidate.in_force, record.in_force),
                 ("end", candidate.ended, record.ended),
@@ -262,22 +264,24 @@ class AgreementWriter:
         ]
         note = ""
         if differences:
-            note = f"{_LOCATOR_END}the dataset gives {', '.join(str(d) for d in differences)}"
-            self.report.note(f"differs from the curated agreement: {note[2:]}", record.locator)
+            note = f"{_LOCATOR_END}the dataset gives {', '.join(differences)}"
+            self.report.note(
+                f"differs from the curated agreement: {note.removeprefix(_LOCATOR_END)}",
+                record.locator,
+            )
         self.merge_notes[record.locator] = note
+        # Terms no curator has given (the write API has none): filled once, never overwritten.
         self.session.execute(
             update(Agreement)
-            .where(Agreement.id == candidate.id, Agreement.duration_code.is_(None))
+            .where(Agreement.id == candidate.id, *(getattr(Agreement, t).is_(None) for t in TERMS))
             .values(**asdict(record.terms))
         )
 
     def _slug(self, record: AgreementRecord) -> str:
-        codes = "-".join(self.countries[country_id][0].lower() for country_id in record.country_ids)
-        number = record.locator.rsplit("-", 1)[-1]
-        base = slugify(
-            f"{codes}-{record.categories[0].value}-{record.signed.first_day.year}-dcad{number}"
-        )
-        slug = unique_slug(base, number, self.slugs)
+        codes = "-".join(self.countries[country_id][0] for country_id in record.country_ids)
+        primary, year = record.categories[0].value, record.signed.first_day.year
+        suffix = slugify(record.slug_suffix)
+        slug = unique_slug(slugify(f"{codes}-{primary}-{year}-{suffix}"), suffix, self.slugs)
         self.slugs.add(slug)
         return slug
 

@@ -211,6 +211,7 @@ class DcadAdapter(DatasetAdapter[AgreementRecord]):
         ended = self._ended(signed, in_force, terminated, actual, row.locator, report)
         return AgreementRecord(
             locator=row.locator,
+            slug_suffix=f"dcad{row.locator.rsplit('-', 1)[-1]}",
             country_ids=(cast(int, parties[0]), cast(int, parties[1])),
             kind=_kind(categories),
             categories=categories,

@@ -13,6 +13,7 @@ Lombok Treaty (1906, curated) and the 1995 Agreement on Maintaining Security (19
 
 import csv
 import re
+import shutil
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -435,3 +436,42 @@ async def test_the_dataset_record_says_terminations_are_covered_to_2010(
     meta = await get(full_api, "/v1/meta")
     (channel,) = [c for c in meta["coverage"] if c["channel"] == "agreement"]
     assert [d["dataset"] for d in channel["datasets"]] == [SOURCE]
+
+
+async def test_a_disagreement_with_a_curated_agreement_is_a_note_and_the_curated_date_stays(
+    empty_url: str, tmp_path: Path
+) -> None:
+    """A curated USA-Canada agreement signed the day DCADv1.0-0002 was, in force later."""
+    row = _sample_row("DCADv1.0-0002")
+    signed = f"{row['signYear']}-{int(row['signMonth']):02d}-{int(row['signDay']):02d}"
+    data = tmp_path / "seed" / "data"
+    shutil.copytree(PROJECT_ROOT / "seed" / "data", data)
+    # The seed reads the COW state list from the datasets beside its data.
+    (tmp_path / "seed" / "datasets").symlink_to(PROJECT_ROOT / "seed" / "datasets")
+    curated = yaml.safe_load((data / "agreements.yaml").read_text(encoding="utf-8"))
+    curated.append(
+        {
+            "slug": "usa-canada-defense-cooperation",
+            "name": "United States-Canada defense cooperation agreement",
+            "kind": "defense_treaty",
+            "signed": signed,
+            "in_force": f"{int(row['signYear']) + 1}-01-01",
+            "sources": ["article"],
+            "parties": [{"country": "USA"}, {"country": "CAN"}],
+        }
+    )
+    (data / "agreements.yaml").write_text(yaml.safe_dump(curated), encoding="utf-8")
+    env = {"DATABASE_URL": empty_url}
+    assert CliRunner().invoke(cli, ["db", "upgrade"], env=env).exit_code == 0
+    seeded = CliRunner().invoke(cli, ["seed", "--data-dir", str(data)], env=env)
+    assert seeded.exit_code == 0, seeded.output
+    result = import_dcad(empty_url, SAMPLE)
+    assert outcome_counts(result)["merged"] == 2  # this one and the Lombok Treaty
+    assert "differs from the curated agreement" in result.stdout
+    async for api in _client(empty_url):
+        agreement = await get(api, "/v1/agreements/usa-canada-defense-cooperation")
+        assert agreement["in_force_date"] == f"{int(row['signYear']) + 1}-01-01"
+        (citation,) = [s for s in agreement["sources"] if s["source_id"] == SOURCE]
+        assert citation["locator"].startswith("DCADv1.0-0002; the dataset gives entry into force")
+    again = import_dcad(empty_url, SAMPLE)
+    assert outcome_counts(again)["created"] == 0 and "nothing changed" in again.stdout
