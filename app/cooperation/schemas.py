@@ -37,7 +37,9 @@ class TieOut(BaseModel):
     start_date: date | None = Field(description="Start of the shared period (null: unknown)")
     start_inferred: bool = Field(
         description="The facts give no start (or one before it): the tie starts at the latest "
-        "of its initiative's start and its countries' existence"
+        "of its initiative's start and its countries' existence. An agreement's entry into "
+        "force is a fact (false); a tie that starts at signature because entry into force is "
+        "unknown is inferred (true)"
     )
     end_date: date | None = Field(description="End of the shared period, exclusive (null: ongoing)")
     first_year: int | None

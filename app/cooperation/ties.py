@@ -6,8 +6,9 @@ A tie is one initiative that two countries share:
 - exercise: both take part in the same edition in any role but `observer` (the tie covers
   the edition's year);
 - agreement: both are parties, directly or through an organization party, which stands for
-  its members at the time; the tie covers the agreement's life (from entry into force, or
-  signature) within both parties' periods;
+  its members at the time; the tie covers the agreement's life within both parties' periods:
+  from entry into force (a fact), or from signature when entry into force is unknown (then
+  the tie says its start is inferred);
 - operation: both contribute to the same operation in overlapping periods.
 Periods are half-open [start, end): no end means ongoing. A tie never reaches back past its
 container (issue 15): an organization's founding, an agreement's entry into force, an
@@ -309,8 +310,16 @@ def agreement_ties(initiative_ids: Collection[int] | None) -> AnySelect:
     participants = _agreement_participants(initiative_ids)
     mine, theirs = participants.alias("mine"), participants.alias("theirs")
     my_country, their_country = _validity()
+    # Entry into force binds the parties: a tie starting then is a fact. Where it is unknown,
+    # the tie starts at signature (the bound) and says its start is inferred.
     start, end, inferred = _bounded(
-        (mine.c.party_start, mine.c.member_start, theirs.c.party_start, theirs.c.member_start),
+        (
+            Agreement.in_force_date,
+            mine.c.party_start,
+            mine.c.member_start,
+            theirs.c.party_start,
+            theirs.c.member_start,
+        ),
         (mine.c.party_end, mine.c.member_end, theirs.c.party_end, theirs.c.member_end),
         (
             func.coalesce(Agreement.in_force_date, Agreement.signed_date),

@@ -17,6 +17,7 @@ from app.imports.base import (
     run_import,
     total_steps,
 )
+from app.imports.dcad import DcadAdapter
 from app.imports.mme import MmeAdapter
 from app.imports.report import ImportFailed, ImportReport
 
@@ -46,6 +47,22 @@ def import_mme(path: DatasetPath, skip_unresolved: SkipUnresolved = False) -> No
     Example: defcoop import mme seed/datasets/mme_v7.csv
     """
     report = _import(MmeAdapter(), path, skip_unresolved)
+    for line in report.summary_lines():
+        typer.echo(line)
+
+
+@import_cli.command("dcad")
+def import_dcad(path: DatasetPath) -> None:
+    """Import the Defense Cooperation Agreement Dataset, version 1.0 (DCAD, Kinne 2020).
+
+    Every row becomes a bilateral agreement with its two parties (COW codes read on the day
+    it entered into force, else was signed), dates with their precision, categories and
+    terms, cited as DCAD 1.0 with its DCAid; a row that is a curated agreement is merged into
+    it. Running it again on the same file changes nothing.
+
+    Example: defcoop import dcad seed/datasets/dcad-1.0/DCAD-v1.0-main.csv
+    """
+    report = _import(DcadAdapter(), path, skip_unresolved=False)
     for line in report.summary_lines():
         typer.echo(line)
 

@@ -200,6 +200,7 @@ def _exercise_ties(session: Session) -> Iterator[TieRow]:
 
 def _agreement_ties(session: Session) -> Iterator[TieRow]:
     members = _memberships(session)
+    in_force_dates = dict(_rows(session, Agreement.id, Agreement.in_force_date))
     sides: dict[int, list[_Side]] = defaultdict(list)
     for row in _rows(
         session,
@@ -213,16 +214,22 @@ def _agreement_ties(session: Session) -> Iterator[TieRow]:
         AgreementParty.certainty,
     ):
         party_period = (row.start_date, row.end_date)
+        # Entry into force binds every party: a start then is a fact, not an inference.
+        in_force = (in_force_dates.get(row.agreement_id), None)
         role = str(row.role)
         if row.country_id is not None:
             sides[row.agreement_id].append(
-                _Side(row.country_id, row.id, (party_period,), row.certainty, role)
+                _Side(row.country_id, row.id, (party_period, in_force), row.certainty, role)
             )
         else:  # an organization party stands for its members while they are members
             for country_id, _, membership_period, _ in members.get(row.organization_id, []):
                 sides[row.agreement_id].append(
                     _Side(
-                        country_id, row.id, (party_period, membership_period), row.certainty, role
+                        country_id,
+                        row.id,
+                        (party_period, membership_period, in_force),
+                        row.certainty,
+                        role,
                     )
                 )
     agreements = _rows(
