@@ -158,7 +158,9 @@ _ENTRIES = (
         fact=TransferParty,
         fact_owner="transfer_id",
         citation=Citation.transfer_party_id,
-        threat_links=ThreatLinkTable(transfer_threats, "transfer_id", "transfer_threat", "transfer"),
+        threat_links=ThreatLinkTable(
+            transfer_threats, "transfer_id", "transfer_threat", "transfer"
+        ),
         symmetric=False,
         ties=ties.transfer_ties,
         source_role=TransferRole.supplier.value,

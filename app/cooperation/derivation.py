@@ -54,9 +54,9 @@ def _span_columns(starts: Any, ends: Any) -> tuple[ColumnElement[Any], ColumnEle
     return start, end
 
 
-def _directed_initiatives(role: Any) -> ColumnElement[Any]:
-    """Distinct initiatives of a directed channel in which `role` (the country's or the
-    partner's) is the channel's source role: 0 in a symmetric channel."""
+def directed_initiatives(role: Any) -> ColumnElement[Any]:
+    """Distinct initiatives of a directed channel in which `role` (the tie's country's or
+    partner's) is the channel's source role (a transfer's supplier): 0 in a symmetric one."""
     points = or_(*(and_(Tie.channel == c, role == r) for c, r in DIRECTED.items()))
     return func.count(distinct(case((points, Tie.initiative_id))))
 
@@ -82,8 +82,8 @@ def _aggregate_statements(pairs: Any) -> list[Any]:
                 Tie.partner_id,
                 Tie.channel,
                 func.count(distinct(Tie.initiative_id)),
-                _directed_initiatives(Tie.country_role),
-                _directed_initiatives(Tie.partner_role),
+                directed_initiatives(Tie.country_role),
+                directed_initiatives(Tie.partner_role),
                 start,
                 end,
             )
@@ -110,6 +110,8 @@ def _aggregate_statements(pairs: Any) -> list[Any]:
                     "channel",
                     "threat_id",
                     "initiatives",
+                    "outgoing",
+                    "incoming",
                     "start_date",
                     "end_date",
                 ],
@@ -119,6 +121,8 @@ def _aggregate_statements(pairs: Any) -> list[Any]:
                     literal(channel.name.value),
                     links.c.threat_id,
                     func.count(distinct(Tie.initiative_id)),
+                    directed_initiatives(Tie.country_role),
+                    directed_initiatives(Tie.partner_role),
                     threat_start,
                     threat_end,
                 )

@@ -104,6 +104,8 @@ class PartnerThreat(Base):
         ForeignKey("threat_categories.id", ondelete="CASCADE"), primary_key=True
     )
     initiatives: Mapped[int] = mapped_column(Integer)
+    outgoing: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    incoming: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
 

@@ -423,9 +423,7 @@ def transfer_ties(initiative_ids: Collection[int] | None) -> AnySelect:
             mine.transfer_id.label("initiative_id"),
             start.label("start_date"),
             end.label("end_date"),
-            _least_certain(mine.certainty, theirs.certainty, Transfer.certainty).label(
-                "certainty"
-            ),
+            _least_certain(mine.certainty, theirs.certainty, Transfer.certainty).label("certainty"),
             mine.id.label("country_fact_id"),
             theirs.id.label("partner_fact_id"),
             mine.role.label("country_role"),

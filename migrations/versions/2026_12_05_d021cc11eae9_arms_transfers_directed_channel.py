@@ -33,6 +33,8 @@ _CITED = (
     "threat_id", "response_id",
 )  # fmt: skip
 _NEW_CITED = ("transfer_id", "transfer_party_id")
+# The aggregates that count a directed channel's initiatives each way.
+_DIRECTED_COUNTS = ("partner_channels", "partner_threats")
 
 
 def _enum(*values: str, name: str) -> sa.Enum:
@@ -170,13 +172,12 @@ def upgrade() -> None:
             ["transfer_party_id"], ["id"], ondelete="CASCADE",
         )  # fmt: skip
     _one_target(_CITED)
-    with op.batch_alter_table("partner_channels") as batch:
-        batch.add_column(
-            sa.Column("outgoing", sa.Integer(), server_default=sa.text("0"), nullable=False)
-        )
-        batch.add_column(
-            sa.Column("incoming", sa.Integer(), server_default=sa.text("0"), nullable=False)
-        )
+    for table in _DIRECTED_COUNTS:
+        with op.batch_alter_table(table) as batch:
+            for column in ("outgoing", "incoming"):
+                batch.add_column(
+                    sa.Column(column, sa.Integer(), server_default=sa.text("0"), nullable=False)
+                )
     _channel_checks((*_CHANNELS, "transfer"))
 
 
@@ -184,9 +185,10 @@ def downgrade() -> None:
     for table in _TIE_TABLES:
         op.execute(f"DELETE FROM {table} WHERE channel = 'transfer'")
     _channel_checks(_CHANNELS)
-    with op.batch_alter_table("partner_channels") as batch:
-        batch.drop_column("incoming")
-        batch.drop_column("outgoing")
+    for table in _DIRECTED_COUNTS:
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("incoming")
+            batch.drop_column("outgoing")
     op.execute(
         "DELETE FROM citations WHERE " + " OR ".join(f"{c} IS NOT NULL" for c in _NEW_CITED)
     )
