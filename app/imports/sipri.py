@@ -26,6 +26,7 @@ says what was supplied, not against what.
 import csv
 import itertools
 import re
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -321,8 +322,10 @@ class SipriAdapter(DatasetAdapter[TransferRecord]):
         report: ImportReport,
         progress: Progress,
     ) -> None:
+        started = time.perf_counter()
         TransferWriter(session, self.source_id, report).write(records)
         progress(len(records))
+        report.timings["write"] = time.perf_counter() - started
 
 
 def _cell(cells: list[str], position: int) -> str:

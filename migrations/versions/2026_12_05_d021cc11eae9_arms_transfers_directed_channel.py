@@ -9,7 +9,7 @@ The downgrade drops the transfers with their ties, aggregates and citations: the
 importing the export again.
 
 Revision ID: d021cc11eae9
-Revises: 5a1c0e7d2b94
+Revises: c41d2e8f9a10
 Create Date: 2026-12-05 20:56:50.141246
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d021cc11eae9"
-down_revision: str | None = "5a1c0e7d2b94"
+down_revision: str | None = "c41d2e8f9a10"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -47,8 +47,7 @@ def _one_of(column: str, values: Sequence[str]) -> str:
 
 def _exactly_one(columns: Sequence[str]) -> str:
     return (
-        " + ".join(f"(CASE WHEN {column} IS NULL THEN 0 ELSE 1 END)" for column in columns)
-        + " = 1"
+        " + ".join(f"(CASE WHEN {column} IS NULL THEN 0 ELSE 1 END)" for column in columns) + " = 1"
     )
 
 
@@ -189,9 +188,7 @@ def downgrade() -> None:
         with op.batch_alter_table(table) as batch:
             batch.drop_column("incoming")
             batch.drop_column("outgoing")
-    op.execute(
-        "DELETE FROM citations WHERE " + " OR ".join(f"{c} IS NOT NULL" for c in _NEW_CITED)
-    )
+    op.execute("DELETE FROM citations WHERE " + " OR ".join(f"{c} IS NOT NULL" for c in _NEW_CITED))
     _one_target([column for column in _CITED if column not in _NEW_CITED])
     with op.batch_alter_table("citations") as batch:
         batch.drop_constraint(
