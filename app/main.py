@@ -36,6 +36,7 @@ from app.organizations.router import router as organizations_router
 from app.sources.router import router as sources_router
 from app.system.router import router as system_router
 from app.threats.router import router as threats_router
+from app.transfers.router import router as transfers_router
 
 DESCRIPTION = """
 An open database of international defense cooperation: which countries cooperate with which,
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exercises_router,
         agreements_router,
         operations_router,
+        transfers_router,
         threats_router,
         sources_router,
         datasets_router,

@@ -77,6 +77,17 @@ class Transfer(NoteMixin, Versioned, Base):
         lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.transfer_id]
     )
 
+    def _country(self, role: "TransferRole") -> Country:
+        return next(party.country for party in self.parties if party.role == role)
+
+    @property
+    def supplier(self) -> Country:
+        return self._country(TransferRole.supplier)
+
+    @property
+    def recipient(self) -> Country:
+        return self._country(TransferRole.recipient)
+
 
 class TransferParty(Base):
     """The supplier or the recipient of a transfer."""

@@ -326,3 +326,42 @@ async def test_dyad_years_count_transfers_per_direction(api: httpx.AsyncClient) 
         for r in table
         if int(r["transfers"])
     } == expected
+
+
+async def test_transfers_are_served_with_what_the_register_says(api: httpx.AsyncClient) -> None:
+    rows = {
+        (row["Supplier"], row["Recipient"], row["Weapon designation"]): row
+        for row in fixture_rows()
+    }
+    listed = await get(api, "/v1/transfers", limit=100)
+    assert listed["meta"]["total"] == len(transfers())
+    french = await get(api, "/v1/transfers", supplier="FRA", recipient="IDN")
+    [summary] = french["data"]
+    row = rows[("France", "Indonesia", summary["weapon_designation"])]
+    detail = await get(api, f"/v1/transfers/{summary['slug']}")
+    assert (detail["supplier"]["iso3"], detail["recipient"]["iso3"]) == ("FRA", "IDN")
+    assert detail["order_year"] == int(row["Year of order"])
+    assert detail["number_ordered"] == int(row["Number ordered"].strip("()"))
+    assert detail["number_ordered_estimated"] is True
+    assert detail["order_year_estimated"] is True  # the "?" in the unnamed column after it
+    assert detail["delivery_years"] == row["Year(s) of delivery"]
+    assert detail["delivery_status"] == "ongoing"
+    assert detail["tiv_total_order"] == float(row["SIPRI TIV for total order"])
+    assert detail["comments"] == row["Comments"]
+    locator = f"France to Indonesia, {row['Year of order']}, {row['Weapon designation']}"
+    assert [(s["source_id"], s["locator"]) for s in detail["sources"]] == [
+        ("sipri-arms-transfers", locator)
+    ]
+    assert {p["role"]: p["country"]["iso3"] for p in detail["parties"]} == {
+        "supplier": "FRA",
+        "recipient": "IDN",
+    }
+    cancelled = await get(api, "/v1/transfers", delivery_status="cancelled")
+    assert {t["recipient"]["iso3"] for t in cancelled["data"]} == {"THA", "IDN"}
+
+
+async def test_an_unknown_transfer_is_a_404_problem(api: httpx.AsyncClient) -> None:
+    response = await api.get("/v1/transfers/no-such-transfer")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "GET /v1/transfers" in response.json()["detail"]
