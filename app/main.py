@@ -40,8 +40,9 @@ from app.transfers.router import router as transfers_router
 
 DESCRIPTION = """
 An open database of international defense cooperation: which countries cooperate with which,
-through which channels (organizations, joint exercises, agreements, operations) and against
-which threats. Every fact carries its sources; uncertain facts say so.
+through which channels (organizations, joint exercises, agreements, operations, and arms
+transfers from your own SIPRI export) and against which threats. Every fact carries its
+sources; uncertain facts say so.
 
 Reads are public, cacheable (`ETag`, `If-None-Match`) and versioned by `data_version`.
 Errors are RFC 9457 `application/problem+json`.

@@ -197,7 +197,7 @@ def refresh_aggregates(session: Session, pairs: Iterable[tuple[int, int]]) -> No
         return
     if len(rows) > _MANY_PAIRS:
         known = session.scalar(select(func.count()).select_from(PartnerChannel)) or 0
-        if len(rows) * 2 > known:  # most pairs (a pair has one to four channel rows)
+        if len(rows) * 2 > known:  # most pairs (a pair has one to five channel rows)
             rebuild_aggregates(session)  # scanning everything once is cheaper
             return
     connection = session.connection()
