@@ -50,6 +50,7 @@ SOURCE_ID = "sipri-arms-transfers"
 CITATIONS = cast(Table, Citation.__table__)
 TRANSFERS = cast(Table, Transfer.__table__)
 PARTIES = cast(Table, TransferParty.__table__)
+_BATCH = 1_000  # rows written per batch
 
 _HEADER_START = ("recipient", "supplier", "year of order")
 # Named columns -> the field they fill; the delivered column has two names (the second one
@@ -356,38 +357,45 @@ class TransferWriter:
         self.slugs: set[str] = set(session.scalars(select(Transfer.slug)))
 
     def write(self, records: Sequence[TransferRecord]) -> None:
-        new: list[tuple[TransferRecord, str]] = []
-        known = [record for record in records if record.locator in self.cited]
-        for record in records:
-            if record.locator not in self.cited:
-                numbered = (f"{record.slug_base}-{n}" for n in itertools.count(2))
-                slug = next(
-                    s for s in itertools.chain([record.slug_base], numbered) if s not in self.slugs
-                )
-                self.slugs.add(slug)
-                new.append((record, slug))
-        self._update(known)
-        self._insert(new)
+        # In batches: each one's ids and slugs are looked up with one IN list, which must stay
+        # under SQLite's limit of bound parameters whatever the size of the register.
+        for start in range(0, len(records), _BATCH):
+            batch = records[start : start + _BATCH]
+            new: list[tuple[TransferRecord, str]] = []
+            for record in batch:
+                if record.locator not in self.cited:
+                    new.append((record, self._slug(record.slug_base)))
+            self._update([record for record in batch if record.locator in self.cited])
+            self._insert(new)
+
+    def _slug(self, base: str) -> str:
+        numbered = (f"{base}-{n}" for n in itertools.count(2))
+        slug = next(s for s in itertools.chain([base], numbered) if s not in self.slugs)
+        self.slugs.add(slug)
+        return slug
 
     def _update(self, records: list[TransferRecord]) -> None:
         if not records:
             return
         ids = [self.cited[record.locator] for record in records]
+        columns = [TRANSFERS.c[key] for key in records[0].values()]
         current = {
             row.id: row
-            for row in self.session.execute(select(Transfer).where(Transfer.id.in_(ids)))
-            .scalars()
-            .all()
+            for row in self.session.execute(
+                select(TRANSFERS.c.id, TRANSFERS.c.modified_in_version, *columns).where(
+                    TRANSFERS.c.id.in_(ids)
+                )
+            )
         }
         changed = 0
         for record, transfer_id in zip(records, ids, strict=True):
             transfer = current[transfer_id]
-            if curated(transfer):
+            if curated(transfer.modified_in_version):
                 self.report.left_to_curators += 1
                 continue
             self.report.already_imported += 1
             values = record.values()
-            if any(getattr(transfer, key) != value for key, value in values.items()):
+            if any(transfer._mapping[key] != value for key, value in values.items()):
                 self.session.execute(
                     update(Transfer).where(Transfer.id == transfer_id).values(**values)
                 )
@@ -439,9 +447,6 @@ class TransferWriter:
         return {"source_id": self.source_id, "locator": record.locator, **target}
 
     def _rows(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        for start in range(0, len(rows), _BATCH):
-            self.session.execute(insert(table), rows[start : start + _BATCH])
+        self.session.execute(insert(table), rows)
         self.report.written[table.name] += len(rows)
 
-
-_BATCH = 1_000

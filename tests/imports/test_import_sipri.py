@@ -365,3 +365,32 @@ async def test_an_unknown_transfer_is_a_404_problem(api: httpx.AsyncClient) -> N
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert "GET /v1/transfers" in response.json()["detail"]
+
+
+async def test_a_newer_export_updates_the_deals_imported_before(
+    fresh_url: str, tmp_path: Path
+) -> None:
+    assert import_sipri(fresh_url, "--skip-unresolved").exit_code == 0
+    newer = tmp_path / "newer.csv"
+    text = FIXTURE.read_text(encoding="utf-8")
+    # The submarines of 2021 were delivered since the first export.
+    before = "Indonesia,South Korea,2021,,2,,Heron-S,submarine,0,,,New"
+    assert before in text
+    newer.write_text(
+        text.replace(before, "Indonesia,South Korea,2021,,2,,Heron-S,submarine,2,,2024,New"),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["import", "sipri", str(newer), "--skip-unresolved"],
+        env={"DATABASE_URL": fresh_url},
+    )
+    assert result.exit_code == 0, result.output
+    assert outcome_counts(result)["created"] == 0
+    assert "1 transfers (updated)" in result.stdout
+    app = create_app(Settings(database_url=fresh_url))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        korea = await get(client, "/v1/countries/IDN/partners/KOR", channel="transfer")
+    app.state.engine.dispose()
+    assert [(t["first_year"], t["last_year"]) for t in korea["data"]] == [(2021, 2024)]
