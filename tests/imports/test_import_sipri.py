@@ -394,3 +394,68 @@ async def test_a_newer_export_updates_the_deals_imported_before(
         korea = await get(client, "/v1/countries/IDN/partners/KOR", channel="transfer")
     app.state.engine.dispose()
     assert [(t["first_year"], t["last_year"]) for t in korea["data"]] == [(2021, 2024)]
+
+
+async def test_directed_paths_and_graphml_follow_the_arrows(api: httpx.AsyncClient) -> None:
+    supplied = {(t["supplier"], t["recipient"]) for t in transfers() if t["span"] is not None}
+    assert ("USA", "IDN") in supplied and ("IDN", "MYS") in supplied
+    assert ("MYS", "USA") not in supplied and ("IDN", "USA") not in supplied
+    params = {"channel": "transfer", "directed": "true"}
+    forward = await get(api, "/v1/countries/USA/paths/MYS", **params)
+    assert [c["iso3"] for c in forward["data"][0]["countries"]] == ["USA", "IDN", "MYS"]
+    assert all(
+        tie["initiative"]["slug"].startswith(f"{hop['source']['iso3'].lower()}-")
+        for hop in forward["data"][0]["hops"]
+        for tie in hop["ties"]
+    )
+    backward = await get(api, "/v1/countries/MYS/paths/USA", **params)
+    assert backward["length"] is None  # nothing flows from Malaysia to the United States
+    graphml = await api.get("/v1/network", params={**params, "format": "graphml"})
+    assert 'edgedefault="directed"' in graphml.text
+
+
+async def test_directed_dyad_years_swap_the_directions(api: httpx.AsyncClient) -> None:
+    params: dict[str, Any] = {
+        "year_gte": 2008,
+        "year_lte": 2017,
+        "country": ["IDN", "MYS"],
+        "within": "true",
+        "channel": "transfer",
+    }
+    one_way = await get(api, "/v1/dyad-years", **params)
+    both = await get(api, "/v1/dyad-years", **params, directed="true")
+    flows = {
+        (r["country_a"]["iso3"], r["year"]): (r["transfers_a_to_b"], r["transfers_b_to_a"])
+        for r in both["data"]
+    }
+    for row in one_way["data"]:
+        a_to_b, b_to_a = row["transfers_a_to_b"], row["transfers_b_to_a"]
+        assert flows[("IDN", row["year"])] == (a_to_b, b_to_a)
+        assert flows[("MYS", row["year"])] == (b_to_a, a_to_b)
+
+
+def test_a_year_range_export_is_read_and_noted(fresh_url: str, tmp_path: Path) -> None:
+    ranged = tmp_path / "ranged.csv"
+    text = FIXTURE.read_text(encoding="utf-8")
+    ranged.write_text(
+        text.replace("Number delivered", "Deliveries in the Year Range"), encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["import", "sipri", str(ranged), "--skip-unresolved"],
+        env={"DATABASE_URL": fresh_url},
+    )
+    assert result.exit_code == 0, result.output
+    assert outcome_counts(result)["created"] == len(transfers())
+    assert "delivered: only the deliveries in the export's year range" in result.stdout
+
+
+def test_a_file_that_is_not_a_trade_register_is_refused(fresh_url: str, tmp_path: Path) -> None:
+    other = tmp_path / "other.csv"
+    other.write_text("MMEID,Ex_Name\nmme1,Readex\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["import", "sipri", str(other)], env={"DATABASE_URL": fresh_url}
+    )
+    assert result.exit_code == 1
+    assert "is not a SIPRI trade register" in result.output
+    assert "nothing was imported" in result.output
