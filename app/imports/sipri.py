@@ -449,4 +449,3 @@ class TransferWriter:
     def _rows(self, table: Table, rows: list[dict[str, Any]]) -> None:
         self.session.execute(insert(table), rows)
         self.report.written[table.name] += len(rows)
-
