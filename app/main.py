@@ -36,11 +36,13 @@ from app.organizations.router import router as organizations_router
 from app.sources.router import router as sources_router
 from app.system.router import router as system_router
 from app.threats.router import router as threats_router
+from app.transfers.router import router as transfers_router
 
 DESCRIPTION = """
 An open database of international defense cooperation: which countries cooperate with which,
-through which channels (organizations, joint exercises, agreements, operations) and against
-which threats. Every fact carries its sources; uncertain facts say so.
+through which channels (organizations, joint exercises, agreements, operations, and arms
+transfers from your own SIPRI export) and against which threats. Every fact carries its
+sources; uncertain facts say so.
 
 Reads are public, cacheable (`ETag`, `If-None-Match`) and versioned by `data_version`.
 Errors are RFC 9457 `application/problem+json`.
@@ -118,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exercises_router,
         agreements_router,
         operations_router,
+        transfers_router,
         threats_router,
         sources_router,
         datasets_router,

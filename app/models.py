@@ -12,6 +12,7 @@ from app.organizations.models import Membership, Organization
 from app.sources.models import Citation, Source
 from app.system.models import DataState
 from app.threats.models import ThreatCategory, ThreatResponse
+from app.transfers.models import Transfer, TransferParty
 
 __all__ = [
     "Agreement",
@@ -39,4 +40,6 @@ __all__ = [
     "ThreatCategory",
     "ThreatResponse",
     "Tie",
+    "Transfer",
+    "TransferParty",
 ]

@@ -1,5 +1,7 @@
 """Time `defcoop import mme` and `defcoop import dcad` on the bundled files, in the order of
-`make seed`, on a fresh database per backend.
+`make seed`, and `defcoop import sipri` on a made-up trade register of SIPRI_ROWS rows in the
+export's layout (SIPRI's data may not be redistributed: nothing of it is bundled), on a
+fresh database per backend.
 
     .venv/bin/python bench/bench_import.py          # SQLite
     DEFCOOP_BENCH_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \
@@ -10,7 +12,9 @@ path (read the file, `run_import` in one transaction, commit); the re-import run
 on the same database and must change nothing.
 """
 
+import csv
 import os
+import random
 import tempfile
 import time
 import uuid
@@ -31,6 +35,7 @@ from app.imports.base import DatasetAdapter, file_checksum, run_import
 from app.imports.dcad import DcadAdapter
 from app.imports.mme import MmeAdapter
 from app.imports.report import ImportReport
+from app.imports.sipri import SipriAdapter
 from seed.loader import load_seed
 
 DATASETS: tuple[tuple[str, Callable[[], DatasetAdapter[Any]], Path], ...] = (
@@ -38,6 +43,39 @@ DATASETS: tuple[tuple[str, Callable[[], DatasetAdapter[Any]], Path], ...] = (
     ("dcad", DcadAdapter, PROJECT_ROOT / "seed" / "datasets" / "dcad-1.0" / "DCAD-v1.0-main.csv"),
 )
 POSTGRES_URL = os.environ.get("DEFCOOP_BENCH_POSTGRES_URL")
+SIPRI_ROWS = 20_000
+# Names the alias table resolves, for the made-up register.
+_STATES = [
+    "United States", "Russia", "France", "Germany", "China", "United Kingdom", "Italy",
+    "Israel", "South Korea", "Spain", "Indonesia", "India", "Saudi Arabia", "Egypt",
+    "Australia", "Japan", "Malaysia", "Singapore", "Thailand", "Viet Nam", "Turkiye",
+    "Pakistan", "Brazil", "Netherlands", "Sweden", "Norway", "Poland", "Canada",
+]  # fmt: skip
+_HEADER = (
+    "Recipient,Supplier,Year of order, ,Number ordered, ,Weapon designation,Weapon "
+    "description,Number delivered, ,Year(s) of delivery,status,Comments,SIPRI TIV per unit,"
+    "SIPRI TIV for total order,SIPRI TIV of delivered weapons"
+)
+
+
+def made_up_register(path: Path, rows: int, seed: int = 1) -> None:
+    """A trade register of random deals in SIPRI's CSV layout: no row is SIPRI data."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("Made-up trade register for defcoop's benchmark\n\n" + _HEADER + "\n")
+        writer = csv.writer(handle)
+        for n in range(rows):
+            supplier, recipient = rng.sample(_STATES, 2)
+            year = rng.randint(1960, 2023)
+            ordered = rng.randint(1, 50)
+            delivered = rng.choice([ordered, rng.randint(0, ordered)])
+            years = sorted({year + rng.randint(0, 4) for _ in range(rng.randint(0, 3))})
+            tiv = round(rng.uniform(0.1, 50), 2)
+            writer.writerow(
+                [recipient, supplier, year, "", ordered, "", f"Model-{n}", "made-up weapon",
+                 delivered, "", "; ".join(map(str, years)), "New", "", tiv,
+                 round(tiv * ordered, 2), round(tiv * delivered, 2)]
+            )  # fmt: skip
 
 
 @dataclass
@@ -100,11 +138,14 @@ def _postgres_database(server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def bench(backend: str, url: str) -> list[Result]:
+Datasets = tuple[tuple[str, Callable[[], DatasetAdapter[Any]], Path], ...]
+
+
+def bench(backend: str, url: str, datasets: Datasets) -> list[Result]:
     migrate = _timed(lambda: command.upgrade(alembic_config(Settings(database_url=url)), "head"))
     seed = _timed(lambda: _seed(url))
     results = []
-    for dataset, adapter, path in DATASETS:
+    for dataset, adapter, path in datasets:
         first = _import(url, adapter(), path)
         again = _import(url, adapter(), path)
         unchanged = again.report.created == again.report.merged == 0 and not again.report.changed
@@ -142,11 +183,15 @@ def _print_table(results: list[Result]) -> None:
 
 def main() -> None:
     results = []
-    with _sqlite_database() as url:
-        results.extend(bench("sqlite", url))
-    if POSTGRES_URL:
-        with _postgres_database(POSTGRES_URL) as url:
-            results.extend(bench("postgresql", url))
+    with tempfile.TemporaryDirectory() as directory:
+        register = Path(directory) / "trade-register.csv"
+        made_up_register(register, SIPRI_ROWS)
+        datasets = (*DATASETS, ("sipri", SipriAdapter, register))
+        with _sqlite_database() as url:
+            results.extend(bench("sqlite", url, datasets))
+        if POSTGRES_URL:
+            with _postgres_database(POSTGRES_URL) as url:
+                results.extend(bench("postgresql", url, datasets))
     _print_table(results)
 
 

@@ -20,6 +20,7 @@ from app.imports.base import (
 from app.imports.dcad import DcadAdapter
 from app.imports.mme import MmeAdapter
 from app.imports.report import ImportFailed, ImportReport
+from app.imports.sipri import SipriAdapter
 
 import_cli = typer.Typer(help="Import research datasets.", no_args_is_help=True)
 
@@ -63,6 +64,25 @@ def import_dcad(path: DatasetPath) -> None:
     Example: defcoop import dcad seed/datasets/dcad-1.0/DCAD-v1.0-main.csv
     """
     report = _import(DcadAdapter(), path, skip_unresolved=False)
+    for line in report.summary_lines():
+        typer.echo(line)
+
+
+@import_cli.command("sipri")
+def import_sipri(path: DatasetPath, skip_unresolved: SkipUnresolved = False) -> None:
+    """Import your own export of SIPRI's arms-transfers trade register (CSV).
+
+    SIPRI's data may not be redistributed, so none is bundled: export the trade register as
+    CSV from the SIPRI Arms Transfers Database (armstransfers.sipri.org, "Trade registers")
+    and import the file. Every row becomes a transfer from its supplier to its recipient,
+    cited with its supplier, recipient, order year and weapon designation. Rows naming no
+    state (non-state actors, organizations, unknown suppliers) are rejected with the reason.
+    Running it again on the same file changes nothing; a newer export updates the rows
+    imported before. Information from the SIPRI Arms Transfers Database.
+
+    Example: defcoop import sipri ~/Downloads/trade-register.csv
+    """
+    report = _import(SipriAdapter(), path, skip_unresolved)
     for line in report.summary_lines():
         typer.echo(line)
 
