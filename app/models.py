@@ -6,7 +6,7 @@ from app.auth.models import ApiKey, RateLimitCounter
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie
 from app.countries.models import Country
 from app.exercises.models import ExerciseEdition, ExerciseSeries, Participation
-from app.operations.models import Contribution, Operation
+from app.operations.models import Contribution, ContributionMonth, Operation
 from app.organizations.models import Membership, Organization
 from app.sources.models import Citation, Source
 from app.system.models import DataState
@@ -19,6 +19,7 @@ __all__ = [
     "AuditEntry",
     "Citation",
     "Contribution",
+    "ContributionMonth",
     "Country",
     "DataState",
     "ExerciseEdition",

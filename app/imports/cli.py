@@ -11,6 +11,7 @@ from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
 from app.curation.downgrades import curation_dropped_at, refusal
 from app.imports.base import DatasetAdapter, UnresolvedNames, run_import, total_steps
+from app.imports.ipi import IpiAdapter
 from app.imports.mme import MmeAdapter
 from app.imports.report import ImportFailed, ImportReport
 
@@ -19,6 +20,12 @@ import_cli = typer.Typer(help="Import research datasets.", no_args_is_help=True)
 DatasetPath = Annotated[
     Path,
     typer.Argument(exists=True, dir_okay=False, readable=True, help="The dataset file"),
+]
+DatasetFolder = Annotated[
+    Path,
+    typer.Argument(
+        exists=True, file_okay=False, readable=True, help="The folder of the dataset's files"
+    ),
 ]
 SkipUnresolved = Annotated[
     bool,
@@ -40,6 +47,23 @@ def import_mme(path: DatasetPath, skip_unresolved: SkipUnresolved = False) -> No
     Example: defcoop import mme seed/datasets/mme_v7.csv
     """
     report = _import(MmeAdapter(), path, skip_unresolved)
+    for line in report.summary_lines():
+        typer.echo(line)
+
+
+@import_cli.command("ipi-peacekeeping")
+def import_ipi_peacekeeping(path: DatasetFolder, skip_unresolved: SkipUnresolved = False) -> None:
+    """Import IPI's Providing for Peacekeeping files (Perry & Smith 2013): UN missions and
+    their contributors, month by month.
+
+    The folder holds missions.json, mission_months_1990_2017.csv and
+    contributions_2009_2014.csv. Every mission becomes an operation (curated ones are merged),
+    and every contributor's run of consecutive months in a mission a contribution with its
+    monthly personnel, cited with the file's rows. Running it again changes nothing.
+
+    Example: defcoop import ipi-peacekeeping seed/datasets/ipi-peacekeeping
+    """
+    report = _import(IpiAdapter(), path, skip_unresolved)
     for line in report.summary_lines():
         typer.echo(line)
 
