@@ -29,6 +29,7 @@ from app.curation.resources import RESOURCES
 from app.curation.routes import curated_router
 from app.exercises.router import router as exercises_router
 from app.explorer.router import router as explorer_router
+from app.operations.router import country_router as country_peacekeeping_router
 from app.operations.router import router as operations_router
 from app.organizations.router import country_router as country_memberships_router
 from app.organizations.router import router as organizations_router
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         countries_router,
         country_detail_router,
         country_memberships_router,
+        country_peacekeeping_router,
         cooperation_router,
         organizations_router,
         exercises_router,
