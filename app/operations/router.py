@@ -53,7 +53,13 @@ def get_operation(session: SessionDep, slug: Slug) -> OperationDetail:
 
 MonthBound = Annotated[
     str | None,
-    Query(pattern=MONTH_PATTERN, description="A month, YYYY-MM (inclusive)", examples=["2012-01"]),
+    Query(
+        min_length=7,
+        max_length=7,
+        pattern=MONTH_PATTERN,
+        description="A month, YYYY-MM (inclusive)",
+        examples=["2012-01"],
+    ),
 ]
 
 
