@@ -1,6 +1,8 @@
-"""Time `defcoop import mme` on the bundled MME v7 file, on a fresh database per backend.
+"""Time `defcoop import mme` and `defcoop import ipi-peacekeeping` on the bundled files, on a
+fresh database per backend and dataset.
 
-    .venv/bin/python bench/bench_import.py          # SQLite
+    .venv/bin/python bench/bench_import.py          # SQLite, every dataset
+    .venv/bin/python bench/bench_import.py ipi-peacekeeping    # one dataset
     DEFCOOP_BENCH_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \
         .venv/bin/python bench/bench_import.py      # SQLite and PostgreSQL
 
@@ -10,6 +12,7 @@ on the same database and must change nothing.
 """
 
 import os
+import sys
 import tempfile
 import time
 import uuid
@@ -17,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from sqlalchemy import create_engine, text
@@ -25,12 +29,16 @@ from sqlalchemy.engine import make_url
 from app.cli import alembic_config
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import create_db_engine, session_factory
-from app.imports.base import run_import
+from app.imports.base import DatasetAdapter, run_import
+from app.imports.ipi import IpiAdapter
 from app.imports.mme import MmeAdapter
 from app.imports.report import ImportReport
 from seed.loader import load_seed
 
-DATASET = PROJECT_ROOT / "seed" / "datasets" / "mme_v7.csv"
+DATASETS: dict[str, tuple[Callable[[], DatasetAdapter[Any]], Path]] = {
+    "mme": (MmeAdapter, PROJECT_ROOT / "seed" / "datasets" / "mme_v7.csv"),
+    "ipi-peacekeeping": (IpiAdapter, PROJECT_ROOT / "seed" / "datasets" / "ipi-peacekeeping"),
+}
 POSTGRES_URL = os.environ.get("DEFCOOP_BENCH_POSTGRES_URL")
 
 
@@ -42,6 +50,7 @@ class Timed:
 
 @dataclass
 class Result:
+    dataset: str
     backend: str
     migrate: float
     seed: float
@@ -62,12 +71,13 @@ def _seed(url: str) -> None:
     engine.dispose()
 
 
-def _import(url: str) -> Timed:
+def _import(url: str, dataset: str) -> Timed:
     engine = create_db_engine(Settings(database_url=url))
-    adapter = MmeAdapter()
+    make_adapter, path = DATASETS[dataset]
+    adapter = make_adapter()
     started, cpu_started = time.perf_counter(), time.process_time()
     with session_factory(engine).begin() as session:
-        report = run_import(session, adapter, adapter.read(DATASET))
+        report = run_import(session, adapter, adapter.read(path))
     report.seconds = time.perf_counter() - started  # reading the file and the commit included
     cpu = time.process_time() - cpu_started
     engine.dispose()
@@ -94,46 +104,51 @@ def _postgres_database(server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def bench(backend: str, url: str) -> Result:
+def bench(dataset: str, backend: str, url: str) -> Result:
     migrate = _timed(lambda: command.upgrade(alembic_config(Settings(database_url=url)), "head"))
     seed = _timed(lambda: _seed(url))
-    first = _import(url)
-    again = _import(url)
+    first = _import(url, dataset)
+    again = _import(url, dataset)
     unchanged = again.report.created == again.report.merged == 0 and not again.report.changed
     assert unchanged, "the re-import changed data"
-    return Result(backend, migrate, seed, first, again)
+    return Result(dataset, backend, migrate, seed, first, again)
 
 
 def _print_table(results: list[Result]) -> None:
     header = (
-        f"{'backend':<11}{'migrate s':>10}{'seed s':>8}{'import s':>10}{'cpu s':>7}{'rows/s':>8}"
-        f"{'parse s':>9}{'write s':>9}{'ties s':>8}{'re-import s':>13}"
+        f"{'dataset':<18}{'backend':<11}{'migrate s':>10}{'seed s':>8}{'import s':>10}"
+        f"{'cpu s':>7}{'rows/s':>8}{'parse s':>9}{'write s':>9}{'ties s':>8}{'re-import s':>13}"
     )
     print(header)
     print("-" * len(header))
     for r in results:
         first = r.first.report
         print(
-            f"{r.backend:<11}{r.migrate:>10.2f}{r.seed:>8.2f}{first.seconds:>10.2f}"
+            f"{r.dataset:<18}{r.backend:<11}{r.migrate:>10.2f}{r.seed:>8.2f}{first.seconds:>10.2f}"
             f"{r.first.cpu:>7.2f}{first.rows_read / first.seconds:>8.0f}"
             f"{first.timings['parse']:>9.2f}{first.timings['write']:>9.2f}"
             f"{first.timings['derive ties']:>8.2f}{r.again.report.seconds:>13.2f}"
         )
-    first = results[0].first.report
+    print()
+    for r in results:
+        first = r.first.report
+        print(
+            f"{r.dataset} ({r.backend}): {first.rows_read} rows: {first.created} created, "
+            f"{first.merged} merged, {len(first.rejected)} rejected; "
+            f"{first.written.get('ties', 0)} ties written"
+        )
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(
-        f"\n{first.rows_read} rows: {first.created} editions created, {first.merged} merged, "
-        f"{len(first.rejected)} rejected; {os.cpu_count()} CPUs, load average {load}"
-    )
+    print(f"{os.cpu_count()} CPUs, load average {load}")
 
 
 def main() -> None:
     results = []
-    with _sqlite_database() as url:
-        results.append(bench("sqlite", url))
-    if POSTGRES_URL:
-        with _postgres_database(POSTGRES_URL) as url:
-            results.append(bench("postgresql", url))
+    for dataset in sys.argv[1:] or DATASETS:
+        with _sqlite_database() as url:
+            results.append(bench(dataset, "sqlite", url))
+        if POSTGRES_URL:
+            with _postgres_database(POSTGRES_URL) as url:
+                results.append(bench(dataset, "postgresql", url))
     _print_table(results)
 
 
