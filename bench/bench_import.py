@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from app.cli import alembic_config
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import create_db_engine, session_factory
-from app.imports.base import DatasetAdapter, run_import
+from app.imports.base import DatasetAdapter, file_checksum, run_import
 from app.imports.ipi import IpiAdapter
 from app.imports.mme import MmeAdapter
 from app.imports.report import ImportReport
@@ -77,7 +77,7 @@ def _import(url: str, dataset: str) -> Timed:
     adapter = make_adapter()
     started, cpu_started = time.perf_counter(), time.process_time()
     with session_factory(engine).begin() as session:
-        report = run_import(session, adapter, adapter.read(path))
+        report = run_import(session, adapter, adapter.read(path), checksum=file_checksum(path))
     report.seconds = time.perf_counter() - started  # reading the file and the commit included
     cpu = time.process_time() - cpu_started
     engine.dispose()

@@ -2,7 +2,7 @@
 personnel of a contribution (IPI's Providing for Peacekeeping data, issue 14)
 
 Revision ID: 3e9b1c7a4f62
-Revises: 5a1c0e7d2b94
+Revises: c41d2e8f9a10
 Create Date: 2026-12-05 21:20:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3e9b1c7a4f62"
-down_revision: str | None = "5a1c0e7d2b94"
+down_revision: str | None = "c41d2e8f9a10"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -150,6 +150,21 @@ async def test_every_mission_is_an_operation_with_its_host_and_headquarters(
         assert body["headquarters"] == (entry["hq"] or None)
 
 
+async def test_the_dataset_record_gives_the_import_counts_and_coverage(
+    full_import: tuple[str, Result], full_api: httpx.AsyncClient
+) -> None:
+    record = (await full_api.get("/v1/datasets/ipi-peacekeeping")).json()
+    contributions = read_rows(BUNDLED, CONTRIBUTIONS)
+    rows = len(missions(BUNDLED)) + len(read_rows(BUNDLED, MISSION_MONTHS)) + len(contributions)
+    last = record["last_import"]
+    assert last["rows_read"] == rows
+    assert last["rejected"] == len(zero_rows(BUNDLED))
+    months = sorted(row["Date"] for row in contributions)
+    assert [(c["channel"], c["starts"][:7], c["ends"][:7]) for c in record["coverage"]] == [
+        ("operation", months[0][:7], months[-1][:7])
+    ]
+
+
 # --- the independent check: who serves beside Indonesia in UNIFIL ---------------------------
 
 
