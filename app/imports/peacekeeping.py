@@ -518,13 +518,13 @@ class PeacekeepingWriter:
         notes = []
         if coverage and first.month == coverage[0]:
             notes.append(
-                f"serving in {_month_text(first.month)}, the first month of IPI's contributor "
-                "data: it may have begun earlier"
+                f"Serving in {_month_text(first.month)}, the first month of IPI's contributor "
+                "data: it may have begun earlier."
             )
         if coverage and last.month == coverage[1]:
             notes.append(
-                f"serving in {_month_text(last.month)}, the last month of IPI's contributor "
-                "data: whether and when it ended is unknown"
+                f"Serving in {_month_text(last.month)}, the last month of IPI's contributor "
+                "data: whether and when it ended is unknown."
             )
         return {
             "operation_id": operation_id,
@@ -536,7 +536,7 @@ class PeacekeepingWriter:
             "personnel": last.total,
             "personnel_as_of_date": next_month(last.month) - timedelta(days=1),
             "personnel_as_of_precision": DatePrecision.day,
-            "note": ("; ".join(notes).capitalize() + ".") if notes else None,
+            "note": " ".join(notes) or None,
         }
 
     def _insert_months(
