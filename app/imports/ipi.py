@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
+from app.core.periods import next_month
 from app.imports.base import DatasetAdapter, Progress, SourceRow
 from app.imports.countries import CountryResolver
 from app.imports.editions import slugify
@@ -100,8 +101,7 @@ def _month(text: str) -> tuple[date, bool] | None:
         day = date(*map(int, match.groups()))
     except ValueError:
         return None
-    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return day.replace(day=1), (following - day).days == 1
+    return day.replace(day=1), (next_month(day) - day).days == 1
 
 
 def _figure(text: str) -> int | None:

@@ -32,7 +32,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.core.periods import DatePrecision
+from app.core.periods import DatePrecision, month_text, next_month
 from app.countries.models import Country
 from app.curation.changes import curated, deleted_by_curators
 from app.curation.writes.operations import CONTRIBUTION, OPERATIONS
@@ -110,14 +110,6 @@ class ContributionMonthRecord:
 
 
 PeacekeepingRecord = MissionRecord | MissionMonthRecord | ContributionMonthRecord
-
-
-def next_month(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def _month_text(month: date) -> str:
-    return f"{month:%Y-%m}"
 
 
 @dataclass
@@ -276,7 +268,7 @@ class PeacekeepingWriter:
     def _locator(self, mission: MissionRecord, months: list[date]) -> str:
         # The months are cited with the mission: they are what dates the operation here.
         span = (
-            f"{len(months)} months, {_month_text(months[0])} to {_month_text(months[-1])}"
+            f"{len(months)} months, {month_text(months[0])} to {month_text(months[-1])}"
             if months
             else "no months"
         )
@@ -365,9 +357,7 @@ class PeacekeepingWriter:
         if others:
             parts.append(f"also listed there as {', '.join(others)}")
         if first is not None and last is not None and self.coverage is not None:
-            parts.append(
-                f"in IPI's monthly reports from {_month_text(first)} to {_month_text(last)}"
-            )
+            parts.append(f"in IPI's monthly reports from {month_text(first)} to {month_text(last)}")
             if first == self.coverage[0]:
                 parts.append(
                     "already there in the file's first month: its start is not in the file"
@@ -404,13 +394,13 @@ class PeacekeepingWriter:
             )
         if months and operation.start_date and months[0] < operation.start_date.replace(day=1):
             self.report.note(
-                f"{slug}: IPI's first month {_month_text(months[0])} is before the curated "
+                f"{slug}: IPI's first month {month_text(months[0])} is before the curated "
                 f"start {operation.start_date}: curated start kept",
                 locator,
             )
         if months and operation.end_date and months[-1] >= operation.end_date:
             self.report.note(
-                f"{slug}: IPI's last month {_month_text(months[-1])} is after the curated "
+                f"{slug}: IPI's last month {month_text(months[-1])} is after the curated "
                 f"end {operation.end_date}: curated end kept",
                 locator,
             )
@@ -518,12 +508,12 @@ class PeacekeepingWriter:
         notes = []
         if coverage and first.month == coverage[0]:
             notes.append(
-                f"Serving in {_month_text(first.month)}, the first month of IPI's contributor "
+                f"Serving in {month_text(first.month)}, the first month of IPI's contributor "
                 "data: it may have begun earlier."
             )
         if coverage and last.month == coverage[1]:
             notes.append(
-                f"Serving in {_month_text(last.month)}, the last month of IPI's contributor "
+                f"Serving in {month_text(last.month)}, the last month of IPI's contributor "
                 "data: whether and when it ended is unknown."
             )
         return {
@@ -598,5 +588,5 @@ def _spell_locator(spell: list[ContributionMonthRecord]) -> str:
     first, last = spell[0].month, spell[-1].month
     return (
         f"contributions_2009_2014.csv: {spell[0].iso3} in {acronyms}, "
-        f"{_month_text(first)} to {_month_text(last)} ({len(spell)} months)"
+        f"{month_text(first)} to {month_text(last)} ({len(spell)} months)"
     )

@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from app.core.pagination import Fetch, PageParams, list_response
+from app.core.periods import month_text, next_month, previous_month
 from app.countries.schemas import CountryRef
 from app.operations import queries
 from app.operations.models import ContributionMonth
@@ -24,10 +25,6 @@ from app.operations.schemas import (
     Personnel,
     SpellSummary,
 )
-
-
-def month_text(month: date) -> str:
-    return f"{month:%Y-%m}"
 
 
 def operation_detail(session: Session, slug: str) -> OperationDetail:
@@ -86,11 +83,11 @@ def _unknown(
     last = max(end for _, _, end in coverage)
     unknown = []
     if month_gte is None or month_gte < first:
-        before_end = min(month_lte, _previous(first)) if month_lte else _previous(first)
+        before_end = min(month_lte, previous_month(first)) if month_lte else previous_month(first)
         if month_gte is None or month_gte <= before_end:
             unknown.append(MonthRange(from_month=_text(month_gte), until_month=_text(before_end)))
     if month_lte is None or month_lte > last:
-        after_start = max(month_gte, _following(last)) if month_gte else _following(last)
+        after_start = max(month_gte, next_month(last)) if month_gte else next_month(last)
         if month_lte is None or after_start <= month_lte:
             unknown.append(MonthRange(from_month=_text(after_start), until_month=_text(month_lte)))
     return unknown
@@ -98,14 +95,6 @@ def _unknown(
 
 def _text(month: date | None) -> str | None:
     return month_text(month) if month else None
-
-
-def _previous(month: date) -> date:
-    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
-
-
-def _following(month: date) -> date:
-    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
 _NOTE = (
