@@ -86,9 +86,11 @@ async def full_api(full_import: tuple[str, Result]) -> AsyncIterator[httpx.Async
         yield client
 
 
-async def every_item(api: httpx.AsyncClient, path: str, **params: Any) -> list[dict[str, Any]]:
+async def every_item(
+    api: httpx.AsyncClient, path: str, limit: int = 500, **params: Any
+) -> list[dict[str, Any]]:
     """Every item of a list, page by page through `links.next`."""
-    response = await api.get(path, params={**params, "limit": 500})
+    response = await api.get(path, params={**params, "limit": limit})
     items: list[dict[str, Any]] = []
     while True:
         assert response.status_code == 200, response.text
@@ -327,6 +329,28 @@ async def test_months_as_csv_are_the_json_items(sample_api: httpx.AsyncClient) -
     assert [(r["country.iso3"], int(r["total.total"])) for r in rows] == [
         (i["country"]["iso3"], i["total"]["total"]) for i in items
     ]
+
+
+async def test_a_countrys_months_page_by_page_are_its_rows_by_month(
+    sample_api: httpx.AsyncClient,
+) -> None:
+    expected = sorted(
+        (row["Date"][:7], row["Mission"], int(row["Total Total"]))
+        for row in read_rows(SAMPLE, CONTRIBUTIONS)
+        if row["Contributor ISO-3"] == "IDN"
+    )
+    items = await every_item(sample_api, "/v1/countries/IDN/peacekeeping", limit=7)
+    slugs = {"unifil": "UNIFIL", "unisfa": "UNISFA", "unmiss": "UNMISS"}
+    months = [i["month"] for i in items]
+    assert months == sorted(months)
+    # MONUC's and MONUSCO's rows are all monusco's: compare them by month and total.
+    assert sorted(
+        (i["month"], slugs.get(i["operation"]["slug"], "MONUC/MONUSCO"), i["total"]["total"])
+        for i in items
+    ) == sorted(
+        (month, mission if mission in slugs.values() else "MONUC/MONUSCO", total)
+        for month, mission, total in expected
+    )
 
 
 # --- the rows the import reads otherwise --------------------------------------------------
