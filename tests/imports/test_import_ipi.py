@@ -321,7 +321,9 @@ async def test_new_operations_address_the_mapped_threats(sample_api: httpx.Async
 
 async def test_months_as_csv_are_the_json_items(sample_api: httpx.AsyncClient) -> None:
     params = {"month_gte": MONTH, "month_lte": MONTH}
-    items = await every_item(sample_api, "/v1/operations/unifil/months", **params)
+    items = await every_item(
+        sample_api, "/v1/operations/unifil/months", month_gte=MONTH, month_lte=MONTH
+    )
     response = await sample_api.get(
         "/v1/operations/unifil/months", params={**params, "format": "csv"}
     )
