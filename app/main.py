@@ -30,6 +30,7 @@ from app.curation.routes import curated_router
 from app.datasets.router import router as datasets_router
 from app.exercises.router import router as exercises_router
 from app.explorer.router import router as explorer_router
+from app.operations.router import country_router as country_peacekeeping_router
 from app.operations.router import router as operations_router
 from app.organizations.router import country_router as country_memberships_router
 from app.organizations.router import router as organizations_router
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         countries_router,
         country_detail_router,
         country_memberships_router,
+        country_peacekeeping_router,
         cooperation_router,
         organizations_router,
         exercises_router,

@@ -7,7 +7,7 @@ from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThrea
 from app.countries.models import Country, CowCodePeriod
 from app.datasets.models import Dataset, DatasetCoverage
 from app.exercises.models import ExerciseEdition, ExerciseSeries, Participation
-from app.operations.models import Contribution, Operation
+from app.operations.models import Contribution, ContributionMonth, Operation
 from app.organizations.models import Membership, Organization
 from app.sources.models import Citation, Source
 from app.system.models import DataState
@@ -21,6 +21,7 @@ __all__ = [
     "AuditEntry",
     "Citation",
     "Contribution",
+    "ContributionMonth",
     "Country",
     "CowCodePeriod",
     "DataState",

@@ -1,4 +1,4 @@
-"""Time `defcoop import mme` and `defcoop import dcad` on the bundled files, in the order of
+"""Time `defcoop import mme`, `dcad` and `ipi-peacekeeping` on the bundled files, in the order of
 `make seed`, and `defcoop import sipri` on a made-up trade register of SIPRI_ROWS rows in the
 export's layout (SIPRI's data may not be redistributed: nothing of it is bundled), on a
 fresh database per backend.
@@ -33,6 +33,7 @@ from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import create_db_engine, session_factory
 from app.imports.base import DatasetAdapter, file_checksum, run_import
 from app.imports.dcad import DcadAdapter
+from app.imports.ipi import IpiAdapter
 from app.imports.mme import MmeAdapter
 from app.imports.report import ImportReport
 from app.imports.sipri import SipriAdapter
@@ -41,6 +42,7 @@ from seed.loader import load_seed
 DATASETS: tuple[tuple[str, Callable[[], DatasetAdapter[Any]], Path], ...] = (
     ("mme", MmeAdapter, PROJECT_ROOT / "seed" / "datasets" / "mme_v7.csv"),
     ("dcad", DcadAdapter, PROJECT_ROOT / "seed" / "datasets" / "dcad-1.0" / "DCAD-v1.0-main.csv"),
+    ("ipi", IpiAdapter, PROJECT_ROOT / "seed" / "datasets" / "ipi-peacekeeping"),
 )
 POSTGRES_URL = os.environ.get("DEFCOOP_BENCH_POSTGRES_URL")
 SIPRI_ROWS = 20_000

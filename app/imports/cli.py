@@ -18,6 +18,12 @@ from app.imports.base import (
     total_steps,
 )
 from app.imports.dcad import DcadAdapter
+    for line in report.summary_lines():
+        typer.echo(line)
+
+
+from app.imports.ipi import IpiAdapter
+>>>>>>> ipi
 from app.imports.mme import MmeAdapter
 from app.imports.report import ImportFailed, ImportReport
 from app.imports.sipri import SipriAdapter
@@ -27,6 +33,12 @@ import_cli = typer.Typer(help="Import research datasets.", no_args_is_help=True)
 DatasetPath = Annotated[
     Path,
     typer.Argument(exists=True, dir_okay=False, readable=True, help="The dataset file"),
+]
+DatasetFolder = Annotated[
+    Path,
+    typer.Argument(
+        exists=True, file_okay=False, readable=True, help="The folder of the dataset's files"
+    ),
 ]
 SkipUnresolved = Annotated[
     bool,
@@ -52,6 +64,7 @@ def import_mme(path: DatasetPath, skip_unresolved: SkipUnresolved = False) -> No
         typer.echo(line)
 
 
+<<<<<<< HEAD
 @import_cli.command("dcad")
 def import_dcad(path: DatasetPath) -> None:
     """Import the Defense Cooperation Agreement Dataset, version 1.0 (DCAD, Kinne 2020).
@@ -83,6 +96,20 @@ def import_sipri(path: DatasetPath, skip_unresolved: SkipUnresolved = False) -> 
     Example: defcoop import sipri ~/Downloads/trade-register.csv
     """
     report = _import(SipriAdapter(), path, skip_unresolved)
+=======
+@import_cli.command("ipi-peacekeeping")
+def import_ipi_peacekeeping(path: DatasetFolder, skip_unresolved: SkipUnresolved = False) -> None:
+    """Import IPI's Providing for Peacekeeping files (Perry & Smith 2013): UN missions and
+    their contributors, month by month.
+
+    The folder holds missions.json, mission_months_1990_2017.csv and
+    contributions_2009_2014.csv. Every mission becomes an operation (curated ones are merged),
+    and every contributor's run of consecutive months in a mission a contribution with its
+    monthly personnel, cited with the file's rows. Running it again changes nothing.
+
+    Example: defcoop import ipi-peacekeeping seed/datasets/ipi-peacekeeping
+    """
+    report = _import(IpiAdapter(), path, skip_unresolved)
     for line in report.summary_lines():
         typer.echo(line)
 
