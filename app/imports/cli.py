@@ -18,12 +18,7 @@ from app.imports.base import (
     total_steps,
 )
 from app.imports.dcad import DcadAdapter
-    for line in report.summary_lines():
-        typer.echo(line)
-
-
 from app.imports.ipi import IpiAdapter
->>>>>>> ipi
 from app.imports.mme import MmeAdapter
 from app.imports.report import ImportFailed, ImportReport
 from app.imports.sipri import SipriAdapter
@@ -64,7 +59,6 @@ def import_mme(path: DatasetPath, skip_unresolved: SkipUnresolved = False) -> No
         typer.echo(line)
 
 
-<<<<<<< HEAD
 @import_cli.command("dcad")
 def import_dcad(path: DatasetPath) -> None:
     """Import the Defense Cooperation Agreement Dataset, version 1.0 (DCAD, Kinne 2020).
@@ -96,7 +90,10 @@ def import_sipri(path: DatasetPath, skip_unresolved: SkipUnresolved = False) -> 
     Example: defcoop import sipri ~/Downloads/trade-register.csv
     """
     report = _import(SipriAdapter(), path, skip_unresolved)
-=======
+    for line in report.summary_lines():
+        typer.echo(line)
+
+
 @import_cli.command("ipi-peacekeeping")
 def import_ipi_peacekeeping(path: DatasetFolder, skip_unresolved: SkipUnresolved = False) -> None:
     """Import IPI's Providing for Peacekeeping files (Perry & Smith 2013): UN missions and
