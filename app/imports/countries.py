@@ -78,8 +78,15 @@ class CountryResolver:
         self.table = table
         self.ids_by_code: dict[str, int] = {}
         self.ids_by_name: dict[str, int] = {}
+        # COW code -> (valid from, valid until, country id); until COW code periods exist,
+        # a country's code holds through its validity.
+        self.cow_periods: dict[int, list[tuple[date | None, date | None, int]]] = {}
         for country in countries:
             self.ids_by_code[country.iso3] = country.id
+            if country.cow_code is not None:
+                self.cow_periods.setdefault(country.cow_code, []).append(
+                    (country.valid_from, country.valid_until, country.id)
+                )
             for name in (country.name, country.official_name):
                 if name:
                     self.ids_by_name.setdefault(name.casefold(), country.id)
@@ -98,6 +105,17 @@ class CountryResolver:
             return self.ids_by_name.get(key)
         code = next(p.code for p in periods if p.before is None or on < p.before)
         return self.ids_by_code[code]
+
+    def by_cow(self, code: int, on: date) -> int | None:
+        """The country a COW state code stands for on a day, or None."""
+        return next(
+            (
+                country_id
+                for start, end, country_id in self.cow_periods.get(code, [])
+                if (start is None or start <= on) and (end is None or on < end)
+            ),
+            None,
+        )
 
     def participants(
         self, names: Iterable[str], on: date, locator: str, report: ImportReport
