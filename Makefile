@@ -33,6 +33,7 @@ migrate: $(STAMP)
 seed: migrate
 	$(BIN)/defcoop seed
 	$(BIN)/defcoop import mme seed/datasets/mme_v7.csv
+	$(BIN)/defcoop import cow-igo seed/datasets/cow-igo-3/igo_year_format3.csv.gz
 
 run: seed
 	$(BIN)/defcoop serve --host $(HOST) --port $(PORT)
