@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from app.cli import alembic_config
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import create_db_engine, session_factory
-from app.imports.base import DatasetAdapter, run_import
+from app.imports.base import DatasetAdapter, file_checksum, run_import
 from app.imports.cow_igo import CowIgoAdapter
 from app.imports.mme import MmeAdapter
 from app.imports.report import ImportReport
@@ -74,8 +74,7 @@ def _import(url: str, make_adapter: Callable[[], DatasetAdapter[Any]], path: Pat
     started, cpu_started = time.perf_counter(), time.process_time()
     adapter = make_adapter()
     with session_factory(engine).begin() as session:
-        # Names the database cannot resolve yet are skipped, as --skip-unresolved does.
-        report = run_import(session, adapter, adapter.read(path), skip_unresolved=True)
+        report = run_import(session, adapter, adapter.read(path), checksum=file_checksum(path))
     report.seconds = time.perf_counter() - started  # reading the file and the commit included
     cpu = time.process_time() - cpu_started
     engine.dispose()

@@ -8,7 +8,7 @@ A dataset that disagrees with a curated fact is cited on that fact with a note s
 says instead (the curated fact stands): `citations.note`.
 
 Revision ID: 7c3e9b1a4f62
-Revises: 5a1c0e7d2b94
+Revises: c41d2e8f9a10
 Create Date: 2026-12-05 21:15:00.000000
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7c3e9b1a4f62"
-down_revision: str | None = "5a1c0e7d2b94"
+down_revision: str | None = "c41d2e8f9a10"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
