@@ -4,7 +4,7 @@ from app.agreements.models import Agreement, AgreementParty
 from app.audit.models import AuditEntry
 from app.auth.models import ApiKey, RateLimitCounter
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie
-from app.countries.models import Country
+from app.countries.models import Country, CowCodePeriod
 from app.datasets.models import Dataset, DatasetCoverage
 from app.exercises.models import ExerciseEdition, ExerciseSeries, Participation
 from app.operations.models import Contribution, Operation
@@ -21,6 +21,7 @@ __all__ = [
     "Citation",
     "Contribution",
     "Country",
+    "CowCodePeriod",
     "DataState",
     "Dataset",
     "DatasetCoverage",

@@ -8,7 +8,7 @@ A dataset that disagrees with a curated fact is cited on that fact with a note s
 says instead (the curated fact stands): `citations.note`.
 
 Revision ID: 7c3e9b1a4f62
-Revises: c41d2e8f9a10
+Revises: c0a7d1e5f316
 Create Date: 2026-12-05 21:15:00.000000
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7c3e9b1a4f62"
-down_revision: str | None = "c41d2e8f9a10"
+down_revision: str | None = "c0a7d1e5f316"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

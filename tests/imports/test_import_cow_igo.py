@@ -82,9 +82,7 @@ def security_rows() -> int:
 
 
 def import_cow_igo(url: str, path: Path = BUNDLED) -> Result:
-    return CliRunner().invoke(
-        cli, ["import", "cow-igo", str(path), "--skip-unresolved"], env={"DATABASE_URL": url}
-    )
+    return CliRunner().invoke(cli, ["import", "cow-igo", str(path)], env={"DATABASE_URL": url})
 
 
 def counts(result: Result) -> dict[str, int]:
