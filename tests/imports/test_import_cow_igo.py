@@ -6,6 +6,7 @@ here straight from the gzip CSV (and the COW state list) with the csv and gzip m
 
 import csv
 import gzip
+import hashlib
 import re
 from collections.abc import AsyncIterator, Iterator
 from functools import cache
@@ -277,3 +278,15 @@ def test_a_file_without_the_columns_is_refused(
     result = import_cow_igo(imported[0], path)
     assert result.exit_code == 1
     assert "is not COW IGO v3" in result.stderr
+
+
+async def test_the_dataset_record_has_the_files_checksum_and_counts(
+    api: httpx.AsyncClient,
+) -> None:
+    record = (await api.get("/v1/datasets/cow-igo-3")).json()
+    last = record["last_import"]
+    assert last["file_sha256"] == hashlib.sha256(BUNDLED.read_bytes()).hexdigest()
+    assert last["rows_read"] == len(igo_rows())
+    assert last["rejected"] == len(igo_rows()) - security_rows()
+    assert last["imported"] + last["merged"] + last["already_imported"] == security_rows()
+    assert [c["channel"] for c in record["coverage"]] == ["organization"]
