@@ -2,6 +2,11 @@
 
 The bundled file is imported once per module and backend; every expected figure is computed
 here straight from the gzip CSV (and the COW state list) with the csv and gzip modules.
+
+tests/fixtures/cow_igo_sample.csv.gz: 17 rows copied unchanged from the bundled file: the
+Inter-American Defense Board 2004-2010 (no data for 2006-2008), the Warsaw Pact 1989-1991
+(its last year), the CIS 1991-1993 (founded at the end of 1991, with associates), the OAS
+1947-1948 (before and from 1948), the UN 2000 (left out) and ACPEU 1984 (not security).
 """
 
 import csv
@@ -26,6 +31,7 @@ from tests.databases import copy_database, drop_database
 pytestmark = pytest.mark.anyio
 
 BUNDLED = PROJECT_ROOT / "seed" / "datasets" / "cow-igo-3" / "igo_year_format3.csv.gz"
+SAMPLE = Path(__file__).parents[1] / "fixtures" / "cow_igo_sample.csv.gz"
 STATES = PROJECT_ROOT / "seed" / "datasets" / "cow-states-2016" / "states2016.csv"
 MAPPING = PROJECT_ROOT / "seed" / "data" / "cow_igo_security.yaml"
 
@@ -102,10 +108,30 @@ def imported(
     drop_database(url)
 
 
+@pytest.fixture(scope="module")
+def sample_imported(
+    template_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Result]]:
+    url = copy_database(template_url, tmp_path_factory.mktemp("cow-igo-sample"))
+    yield url, import_cow_igo(url, SAMPLE)
+    drop_database(url)
+
+
+async def client_for(url: str) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(Settings(database_url=url)))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
 @pytest.fixture
 async def api(imported: tuple[str, Result]) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(Settings(database_url=imported[0])))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async for client in client_for(imported[0]):
+        yield client
+
+
+@pytest.fixture
+async def sample_api(sample_imported: tuple[str, Result]) -> AsyncIterator[httpx.AsyncClient]:
+    async for client in client_for(sample_imported[0]):
         yield client
 
 
@@ -157,6 +183,46 @@ def test_reimport_changes_nothing(imported: tuple[str, Result]) -> None:
     assert found["already"] == security_rows()
     assert found["created"] == found["merged"] == 0
     assert "nothing changed" in again.stdout
+
+
+# --- the sample of real rows ---------------------------------------------------------------------
+
+
+def test_the_samples_rows_are_imported_or_rejected_with_their_reason(
+    sample_imported: tuple[str, Result],
+) -> None:
+    with gzip.open(SAMPLE, "rt", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    taken = [r for r in rows if r["ioname"] in {"IADefB", "WPact", "CIS"}]
+    taken += [r for r in rows if r["ioname"] == "OAS" and year_of(r) >= 1948]
+    result = sample_imported[1]
+    assert result.exit_code == 0, result.stdout + result.stderr
+    found = counts(result)
+    assert (found["created"], found["rejected"]) == (len(taken), len(rows) - len(taken))
+    assert "rejected (1): before 1948 the COW IGO is the Pan American Union" in result.stdout
+    assert "rejected (1): left out: universal body" in result.stdout
+    assert "rejected (1): not a security IGO" in result.stdout
+
+
+async def test_a_code_is_read_at_the_years_end_but_at_the_start_of_the_last_year(
+    sample_api: httpx.AsyncClient,
+) -> None:
+    # 365 in the CIS's 1991 row is Russia (the USSR ended on 26 December); in the Warsaw
+    # Pact's 1991 row, its last, it is the Soviet Union.
+    assert "RUS" in {m["country"]["iso3"] for m in await members(sample_api, "cis", "1991-06-30")}
+    pact = {m["country"]["iso3"] for m in await members(sample_api, "warsaw-pact", "1990-06-30")}
+    assert "SUN" in pact
+    assert "RUS" not in pact
+
+
+async def test_years_without_data_continue_the_samples_membership(
+    sample_api: httpx.AsyncClient,
+) -> None:
+    board = await members(sample_api, "inter-american-defense-board", "2007-06-30")
+    usa = next(m for m in board if m["country"]["iso3"] == "USA")
+    # The sample stops in 2010, before the file's last year: the spell ends after 2010.
+    assert (usa["start_date"], usa["end_date"]) == ("2004-01-01", "2011-01-01")
+    assert "no data (-9) for 2006-2008: read as continuing" in usa["note"]
 
 
 # --- independent checks against the API ---------------------------------------------------------
