@@ -79,7 +79,7 @@ _MISSING = "-9"
 _FIVE_YEARS = "Within 5 years"
 _FIRST_STATE_COLUMN = "year"  # state columns run from after `year` to before `sdate`
 _END_OF_STATES = "sdate"
-_REQUIRED_COLUMNS = ("ioname", "orgname", "year", "sdate", "deaddate", "imputed")
+_REQUIRED_COLUMNS = ("ioname", "orgname", "year", "sdate", "deaddate")
 _ACCURACY = "accuracyofpre1965membershipdates"
 CITATIONS = cast(Table, Citation.__table__)
 MEMBERSHIPS = cast(Table, Membership.__table__)
@@ -183,7 +183,6 @@ class IgoYear:
     year: int
     roles: dict[str, tuple[int, MembershipRole]]  # column -> (country id, role)
     missing: frozenset[str]  # columns coded -9
-    imputed: bool  # a year COW filled between its five-year observations
     within_five_years: bool  # COW: pre-1965 dates of this IGO are within 5 years
     dead_year: int | None  # the IGO's `deaddate`
 
@@ -269,7 +268,6 @@ class CowIgoAdapter(DatasetAdapter[IgoYear]):
             year=year,
             roles=roles,
             missing=frozenset(missing),
-            imputed=_code(fields["imputed"]) == "1",
             within_five_years=fields.get(_ACCURACY, "").strip() == _FIVE_YEARS,
             dead_year=dead_year,
         )
@@ -299,10 +297,6 @@ class Spell:
     @property
     def first(self) -> int:
         return self.years[0]
-
-    @property
-    def last(self) -> int:
-        return self.years[-1]
 
     def locator(self, ioname: str) -> str:
         spans = "; ".join(
@@ -344,12 +338,13 @@ def build_spells(rows: Sequence[IgoYear]) -> list[Spell]:
         for stretch in stretches:
             before = by_year.get(stretch[0] - 1)
             after = by_year.get(stretch[-1] + 1)
-            if before is None or after is None:
-                continue
-            if before.roles.get(column) is not None and before.roles.get(column) == after.roles.get(
-                column
+            held_before = before.roles.get(column) if before else None
+            if (
+                held_before is not None
+                and after is not None
+                and after.roles.get(column) == held_before
             ):
-                country_id, role = before.roles[column]
+                country_id, role = held_before
                 for year in stretch:
                     held[(country_id, role)][year] = column
                     bridged.add((country_id, role, year))
