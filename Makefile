@@ -35,6 +35,7 @@ seed: migrate
 	$(BIN)/defcoop import mme seed/datasets/mme_v7.csv
 	$(BIN)/defcoop import dcad seed/datasets/dcad-1.0/DCAD-v1.0-main.csv
 	$(BIN)/defcoop import ipi-peacekeeping seed/datasets/ipi-peacekeeping
+	$(BIN)/defcoop import cow-igo seed/datasets/cow-igo-3/igo_year_format3.csv.gz
 
 run: seed
 	$(BIN)/defcoop serve --host $(HOST) --port $(PORT)

@@ -1,7 +1,7 @@
-"""Time `defcoop import mme`, `dcad` and `ipi-peacekeeping` on the bundled files, in the order of
-`make seed`, and `defcoop import sipri` on a made-up trade register of SIPRI_ROWS rows in the
-export's layout (SIPRI's data may not be redistributed: nothing of it is bundled), on a
-fresh database per backend.
+"""Time `defcoop import mme`, `dcad`, `ipi-peacekeeping` and `cow-igo` on the bundled files,
+in the order of `make seed`, and `defcoop import sipri` on a made-up trade register of
+SIPRI_ROWS rows in the export's layout (SIPRI's data may not be redistributed: nothing of it
+is bundled), on a fresh database per backend.
 
     .venv/bin/python bench/bench_import.py          # SQLite
     DEFCOOP_BENCH_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \
@@ -32,6 +32,7 @@ from app.cli import alembic_config
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import create_db_engine, session_factory
 from app.imports.base import DatasetAdapter, file_checksum, run_import
+from app.imports.cow_igo import CowIgoAdapter
 from app.imports.dcad import DcadAdapter
 from app.imports.ipi import IpiAdapter
 from app.imports.mme import MmeAdapter
@@ -39,10 +40,16 @@ from app.imports.report import ImportReport
 from app.imports.sipri import SipriAdapter
 from seed.loader import load_seed
 
+BUNDLED = PROJECT_ROOT / "seed" / "datasets"
 DATASETS: tuple[tuple[str, Callable[[], DatasetAdapter[Any]], Path], ...] = (
     ("mme", MmeAdapter, PROJECT_ROOT / "seed" / "datasets" / "mme_v7.csv"),
     ("dcad", DcadAdapter, PROJECT_ROOT / "seed" / "datasets" / "dcad-1.0" / "DCAD-v1.0-main.csv"),
     ("ipi", IpiAdapter, PROJECT_ROOT / "seed" / "datasets" / "ipi-peacekeeping"),
+    (
+        "cow-igo",
+        CowIgoAdapter,
+        PROJECT_ROOT / "seed" / "datasets" / "cow-igo-3" / "igo_year_format3.csv.gz",
+    ),
 )
 POSTGRES_URL = os.environ.get("DEFCOOP_BENCH_POSTGRES_URL")
 SIPRI_ROWS = 20_000

@@ -17,6 +17,7 @@ from app.imports.base import (
     run_import,
     total_steps,
 )
+from app.imports.cow_igo import CowIgoAdapter
 from app.imports.dcad import DcadAdapter
 from app.imports.ipi import IpiAdapter
 from app.imports.mme import MmeAdapter
@@ -107,6 +108,22 @@ def import_ipi_peacekeeping(path: DatasetFolder, skip_unresolved: SkipUnresolved
     Example: defcoop import ipi-peacekeeping seed/datasets/ipi-peacekeeping
     """
     report = _import(IpiAdapter(), path, skip_unresolved)
+    for line in report.summary_lines():
+        typer.echo(line)
+
+
+@import_cli.command("cow-igo")
+def import_cow_igo(path: DatasetPath, skip_unresolved: SkipUnresolved = False) -> None:
+    """Import the security IGOs of Correlates of War IGO v3 (igo_year_format3.csv.gz).
+
+    Only the IGOs listed in seed/data/cow_igo_security.yaml are imported; their yearly rows
+    become membership spells cited as COW IGO v3 with the IGO, state column and years, and
+    merge with the curated organizations (curated dates win, disagreements are reported).
+    Every other row is rejected with its reason. Running it again changes nothing.
+
+    Example: defcoop import cow-igo seed/datasets/cow-igo-3/igo_year_format3.csv.gz
+    """
+    report = _import(CowIgoAdapter(), path, skip_unresolved)
     for line in report.summary_lines():
         typer.echo(line)
 

@@ -22,6 +22,7 @@ class OrganizationKind(StrEnum):
 
 class MembershipRole(StrEnum):
     member = "member"
+    associate = "associate"  # COW IGO's associate membership: part of it, not a full member
     observer = "observer"
     partner = "partner"
     suspended = "suspended"

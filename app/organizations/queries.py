@@ -87,6 +87,7 @@ class RoleFilter(StrEnum):
     """A role to list, or every role."""
 
     member = "member"
+    associate = "associate"
     observer = "observer"
     partner = "partner"
     suspended = "suspended"

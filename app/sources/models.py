@@ -86,6 +86,9 @@ class Citation(Base):
         ForeignKey("sources.id", ondelete="RESTRICT"), index=True
     )
     locator: Mapped[str | None] = mapped_column(String(300))
+    # Where this source disagrees with the fact as stored (a curated fact stands): what it
+    # says instead, so that both sources are shown side by side. Null: it agrees.
+    note: Mapped[str | None] = mapped_column(String(1000))
 
     organization_id: Mapped[int | None] = _cited_column("organization_id")
     membership_id: Mapped[int | None] = _cited_column("membership_id")

@@ -18,6 +18,12 @@ class CitationOut(BaseModel):
         description="Section of the article, dataset row (e.g. mme243) or part of the page",
         examples=["mme243"],
     )
+    note: str | None = Field(
+        default=None,
+        description="Where this source disagrees with the fact as stored (curated facts stand): "
+        "what it says instead; null when it agrees",
+        examples=["COW IGO v3 ends it in 1972; the curated end stands"],
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -28,6 +34,7 @@ class CitationOut(BaseModel):
                 "title": value.source.title,
                 "url": value.source.url,
                 "locator": value.locator,
+                "note": value.note,
             }
         return value
 
