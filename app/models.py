@@ -1,6 +1,7 @@
 """Every table, imported in one place for Alembic and the seed loader."""
 
 from app.agreements.models import Agreement, AgreementParty
+from app.alliances.models import Alliance, AllianceMember, AllianceTarget
 from app.audit.models import AuditEntry
 from app.auth.models import ApiKey, RateLimitCounter
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie
@@ -15,6 +16,9 @@ from app.threats.models import ThreatCategory, ThreatResponse
 __all__ = [
     "Agreement",
     "AgreementParty",
+    "Alliance",
+    "AllianceMember",
+    "AllianceTarget",
     "ApiKey",
     "AuditEntry",
     "Citation",

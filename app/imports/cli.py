@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
 from app.curation.downgrades import curation_dropped_at, refusal
+from app.imports.atop import AtopAdapter
 from app.imports.base import DatasetAdapter, UnresolvedNames, run_import, total_steps
 from app.imports.mme import MmeAdapter
 from app.imports.report import ImportFailed, ImportReport
@@ -19,6 +20,10 @@ import_cli = typer.Typer(help="Import research datasets.", no_args_is_help=True)
 DatasetPath = Annotated[
     Path,
     typer.Argument(exists=True, dir_okay=False, readable=True, help="The dataset file"),
+]
+DatasetFolder = Annotated[
+    Path,
+    typer.Argument(exists=True, file_okay=False, readable=True, help="The dataset's folder"),
 ]
 SkipUnresolved = Annotated[
     bool,
@@ -40,6 +45,23 @@ def import_mme(path: DatasetPath, skip_unresolved: SkipUnresolved = False) -> No
     Example: defcoop import mme seed/datasets/mme_v7.csv
     """
     report = _import(MmeAdapter(), path, skip_unresolved)
+    for line in report.summary_lines():
+        typer.echo(line)
+
+
+@import_cli.command("atop")
+def import_atop(path: DatasetFolder) -> None:
+    """Import the Alliance Treaty Obligations and Provisions dataset, version 5.1 (ATOP).
+
+    Reads atop5_1a.csv (alliances) and atop5_1m.csv (members) from the folder. Every alliance
+    is stored with its member spells and their obligations; members are tied through the
+    curated agreement or organization of the same treaty (seed/data/atop_names.yaml), merged
+    into it with the curated dates kept and each disagreement reported, or through an
+    agreement the import creates. Running it again on the same files changes nothing.
+
+    Example: defcoop import atop seed/datasets/atop-5.1
+    """
+    report = _import(AtopAdapter(), path, skip_unresolved=False)
     for line in report.summary_lines():
         typer.echo(line)
 

@@ -78,8 +78,11 @@ class CountryResolver:
         self.table = table
         self.ids_by_code: dict[str, int] = {}
         self.ids_by_name: dict[str, int] = {}
+        self.ids_by_cow: dict[int, int] = {}
         for country in countries:
             self.ids_by_code[country.iso3] = country.id
+            if country.cow_code is not None:
+                self.ids_by_cow.setdefault(country.cow_code, country.id)
             for name in (country.name, country.official_name):
                 if name:
                     self.ids_by_name.setdefault(name.casefold(), country.id)
@@ -98,6 +101,11 @@ class CountryResolver:
             return self.ids_by_name.get(key)
         code = next(p.code for p in periods if p.before is None or on < p.before)
         return self.ids_by_code[code]
+
+    def by_cow(self, code: int, on_date: date) -> int | None:
+        """The country a COW state code names on a date (interim: the countries' one code)."""
+        del on_date  # until the COW code periods are stored
+        return self.ids_by_cow.get(code)
 
     def participants(
         self, names: Iterable[str], on: date, locator: str, report: ImportReport
