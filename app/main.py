@@ -27,6 +27,7 @@ from app.core.security import PublicReadCorsMiddleware, SecurityHeadersMiddlewar
 from app.countries.router import router as countries_router
 from app.curation.resources import RESOURCES
 from app.curation.routes import curated_router
+from app.datasets.router import router as datasets_router
 from app.exercises.router import router as exercises_router
 from app.explorer.router import router as explorer_router
 from app.operations.router import router as operations_router
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         operations_router,
         threats_router,
         sources_router,
+        datasets_router,
         audit_router,
         keys_router,
         analytics_router,

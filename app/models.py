@@ -6,6 +6,7 @@ from app.audit.models import AuditEntry
 from app.auth.models import ApiKey, RateLimitCounter
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie
 from app.countries.models import Country
+from app.datasets.models import Dataset, DatasetCoverage
 from app.exercises.models import ExerciseEdition, ExerciseSeries, Participation
 from app.operations.models import Contribution, Operation
 from app.organizations.models import Membership, Organization
@@ -25,6 +26,8 @@ __all__ = [
     "Contribution",
     "Country",
     "DataState",
+    "Dataset",
+    "DatasetCoverage",
     "ExerciseEdition",
     "ExerciseSeries",
     "Membership",

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from app.cli import alembic_config
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import create_db_engine, session_factory
-from app.imports.base import run_import
+from app.imports.base import file_checksum, run_import
 from app.imports.mme import MmeAdapter
 from app.imports.report import ImportReport
 from seed.loader import load_seed
@@ -67,7 +67,9 @@ def _import(url: str) -> Timed:
     adapter = MmeAdapter()
     started, cpu_started = time.perf_counter(), time.process_time()
     with session_factory(engine).begin() as session:
-        report = run_import(session, adapter, adapter.read(DATASET))
+        report = run_import(
+            session, adapter, adapter.read(DATASET), checksum=file_checksum(DATASET)
+        )
     report.seconds = time.perf_counter() - started  # reading the file and the commit included
     cpu = time.process_time() - cpu_started
     engine.dispose()

@@ -11,7 +11,13 @@ from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
 from app.curation.downgrades import curation_dropped_at, refusal
 from app.imports.atop import AtopAdapter
-from app.imports.base import DatasetAdapter, UnresolvedNames, run_import, total_steps
+from app.imports.base import (
+    DatasetAdapter,
+    UnresolvedNames,
+    file_checksum,
+    run_import,
+    total_steps,
+)
 from app.imports.mme import MmeAdapter
 from app.imports.report import ImportFailed, ImportReport
 
@@ -82,7 +88,12 @@ def _import(adapter: DatasetAdapter[Any], path: Path, skip_unresolved: bool) -> 
                 typer.echo(f"import: {refusal(dropped_at)}", err=True)
                 raise typer.Exit(code=0)
             return run_import(
-                session, adapter, rows, skip_unresolved=skip_unresolved, progress=bar.update
+                session,
+                adapter,
+                rows,
+                checksum=file_checksum(path),
+                skip_unresolved=skip_unresolved,
+                progress=bar.update,
             )
     except UnresolvedNames as error:
         typer.echo(f"error: {error}; nothing was imported:", err=True)
