@@ -33,6 +33,7 @@ migrate: $(STAMP)
 seed: migrate
 	$(BIN)/defcoop seed
 	$(BIN)/defcoop import mme seed/datasets/mme_v7.csv
+	$(BIN)/defcoop import atop seed/datasets/atop-5.1
 
 run: seed
 	$(BIN)/defcoop serve --host $(HOST) --port $(PORT)

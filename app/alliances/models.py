@@ -10,6 +10,7 @@ dates and obligations, each pointing at the party or membership it stands behind
 """
 
 from datetime import date
+from enum import StrEnum
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,7 +21,15 @@ from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.organizations.models import Membership, Organization
 
-OBLIGATIONS = ("defense", "offense", "neutrality", "non_aggression", "consultation")
+
+class Obligation(StrEnum):
+    """What a member promises, as ATOP codes it (one flag each on `AllianceMember`)."""
+
+    defense = "defense"
+    offense = "offense"
+    neutrality = "neutrality"
+    non_aggression = "non_aggression"
+    consultation = "consultation"
 
 
 class Alliance(Base):
@@ -62,6 +71,12 @@ class Alliance(Base):
 
     agreement: Mapped[Agreement | None] = relationship(lazy="raise")
     created_organization: Mapped[Organization | None] = relationship(lazy="raise")
+
+    @property
+    def obligations(self) -> list[Obligation]:
+        """What any member promises in any phase (the members say who promises what)."""
+        return [o for o in Obligation if any(getattr(m, o.value) for m in self.members)]
+
     members: Mapped[list["AllianceMember"]] = relationship(
         back_populates="alliance",
         lazy="raise",
@@ -104,6 +119,11 @@ class AllianceMember(PeriodMixin, NoteMixin, Base):
     locator: Mapped[str] = mapped_column(String(80), unique=True)
 
     alliance: Mapped[Alliance] = relationship(back_populates="members", lazy="raise")
+
+    @property
+    def obligations(self) -> list[Obligation]:
+        return [obligation for obligation in Obligation if getattr(self, obligation.value)]
+
     country: Mapped[Country] = relationship(lazy="raise")
     party: Mapped[AgreementParty | None] = relationship(lazy="raise")
     membership: Mapped[Membership | None] = relationship(lazy="raise")
