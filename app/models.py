@@ -5,7 +5,7 @@ from app.alliances.models import Alliance, AllianceMember, AllianceTarget
 from app.audit.models import AuditEntry
 from app.auth.models import ApiKey, RateLimitCounter
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie
-from app.countries.models import Country
+from app.countries.models import Country, CowCodePeriod
 from app.datasets.models import Dataset, DatasetCoverage
 from app.exercises.models import ExerciseEdition, ExerciseSeries, Participation
 from app.operations.models import Contribution, Operation
@@ -25,6 +25,7 @@ __all__ = [
     "Citation",
     "Contribution",
     "Country",
+    "CowCodePeriod",
     "DataState",
     "Dataset",
     "DatasetCoverage",

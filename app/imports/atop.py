@@ -24,8 +24,15 @@ The files' quirks, and how each is read (see seed/datasets/README.md):
   spell of its own, cited as `atop3180:2:1949-04-04`;
 - `yrexit = 0` (and `endyr = 0`) means still in force at the end of the coverage (2018);
 - a month or day of 0 is unknown: the date keeps the precision that is known;
-- `member` and `statthr1`/`statthr2` are COW state codes, resolved to countries as of the
-  entry (or the alliance's start) date; a threat state without a country is kept by its code.
+- `member` and `statthr1`/`statthr2` are COW state codes, resolved through the COW code
+  periods (`CountryResolver.by_cow`) as of the entry date (a 260 in 1955 is the Federal
+  Republic, i.e. DEU, as MME's "Federal Republic of Germany" is; 265 is the GDR, 315
+  Czechoslovakia); ATOP starts in 1815, COW's state system on 1816-01-01, so an entry of 1815
+  resolves as of that day. A member outside the state system on its entry date (a government
+  in exile in 1942, Ukraine in 1990, Hanover before 1837: ATOP's `cowsys` 0), and a threat
+  state named while out of it (occupied Germany in 1947), is the country that carries the code
+  nearest in time, and the report says so; a code no country ever carried is rejected (a
+  member) or kept by its code (a threat).
 """
 
 import csv
@@ -45,7 +52,7 @@ from sqlalchemy.orm import Session
 from app.agreements.models import Agreement, AgreementKind, AgreementParty, PartyRole
 from app.agreements.models import agreement_threats as AGREEMENT_THREATS
 from app.alliances.models import Alliance, AllianceMember, AllianceTarget
-from app.core.periods import DatePrecision
+from app.core.periods import DatePrecision, Span
 from app.countries.models import Country
 from app.curation.changes import curated, deleted_by_curators
 from app.curation.writes.agreements import AGREEMENTS
@@ -183,6 +190,27 @@ def _member_locators(rows: Sequence[Mapping[str, str]]) -> list[str]:
     ]
 
 
+# COW's state system starts on this day; ATOP's starts in 1815.
+_COW_SYSTEM_START = date(1816, 1, 1)
+
+
+def _nearest_holder(names: CountryResolver, code: int, on: date) -> int | None:
+    """The country that carried the COW code on `on`, else the one whose period is nearest to
+    it: a state named as a threat while out of the state system (Germany in 1947, Japan in
+    1950) is the state that carries its code before or after."""
+    found = names.by_cow(code, on)
+    if found is not None:
+        return found
+
+    def distance(span: Span) -> int:
+        if span.start is not None and on < span.start:
+            return (span.start - on).days
+        return (on - span.end).days if span.end is not None else 0
+
+    periods = names.cow_periods.get(code, [])
+    return min(periods, key=lambda period: distance(period[0]))[1] if periods else None
+
+
 def _read_csv(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -230,7 +258,7 @@ class AtopAdapter(DatasetAdapter[AtopRecord]):
         if atop_id is None:
             return Rejection(row.locator, "no atopid")
         if "member" in row.fields:
-            return self._member(atop_id, row, names)
+            return self._member(atop_id, row, names, report)
         return self._alliance(atop_id, row, names, report)
 
     @staticmethod
@@ -245,7 +273,7 @@ class AtopAdapter(DatasetAdapter[AtopRecord]):
         for column in ("statthr1", "statthr2"):
             code = _number(fields[column])
             if code and code > 0 and code not in (c for c, _ in targets):
-                country_id = names.by_cow(code, start.first_day)
+                country_id = _nearest_holder(names, code, start.first_day)
                 if country_id is None:
                     report.note(f"threat state COW {code} is no country in defcoop", row.locator)
                 targets.append((code, country_id))
@@ -265,7 +293,7 @@ class AtopAdapter(DatasetAdapter[AtopRecord]):
         )
 
     def _member(
-        self, atop_id: int, row: SourceRow, names: CountryResolver
+        self, atop_id: int, row: SourceRow, names: CountryResolver, report: ImportReport
     ) -> MemberRecord | Rejection:
         fields = row.fields
         if atop_id not in self.alliance_ids:
@@ -274,9 +302,16 @@ class AtopAdapter(DatasetAdapter[AtopRecord]):
         start = partial_date_from_parts(fields["yrent"], fields["moent"], fields["dayent"])
         if code is None or start is None:
             return Rejection(row.locator, "no member code or no entry year")
-        country_id = names.by_cow(code, start.first_day)
+        country_id = names.by_cow(code, max(start.first_day, _COW_SYSTEM_START))
         if country_id is None:
-            return Rejection(row.locator, "the member's COW code names no country in defcoop")
+            country_id = _nearest_holder(names, code, start.first_day)
+            if country_id is None:
+                return Rejection(row.locator, "the member's COW code names no country")
+            report.note(
+                "member outside COW's state system on its entry date: the country that "
+                "carries its code nearest in time",
+                row.locator,
+            )
         end = partial_date_from_parts(fields["yrexit"], fields["moexit"], fields["dayexit"])
         return MemberRecord(
             atop_id=atop_id,

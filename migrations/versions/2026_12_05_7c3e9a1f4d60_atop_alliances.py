@@ -5,7 +5,7 @@ members through an agreement or a curated organization (its carrier); each ATOP 
 an `alliance_members` spell with its obligations and the party or membership it stands behind.
 
 Revision ID: 7c3e9a1f4d60
-Revises: c41d2e8f9a10
+Revises: c0a7d1e5f316
 Create Date: 2026-12-05 21:30:00.000000
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7c3e9a1f4d60"
-down_revision: str | None = "c41d2e8f9a10"
+down_revision: str | None = "c0a7d1e5f316"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
