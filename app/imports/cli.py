@@ -18,6 +18,7 @@ from app.imports.base import (
     run_import,
     total_steps,
 )
+from app.imports.cow_alliances import cross_check, read_cow
 from app.imports.mme import MmeAdapter
 from app.imports.report import ImportFailed, ImportReport
 
@@ -69,6 +70,29 @@ def import_atop(path: DatasetFolder) -> None:
     """
     report = _import(AtopAdapter(), path, skip_unresolved=False)
     for line in report.summary_lines():
+        typer.echo(line)
+
+
+@import_cli.command("cow-alliances")
+def import_cow_alliances(path: DatasetPath) -> None:
+    """Check the ATOP alliances in the database against COW Formal Alliances v4.1.
+
+    Reads alliance_v4.1_by_member.csv and compares each member row with the ATOP alliance
+    that links to it (cow4id): members, first and last years. Lists every disagreement and
+    writes nothing: the two datasets code the same treaties, so COW is not a second copy.
+
+    Example: defcoop import cow-alliances seed/datasets/cow-alliance-4.1/alliance_v4.1_by_member.csv
+    """
+    engine = create_db_engine(Settings())
+    try:
+        with session_factory(engine).begin() as session:
+            check = cross_check(session, read_cow(path))
+    except ImportFailed as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    for line in check.lines():
         typer.echo(line)
 
 
