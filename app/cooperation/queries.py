@@ -92,15 +92,24 @@ _ALLIANCE_FACTS = {
 }
 
 
-def _under_obligation(obligations: list[Obligation]) -> ColumnElement[bool]:
+def _under_obligation(obligations: list[Obligation], window: Span) -> ColumnElement[bool]:
     """The tie's alliance binds either country of the pair to one of the obligations (as in
-    ATOP's dyadic data: a defense pact links a pair when either member promises defense)."""
+    ATOP's dyadic data: a defense pact links a pair when either member promises defense),
+    during the tie and the window: an obligation holds for the member spell ATOP codes it in
+    (the Manila Pact's curated record has no end; ATOP's obligations end in 1977)."""
     facts = (Tie.country_fact_id, Tie.partner_fact_id)
+    member = AllianceMember
     return exists(
         select(1)
-        .select_from(AllianceMember)
+        .select_from(member)
         .where(
             holds_obligation(obligations),
+            link_applies(
+                member.start_date,
+                member.end_date,
+                (Tie.start_date, window.start),
+                (Tie.end_date, window.end),
+            ),
             or_(
                 *(
                     and_(Tie.channel == channel, column.in_(facts))
@@ -133,9 +142,9 @@ class TieFilters:
         conditions: list[ColumnElement[bool]] = []
         if self.channels:
             conditions.append(Tie.channel.in_(self.channels))
-        if self.obligations:
-            conditions.append(_under_obligation(self.obligations))
         window = self.window
+        if self.obligations:
+            conditions.append(_under_obligation(self.obligations, window))
         if self.threat_ids:
             conditions.append(_addresses_threat(self.threat_ids, window))
         if window.start is not None:

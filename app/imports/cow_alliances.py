@@ -107,7 +107,7 @@ def _atop_members(session: Session) -> dict[int, dict[int, _Spells]]:
         .join(AllianceMember, AllianceMember.alliance_id == Alliance.id)
         .where(Alliance.cow4_id.is_not(None))
     )
-    for linked_id, code, start, end in rows.tuples():
+    for linked_id, code, start, end in rows:
         assert linked_id is not None  # filtered in SQL
         cow4_id = linked_id
         first = start.year if start else _COW_START
