@@ -131,7 +131,9 @@ async def get(api: httpx.AsyncClient, path: str, **params: Any) -> Any:
     return response.json()
 
 
-async def spell_countries(api: httpx.AsyncClient, atop_ids: set[int]) -> dict[tuple, str]:
+async def spell_countries(
+    api: httpx.AsyncClient, atop_ids: set[int]
+) -> dict[tuple[int, int, date], str]:
     """(atopid, COW code, start) -> the ISO3 of the country the API lists for that spell."""
     found = {}
     for atop_id in atop_ids:
