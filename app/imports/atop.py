@@ -36,6 +36,7 @@ The files' quirks, and how each is read (see seed/datasets/README.md):
 """
 
 import csv
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -418,6 +419,7 @@ class AllianceWriter:
         self.cited: set[tuple[str, str]] = set()
 
     def write(self, records: Sequence[AtopRecord], progress: Progress) -> None:
+        started = time.perf_counter()
         alliances = [r for r in records if isinstance(r, AllianceRecord)]
         members: defaultdict[int, list[MemberRecord]] = defaultdict(list)
         for record in records:
@@ -454,6 +456,7 @@ class AllianceWriter:
             self._corroborate(kind, fact_id, merged)
         self._threat_links(alliances, members, threat)
         self.session.flush()
+        self.report.timings["write"] = time.perf_counter() - started
 
     # --- alliances ----------------------------------------------------------------------
 
