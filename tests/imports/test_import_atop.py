@@ -25,6 +25,8 @@ from typer.testing import CliRunner, Result
 from app.cli import cli
 from app.core.config import PROJECT_ROOT, Settings
 from app.main import create_app
+from tests.conftest import client_for as client_for_app
+from tests.conftest import make_key
 from tests.databases import copy_database, drop_database
 
 pytestmark = pytest.mark.anyio
@@ -303,6 +305,17 @@ async def test_partners_of_japan_through_alliances_in_2000(full_api: httpx.Async
     assert found == expected and expected
 
 
+async def test_alliances_in_which_the_united_states_promised_defense_in_1960(
+    full_api: httpx.AsyncClient,
+) -> None:
+    first, last = date(1960, 1, 1), date(1960, 12, 31)
+    expected = {
+        s["atopid"] for s in spells() if s["code"] == US and s["defense"] and holds(s, first, last)
+    }
+    body = await get(full_api, "/v1/alliances", member="USA", obligation="defense", year=1960)
+    assert {item["atop_id"] for item in body["data"]} == expected and expected
+
+
 async def test_each_alliance_is_directed_against_the_states_atop_names(
     full_api: httpx.AsyncClient,
 ) -> None:
@@ -379,3 +392,21 @@ def test_cow_alliances_accounts_for_every_row_and_writes_nothing(
     version = re.search(r"data version (\d+)", before)
     after = run(url, "import", "atop", str(BUNDLED)).stdout
     assert version and f"data version {version[1]}" in after
+
+
+async def test_a_re_import_leaves_an_alliance_curators_deleted_alone(
+    template_url: str, tmp_path: Path
+) -> None:
+    url = copy_database(template_url, tmp_path)
+    try:
+        assert run(url, "import", "atop", str(SAMPLE)).exit_code == 0
+        key = make_key(url, "atop-curator")
+        async with client_for_app(create_app(Settings(database_url=url)), key=key) as api:
+            deleted = await api.delete("/v1/agreements/atop-3285")
+            assert deleted.status_code == 204, deleted.text
+            again = run(url, "import", "atop", str(SAMPLE))
+            pact = [s for s in spells(SAMPLE) if s["atopid"] == 3285]
+            assert counts(again)["left_to_curators"] == 1 + len(pact)
+            assert (await api.get("/v1/agreements/atop-3285")).status_code == 404
+    finally:
+        drop_database(url)
