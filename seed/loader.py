@@ -56,6 +56,7 @@ from seed.countries import CountryRecord, country_records, cow_state_record
 from seed.schemas import EditionEntry, OrganizationEntry, PartyEntry, SeedError, read_seed
 
 DATA_DIR = Path(__file__).parent / "data"
+DATASETS_DIR = Path(__file__).parent / "datasets"
 
 Model = TypeVar("Model")
 Resource = TypeVar("Resource", bound=Versioned)
@@ -101,7 +102,6 @@ class SeedLoader:
         self.session = session
         # Every file is read and validated before anything is written.
         self.data = read_seed(data_dir)
-        self.data_dir = data_dir
         self.report = SeedReport()
         self.countries: dict[str, Country] = {}
         self.threats: dict[str, ThreatCategory] = {}
@@ -264,7 +264,7 @@ class SeedLoader:
             Holder(c.iso3, c.cow_code, c.valid_from, c.valid_until) for c in self.countries.values()
         ]
         try:
-            spells = read_states(self.data_dir / config.file)
+            spells = read_states(DATASETS_DIR / config.file)
             assignment = assign(spells, holders, config.earlier_codes)
         except ImportFailed as error:
             raise SeedError(f"countries.yaml: cow_states: {error}") from None

@@ -227,7 +227,9 @@ class ExtraCountry(Input):
 class CowStates(Input):
     """Where the dated COW codes come from (app/imports/cow_states.py says how they are read)."""
 
-    file: str = Field(min_length=1, description="The state list, relative to the seed folder")
+    file: str = Field(
+        min_length=1, pattern=r"^\w[\w.-]*(/\w[\w.-]*)*$", description="The list, in seed/datasets/"
+    )
     source: SlugIn = Field(description="The source every dated code cites")
     # A code a country carried before its current one (260: DEU continues the Federal Republic).
     earlier_codes: dict[Annotated[int, Field(strict=True, ge=1)], Iso3] = Field(default={})

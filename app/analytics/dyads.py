@@ -6,6 +6,8 @@ that year: organizations both belong to, exercise editions of that year, agreeme
 for both, operations both contribute to. A tie is active in year Y when its half-open period
 [start, end) meets [Y-01-01, Y+1-01-01); an unknown start counts from the first year asked
 for, an open end up to the current year. `threats` are those of the counted initiatives.
+`cow_a`/`cow_b` are the COW codes the countries carried that year (for the longest part of it:
+DEU is 260 in 1980 and 1990, 255 in 2000), null where they carried none.
 
 Rows come in (country_a, country_b, year) order from one statement read in chunks
 (`yield_per`; a server-side cursor on PostgreSQL) and grouped pair by pair, so that a CSV of
@@ -26,8 +28,9 @@ from app.analytics.graph import LruCache, database_identity
 from app.cooperation.models import Tie, TieChannel
 from app.cooperation.queries import INITIATIVE_THREATS, TieFilters, linked_threat
 from app.core.pagination import decode_cursor, encode_cursor
-from app.core.periods import Span
+from app.core.periods import Span, held_longest_in
 from app.countries.models import Country
+from app.countries.queries import cow_codes_by_country
 from app.threats.models import ThreatCategory
 
 MAX_SPAN_YEARS = 100
@@ -51,7 +54,6 @@ class DyadFilters:
 class DyadCountry:
     iso3: str
     name: str
-    cow_code: int | None
 
 
 @dataclass
@@ -59,6 +61,8 @@ class DyadYear:
     year: int
     country_a: DyadCountry
     country_b: DyadCountry
+    cow_a: int | None
+    cow_b: int | None
     counts: dict[TieChannel, int]
     threats: list[str]
 
@@ -91,10 +95,10 @@ def _statement(
     columns: list[Any] = [
         a.iso3,
         a.name,
-        a.cow_code,
+        a.id,
         b.iso3,
         b.name,
-        b.cow_code,
+        b.id,
         Tie.channel,
         Tie.initiative_id,
         Tie.start_date,
@@ -175,6 +179,7 @@ def iter_dyad_years(
 ) -> Iterator[DyadYear]:
     """Dyad-years in (country_a, country_b, year) order, after the given key if any."""
     this_year = date.today().year
+    cow_codes = cow_codes_by_country(session)
     statement = _statement(filters, with_threats, after[:2] if after else None)
     result = session.execute(statement, execution_options={"yield_per": _CHUNK})
     try:
@@ -192,13 +197,22 @@ def iter_dyad_years(
                 if with_threats and row[10] is not None:
                     shared.threats.add((row[10], row[11], row[12]))
             assert first is not None
-            country_a, country_b = DyadCountry(*first[0:3]), DyadCountry(*first[3:6])
+            country_a, country_b = DyadCountry(*first[0:2]), DyadCountry(*first[3:5])
+            codes_a, codes_b = cow_codes.get(first[2], []), cow_codes.get(first[5], [])
             years = _pair_years(initiatives, filters, this_year)
             for year in sorted(years):
                 if after is not None and (a_iso3, b_iso3, year) <= after:
                     continue
                 ties = years[year]
-                yield DyadYear(year, country_a, country_b, ties.counts, sorted(ties.threats))
+                yield DyadYear(
+                    year,
+                    country_a,
+                    country_b,
+                    held_longest_in(codes_a, year),
+                    held_longest_in(codes_b, year),
+                    ties.counts,
+                    sorted(ties.threats),
+                )
     finally:
         result.close()
 
@@ -251,8 +265,8 @@ def csv_row(row: DyadYear) -> list[Any]:
         row.year,
         row.country_a.iso3,
         row.country_b.iso3,
-        row.country_a.cow_code if row.country_a.cow_code is not None else "",
-        row.country_b.cow_code if row.country_b.cow_code is not None else "",
+        row.cow_a if row.cow_a is not None else "",
+        row.cow_b if row.cow_b is not None else "",
         row.counts[TieChannel.organization],
         row.counts[TieChannel.exercise],
         row.counts[TieChannel.agreement],

@@ -5,6 +5,7 @@ They return plain dataclasses; `representations.py` makes the API schemas of the
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice, pairwise
 
@@ -18,8 +19,9 @@ from app.cooperation.channels import CHANNELS
 from app.cooperation.models import Tie, TieChannel
 from app.core.params import check_years
 from app.core.problems import InvalidParameter, NotFound
-from app.countries.models import Country
+from app.countries.models import Country, CowCodePeriod
 from app.organizations.models import Organization
+from app.sources.models import Source
 from app.threats.queries import threat_ids
 
 # Enumerating every shortest path can explode on dense networks: count up to this many.
@@ -284,3 +286,14 @@ def shortest_paths(
             for path in chosen
         ],
     )
+
+
+def cow_codes_of(session: Session, country_id: int) -> Sequence[tuple[CowCodePeriod, Source]]:
+    """The country's dated COW codes in time order, each with the source it cites."""
+    rows = session.execute(
+        select(CowCodePeriod, Source)
+        .join(Source, Source.id == CowCodePeriod.source_id)
+        .where(CowCodePeriod.country_id == country_id)
+        .order_by(CowCodePeriod.valid_from, CowCodePeriod.id)
+    )
+    return [(period, source) for period, source in rows]

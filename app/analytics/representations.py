@@ -15,6 +15,7 @@ from app.analytics.schemas import (
     CentralityRanks,
     CountryFigures,
     CountryWithFigures,
+    CowCodeOut,
     DyadYearOut,
     EdgeOut,
     HopOut,
@@ -30,6 +31,7 @@ from app.cooperation.models import TieChannel
 from app.cooperation.schemas import Initiative
 from app.countries.models import Country
 from app.countries.schemas import CountryDetail, CountryRef
+from app.sources.schemas import CitationOut
 from app.threats.schemas import ThreatRef
 
 
@@ -137,8 +139,8 @@ def dyad_out(row: DyadYear) -> DyadYearOut:
         year=row.year,
         country_a=_ref(row.country_a.iso3, row.country_a.name),
         country_b=_ref(row.country_b.iso3, row.country_b.name),
-        cow_a=row.country_a.cow_code,
-        cow_b=row.country_b.cow_code,
+        cow_a=row.cow_a,
+        cow_b=row.cow_b,
         organizations=row.counts[TieChannel.organization],
         exercises=row.counts[TieChannel.exercise],
         agreements=row.counts[TieChannel.agreement],
@@ -175,5 +177,22 @@ def country_with_figures(
 ) -> CountryWithFigures:
     return CountryWithFigures(
         **CountryDetail.model_validate(country).model_dump(),
+        cow_codes=[
+            CowCodeOut(
+                cow_code=period.cow_code,
+                valid_from=period.valid_from,
+                valid_until=period.valid_until,
+                note=period.note,
+                sources=[
+                    CitationOut(
+                        source_id=source.id,
+                        title=source.title,
+                        url=source.url,
+                        locator=period.locator,
+                    )
+                ],
+            )
+            for period, source in queries.cow_codes_of(session, country.id)
+        ],
         network=country_figures(session, country.id, data_version),
     )

@@ -207,8 +207,10 @@ def list_dyad_years(
     belong to, exercise editions held that year, agreements in force for both, operations
     both contribute to. A tie is active in a year when its period meets it; an unknown start
     counts from `year_gte`, an open end up to the current year. `threats` are the threats
-    the counted initiatives address. Filters: `country` (repeatable; see `within`),
-    `channel`, `threat` (the initiative addresses one of them).
+    the counted initiatives address. `cow_a` and `cow_b` are the Correlates of War codes
+    the countries carried that year, for the longest part of it (DEU: 260 in 1980, 255 in
+    2000; null before 1955). Filters: `country` (repeatable; see `within`), `channel`,
+    `threat` (the initiative addresses one of them).
     """
     if wanted is TableFormat.csv:
         filename = f"dyad-years-{filters.year_gte}-{filters.year_lte}.csv"

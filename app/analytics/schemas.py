@@ -1,3 +1,4 @@
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -5,6 +6,7 @@ from pydantic import BaseModel, Field
 from app.cooperation.models import TieChannel
 from app.cooperation.schemas import Initiative
 from app.countries.schemas import CountryDetail, CountryRef
+from app.sources.schemas import CitationOut
 from app.threats.schemas import ThreatRef
 
 # A country pair appears at most once in an undirected network of every country there is.
@@ -167,8 +169,14 @@ class DyadYearOut(BaseModel):
     year: int = Field(examples=[2024])
     country_a: CountryRef = Field(description="Undirected: the lower ISO3 of the pair")
     country_b: CountryRef
-    cow_a: int | None = Field(description="Correlates of War code of country_a", examples=[850])
-    cow_b: int | None = Field(description="Correlates of War code of country_b", examples=[820])
+    cow_a: int | None = Field(
+        description="Correlates of War code country_a carried that year (null: none)",
+        examples=[850],
+    )
+    cow_b: int | None = Field(
+        description="Correlates of War code country_b carried that year (null: none)",
+        examples=[820],
+    )
     organizations: int = Field(description="Shared organizations that year", examples=[3])
     exercises: int = Field(description="Shared exercise editions that year", examples=[1])
     agreements: int = Field(description="Shared agreements in force that year", examples=[2])
@@ -180,7 +188,27 @@ class DyadYearOut(BaseModel):
     )
 
 
+class CowCodeOut(BaseModel):
+    """A Correlates of War code the country carried, and when."""
+
+    cow_code: int = Field(examples=[260])
+    valid_from: date | None = Field(examples=["1955-05-05"])
+    valid_until: date | None = Field(
+        description="The first day it no longer applies (the day after COW's end date); "
+        "null: it still applies",
+        examples=["1990-10-03"],
+    )
+    note: str | None = Field(
+        description="Where the period differs from the COW spell it comes from, and why"
+    )
+    sources: list[CitationOut] = Field(description="The COW list and its line")
+
+
 class CountryWithFigures(CountryDetail):
+    cow_codes: list[CowCodeOut] = Field(
+        description="Every Correlates of War code the country carried, in time order "
+        "(`cow_code` is the current or last one)"
+    )
     network: CountryFigures = Field(
         description="The country's place in the whole cooperation network (every channel, "
         "every year), as ranked by GET /v1/network/centrality"

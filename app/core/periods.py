@@ -5,10 +5,11 @@ like a date while the API still says how much of it is known.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Date, Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -106,3 +107,24 @@ class Span:
     @property
     def last_year(self) -> int | None:
         return (self.end - timedelta(days=1)).year if self.end else None
+
+
+T = TypeVar("T")
+
+
+def held_on(holdings: Iterable[tuple[Span, T]], day: date) -> T | None:
+    """What is held on that day, of (period, thing) pairs whose periods do not overlap."""
+    the_day = Span(day, day + timedelta(days=1))
+    return next((thing for span, thing in holdings if span.overlap(the_day)), None)
+
+
+def held_longest_in(holdings: Iterable[tuple[Span, T]], year: int) -> T | None:
+    """What is held for the longest part of the year (the first of equals), or None: how data
+    by year reads a dated fact (COW 365 in 1991 is the Soviet Union, to 25 December)."""
+    whole_year = Span.of_years(year, year)
+    days: dict[T, int] = {}
+    for span, thing in holdings:
+        part = span.overlap(whole_year)
+        if part is not None and part.start is not None and part.end is not None:
+            days[thing] = days.get(thing, 0) + (part.end - part.start).days
+    return max(days, key=lambda thing: days[thing]) if days else None

@@ -1,14 +1,17 @@
 import difflib
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.pagination import PageParams, SortKey, fetch_page
+from app.core.periods import Span
 from app.core.problems import InvalidParameter, NotFound
 from app.core.search import contains_text
-from app.countries.models import Country, CountryKind
+from app.countries.models import Country, CountryKind, CowCodePeriod
 
 
 class CountrySort(StrEnum):
@@ -58,16 +61,76 @@ def country_ids(session: Session, codes: list[str], pointer: str) -> list[int]:
     return [named_country(session, code, pointer).id for code in codes]
 
 
+@dataclass(frozen=True)
+class CowCodeFilter:
+    """A COW code, and the span it is read for (None: at any time)."""
+
+    code: int
+    span: Span | None
+
+    @classmethod
+    def of(cls, code: int | None, as_of: date | None, year: int | None) -> "CowCodeFilter | None":
+        """The filter the parameters ask for; a date without a code, or two dates, is a 422."""
+        if as_of is not None and year is not None:
+            raise InvalidParameter("/query/year", "Use either as_of or year, not both.")
+        if code is None:
+            if as_of is not None or year is not None:
+                which = "as_of" if as_of is not None else "year"
+                raise InvalidParameter(
+                    f"/query/{which}", f"{which} dates a COW code: give `cow` with it."
+                )
+            return None
+        if as_of is not None:
+            return cls(code, Span(as_of, as_of + timedelta(days=1)))
+        if year is not None:
+            return cls(code, Span.of_years(year, year))
+        return cls(code, None)
+
+    def carriers(self) -> ColumnElement[bool]:
+        """The countries that carried the code within the span (at any time without one)."""
+        periods = select(CowCodePeriod.country_id).where(CowCodePeriod.cow_code == self.code)
+        if self.span is not None:
+            periods = periods.where(overlaps(CowCodePeriod, self.span))
+        return Country.id.in_(periods)
+
+
+def overlaps(period: type[CowCodePeriod], span: Span) -> ColumnElement[bool]:
+    """The half-open [valid_from, valid_until) shares a day with the bounded span."""
+    assert span.start is not None and span.end is not None
+    return and_(
+        or_(period.valid_from.is_(None), period.valid_from < span.end),
+        or_(period.valid_until.is_(None), period.valid_until > span.start),
+    )
+
+
+def cow_codes_by_country(session: Session) -> dict[int, list[tuple[Span, int]]]:
+    """Every country's dated COW codes (a few hundred rows), to read them by year in memory."""
+    codes: dict[int, list[tuple[Span, int]]] = {}
+    for country_id, code, valid_from, valid_until in session.execute(
+        select(
+            CowCodePeriod.country_id,
+            CowCodePeriod.cow_code,
+            CowCodePeriod.valid_from,
+            CowCodePeriod.valid_until,
+        )
+    ):
+        codes.setdefault(country_id, []).append((Span(valid_from, valid_until), code))
+    return codes
+
+
 def list_countries(
     session: Session,
     *,
     q: str | None,
     region: str | None,
     kind: CountryKind | None,
+    cow: CowCodeFilter | None,
     sort: CountrySort,
     page: PageParams,
 ) -> tuple[Sequence[Country], int, str | None]:
     statement = select(Country)
+    if cow is not None:
+        statement = statement.where(cow.carriers())
     if q:
         statement = statement.where(
             or_(

@@ -3,7 +3,7 @@ seed/data/country_aliases.yaml, COW codes through their periods (`country_cow_co
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.periods import Span
+from app.core.periods import Span, held_longest_in, held_on
 from app.countries.models import Country, CowCodePeriod
 from app.imports.report import ImportFailed, ImportReport
 
@@ -110,22 +110,12 @@ class CountryResolver:
     def by_cow(self, code: int, on: date) -> int | None:
         """The country that carried COW `code` on that day (a 260 in 1980 is DEU, a 365 in
         1980 the Soviet Union), or None if no country did."""
-        day = Span(on, on + timedelta(days=1))
-        return next(
-            (country for span, country in self.cow_periods.get(code, []) if span.overlap(day)),
-            None,
-        )
+        return held_on(self.cow_periods.get(code, []), on)
 
     def by_cow_year(self, code: int, year: int) -> int | None:
         """The country that carried COW `code` for the longest part of `year` (data by year:
         365 in 1991 is the Soviet Union, which held it until 25 December), or None."""
-        whole_year = Span.of_years(year, year)
-        held: dict[int, int] = {}
-        for span, country in self.cow_periods.get(code, []):
-            part = span.overlap(whole_year)
-            if part is not None and part.start is not None and part.end is not None:
-                held[country] = held.get(country, 0) + (part.end - part.start).days
-        return max(held, key=lambda country: held[country]) if held else None
+        return held_longest_in(self.cow_periods.get(code, []), year)
 
     def country_id(self, name: str, on: date) -> int | None:
         key = name.casefold()
