@@ -665,7 +665,15 @@ class AllianceWriter:
                 locator=spell.locator,
                 **spell.obligations,
             )
-            if fact is None:
+            if fact is None and self._before_organization(carrier, spell):
+                # The Shanghai Five's spells of 1996-2001 are not SCO memberships: the spell
+                # is kept, with no tie.
+                self.report.note(
+                    "spell ends before the curated organization was founded: kept, no tie",
+                    spell.locator,
+                )
+                self.report.created += 1
+            elif fact is None:
                 self._new_fact(carrier, spell, member)
                 self.report.created += 1
             else:
@@ -695,6 +703,12 @@ class AllianceWriter:
         alliance = merged[0][1].alliance
         carrier = self.carriers[alliance.atop_id]
         self._compare(alliance, carrier, record, merged)
+
+    @staticmethod
+    def _before_organization(carrier: _Carrier, spell: MemberRecord) -> bool:
+        """The spell ended before the carrier organization existed."""
+        founded = carrier.organization.founded_date if carrier.organization else None
+        return founded is not None and spell.end is not None and spell.end.first_day <= founded
 
     @staticmethod
     def _match(carrier: _Carrier, spell: MemberRecord) -> _Fact | None:
