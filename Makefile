@@ -36,6 +36,7 @@ seed: migrate
 	$(BIN)/defcoop import dcad seed/datasets/dcad-1.0/DCAD-v1.0-main.csv
 	$(BIN)/defcoop import ipi-peacekeeping seed/datasets/ipi-peacekeeping
 	$(BIN)/defcoop import cow-igo seed/datasets/cow-igo-3/igo_year_format3.csv.gz
+	$(BIN)/defcoop import atop seed/datasets/atop-5.1
 
 run: seed
 	$(BIN)/defcoop serve --host $(HOST) --port $(PORT)

@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute
 
 from app import __version__
 from app.agreements.router import router as agreements_router
+from app.alliances.router import router as alliances_router
 from app.analytics.router import country_router as country_detail_router
 from app.analytics.router import router as analytics_router
 from app.audit.router import router as audit_router
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         organizations_router,
         exercises_router,
         agreements_router,
+        alliances_router,
         operations_router,
         transfers_router,
         threats_router,

@@ -1,6 +1,7 @@
 """Every table, imported in one place for Alembic and the seed loader."""
 
 from app.agreements.models import Agreement, AgreementParty
+from app.alliances.models import Alliance, AllianceMember, AllianceTarget
 from app.audit.models import AuditEntry
 from app.auth.models import ApiKey, RateLimitCounter
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie
@@ -17,6 +18,9 @@ from app.transfers.models import Transfer, TransferParty
 __all__ = [
     "Agreement",
     "AgreementParty",
+    "Alliance",
+    "AllianceMember",
+    "AllianceTarget",
     "ApiKey",
     "AuditEntry",
     "Citation",

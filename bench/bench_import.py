@@ -1,4 +1,4 @@
-"""Time `defcoop import mme`, `dcad`, `ipi-peacekeeping` and `cow-igo` on the bundled files,
+"""Time `defcoop import mme`, `dcad`, `ipi-peacekeeping`, `cow-igo` and `atop` on the bundled files,
 in the order of `make seed`, and `defcoop import sipri` on a made-up trade register of
 SIPRI_ROWS rows in the export's layout (SIPRI's data may not be redistributed: nothing of it
 is bundled), on a fresh database per backend.

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query
 
+from app.alliances.models import Obligation
 from app.cooperation.channels import CHANNELS
 from app.cooperation.models import TieChannel
 from app.cooperation.queries import TieFilters
@@ -31,12 +32,22 @@ def channel_filter(*example: TieChannel) -> Any:
 
 
 ChannelFilter = Annotated[list[TieChannel] | None, channel_filter(TieChannel.exercise)]
+ObligationFilter = Annotated[
+    list[Obligation] | None,
+    Query(
+        max_length=len(Obligation),
+        description="Only ties through an alliance (ATOP) in which either country promises "
+        "this; repeat for any of several",
+        examples=[["defense"]],
+    ),
+]
 
 
 def tie_filters(
     session: SessionDep,
     threat: ThreatFilter = None,
     channel: ChannelFilter = None,
+    obligation: ObligationFilter = None,
     year: YearFilter = None,
     year_gte: YearGte = None,
     year_lte: YearLte = None,
@@ -45,6 +56,7 @@ def tie_filters(
     return TieFilters(
         threat_ids=threat_ids(session, threat or []),
         channels=channel or [],
+        obligations=obligation or [],
         year=year,
         year_gte=year_gte,
         year_lte=year_lte,

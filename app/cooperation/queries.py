@@ -23,11 +23,14 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    or_,
     select,
     union_all,
 )
 from sqlalchemy.orm import Session, joinedload
 
+from app.alliances.models import AllianceMember, Obligation
+from app.alliances.queries import holds_obligation
 from app.cooperation.channels import CHANNELS, DIRECTED
 from app.cooperation.derivation import directed_initiatives, most_certain
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie, TieChannel
@@ -82,10 +85,47 @@ def _addresses_threat(threat_ids: list[int], window: Span) -> ColumnElement[bool
     )
 
 
+# The fact column an alliance member row stands behind, per channel that carries alliances.
+_ALLIANCE_FACTS = {
+    TieChannel.agreement: AllianceMember.party_id,
+    TieChannel.organization: AllianceMember.membership_id,
+}
+
+
+def _under_obligation(obligations: list[Obligation], window: Span) -> ColumnElement[bool]:
+    """The tie's alliance binds either country of the pair to one of the obligations (as in
+    ATOP's dyadic data: a defense pact links a pair when either member promises defense),
+    during the tie and the window: an obligation holds for the member spell ATOP codes it in
+    (the Manila Pact's curated record has no end; ATOP's obligations end in 1977)."""
+    facts = (Tie.country_fact_id, Tie.partner_fact_id)
+    member = AllianceMember
+    return exists(
+        select(1)
+        .select_from(member)
+        .where(
+            holds_obligation(obligations),
+            link_applies(
+                member.start_date,
+                member.end_date,
+                (Tie.start_date, window.start),
+                (Tie.end_date, window.end),
+            ),
+            or_(
+                *(
+                    and_(Tie.channel == channel, column.in_(facts))
+                    for channel, column in _ALLIANCE_FACTS.items()
+                )
+            ),
+        )
+        .correlate(Tie)
+    )
+
+
 @dataclass
 class TieFilters:
     threat_ids: list[int] = field(default_factory=list)
     channels: list[TieChannel] = field(default_factory=list)
+    obligations: list[Obligation] = field(default_factory=list)
     year: int | None = None
     year_gte: int | None = None
     year_lte: int | None = None
@@ -103,6 +143,8 @@ class TieFilters:
         if self.channels:
             conditions.append(Tie.channel.in_(self.channels))
         window = self.window
+        if self.obligations:
+            conditions.append(_under_obligation(self.obligations, window))
         if self.threat_ids:
             conditions.append(_addresses_threat(self.threat_ids, window))
         if window.start is not None:
@@ -207,6 +249,8 @@ def partners_of(session: Session, country_id: int, filters: TieFilters) -> list[
     them must count once).
     """
     if filters.year is not None or filters.year_gte is not None or filters.year_lte is not None:
+        return _partners_from_ties(session, country_id, filters)
+    if filters.obligations:  # the aggregates know channels, not alliances' obligations
         return _partners_from_ties(session, country_id, filters)
     if len(set(filters.threat_ids)) > 1:
         return _partners_from_ties(session, country_id, filters)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
 from app.curation.downgrades import curation_dropped_at, refusal
+from app.imports.atop import AtopAdapter
 from app.imports.base import (
     DatasetAdapter,
     UnresolvedNames,
@@ -17,6 +18,7 @@ from app.imports.base import (
     run_import,
     total_steps,
 )
+from app.imports.cow_alliances import cross_check, read_cow
 from app.imports.cow_igo import CowIgoAdapter
 from app.imports.dcad import DcadAdapter
 from app.imports.ipi import IpiAdapter
@@ -125,6 +127,46 @@ def import_cow_igo(path: DatasetPath, skip_unresolved: SkipUnresolved = False) -
     """
     report = _import(CowIgoAdapter(), path, skip_unresolved)
     for line in report.summary_lines():
+        typer.echo(line)
+
+
+@import_cli.command("atop")
+def import_atop(path: DatasetFolder) -> None:
+    """Import the Alliance Treaty Obligations and Provisions dataset, version 5.1 (ATOP).
+
+    Reads atop5_1a.csv (alliances) and atop5_1m.csv (members) from the folder. Every alliance
+    is stored with its member spells and their obligations; members are tied through the
+    curated agreement or organization of the same treaty (seed/data/atop_names.yaml), merged
+    into it with the curated dates kept and each disagreement reported, or through an
+    agreement the import creates. Running it again on the same files changes nothing.
+
+    Example: defcoop import atop seed/datasets/atop-5.1
+    """
+    report = _import(AtopAdapter(), path, skip_unresolved=False)
+    for line in report.summary_lines():
+        typer.echo(line)
+
+
+@import_cli.command("cow-alliances")
+def import_cow_alliances(path: DatasetPath) -> None:
+    """Check the ATOP alliances in the database against COW Formal Alliances v4.1.
+
+    Reads alliance_v4.1_by_member.csv and compares each member row with the ATOP alliance
+    that links to it (cow4id): members, first and last years. Lists every disagreement and
+    writes nothing: the two datasets code the same treaties, so COW is not a second copy.
+
+    Example: defcoop import cow-alliances seed/datasets/cow-alliance-4.1/alliance_v4.1_by_member.csv
+    """
+    engine = create_db_engine(Settings())
+    try:
+        with session_factory(engine).begin() as session:
+            check = cross_check(session, read_cow(path))
+    except ImportFailed as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    for line in check.lines():
         typer.echo(line)
 
 

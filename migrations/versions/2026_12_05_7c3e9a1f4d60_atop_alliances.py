@@ -1,0 +1,130 @@
+"""alliances as ATOP codes them: alliances, their member spells with obligations, targets
+
+An ATOP alliance keeps its own record (atopid, dates, phases, COW ids, provisions) and ties its
+members through an agreement or a curated organization (its carrier); each ATOP member row is
+an `alliance_members` spell with its obligations and the party or membership it stands behind.
+
+Revision ID: 7c3e9a1f4d60
+Revises: 7c3e9b1a4f62
+Create Date: 2026-12-05 21:30:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "7c3e9a1f4d60"
+down_revision: str | None = "7c3e9b1a4f62"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def _precision(name: str) -> sa.Enum:
+    return sa.Enum(
+        "day", "month", "year", name=name, native_enum=False, create_constraint=True, length=32
+    )
+
+
+def upgrade() -> None:
+    op.create_table(
+        "alliances",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("atop_id", sa.Integer(), nullable=False),
+        sa.Column("slug", sa.String(length=40), nullable=False),
+        sa.Column("name", sa.String(length=300), nullable=False),
+        sa.Column("name_is_label", sa.Boolean(), nullable=False),
+        sa.Column("agreement_id", sa.Integer(), nullable=True),
+        sa.Column("organization_id", sa.Integer(), nullable=True),
+        sa.Column("start_date", sa.Date(), nullable=False),
+        sa.Column("start_precision", _precision("start_precision"), nullable=False),
+        sa.Column("end_date", sa.Date(), nullable=True),
+        sa.Column("end_precision", _precision("end_precision"), nullable=True),
+        sa.Column("phases", sa.Integer(), nullable=False),
+        sa.Column("cow_id", sa.Integer(), nullable=True),
+        sa.Column("cow4_id", sa.Integer(), nullable=True),
+        sa.Column("military_aid", sa.Boolean(), nullable=False),
+        sa.Column("bases", sa.Boolean(), nullable=False),
+        sa.Column("integrated_command", sa.Boolean(), nullable=False),
+        sa.Column("organization", sa.Boolean(), nullable=False),
+        sa.Column("locator", sa.String(length=80), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"], ["agreements.id"],
+            name=op.f("fk_alliances_agreement_id_agreements"), ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id"], ["organizations.id"],
+            name=op.f("fk_alliances_organization_id_organizations"), ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alliances")),
+        sa.UniqueConstraint("atop_id", name=op.f("uq_alliances_atop_id")),
+        sa.UniqueConstraint("slug", name=op.f("uq_alliances_slug")),
+    )  # fmt: skip
+    with op.batch_alter_table("alliances") as batch:
+        batch.create_index(batch.f("ix_alliances_agreement_id"), ["agreement_id"])
+        batch.create_index(batch.f("ix_alliances_organization_id"), ["organization_id"])
+        batch.create_index(batch.f("ix_alliances_cow4_id"), ["cow4_id"])
+    op.create_table(
+        "alliance_members",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("alliance_id", sa.Integer(), nullable=False),
+        sa.Column("country_id", sa.Integer(), nullable=False),
+        sa.Column("cow_code", sa.Integer(), nullable=False),
+        sa.Column("phase", sa.Integer(), nullable=False),
+        sa.Column("defense", sa.Boolean(), nullable=False),
+        sa.Column("offense", sa.Boolean(), nullable=False),
+        sa.Column("neutrality", sa.Boolean(), nullable=False),
+        sa.Column("non_aggression", sa.Boolean(), nullable=False),
+        sa.Column("consultation", sa.Boolean(), nullable=False),
+        sa.Column("party_id", sa.Integer(), nullable=True),
+        sa.Column("membership_id", sa.Integer(), nullable=True),
+        sa.Column("locator", sa.String(length=80), nullable=False),
+        sa.Column("start_date", sa.Date(), nullable=True),
+        sa.Column("start_precision", _precision("start_precision"), nullable=True),
+        sa.Column("end_date", sa.Date(), nullable=True),
+        sa.Column("end_precision", _precision("end_precision"), nullable=True),
+        sa.Column("note", sa.String(length=2000), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["alliance_id"], ["alliances.id"],
+            name=op.f("fk_alliance_members_alliance_id_alliances"), ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["country_id"], ["countries.id"],
+            name=op.f("fk_alliance_members_country_id_countries"), ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["party_id"], ["agreement_parties.id"],
+            name=op.f("fk_alliance_members_party_id_agreement_parties"), ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["membership_id"], ["memberships.id"],
+            name=op.f("fk_alliance_members_membership_id_memberships"), ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alliance_members")),
+        sa.UniqueConstraint("locator", name=op.f("uq_alliance_members_locator")),
+    )  # fmt: skip
+    with op.batch_alter_table("alliance_members") as batch:
+        batch.create_index(batch.f("ix_alliance_members_alliance_id"), ["alliance_id"])
+        batch.create_index(batch.f("ix_alliance_members_party_id"), ["party_id"])
+        batch.create_index(batch.f("ix_alliance_members_membership_id"), ["membership_id"])
+    op.create_table(
+        "alliance_targets",
+        sa.Column("alliance_id", sa.Integer(), nullable=False),
+        sa.Column("cow_code", sa.Integer(), nullable=False),
+        sa.Column("country_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["alliance_id"], ["alliances.id"],
+            name=op.f("fk_alliance_targets_alliance_id_alliances"), ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["country_id"], ["countries.id"],
+            name=op.f("fk_alliance_targets_country_id_countries"), ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("alliance_id", "cow_code", name=op.f("pk_alliance_targets")),
+    )  # fmt: skip
+
+
+def downgrade() -> None:
+    op.drop_table("alliance_targets")
+    op.drop_table("alliance_members")
+    op.drop_table("alliances")
