@@ -33,6 +33,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from app.agreements.models import Agreement, AgreementParty, agreement_threats
 from app.cooperation import ties
 from app.cooperation.models import TieChannel
+from app.core.periods import Span, widest
 from app.exercises.models import ExerciseEdition, Participation, edition_threats
 from app.operations.models import Contribution, Operation, operation_threats
 from app.organizations.models import Membership, Organization, organization_threats
@@ -72,6 +73,9 @@ class Channel:
     symmetric: bool
     # The pair SELECT of `ties.py` that the derivation inserts into the ties table.
     ties: Callable[[Collection[int] | None], ties.AnySelect]
+    # The longest period an initiative may have lived (an exercise edition: its year): a
+    # threat link must lie within it.
+    lifetime: Callable[[Any], Span]
     # Other channels whose changes change this one's ties (an organization party stands for
     # its members: an agreement's ties change with the organization's memberships).
     fed_by: Mapping[TieChannel, Dependents] = field(default_factory=dict)
@@ -90,6 +94,24 @@ def _agreements_with_organization_parties(organization_ids: Collection[int]) -> 
     )
 
 
+def _organization_life(organization: Organization) -> Span:
+    return widest(organization.founded_date, organization.ended_date, organization.ended_precision)
+
+
+def _edition_life(edition: ExerciseEdition) -> Span:
+    return Span.of_years(edition.year, edition.year)
+
+
+def _agreement_life(agreement: Agreement) -> Span:
+    """From its signature (or entry into force when unsigned) to its end."""
+    starts = [day for day in (agreement.signed_date, agreement.in_force_date) if day is not None]
+    return widest(min(starts, default=None), agreement.ended_date, agreement.ended_precision)
+
+
+def _operation_life(operation: Operation) -> Span:
+    return widest(operation.start_date, operation.end_date, operation.end_precision)
+
+
 _ENTRIES = (
     Channel(
         name=TieChannel.organization,
@@ -103,6 +125,7 @@ _ENTRIES = (
         ),
         symmetric=True,
         ties=ties.organization_ties,
+        lifetime=_organization_life,
     ),
     Channel(
         name=TieChannel.exercise,
@@ -114,6 +137,7 @@ _ENTRIES = (
         threat_links=ThreatLinkTable(edition_threats, "edition_id", "edition_threat", "edition"),
         symmetric=True,
         ties=ties.exercise_ties,
+        lifetime=_edition_life,
     ),
     Channel(
         name=TieChannel.agreement,
@@ -127,6 +151,7 @@ _ENTRIES = (
         ),
         symmetric=True,
         ties=ties.agreement_ties,
+        lifetime=_agreement_life,
         fed_by={TieChannel.organization: _agreements_with_organization_parties},
     ),
     Channel(
@@ -141,6 +166,7 @@ _ENTRIES = (
         ),
         symmetric=True,
         ties=ties.operation_ties,
+        lifetime=_operation_life,
     ),
 )
 

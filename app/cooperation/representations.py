@@ -27,7 +27,8 @@ def partner_out(summary: PartnerSummary) -> PartnerOut:
     )
 
 
-def _tie_out(tie: PairTie, codes: tuple[str, str]) -> TieOut:
+def tie_out(tie: PairTie, codes: tuple[str, str]) -> TieOut:
+    """One shared initiative; `codes`: the ISO3 of the country and the partner, in order."""
     return TieOut(
         channel=tie.channel,
         initiative=Initiative(
@@ -71,5 +72,5 @@ def pair_out(country: Country, partner: Country, ties: Sequence[PairTie]) -> Pai
             last_year=extent.last_year if ties else None,
             ongoing=any(tie.span.end is None for tie in ties),
         ),
-        data=[_tie_out(tie, codes) for tie in ties],
+        data=[tie_out(tie, codes) for tie in ties],
     )

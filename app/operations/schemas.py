@@ -25,7 +25,7 @@ from app.operations.models import OperationKind
 from app.organizations.schemas import OrganizationRef
 from app.sources.models import Certainty
 from app.sources.schemas import CitationOut, Evidence, Sources
-from app.threats.schemas import ThreatRef
+from app.threats.schemas import ThreatLinks
 
 
 class Contributor(Evidence):
@@ -53,7 +53,7 @@ class OperationOut(BaseModel):
     end_date: date | None
     end_precision: DatePrecision | None
     certainty: Certainty
-    threats: list[ThreatRef]
+    threats: ThreatLinks
 
 
 class OperationDetail(OperationOut):
