@@ -5,6 +5,7 @@ like a date while the API still says how much of it is known.
 """
 
 import re
+from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -138,8 +139,7 @@ def latest_day(day: date, precision: DatePrecision | None) -> date:
     if precision is DatePrecision.year:
         return date(day.year, 12, 31)
     if precision is DatePrecision.month:
-        following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-        return following - timedelta(days=1)
+        return date(day.year, day.month, monthrange(day.year, day.month)[1])
     return day
 
 
@@ -148,4 +148,5 @@ def widest(start: date | None, end: date | None, end_precision: DatePrecision | 
     (the start is stored as its first day already)."""
     if end is None or end_precision in (None, DatePrecision.day):
         return Span(start, end)
-    return Span(start, latest_day(end, end_precision) + timedelta(days=1))
+    latest = latest_day(end, end_precision)
+    return Span(start, None if latest == date.max else latest + timedelta(days=1))

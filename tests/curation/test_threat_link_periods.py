@@ -144,6 +144,11 @@ async def test_a_dated_link_is_written_and_the_ties_follow(curated: Curated) -> 
             {"start_date": "1978-01-01", "sources": SOURCE},
             "/body/start_date",
         ),
+        (
+            "/v1/organizations/seato/threats/terrorism",
+            {"start_date": "9999-12-01", "start_precision": "month", "sources": SOURCE},
+            "/body/start_date",
+        ),
         # The Manila Pact was signed on 1954-09-08; UNIFIL began on 1978-03-19.
         (
             "/v1/agreements/manila-pact/threats/terrorism",
