@@ -13,7 +13,8 @@ To add a channel (e.g. arms transfers):
    the new `TieChannel` value;
 2. a migration creating them (and widening the `channel` enum of the ties and aggregates);
 3. its pair `SELECT` in `ties.py` (one function, like the others) and one `Channel` entry
-   below (`symmetric=False` if the tie has a direction: a supplier and a recipient);
+   below (`symmetric=False` if the tie has a direction: a supplier and a recipient), with
+   the initiative's `lifetime` (the period its threat links must lie in);
 4. its importer (`app.imports`), which writes through `app.curation.changes` like the
    others, so its ties and aggregates follow.
 Nothing else changes: the write framework, the change path, the reads and the OpenAPI enums
