@@ -40,7 +40,7 @@ def get_country_partners(
     (not universal bodies such as the UN), taking part in the same exercise edition (not as
     observers), being parties to the same agreement (an organization party stands for its
     members at the time), or contributing to the same operation. The threats of a tie are
-    those of its initiative.
+    those its initiative addresses while the tie holds (each threat link has its period).
     """
     partners = queries.partners_of(session, country.id, filters)
 
