@@ -18,7 +18,7 @@ from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.organizations.models import Organization
 from app.sources.models import Certainty, Citation, certainty_column
-from app.threats.models import ThreatCategory, threat_link_table
+from app.threats.models import ThreatLink, threat_link_table
 
 
 class AgreementKind(StrEnum):
@@ -74,6 +74,12 @@ class PartyRole(StrEnum):
 agreement_threats = threat_link_table("agreement_threats", "agreement_id", "agreements")
 
 
+class AgreementThreat(ThreatLink, Base):
+    """A link of one agreement to a threat, with its period and source."""
+
+    __table__ = agreement_threats
+
+
 class Agreement(NoteMixin, Versioned, Base):
     __tablename__ = "agreements"
 
@@ -114,9 +120,8 @@ class Agreement(NoteMixin, Versioned, Base):
     parties: Mapped[list["AgreementParty"]] = relationship(
         back_populates="agreement", lazy="raise", cascade="all, delete-orphan"
     )
-    threats: Mapped[list[ThreatCategory]] = relationship(
-        secondary=agreement_threats, lazy="raise", order_by=ThreatCategory.slug
-    )
+    # Its threats, each link with its period and source (ordered by slug in the API).
+    threats: Mapped[list[AgreementThreat]] = relationship(lazy="raise", viewonly=True)
     citations: Mapped[list[Citation]] = relationship(
         lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.agreement_id]
     )

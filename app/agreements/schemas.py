@@ -26,7 +26,7 @@ from app.countries.schemas import CountryRef
 from app.organizations.schemas import OrganizationRef
 from app.sources.models import Certainty
 from app.sources.schemas import CitationOut, Evidence, Sources
-from app.threats.schemas import ThreatRef
+from app.threats.schemas import ThreatLinks
 
 
 class Party(Evidence):
@@ -55,7 +55,7 @@ class AgreementOut(BaseModel):
     ended_date: date | None
     ended_precision: DatePrecision | None
     certainty: Certainty
-    threats: list[ThreatRef]
+    threats: ThreatLinks
     categories: list[AgreementCategory] = Field(
         description="The dataset's categories, the primary first (DCAD: dca framework, dic "
         "defense-industrial cooperation, trex training and exercises, procurement, commission, "

@@ -25,6 +25,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
@@ -74,6 +75,7 @@ class NetworkFilters:
     channels: tuple[TieChannel, ...] = ()
     year_gte: int | None = None
     year_lte: int | None = None
+    as_of: date | None = None  # one day, instead of the years
     # Both countries of an edge must be in the region (a region or sub-region, lower case)...
     region: str | None = None
     # ...and members of the organization (role `member`) at some time in the period.
@@ -88,7 +90,12 @@ class NetworkFilters:
             channels=list(self.channels),
             year_gte=self.year_gte,
             year_lte=self.year_lte,
+            as_of=self.as_of,
         )
+
+    @property
+    def window(self) -> Span:
+        return self.tie_filters().window
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions = self.tie_filters().conditions()
@@ -115,7 +122,7 @@ class NetworkFilters:
                 Membership.organization_id == self.organization_id,
                 Membership.role == MembershipRole.member,
             )
-            window = Span.of_years(self.year_gte, self.year_lte)
+            window = self.window
             if window.start is not None:
                 members = members.where(
                     Membership.end_date.is_(None) | (Membership.end_date > window.start)

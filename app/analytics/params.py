@@ -6,6 +6,7 @@ parameters first, then its dependencies' in the order of the route's signature: 
 order when changing a route, the OpenAPI document lists the parameters in it.
 """
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -20,6 +21,7 @@ from app.core.params import (
     NO_CONTROL_CHARACTERS,
     SLUG_PATTERN,
     CountryFilter,
+    IsoDate,
     ThreatFilter,
     YearFilter,
     YearGte,
@@ -30,6 +32,8 @@ from app.countries.queries import country_ids
 from app.threats.queries import threat_ids
 
 CSV_MEDIA_TYPE = "text/csv"
+# The days `as_of` may name: those of the years the year filters take.
+MIN_DAY, MAX_DAY = date(1800, 1, 1), date(2200, 12, 31)
 GRAPHML_MEDIA_TYPE = "application/graphml+xml"
 
 ChannelFilter = Annotated[
@@ -94,6 +98,42 @@ def network_filters(
 
 
 NetworkQuery = Annotated[NetworkFilters, Depends(network_filters)]
+
+
+def path_filters(
+    session: SessionDep,
+    threat: ThreatFilter = None,
+    channel: ChannelFilter = None,
+    year: YearFilter = None,
+    year_gte: YearGte = None,
+    year_lte: YearLte = None,
+    as_of: Annotated[
+        IsoDate | None,
+        Query(
+            description="Only ties that hold on this day (not with year, year_gte, year_lte)",
+            examples=["2010-06-30"],
+        ),
+    ] = None,
+    region: RegionFilter = None,
+    organization: OrganizationFilter = None,
+) -> NetworkFilters:
+    """The network filters, and a day (`as_of`) as the window."""
+    if as_of is not None and not MIN_DAY <= as_of <= MAX_DAY:
+        raise InvalidParameter("/query/as_of", f"as_of must lie between {MIN_DAY} and {MAX_DAY}.")
+    return queries.network_filters(
+        session,
+        threat=threat,
+        channel=channel,
+        year=year,
+        year_gte=year_gte,
+        year_lte=year_lte,
+        region=region,
+        organization=organization,
+        as_of=as_of,
+    )
+
+
+PathQuery = Annotated[NetworkFilters, Depends(path_filters)]
 
 
 def data_version(request: Request) -> int:

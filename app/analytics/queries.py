@@ -6,7 +6,8 @@ They return plain dataclasses; `representations.py` makes the API schemas of the
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from itertools import islice, pairwise
 
 import networkx as nx  # type: ignore[import-untyped]
@@ -16,8 +17,10 @@ from sqlalchemy.orm import Session
 from app.analytics.graph import Centrality, Network, NetworkFilters, network_for
 from app.analytics.schemas import NetworkMeasure
 from app.cooperation.channels import CHANNELS, DIRECTED
-from app.cooperation.models import Tie, TieChannel
+from app.cooperation.models import TieChannel
+from app.cooperation.queries import PairTie, ties_of_pairs
 from app.core.params import check_years
+from app.core.periods import Span, common_spans, merged_spans
 from app.core.problems import InvalidParameter, NotFound
 from app.countries.models import Country, CowCodePeriod
 from app.organizations.models import Organization
@@ -67,9 +70,12 @@ def network_filters(
     region: str | None,
     organization: str | None,
     directed: bool = False,
+    as_of: date | None = None,
 ) -> NetworkFilters:
     """Checked, normalized filters: equal queries give equal filters, and share a cache entry."""
     check_years(year, year_gte, year_lte)
+    if as_of is not None and not (year is None and year_gte is None and year_lte is None):
+        raise InvalidParameter("/query/as_of", "Use either as_of or year/year_gte/year_lte.")
     if directed and (not channel or not set(channel) <= DIRECTED.keys()):
         raise InvalidParameter(
             "/query/directed",
@@ -87,6 +93,7 @@ def network_filters(
         region=_region(session, region) if region is not None else None,
         organization_id=_organization_id(session, organization) if organization else None,
         directed=directed,
+        as_of=as_of,
     )
 
 
@@ -167,25 +174,21 @@ def blocs(network: Network, resolution: float, seed: int) -> list[Bloc]:
 
 
 @dataclass
-class HopTie:
-    channel: TieChannel
-    kind: str
-    slug: str
-    name: str
-
-
-@dataclass
 class Hop:
     source: tuple[str, str]  # (iso3, name)
     target: tuple[str, str]
     weight: int
-    ties: list[HopTie]
+    ties: list[PairTie]  # each with its span cut to the window
+    spans: list[Span]  # the days at least one of its ties holds, in the window
 
 
 @dataclass
 class Path:
     strength: int
     hops: list[Hop]
+    # The days every hop holds at once, in the window: empty when the hops never held
+    # together (a path through ties of different times).
+    concurrent: list[Span]
 
 
 @dataclass
@@ -205,42 +208,15 @@ def _shortest_paths(graph: nx.Graph, source: str, target: str) -> list[list[str]
         return []
 
 
-def _hop_ties(
-    session: Session, filters: NetworkFilters, hops: set[tuple[int, int]]
-) -> dict[tuple[int, int], list[HopTie]]:
-    """The initiatives behind each hop: one query for the ties, one per channel for names."""
-    country_ids = {country_id for hop in hops for country_id in hop}
-    initiatives: dict[tuple[int, int], set[tuple[TieChannel, int]]] = defaultdict(set)
-    for country_id, partner_id, channel, initiative_id in session.execute(
-        select(Tie.country_id, Tie.partner_id, Tie.channel, Tie.initiative_id)
-        .where(
-            Tie.country_id.in_(country_ids),
-            Tie.partner_id.in_(country_ids),
-            *filters.conditions(),  # in a directed network, the ties from the hop's source
-        )
-        .distinct()
-    ):
-        if (country_id, partner_id) in hops:
-            initiatives[(country_id, partner_id)].add((TieChannel(channel), initiative_id))
-    names: dict[tuple[TieChannel, int], tuple[str, str]] = {}
-    for channel, entry in CHANNELS.items():
-        model = entry.initiative
-        wanted = {i for shared in initiatives.values() for c, i in shared if c is channel}
-        if wanted:
-            for initiative_id, slug, name in session.execute(
-                select(model.id, model.slug, model.name).where(model.id.in_(wanted))
-            ):
-                names[(channel, initiative_id)] = (slug, name)
-    return {
-        hop: sorted(
-            (
-                HopTie(channel, CHANNELS[channel].kind, *names[(channel, initiative_id)])
-                for channel, initiative_id in shared
-            ),
-            key=lambda tie: (_CHANNEL_ORDER.index(tie.channel), tie.slug),
-        )
-        for hop, shared in initiatives.items()
-    }
+def _in_window(ties: list[PairTie], window: Span) -> list[PairTie]:
+    """The ties with their spans cut to the window (the filters keep ties that meet it), by
+    channel then slug."""
+    cut = []
+    for tie in ties:
+        span = tie.span.overlap(window)
+        if span is not None:
+            cut.append(replace(tie, span=span))
+    return sorted(cut, key=lambda tie: (_CHANNEL_ORDER.index(tie.channel), tie.initiative.slug))
 
 
 def shortest_paths(
@@ -252,7 +228,9 @@ def shortest_paths(
     limit: int,
 ) -> Paths:
     """Every shortest path (fewest hops) from source to target in the filtered network,
-    strongest first (sum of hop weights), then by the ISO3 sequence; the first `limit`."""
+    strongest first (sum of hop weights), then by the ISO3 sequence; the first `limit`, each
+    hop with its ties (period in the window, sources) and each path with the days all its
+    hops hold together."""
     graph = network.graph
     found = _shortest_paths(graph, source, target)
     if not found:
@@ -266,35 +244,37 @@ def shortest_paths(
     found.sort(key=lambda path: (-strength(path), path))
     chosen = found[:limit]
     node_id = {iso3: graph.nodes[iso3]["id"] for path in chosen for iso3 in path}
-    hop_ties = _hop_ties(
+    tie_filters = filters.tie_filters()
+    window = tie_filters.window
+    hop_ties = ties_of_pairs(
         session,
-        filters,
         {(node_id[u], node_id[v]) for path in chosen for u, v in pairwise(path)},
+        tie_filters,
     )
 
     def ref(iso3: str) -> tuple[str, str]:
         return iso3, graph.nodes[iso3]["name"]
 
-    return Paths(
-        length=len(found[0]) - 1,
-        total=len(found),
-        truncated=truncated,
-        paths=[
-            Path(
-                strength=strength(path),
-                hops=[
-                    Hop(
-                        source=ref(u),
-                        target=ref(v),
-                        weight=graph.edges[u, v]["weight"],
-                        ties=hop_ties.get((node_id[u], node_id[v]), []),
-                    )
-                    for u, v in pairwise(path)
-                ],
-            )
-            for path in chosen
-        ],
-    )
+    def hop(u: str, v: str) -> Hop:
+        ties = _in_window(hop_ties.get((node_id[u], node_id[v]), []), window)
+        if filters.directed:  # a directed hop follows its arrow: u supplied v
+            ties = [tie for tie in ties if tie.roles[0] == CHANNELS[tie.channel].source_role]
+        return Hop(
+            source=ref(u),
+            target=ref(v),
+            weight=graph.edges[u, v]["weight"],
+            ties=ties,
+            spans=merged_spans(tie.span for tie in ties),
+        )
+
+    paths = []
+    for path in chosen:
+        hops = [hop(u, v) for u, v in pairwise(path)]
+        concurrent = [window]
+        for each in hops:
+            concurrent = common_spans(concurrent, each.spans)
+        paths.append(Path(strength=strength(path), hops=hops, concurrent=concurrent))
+    return Paths(length=len(found[0]) - 1, total=len(found), truncated=truncated, paths=paths)
 
 
 def cow_codes_of(session: Session, country_id: int) -> Sequence[tuple[CowCodePeriod, Source]]:

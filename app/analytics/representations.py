@@ -19,16 +19,17 @@ from app.analytics.schemas import (
     DyadYearOut,
     EdgeOut,
     HopOut,
-    HopTie,
     NetworkMeta,
     NetworkOut,
     NodeOut,
     PathOut,
     PathsOut,
+    PeriodOut,
     ThreatCount,
 )
 from app.cooperation.models import TieChannel
-from app.cooperation.schemas import Initiative
+from app.cooperation.representations import tie_out
+from app.core.periods import Span
 from app.countries.models import Country
 from app.countries.schemas import CountryDetail, CountryRef
 from app.sources.schemas import CitationOut
@@ -99,18 +100,23 @@ def bloc_out(bloc: queries.Bloc) -> BlocOut:
     )
 
 
+def _period_out(span: Span) -> PeriodOut:
+    return PeriodOut(
+        start_date=span.start,
+        end_date=span.end,
+        first_year=span.first_year,
+        last_year=span.last_year,
+    )
+
+
 def _hop_out(hop: queries.Hop) -> HopOut:
+    codes = (hop.source[0], hop.target[0])
     return HopOut(
         source=_ref(*hop.source),
         target=_ref(*hop.target),
         weight=hop.weight,
-        ties=[
-            HopTie(
-                channel=tie.channel,
-                initiative=Initiative(kind=tie.kind, slug=tie.slug, name=tie.name),
-            )
-            for tie in hop.ties
-        ],
+        ties=[tie_out(tie, codes) for tie in hop.ties],
+        periods=[_period_out(span) for span in hop.spans],
     )
 
 
@@ -128,6 +134,7 @@ def paths_out(
                 countries=[_ref(*path.hops[0].source)] + [_ref(*hop.target) for hop in path.hops],
                 strength=path.strength,
                 hops=[_hop_out(hop) for hop in path.hops],
+                concurrent=[_period_out(span) for span in path.concurrent],
             )
             for path in found.paths
         ],

@@ -14,6 +14,7 @@ from app.analytics.params import (
     DyadQuery,
     NetworkFormatQuery,
     NetworkQuery,
+    PathQuery,
     TableFormatQuery,
 )
 from app.analytics.schemas import (
@@ -166,7 +167,7 @@ def get_country_paths(
     session: SessionDep,
     version: DataVersion,
     pair: CountryPairPath,
-    filters: NetworkQuery,
+    filters: PathQuery,
     limit: Annotated[
         int,
         Query(ge=1, le=100, description="At most this many paths, strongest first", examples=[10]),
@@ -174,6 +175,13 @@ def get_country_paths(
 ) -> PathsOut:
     """The shortest cooperation paths (fewest hops, unweighted) between two countries in the
     filtered network, each hop with the shared initiatives that make it.
+
+    The network holds the ties of the window asked for: one year (`year`), a range
+    (`year_gte`, `year_lte`) or one day (`as_of`); none: every year. Each hop's ties say when
+    they hold within the window and cite the sources of the facts behind them; each hop says
+    when at least one of its ties holds (`periods`), and each path when all its hops hold at
+    once (`concurrent`): over a range of years, a path may join countries through ties of
+    different times, and then `concurrent` is empty.
 
     All shortest paths are returned up to `limit`, the strongest first (highest sum of hop
     weights), then in ISO3 order. When no path joins the two (or one has no tie at all in

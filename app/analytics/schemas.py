@@ -4,7 +4,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from app.cooperation.models import TieChannel
-from app.cooperation.schemas import Initiative
+from app.cooperation.schemas import TieOut
 from app.countries.schemas import CountryDetail, CountryRef
 from app.sources.schemas import CitationOut
 from app.threats.schemas import ThreatRef
@@ -150,17 +150,30 @@ class BlocOut(BaseModel):
     )
 
 
-class HopTie(BaseModel):
-    channel: TieChannel
-    initiative: Initiative
+class PeriodOut(BaseModel):
+    """Days within the window asked for: a half-open period and its years."""
+
+    start_date: date | None = Field(
+        description="First day (null: unknown, with no window start)", examples=["2004-01-01"]
+    )
+    end_date: date | None = Field(
+        description="First day after it (null: ongoing, with no window end)",
+        examples=["2011-01-01"],
+    )
+    first_year: int | None = Field(examples=[2004])
+    last_year: int | None = Field(examples=[2010])
 
 
 class HopOut(BaseModel):
     source: CountryRef
     target: CountryRef
     weight: int = Field(description="Shared initiatives of the pair in the filtered network")
-    ties: list[HopTie] = Field(
-        description="The shared initiatives that make the hop, by channel then slug"
+    ties: list[TieOut] = Field(
+        description="The shared initiatives that make the hop, by channel then slug, as the "
+        "pair evidence gives them (roles, threats, sources), each period cut to the window"
+    )
+    periods: list[PeriodOut] = Field(
+        description="When at least one of the hop's ties holds, within the window"
     )
 
 
@@ -168,6 +181,10 @@ class PathOut(BaseModel):
     countries: list[CountryRef] = Field(description="From the first country to the other")
     strength: int = Field(description="Sum of the hop weights; stronger paths come first")
     hops: list[HopOut]
+    concurrent: list[PeriodOut] = Field(
+        description="When every hop holds at once, within the window; empty: the hops never "
+        "held at the same time (a path through ties of different times)"
+    )
 
 
 class PathsOut(BaseModel):

@@ -14,7 +14,8 @@ To add a channel (arms transfers were the last, and the first directed one):
 2. a migration creating them (and widening the `channel` enum of the ties and aggregates);
 3. its pair `SELECT` in `ties.py` (one function, like the others) and one `Channel` entry
    below (`symmetric=False` and the `source_role` if the tie has a direction: a supplier
-   and a recipient);
+   and a recipient), with the initiative's `lifetime` (the period its threat links must
+   lie in);
 4. its importer (`app.imports`), which writes through `app.curation.changes` like the
    others, so its ties and aggregates follow.
 Nothing else changes: the write framework, the change path, the reads and the OpenAPI enums
@@ -26,6 +27,7 @@ dyad-year columns (`app.analytics.dyads`) and a threat's lists of initiatives
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Column, Select, Table, select
@@ -34,11 +36,18 @@ from sqlalchemy.orm import InstrumentedAttribute
 from app.agreements.models import Agreement, AgreementParty, agreement_threats
 from app.cooperation import ties
 from app.cooperation.models import TieChannel
+from app.core.periods import Span, widest
 from app.exercises.models import ExerciseEdition, Participation, edition_threats
 from app.operations.models import Contribution, Operation, operation_threats
 from app.organizations.models import Membership, Organization, organization_threats
 from app.sources.models import Citation
-from app.transfers.models import Transfer, TransferParty, TransferRole, transfer_threats
+from app.transfers.models import (
+    DeliveryStatus,
+    Transfer,
+    TransferParty,
+    TransferRole,
+    transfer_threats,
+)
 
 # The initiatives of a channel whose ties change with the given initiatives of another.
 Dependents = Callable[[Collection[int]], Select[int]]
@@ -76,6 +85,9 @@ class Channel:
     symmetric: bool
     # The pair SELECT of `ties.py` that the derivation inserts into the ties table.
     ties: Callable[[Collection[int] | None], ties.AnySelect]
+    # The longest period an initiative may have lived (an exercise edition: its year): a
+    # threat link must lie within it.
+    lifetime: Callable[[Any], Span]
     # Other channels whose changes change this one's ties (an organization party stands for
     # its members: an agreement's ties change with the organization's memberships).
     fed_by: Mapping[TieChannel, Dependents] = field(default_factory=dict)
@@ -99,6 +111,35 @@ def _agreements_with_organization_parties(organization_ids: Collection[int]) -> 
     )
 
 
+def _organization_life(organization: Organization) -> Span:
+    return widest(organization.founded_date, organization.ended_date, organization.ended_precision)
+
+
+def _edition_life(edition: ExerciseEdition) -> Span:
+    return Span.of_years(edition.year, edition.year)
+
+
+def _agreement_life(agreement: Agreement) -> Span:
+    """From its signature (or entry into force when unsigned) to its end."""
+    starts = [day for day in (agreement.signed_date, agreement.in_force_date) if day is not None]
+    return widest(min(starts, default=None), agreement.ended_date, agreement.ended_precision)
+
+
+def _operation_life(operation: Operation) -> Span:
+    return widest(operation.start_date, operation.end_date, operation.end_precision)
+
+
+def _transfer_life(transfer: Transfer) -> Span:
+    """From the order year to the end of the last delivery year; open while deliveries go on
+    (as the transfer's ties: `ties.transfer_ties`)."""
+    ended = transfer.delivery_status is not DeliveryStatus.ongoing
+    last = transfer.last_delivery_year
+    return Span(
+        date(transfer.order_year, 1, 1),
+        date(last + 1, 1, 1) if ended and last is not None else None,
+    )
+
+
 _ENTRIES = (
     Channel(
         name=TieChannel.organization,
@@ -112,6 +153,7 @@ _ENTRIES = (
         ),
         symmetric=True,
         ties=ties.organization_ties,
+        lifetime=_organization_life,
     ),
     Channel(
         name=TieChannel.exercise,
@@ -123,6 +165,7 @@ _ENTRIES = (
         threat_links=ThreatLinkTable(edition_threats, "edition_id", "edition_threat", "edition"),
         symmetric=True,
         ties=ties.exercise_ties,
+        lifetime=_edition_life,
     ),
     Channel(
         name=TieChannel.agreement,
@@ -136,6 +179,7 @@ _ENTRIES = (
         ),
         symmetric=True,
         ties=ties.agreement_ties,
+        lifetime=_agreement_life,
         fed_by={TieChannel.organization: _agreements_with_organization_parties},
     ),
     Channel(
@@ -150,6 +194,7 @@ _ENTRIES = (
         ),
         symmetric=True,
         ties=ties.operation_ties,
+        lifetime=_operation_life,
     ),
     Channel(
         name=TieChannel.transfer,
@@ -164,6 +209,7 @@ _ENTRIES = (
         symmetric=False,
         ties=ties.transfer_ties,
         source_role=TransferRole.supplier.value,
+        lifetime=_transfer_life,
     ),
 )
 

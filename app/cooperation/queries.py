@@ -4,7 +4,7 @@ What a tie is, and how the table is kept in step with the facts: `derivation.py`
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -25,6 +25,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    tuple_,
     union_all,
 )
 from sqlalchemy.orm import Session, joinedload
@@ -129,9 +130,12 @@ class TieFilters:
     year: int | None = None
     year_gte: int | None = None
     year_lte: int | None = None
+    as_of: date | None = None  # one day (not with the years)
 
     @property
     def window(self) -> Span:
+        if self.as_of is not None:
+            return Span.of_day(self.as_of)
         return (
             Span.of_years(self.year, self.year)
             if self.year is not None
@@ -481,6 +485,7 @@ class PairTie:
     """One initiative two countries share, merged over all the fact rows behind it."""
 
     channel: TieChannel
+    initiative_id: int
     initiative: Any
     span: Span
     certainty: Certainty
@@ -500,6 +505,7 @@ def _merge(rows: list[Tie]) -> dict[tuple[TieChannel, int], PairTie]:
         if tie is None:
             merged[key] = PairTie(
                 channel=key[0],
+                initiative_id=row.initiative_id,
                 initiative=None,
                 span=span,
                 certainty=row.certainty,
@@ -520,17 +526,21 @@ def _merge(rows: list[Tie]) -> dict[tuple[TieChannel, int], PairTie]:
     return merged
 
 
-def _attach_details(
-    session: Session, ties: dict[tuple[TieChannel, int], PairTie], window: Span
-) -> None:
+def _attach_details(session: Session, ties: Sequence[PairTie], window: Span) -> None:
+    """Each tie's initiative, the threats it addresses in the window, and its sources: a
+    few queries per channel, whatever the number of ties (of one pair or of many)."""
     links = INITIATIVE_THREATS
     for channel in CHANNELS.values():
-        model = channel.initiative
-        keyed = {key[1]: tie for key, tie in ties.items() if key[0] is channel.name}
+        keyed: dict[int, list[PairTie]] = defaultdict(list)
+        for tie in ties:
+            if tie.channel is channel.name:
+                keyed[tie.initiative_id].append(tie)
         if not keyed:
             continue
+        model = channel.initiative
         for initiative in session.scalars(select(model).where(model.id.in_(keyed))):
-            keyed[initiative.id].initiative = initiative
+            for tie in keyed[initiative.id]:
+                tie.initiative = initiative
         for initiative_id, threat, start, end in session.execute(
             select(links.c.initiative_id, ThreatCategory, links.c.start_date, links.c.end_date)
             .join(ThreatCategory, ThreatCategory.id == links.c.threat_id)
@@ -538,38 +548,60 @@ def _attach_details(
             .order_by(ThreatCategory.slug)
         ):
             # A tie addresses a threat only while the link holds (issue 15).
-            tie = keyed[initiative_id]
-            shared = tie.span.overlap(window)
-            if shared is not None and shared.overlap(Span(start, end)) is not None:
-                tie.threats.append(threat)
+            for tie in keyed[initiative_id]:
+                shared = tie.span.overlap(window)
+                if shared is not None and shared.overlap(Span(start, end)) is not None:
+                    tie.threats.append(threat)
         column = channel.citation
-        fact_ids = {fact_id for tie in keyed.values() for fact_id in tie.fact_ids}
+        fact_ids = {fact_id for same in keyed.values() for tie in same for fact_id in tie.fact_ids}
         by_fact: dict[int, list[Citation]] = defaultdict(list)
         for citation in session.scalars(
             select(Citation).where(column.in_(fact_ids)).options(joinedload(Citation.source))
         ):
             by_fact[getattr(citation, column.key)].append(citation)
-        for tie in keyed.values():
-            unique: dict[tuple[str, str | None], Citation] = {}
-            for fact_id in sorted(tie.fact_ids):
-                for citation in by_fact[fact_id]:
-                    unique.setdefault((citation.source_id, citation.locator), citation)
-            tie.citations = list(unique.values())
+        for same in keyed.values():
+            for tie in same:
+                unique: dict[tuple[str, str | None], Citation] = {}
+                for fact_id in sorted(tie.fact_ids):
+                    for citation in by_fact[fact_id]:
+                        unique.setdefault((citation.source_id, citation.locator), citation)
+                tie.citations = list(unique.values())
+
+
+Pair = tuple[int, int]
+
+
+def ties_of_pairs(
+    session: Session, pairs: Collection[Pair], filters: TieFilters
+) -> dict[Pair, list[PairTie]]:
+    """Every initiative each (country, partner) pair shares, with its period, threats and
+    sources, in channel order; one read of the ties for all the pairs."""
+    if not pairs:
+        return {}
+    rows: dict[Pair, list[Tie]] = defaultdict(list)
+    for row in session.scalars(
+        select(Tie).where(
+            tuple_(Tie.country_id, Tie.partner_id).in_(sorted(pairs)), *filters.conditions()
+        )
+    ):
+        rows[(row.country_id, row.partner_id)].append(row)
+    merged = {pair: _merge(pair_rows) for pair, pair_rows in rows.items()}
+    _attach_details(
+        session, [tie for ties in merged.values() for tie in ties.values()], filters.window
+    )
+    order = list(CHANNELS)
+    return {
+        pair: sorted(
+            ties.values(),
+            key=lambda t: (order.index(t.channel), t.span.start or date.min, t.initiative.id),
+        )
+        for pair, ties in merged.items()
+    }
 
 
 def ties_between(
     session: Session, country_id: int, partner_id: int, filters: TieFilters
 ) -> list[PairTie]:
     """Every initiative the two share, with its period, threats and sources, in channel order."""
-    rows = session.scalars(
-        select(Tie).where(
-            Tie.country_id == country_id, Tie.partner_id == partner_id, *filters.conditions()
-        )
-    ).all()
-    ties = _merge(list(rows))
-    _attach_details(session, ties, filters.window)
-    order = list(CHANNELS)
-    return sorted(
-        ties.values(),
-        key=lambda t: (order.index(t.channel), t.span.start or date.min, t.initiative.id),
-    )
+    pair = (country_id, partner_id)
+    return ties_of_pairs(session, [pair], filters).get(pair, [])

@@ -48,7 +48,8 @@ def _direction(tie: PairTie, codes: tuple[str, str]) -> tuple[str, str] | None:
     return codes if tie.roles[0] == source_role else (codes[1], codes[0])
 
 
-def _tie_out(tie: PairTie, codes: tuple[str, str]) -> TieOut:
+def tie_out(tie: PairTie, codes: tuple[str, str]) -> TieOut:
+    """One shared initiative; `codes`: the ISO3 of the country and the partner, in order."""
     direction = _direction(tie, codes)
     return TieOut(
         channel=tie.channel,
@@ -103,5 +104,5 @@ def pair_out(country: Country, partner: Country, ties: Sequence[PairTie]) -> Pai
             last_year=extent.last_year if ties else None,
             ongoing=any(tie.span.end is None for tie in ties),
         ),
-        data=[_tie_out(tie, codes) for tie in ties],
+        data=[tie_out(tie, codes) for tie in ties],
     )

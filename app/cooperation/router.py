@@ -41,7 +41,7 @@ def get_country_partners(
     observers), being parties to the same agreement (an organization party stands for its
     members at the time), contributing to the same operation, or an arms transfer between
     the two (one supplied the other: `directions` says which way). The threats of a tie are
-    those of its initiative.
+    those its initiative addresses while the tie holds (each threat link has its period).
     """
     partners = queries.partners_of(session, country.id, filters)
 

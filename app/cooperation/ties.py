@@ -19,10 +19,10 @@ container (issue 15): an organization's founding, an agreement's entry into forc
 operation's start, and both countries' validity (`countries.valid_from`); where the facts give
 no start, or one before those bounds, the tie starts at the latest bound and says its start is
 inferred (`start_inferred`). An unknown start with no bound at all stays unknown. An exercise
-tie covers its edition's year. Each channel is one `INSERT ... SELECT`
-(`app.cooperation.derivation` inserts what the channel's function here selects), with the
-periods intersected in SQL (`_overlap`), the same on every database engine. Which function
-derives which channel: `channels.py`.
+tie covers its edition's year, within both countries' validity. Each channel is one
+`INSERT ... SELECT` (`app.cooperation.derivation` inserts what the channel's function here
+selects), with the periods intersected in SQL (`_overlap`), the same on every database
+engine. Which function derives which channel: `channels.py`.
 """
 
 from collections.abc import Collection, Iterable
@@ -249,14 +249,21 @@ def organization_ties(initiative_ids: Collection[int] | None) -> AnySelect:
 
 def exercise_ties(initiative_ids: Collection[int] | None) -> AnySelect:
     mine, theirs = aliased(Participation), aliased(Participation)
+    my_country, their_country = _validity()
+    # The edition's year, within both countries' existence: a state that did not exist that
+    # year makes no tie (the year is a fact, so a start cut by a bound is not inferred).
+    start, end = _overlap(
+        (year_start(ExerciseEdition.year), my_country.valid_from, their_country.valid_from),
+        (year_start(ExerciseEdition.year + 1), my_country.valid_until, their_country.valid_until),
+    )
     statement = (
         select(
             mine.country_id.label("country_id"),
             theirs.country_id.label("partner_id"),
             literal(TieChannel.exercise.value).label("channel"),
             mine.edition_id.label("initiative_id"),
-            year_start(ExerciseEdition.year).label("start_date"),
-            year_start(ExerciseEdition.year + 1).label("end_date"),
+            start.label("start_date"),
+            end.label("end_date"),
             _least_certain(mine.certainty, theirs.certainty, ExerciseEdition.certainty).label(
                 "certainty"
             ),
@@ -271,6 +278,8 @@ def exercise_ties(initiative_ids: Collection[int] | None) -> AnySelect:
             and_(theirs.edition_id == mine.edition_id, theirs.country_id != mine.country_id),
         )
         .join(ExerciseEdition, ExerciseEdition.id == mine.edition_id)
+        .join(my_country, my_country.id == mine.country_id)
+        .join(their_country, their_country.id == theirs.country_id)
         .where(
             mine.role != ParticipantRole.observer,
             theirs.role != ParticipantRole.observer,

@@ -5,6 +5,7 @@ like a date while the API still says how much of it is known.
 """
 
 import re
+from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -94,6 +95,10 @@ class Span:
         )
 
     @classmethod
+    def of_day(cls, day: date) -> "Span":
+        return cls(day, day + timedelta(days=1))
+
+    @classmethod
     def of_years(cls, first: int | None, last: int | None) -> "Span":
         return cls(
             date(first, 1, 1) if first is not None else None,
@@ -144,3 +149,41 @@ def held_longest_in(holdings: Iterable[tuple[Span, T]], year: int) -> T | None:
         if part is not None and part.start is not None and part.end is not None:
             days[thing] = days.get(thing, 0) + (part.end - part.start).days
     return max(days, key=lambda thing: days[thing]) if days else None
+
+
+def merged_spans(spans: Iterable[Span]) -> list[Span]:
+    """The days the spans cover, as disjoint spans in order (touching ones joined)."""
+    found: list[Span] = []
+    for span in sorted(spans, key=lambda span: span.start or date.min):
+        last = found[-1] if found else None
+        if last is not None and (last.end is None or span.start is None or span.start <= last.end):
+            found[-1] = last.union(span)
+        else:
+            found.append(span)
+    return found
+
+
+def common_spans(some: Iterable[Span], others: Iterable[Span]) -> list[Span]:
+    """The days covered by both sets of spans, as disjoint spans in order."""
+    others = list(others)
+    return merged_spans(
+        shared for span in some for other in others if (shared := span.overlap(other)) is not None
+    )
+
+
+def latest_day(day: date, precision: DatePrecision | None) -> date:
+    """The last day a partial date may mean: 31 December of a year, the end of a month."""
+    if precision is DatePrecision.year:
+        return date(day.year, 12, 31)
+    if precision is DatePrecision.month:
+        return date(day.year, day.month, monthrange(day.year, day.month)[1])
+    return day
+
+
+def widest(start: date | None, end: date | None, end_precision: DatePrecision | None) -> Span:
+    """The longest period a start and an exclusive end may mean, given the end's precision
+    (the start is stored as its first day already)."""
+    if end is None or end_precision in (None, DatePrecision.day):
+        return Span(start, end)
+    latest = latest_day(end, end_precision)
+    return Span(start, None if latest == date.max else latest + timedelta(days=1))

@@ -23,6 +23,7 @@ from app.curation.transaction import Conflict, ThreatLinks, Write
 from app.sources.models import Citation
 from app.sources.queries import cite
 from app.sources.schemas import CitationIn
+from app.threats.schemas import ThreatLinkPut
 
 
 class _Identified(Protocol):
@@ -139,9 +140,11 @@ class Curated(Generic[Model, Detail]):
         """The write functions of the threat-link routes (`routes.threat_links`)."""
         return self.link_threat, self.unlink_threat
 
-    def link_threat(self, tx: Write, key: str, threat: str) -> Detail:
+    def link_threat(
+        self, tx: Write, key: str, threat: str, period: ThreatLinkPut | None = None
+    ) -> Detail:
         assert self.channel is not None
-        ThreatLinks(self.channel).link(tx, _id(self.target(tx, key)), key, threat)
+        ThreatLinks(self.channel).link(tx, self.target(tx, key), key, threat, period)
         return self.detail(tx.session, key)
 
     def unlink_threat(self, tx: Write, key: str, threat: str) -> None:

@@ -16,7 +16,7 @@ endpoint gets an explicit `__signature__`: the path keys with their bounds, the 
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from app.auth.deps import CuratorDep, Principal
 from app.core.inputs import ThreatSlug
 from app.curation.transaction import IfMatch, Write, write_responses, write_transaction, written
+from app.threats.schemas import ThreatLinkPut
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Action:
     run: Callable[..., Any]
     doc: str
     body: type[BaseModel] | None = None
+    body_optional: bool = False  # the route also takes no body at all
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,19 @@ def threat_links(noun: str, link: Callable[..., Any], unlink: Callable[..., Any]
         f"{noun}_threat",
         "threats",
         Key("threat", ThreatSlug),
-        Action(link, f"Record that the {what} addresses a threat (idempotent)."),
+        Action(
+            link,
+            f"""Record that the {what} addresses a threat, and when.
+
+            The body (optional) gives the link's period and the source dating it; the period
+            must lie within the {what}'s own (a 422 otherwise), and a dated link needs its
+            source. Without a body a new link is undated (it holds for the {what}'s whole
+            period) and an existing one is left as it is (idempotent); with one, the link's
+            period and source become what it says. The ties of the {what} address the threat
+            only within the link's period, at once.""",
+            ThreatLinkPut,
+            body_optional=True,
+        ),
         Action(unlink, f"Remove the link between the {what} and a threat."),
         verbs=("link", "unlink"),
     )
@@ -118,6 +132,12 @@ def _parameter(name: str, annotation: Any, **default: Any) -> inspect.Parameter:
 Answer = Callable[[Request, Response, Write, Any], Any]
 
 
+def _body(action: Action) -> inspect.Parameter:
+    if action.body_optional:
+        return _parameter("body", Optional[action.body], default=None)  # noqa: UP045
+    return _parameter("body", action.body)
+
+
 def _add(
     router: APIRouter,
     method: str,
@@ -137,7 +157,7 @@ def _add(
         _parameter("response", Response),
         _parameter("principal", CuratorDep),
         *(_parameter(key.name, key.annotation) for key in keys),
-        *([_parameter("body", action.body)] if action.body else []),
+        *([_body(action)] if action.body else []),
         *([_parameter("if_match", IfMatch, default=None)] if if_match else []),
     ]
 

@@ -24,10 +24,12 @@ A route reads top to bottom:
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Header, Request, Response
-from sqlalchemy import Select, delete, insert, select, text
+from sqlalchemy import Select, delete, insert, select, text, update
+from sqlalchemy.engine import Row as StoredRow
 from sqlalchemy.exc import DataError, IntegrityError
 
 from app.audit.models import AuditEntry, AuditOperation
@@ -36,9 +38,12 @@ from app.cooperation.channels import CHANNELS
 from app.cooperation.models import TieChannel
 from app.core.caching import accepts_gzip, entity_tag, tagged_data_version
 from app.core.db import Versioned
-from app.core.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemError
+from app.core.periods import latest_day
+from app.core.problems import PROBLEM_MEDIA_TYPE, InvalidParameter, Problem, ProblemError
 from app.curation.changes import Changes
+from app.sources.models import Source
 from app.threats.queries import threat_ids
+from app.threats.schemas import ThreatLinkPut
 
 Row = TypeVar("Row")
 
@@ -202,32 +207,109 @@ class Write:
         self.session.expire_all()
 
 
+_LINK_PERIOD = (
+    "start_date",
+    "start_precision",
+    "end_date",
+    "end_precision",
+    "source_id",
+    "locator",
+)
+
+
 class ThreatLinks:
     """`PUT` and `DELETE /{initiative}/threats/{threat}` for one channel's initiatives.
 
     A link changes the threats of every tie of the initiative: the change path re-derives the
-    ties and the partner aggregates (which hold the threats per pair) of the initiative.
+    ties and the partner aggregates (which hold the threats per pair) of the initiative. A link
+    has a period and the source dating it (issue 15), which must lie within the initiative's
+    lifetime (`Channel.lifetime`).
     """
 
     def __init__(self, channel: TieChannel):
-        self.links = CHANNELS[channel].threat_links
+        self.channel = CHANNELS[channel]
+        self.links = self.channel.threat_links
         self.table = self.links.table
         self.owner = self.links.owner_column
 
-    def link(self, tx: "Write", owner_id: int, name: str, threat: str) -> None:
-        """Idempotent: linking a linked threat is recorded as an update that changes nothing."""
-        threat_id, linked = self._find(tx, owner_id, threat)
-        if not linked:
+    def link(
+        self, tx: "Write", owner: Any, name: str, threat: str, period: ThreatLinkPut | None = None
+    ) -> None:
+        """Without `period`, idempotent: linking a linked threat is recorded as an update that
+        changes nothing. With it, the link's period and source become what it says."""
+        threat_id, stored = self._find(tx, owner.id, threat)
+        values = {} if period is None else self._period(tx, owner, period)
+        where = (self.owner == owner.id) & (self.table.c.threat_id == threat_id)
+        if stored is None:
             tx.session.execute(
-                insert(self.table), {self.links.owner: owner_id, "threat_id": threat_id}
+                insert(self.table), {self.links.owner: owner.id, "threat_id": threat_id, **values}
             )
+        elif values:
+            tx.session.execute(update(self.table).where(where).values(values))
         tx.reload()
-        link = {self.links.key: name, "threat": threat}
-        operation = AuditOperation.update if linked else AuditOperation.create
-        tx.audit(self.links.entity, f"{name}/{threat}", operation, link if linked else None, link)
+        _, after = self._find(tx, owner.id, threat)
+        operation = AuditOperation.update if stored is not None else AuditOperation.create
+        tx.audit(
+            self.links.entity,
+            f"{name}/{threat}",
+            operation,
+            self._snapshot(name, threat, stored),
+            self._snapshot(name, threat, after),
+        )
+
+    def _period(self, tx: "Write", owner: Any, period: ThreatLinkPut) -> dict[str, Any]:
+        """The link's columns from the body, refused (422) when the period does not lie within
+        the initiative's lifetime or the source is unknown."""
+        life, noun = self.channel.lifetime(owner), self.links.key
+        start, end = period.start_date, period.end_date
+        problems = []
+        if start is not None and life.start is not None:
+            starts = latest_day(start, period.start_precision)
+            if starts < life.start:
+                problems.append(
+                    ("start_date", f"starts ({start}) before the {noun} ({life.start})")
+                )
+        if start is not None and life.end is not None and start >= life.end:
+            problems.append(("start_date", f"starts ({start}) after the {noun} ended ({life.end})"))
+        if end is not None and life.end is not None and end > life.end:
+            problems.append(("end_date", f"ends ({end}) after the {noun} ({life.end})"))
+        if end is not None and life.start is not None:
+            ends = latest_day(end, period.end_precision)
+            if ends <= life.start:
+                problems.append(("end_date", f"ends ({end}) before the {noun} ({life.start})"))
+        if problems:
+            field, what = problems[0]
+            raise InvalidParameter(
+                f"/body/{field}", f"The link {what}: a link lies within its {noun}'s period."
+            )
+        cited = period.sources[0] if period.sources else None
+        if cited is not None and tx.session.get(Source, cited.source) is None:
+            raise InvalidParameter(
+                "/body/sources/0/source",
+                f"Unknown source {cited.source!r}; GET /v1/sources lists them.",
+            )
+        return {
+            "start_date": start,
+            "start_precision": period.start_precision,
+            "end_date": end,
+            "end_precision": period.end_precision,
+            "source_id": cited.source if cited is not None else None,
+            "locator": cited.locator if cited is not None else None,
+        }
+
+    def _snapshot(
+        self, name: str, threat: str, stored: StoredRow[Any] | None
+    ) -> dict[str, Any] | None:
+        if stored is None:
+            return None
+        period = {
+            key: value.isoformat() if isinstance(value, date) else value
+            for key, value in stored._mapping.items()
+        }
+        return {self.links.key: name, "threat": threat, **period}
 
     def add(self, tx: "Write", owner_id: int, threats: list[str], pointer: str) -> None:
-        """Link a new initiative to the threats its request body names."""
+        """Link a new initiative to the threats its request body names (undated)."""
         rows = [
             {self.links.owner: owner_id, "threat_id": threat_id}
             for threat_id in threat_ids(tx.session, threats, pointer)
@@ -236,25 +318,31 @@ class ThreatLinks:
             tx.session.execute(insert(self.table), rows)
 
     def unlink(self, tx: "Write", owner_id: int, name: str, threat: str) -> None:
-        threat_id, linked = self._find(tx, owner_id, threat)
-        if not linked:
+        threat_id, stored = self._find(tx, owner_id, threat)
+        if stored is None:
             raise ProblemError(
                 404, f"{self.links.key.capitalize()} {name!r} is not linked to threat {threat!r}."
             )
         tx.session.execute(
             delete(self.table).where(self.owner == owner_id, self.table.c.threat_id == threat_id)
         )
-        link = {self.links.key: name, "threat": threat}
-        tx.audit(self.links.entity, f"{name}/{threat}", AuditOperation.delete, link, None)
+        tx.audit(
+            self.links.entity,
+            f"{name}/{threat}",
+            AuditOperation.delete,
+            self._snapshot(name, threat, stored),
+            None,
+        )
 
-    def _find(self, tx: "Write", owner_id: int, threat: str) -> tuple[int, bool]:
+    def _find(self, tx: "Write", owner_id: int, threat: str) -> tuple[int, StoredRow[Any] | None]:
+        """The threat's id, and the stored link's period and source (None: not linked)."""
         (threat_id,) = threat_ids(tx.session, [threat], "/path/threat")
-        linked = tx.session.scalar(
-            select(self.table.c.threat_id).where(
+        stored = tx.session.execute(
+            select(*(self.table.c[key] for key in _LINK_PERIOD)).where(
                 self.owner == owner_id, self.table.c.threat_id == threat_id
             )
-        )
-        return threat_id, linked is not None
+        ).one_or_none()
+        return threat_id, stored
 
 
 @contextmanager

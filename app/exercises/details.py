@@ -51,7 +51,7 @@ def edition_out(
             **{column: getattr(edition, column) for column in _EDITION_COLUMNS},
             "activities": activities,
             "domains": domains,
-            "threats": [ThreatRef.model_validate(t) for t in edition.threats],
+            "threats": edition.threats,
             "hosts": [CountryRef.model_validate(p.country) for p in participants if p.is_host],
             "participants": [Participant.model_validate(p) for p in participants],
             "sources": [CitationOut.model_validate(c) for c in edition.citations],

@@ -17,7 +17,7 @@ from app.core.db import Base, Versioned
 from app.core.periods import NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.sources.models import Certainty, Citation, certainty_column
-from app.threats.models import ThreatCategory, threat_link_table
+from app.threats.models import ThreatLink, threat_link_table
 
 
 class ActivityKind(StrEnum):
@@ -49,6 +49,13 @@ class ParticipantRole(StrEnum):
 
 
 edition_threats = threat_link_table("edition_threats", "edition_id", "exercise_editions")
+
+
+class EditionThreat(ThreatLink, Base):
+    """A link of one edition to a threat, with its period and source."""
+
+    __table__ = edition_threats
+
 
 edition_activities = Table(
     "edition_activities",
@@ -107,9 +114,8 @@ class ExerciseEdition(PeriodMixin, NoteMixin, Versioned, Base):
     participations: Mapped[list["Participation"]] = relationship(
         back_populates="edition", lazy="raise", cascade="all, delete-orphan"
     )
-    threats: Mapped[list[ThreatCategory]] = relationship(
-        secondary=edition_threats, lazy="raise", order_by=ThreatCategory.slug
-    )
+    # Its threats, each link with its period and source (ordered by slug in the API).
+    threats: Mapped[list[EditionThreat]] = relationship(lazy="raise", viewonly=True)
     citations: Mapped[list[Citation]] = relationship(
         lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.edition_id]
     )

@@ -24,7 +24,7 @@ from app.countries.schemas import CountryRef
 from app.exercises.models import ActivityKind, Domain, ParticipantRole
 from app.sources.models import Certainty
 from app.sources.schemas import CitationOut, Evidence, Sources
-from app.threats.schemas import ThreatRef
+from app.threats.schemas import ThreatLinks, ThreatRef
 
 
 class Participant(Evidence):
@@ -53,7 +53,7 @@ class EditionOut(BaseModel):
     note: str | None
     activities: list[ActivityKind]
     domains: list[Domain]
-    threats: list[ThreatRef]
+    threats: ThreatLinks
     hosts: list[CountryRef]
     participants: list[Participant]
     sources: list[CitationOut]

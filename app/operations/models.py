@@ -9,7 +9,7 @@ from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.organizations.models import Organization
 from app.sources.models import Certainty, Citation, Source, certainty_column
-from app.threats.models import ThreatCategory, threat_link_table
+from app.threats.models import ThreatLink, threat_link_table
 
 
 class OperationKind(StrEnum):
@@ -18,6 +18,12 @@ class OperationKind(StrEnum):
 
 
 operation_threats = threat_link_table("operation_threats", "operation_id", "operations")
+
+
+class OperationThreat(ThreatLink, Base):
+    """A link of one operation to a threat, with its period and source."""
+
+    __table__ = operation_threats
 
 
 class Operation(PeriodMixin, NoteMixin, Versioned, Base):
@@ -46,9 +52,8 @@ class Operation(PeriodMixin, NoteMixin, Versioned, Base):
     contributions: Mapped[list["Contribution"]] = relationship(
         back_populates="operation", lazy="raise", cascade="all, delete-orphan"
     )
-    threats: Mapped[list[ThreatCategory]] = relationship(
-        secondary=operation_threats, lazy="raise", order_by=ThreatCategory.slug
-    )
+    # Its threats, each link with its period and source (ordered by slug in the API).
+    threats: Mapped[list[OperationThreat]] = relationship(lazy="raise", viewonly=True)
     citations: Mapped[list[Citation]] = relationship(
         lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.operation_id]
     )

@@ -26,7 +26,7 @@ from app.operations.models import OperationKind
 from app.organizations.schemas import OrganizationRef
 from app.sources.models import Certainty
 from app.sources.schemas import CitationOut, Evidence, Sources
-from app.threats.schemas import ThreatRef
+from app.threats.schemas import ThreatLinks
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 Month = Annotated[str, Field(pattern=MONTH_PATTERN, examples=["2012-01"])]
@@ -73,7 +73,7 @@ class OperationOut(BaseModel):
     end_date: date | None
     end_precision: DatePrecision | None
     certainty: Certainty
-    threats: list[ThreatRef]
+    threats: ThreatLinks
 
 
 class OperationDetail(OperationOut):

@@ -8,7 +8,7 @@ from app.core.db import Base, Versioned
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.sources.models import Certainty, Citation, certainty_column
-from app.threats.models import ThreatCategory, threat_link_table
+from app.threats.models import ThreatLink, threat_link_table
 
 
 class OrganizationKind(StrEnum):
@@ -29,6 +29,12 @@ class MembershipRole(StrEnum):
 
 
 organization_threats = threat_link_table("organization_threats", "organization_id", "organizations")
+
+
+class OrganizationThreat(ThreatLink, Base):
+    """A link of one organization to a threat, with its period and source."""
+
+    __table__ = organization_threats
 
 
 class Organization(Versioned, Base):
@@ -52,9 +58,8 @@ class Organization(Versioned, Base):
     universal: Mapped[bool] = mapped_column(Boolean, default=False)
     description: Mapped[str | None] = mapped_column(Text)
 
-    threats: Mapped[list[ThreatCategory]] = relationship(
-        secondary=organization_threats, lazy="raise", order_by=ThreatCategory.slug
-    )
+    # Its threats, each link with its period and source (ordered by slug in the API).
+    threats: Mapped[list[OrganizationThreat]] = relationship(lazy="raise", viewonly=True)
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="organization", lazy="raise", cascade="all, delete-orphan"
     )

@@ -20,7 +20,7 @@ from app.countries.schemas import CountryDetail, CountryRef
 from app.organizations.models import MembershipRole, OrganizationKind
 from app.sources.models import Certainty
 from app.sources.schemas import CitationOut, Evidence, Sources
-from app.threats.schemas import ThreatRef
+from app.threats.schemas import ThreatLinks
 
 
 class OrganizationRef(BaseModel):
@@ -41,7 +41,7 @@ class OrganizationOut(OrganizationRef):
     universal: bool = Field(
         description="A universal body (the UN): co-membership in it is not a cooperation tie"
     )
-    threats: list[ThreatRef]
+    threats: ThreatLinks
 
 
 class OrganizationDetail(OrganizationOut):

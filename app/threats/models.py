@@ -1,11 +1,13 @@
+from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Date, ForeignKey, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.core.db import Base, Versioned
 from app.core.periods import DatePrecision, enum_column
-from app.sources.models import Citation
+from app.sources.models import Citation, Source
 
 
 class ThreatKind(StrEnum):
@@ -50,6 +52,29 @@ def threat_link_table(name: str, owner_column: str, owner_table: str) -> Table:
         Column("source_id", ForeignKey("sources.id", ondelete="RESTRICT")),
         Column("locator", String(500)),
     )
+
+
+class ThreatLink:
+    """A row of a threat-link table, mapped (`__table__ = <the link table>`) so that an
+    initiative reads its links with the threat, the link's period and the source dating it.
+    Read-only: links are written by statement, through the change path."""
+
+    if TYPE_CHECKING:  # the columns come from the link table
+        threat_id: int
+        start_date: date | None
+        start_precision: DatePrecision | None
+        end_date: date | None
+        end_precision: DatePrecision | None
+        source_id: str | None
+        locator: str | None
+
+    @declared_attr
+    def threat(cls) -> Mapped["ThreatCategory"]:
+        return relationship("ThreatCategory", lazy="joined", viewonly=True)
+
+    @declared_attr
+    def source(cls) -> Mapped[Source | None]:
+        return relationship(Source, lazy="joined", viewonly=True)
 
 
 class ThreatCategory(Versioned, Base):

@@ -1,11 +1,22 @@
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from app.core.inputs import SLUG_PATTERN, Description, Input, Patch
+from app.core.inputs import (
+    SLUG_PATTERN,
+    Checked,
+    Description,
+    Input,
+    InputDate,
+    Patch,
+    period_errors,
+)
 from app.core.params import NO_CONTROL_CHARACTERS
-from app.sources.schemas import CitationOut, Sources
-from app.threats.models import Channel, ThreatKind
+from app.core.periods import DatePrecision
+from app.sources.models import Source
+from app.sources.schemas import CitationIn, CitationOut, Sources
+from app.threats.models import Channel, ThreatKind, ThreatLink
 
 
 class ThreatRef(BaseModel):
@@ -13,6 +24,71 @@ class ThreatRef(BaseModel):
 
     slug: str = Field(examples=["terrorism"])
     name: str = Field(examples=["Terrorism"])
+
+
+class LinkPeriod(BaseModel):
+    """The period of a link between an initiative and a threat, and the source dating it
+    (issue 15): a tie of the initiative addresses the threat only within that period."""
+
+    start_date: date | None = Field(
+        description="From when the initiative addresses the threat; null: undated, from the "
+        "initiative's own start",
+        examples=["2017-11-13"],
+    )
+    start_precision: DatePrecision | None = Field(examples=["day"])
+    end_date: date | None = Field(
+        description="Exclusive: the first day it no longer does; null: ongoing", examples=[None]
+    )
+    end_precision: DatePrecision | None = Field(examples=[None])
+    dated: bool = Field(
+        description="A source dates the link; false: no source does, and it holds for the "
+        "initiative's whole period"
+    )
+    sources: list[CitationOut] = Field(
+        description="The source of the link's period (none when no source dates it)"
+    )
+
+
+def link_period(link: Any, source: Source | None) -> dict[str, Any]:
+    """The fields of a `LinkPeriod` from a link row (mapped, or a row of its columns)."""
+    return {
+        "start_date": link.start_date,
+        "start_precision": link.start_precision,
+        "end_date": link.end_date,
+        "end_precision": link.end_precision,
+        "dated": link.start_date is not None or link.end_date is not None,
+        "sources": []
+        if source is None
+        else [
+            CitationOut(
+                source_id=source.id, title=source.title, url=source.url, locator=link.locator
+            )
+        ],
+    }
+
+
+class ThreatLinkOut(LinkPeriod, ThreatRef):
+    """A threat an initiative addresses, with the period of the link."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_link(cls, value: Any) -> Any:
+        if isinstance(value, ThreatLink):
+            return {"slug": value.threat.slug, "name": value.threat.name} | link_period(
+                value, value.source
+            )
+        return value
+
+
+def _by_slug(links: list[ThreatLinkOut]) -> list[ThreatLinkOut]:
+    return sorted(links, key=lambda link: link.slug)
+
+
+ThreatLinks = Annotated[
+    list[ThreatLinkOut],
+    AfterValidator(_by_slug),
+    Field(description="The threats it addresses, by slug, each with the period of its link"),
+]
 
 
 class ThreatOut(ThreatRef):
@@ -24,6 +100,21 @@ class ThreatOut(ThreatRef):
 class InitiativeRef(BaseModel):
     slug: str = Field(examples=["admm-plus"])
     name: str = Field(examples=["ADMM-Plus"])
+
+
+class InitiativeLinkOut(LinkPeriod, InitiativeRef):
+    """An initiative addressing the threat, with the period of its link."""
+
+
+class SeriesLinksOut(InitiativeRef):
+    """An exercise series with editions addressing the threat: each edition's link, with its
+    period and source, is in the edition's detail."""
+
+    editions: int = Field(description="Its editions linked to the threat", examples=[3])
+    first_year: int = Field(description="Year of the first linked edition", examples=[2017])
+    last_year: int = Field(description="Year of the last linked edition", examples=[2024])
+    dated: bool = Field(description="A source dates every one of these links")
+    sources: list[CitationOut] = Field(description="The sources dating the links, once each")
 
 
 class ResponseOut(BaseModel):
@@ -43,10 +134,10 @@ class ResponseOut(BaseModel):
 class ThreatDetail(ThreatOut):
     sources: list[CitationOut]
     responses: list[ResponseOut] = Field(description="Ways of cooperating against this threat")
-    organizations: list[InitiativeRef] = Field(description="Organizations addressing it")
-    exercises: list[InitiativeRef] = Field(description="Exercise series with editions on it")
-    agreements: list[InitiativeRef] = Field(description="Agreements addressing it")
-    operations: list[InitiativeRef] = Field(description="Operations addressing it")
+    organizations: list[InitiativeLinkOut] = Field(description="Organizations addressing it")
+    exercises: list[SeriesLinksOut] = Field(description="Exercise series with editions on it")
+    agreements: list[InitiativeLinkOut] = Field(description="Agreements addressing it")
+    operations: list[InitiativeLinkOut] = Field(description="Operations addressing it")
 
 
 # --- input: what the write routes accept --------------------------------------------------
@@ -103,3 +194,52 @@ class ThreatUpdate(ThreatFields, Patch):
     )
 
     required = ("name", "name_id", "kind", "sources")
+
+
+class ThreatLinkPut(Checked):
+    """When the initiative addresses the threat, and the source that says so. Without a
+    period the link is undated: it holds for the initiative's whole period."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "start_date": "2017-11-13",
+                    "sources": [
+                        {
+                            "source": "unidir-cyber-policy-portal",
+                            "locator": "ASEAN Declaration to Prevent and Combat Cybercrime",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    start_date: InputDate | None = Field(
+        default=None,
+        description="From when the initiative addresses the threat (first day of the known "
+        "part of the date); null: from the initiative's start",
+        examples=["2017-11-13"],
+    )
+    start_precision: DatePrecision | None = Field(
+        default=None, description="How much of the date is known (default: day)", examples=["day"]
+    )
+    end_date: InputDate | None = Field(
+        default=None,
+        description="Exclusive: the first day it no longer does; null: ongoing",
+        examples=["2024-01-01"],
+    )
+    end_precision: DatePrecision | None = Field(default=None, examples=["year"])
+    sources: list[CitationIn] = Field(
+        default=[],
+        max_length=1,
+        description="The source dating the link (one per link); required with a period",
+        examples=[[{"source": "unidir-cyber-policy-portal", "locator": "Manila, 2017"}]],
+    )
+
+    def errors(self) -> list[str]:
+        errors = period_errors(self, ("start", "end"))
+        if (self.start_date is not None or self.end_date is not None) and not self.sources:
+            errors.append("a dated link needs the source dating it (sources)")
+        return errors

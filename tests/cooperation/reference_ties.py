@@ -200,7 +200,7 @@ def _exercise_ties(session: Session) -> Iterator[TieRow]:
         for edition_id, edition in editions.items()
     }
     certainty = {edition_id: (edition.certainty,) for edition_id, edition in editions.items()}
-    return _pairs(TieChannel.exercise, sides, years, certainty, {})
+    return _pairs(TieChannel.exercise, sides, years, certainty, _validity(session))
 
 
 def _agreement_ties(session: Session) -> Iterator[TieRow]:

@@ -302,7 +302,18 @@ async def test_threat_links(curator: httpx.AsyncClient) -> None:
     assert (await curator.post("/v1/organizations", json=_organization("threat-pact"))).is_success
     linked = await curator.put("/v1/organizations/threat-pact/threats/cybercrime")
     assert linked.status_code == 200
-    assert linked.json()["threats"] == [{"slug": "cybercrime", "name": "Cybercrime"}]
+    assert linked.json()["threats"] == [
+        {
+            "slug": "cybercrime",
+            "name": "Cybercrime",
+            "start_date": None,
+            "start_precision": None,
+            "end_date": None,
+            "end_precision": None,
+            "dated": False,
+            "sources": [],
+        }
+    ]
     again = await curator.put("/v1/organizations/threat-pact/threats/cybercrime")
     assert again.json() == linked.json()
     listed = (await curator.get("/v1/organizations", params={"threat": "cybercrime"})).json()

@@ -37,6 +37,7 @@ from app.exercises.schemas import (
     edition_errors,
 )
 from app.sources.queries import cite
+from app.threats.schemas import ThreatLinkPut
 
 EXERCISES = Curated(ExerciseSeries, "exercise_series", "/v1/exercises", series_detail)
 EDITION = "exercise_edition"
@@ -95,7 +96,6 @@ def _add_edition(
         modified_in_version=tx.version,
     )
     edition.citations = cite(tx.session, body.sources, f"{pointer}/sources")
-    edition.threats = []
     tx.session.add(edition)
     tx.session.flush()
     _set_tags(tx, edition.id, body.activities, body.domains)
@@ -252,9 +252,11 @@ def delete_participant(tx: Write, slug: str, edition_slug: str, code: str) -> No
 _THREATS = ThreatLinks(TieChannel.exercise)
 
 
-def link_threat(tx: Write, slug: str, edition_slug: str, threat: str) -> EditionOut:
+def link_threat(
+    tx: Write, slug: str, edition_slug: str, threat: str, period: ThreatLinkPut | None = None
+) -> EditionOut:
     edition = _edition(tx, slug, edition_slug)
-    _THREATS.link(tx, edition.id, edition_slug, threat)
+    _THREATS.link(tx, edition, edition_slug, threat, period)
     return edition_detail(tx.session, slug, edition_slug)
 
 
