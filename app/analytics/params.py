@@ -116,6 +116,7 @@ def path_filters(
     ] = None,
     region: RegionFilter = None,
     organization: OrganizationFilter = None,
+    directed: DirectedNetwork = False,
 ) -> NetworkFilters:
     """The network filters, and a day (`as_of`) as the window."""
     if as_of is not None and not MIN_DAY <= as_of <= MAX_DAY:
@@ -129,6 +130,7 @@ def path_filters(
         year_lte=year_lte,
         region=region,
         organization=organization,
+        directed=directed,
         as_of=as_of,
     )
 

@@ -435,7 +435,7 @@ async def test_the_dataset_record_says_terminations_are_covered_to_2010(
     assert record["last_import"]["rows_read"] == len(rows_of(BUNDLED))
     meta = await get(full_api, "/v1/meta")
     (channel,) = [c for c in meta["coverage"] if c["channel"] == "agreement"]
-    assert [d["dataset"] for d in channel["datasets"]] == [SOURCE]
+    assert SOURCE in [d["dataset"] for d in channel["datasets"]]
 
 
 async def test_a_disagreement_with_a_curated_agreement_is_a_note_and_the_curated_date_stays(
