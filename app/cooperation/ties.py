@@ -4,20 +4,20 @@ A tie is one initiative that two countries share:
 - organization: both are members (role `member`) in overlapping periods; universal bodies
   (the UN) do not count;
 - exercise: both take part in the same edition in any role but `observer` (the tie covers
-  the edition's year);
+  the edition's year, within both countries' validity);
 - agreement: both are parties, directly or through an organization party, which stands for
   its members at the time; the tie covers the agreement's life (from entry into force, or
   signature) within both parties' periods;
 - operation: both contribute to the same operation in overlapping periods.
 Periods are half-open [start, end): no end means ongoing. A tie never reaches back past its
 container (issue 15): an organization's founding, an agreement's entry into force, an
-operation's start, and both countries' validity (`countries.valid_from`); where the facts give
-no start, or one before those bounds, the tie starts at the latest bound and says its start is
-inferred (`start_inferred`). An unknown start with no bound at all stays unknown. An exercise
-tie covers its edition's year. Each channel is one `INSERT ... SELECT`
-(`app.cooperation.derivation` inserts what the channel's function here selects), with the
-periods intersected in SQL (`_overlap`), the same on every database engine. Which function
-derives which channel: `channels.py`.
+operation's start, and both countries' validity (`countries.valid_from`, `valid_until`); where
+the facts give no start, or one before those bounds, the tie starts at the latest bound and says
+its start is inferred (`start_inferred`). An unknown start with no bound at all stays unknown.
+An exercise tie covers its edition's year within both countries' validity. Each channel is one
+`INSERT ... SELECT` (`app.cooperation.derivation` inserts what the channel's function here
+selects), with the periods intersected in SQL (`_overlap`), the same on every database engine.
+Which function derives which channel: `channels.py`.
 """
 
 from collections.abc import Collection, Iterable
@@ -79,14 +79,20 @@ class year_start(GenericFunction[date]):
     inherit_cache = True
 
 
+def _scalar_sqlite(name: str, element: greatest | least, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite's max(x) and min(x) of one argument are aggregates: one value is itself.
+    arguments = compiler.process(element.clauses, **kw)
+    return f"({arguments})" if len(element.clauses) == 1 else f"{name}({arguments})"
+
+
 @compiles(greatest, "sqlite")
 def _greatest_sqlite(element: greatest, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"max({compiler.process(element.clauses, **kw)})"
+    return _scalar_sqlite("max", element, compiler, **kw)
 
 
 @compiles(least, "sqlite")
 def _least_sqlite(element: least, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"min({compiler.process(element.clauses, **kw)})"
+    return _scalar_sqlite("min", element, compiler, **kw)
 
 
 @compiles(year_start)
@@ -236,14 +242,24 @@ def organization_ties(initiative_ids: Collection[int] | None) -> AnySelect:
 
 def exercise_ties(initiative_ids: Collection[int] | None) -> AnySelect:
     mine, theirs = aliased(Participation), aliased(Participation)
+    my_country, their_country = _validity()
+    # The edition's year, within both countries' validity: the Soviet Union in a 1992
+    # edition (a mistaken name in a dataset) makes no tie, and one in 1991 none after
+    # 25 December.
+    start, end, inferred = _bounded(
+        (year_start(ExerciseEdition.year),),
+        (year_start(ExerciseEdition.year + 1),),
+        (my_country.valid_from, their_country.valid_from),
+        (my_country.valid_until, their_country.valid_until),
+    )
     statement = (
         select(
             mine.country_id.label("country_id"),
             theirs.country_id.label("partner_id"),
             literal(TieChannel.exercise.value).label("channel"),
             mine.edition_id.label("initiative_id"),
-            year_start(ExerciseEdition.year).label("start_date"),
-            year_start(ExerciseEdition.year + 1).label("end_date"),
+            start.label("start_date"),
+            end.label("end_date"),
             _least_certain(mine.certainty, theirs.certainty, ExerciseEdition.certainty).label(
                 "certainty"
             ),
@@ -251,13 +267,15 @@ def exercise_ties(initiative_ids: Collection[int] | None) -> AnySelect:
             theirs.id.label("partner_fact_id"),
             mine.role.label("country_role"),
             theirs.role.label("partner_role"),
-            literal(False).label("start_inferred"),
+            inferred.label("start_inferred"),
         )
         .join(
             theirs,
             and_(theirs.edition_id == mine.edition_id, theirs.country_id != mine.country_id),
         )
         .join(ExerciseEdition, ExerciseEdition.id == mine.edition_id)
+        .join(my_country, my_country.id == mine.country_id)
+        .join(their_country, their_country.id == theirs.country_id)
         .where(
             mine.role != ParticipantRole.observer,
             theirs.role != ParticipantRole.observer,
