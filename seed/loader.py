@@ -36,6 +36,7 @@ from app.curation.writes.operations import OPERATIONS
 from app.curation.writes.organizations import ORGANIZATIONS
 from app.curation.writes.sources import SOURCES
 from app.curation.writes.threats import THREATS
+from app.datasets.models import Dataset, DatasetCoverage
 from app.exercises.models import (
     ExerciseEdition,
     ExerciseSeries,
@@ -231,6 +232,7 @@ class SeedLoader:
             self.load_exercises()
             self.load_agreements()
             self.load_operations()
+            self.load_datasets()
             if self.report.changed:
                 changes.rederive_everything()  # cheaper than following each of many facts
             self.report.data_version = changes.finish(changed=self.report.changed)
@@ -492,6 +494,22 @@ class SeedLoader:
                 )
                 citations = contributor.sources or entry.sources
                 self.cite("contribution_id", contribution.id, citations, member_context)
+
+    def load_datasets(self) -> None:
+        """A dataset's record is the seed's: its last import's figures are the importer's."""
+        for entry in self.data.datasets:
+            if entry.id not in self.source_ids and self.session.get(Source, entry.id) is None:
+                raise SeedError(f"datasets.yaml: dataset {entry.id}: no source {entry.id!r}")
+            values = entry.model_dump(exclude={"id", "coverage"})
+            dataset = self.upsert(Dataset, {"id": entry.id}, values)
+            listed = {(coverage.channel, coverage.starts) for coverage in entry.coverage}
+            for stale in [c for c in dataset.coverage if (c.channel, c.starts) not in listed]:
+                dataset.coverage.remove(stale)  # the file is the whole record: no curator edits it
+                self.report.updated["dataset_coverage"] += 1
+            for coverage in entry.coverage:
+                key = {"dataset_id": dataset.id, "channel": coverage.channel}
+                values = {"ends": coverage.ends, "what": coverage.what}
+                self.upsert(DatasetCoverage, {**key, "starts": coverage.starts}, values)
 
 
 def load_seed(session: Session, data_dir: Path = DATA_DIR) -> SeedReport:

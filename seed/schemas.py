@@ -26,6 +26,7 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_va
 from pydantic_core import ErrorDetails
 
 from app.agreements.schemas import AgreementCreate, PartyIn
+from app.cooperation.models import TieChannel
 from app.core.inputs import CountryCodeIn, Description, Input, Note, SlugIn, Threats, listed_twice
 from app.core.params import IsoDate
 from app.core.periods import DatePrecision, parse_partial_date
@@ -86,6 +87,42 @@ Iso3 = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 class SourceEntry(SeedEntry, SourceCreate):
     partial_dates = {"published": "published"}
+
+
+# What a dataset's coverage can be about: a tie channel, or the reference list of countries.
+COVERAGE_SUBJECTS = frozenset({*TieChannel, "countries"})
+
+
+class CoverageEntry(Input):
+    """The years over which a dataset records one channel's facts."""
+
+    channel: str = Field(description="A tie channel, or `countries`")
+    starts: IsoDate
+    ends: IsoDate
+    what: Note
+
+    @model_validator(mode="after")
+    def _known_and_ordered(self) -> "CoverageEntry":
+        if self.channel not in COVERAGE_SUBJECTS:
+            raise ValueError(f"channel: {self.channel!r} is none of {sorted(COVERAGE_SUBJECTS)}")
+        if self.ends < self.starts:
+            raise ValueError("ends: before starts")
+        return self
+
+
+class DatasetEntry(Input):
+    """A research dataset: its Source (`id`, in sources.yaml) and what the citation cannot say."""
+
+    id: SlugIn
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    version: Annotated[str, Field(min_length=1, max_length=40)]
+    citation: Annotated[str, Field(min_length=1, max_length=1000)]
+    terms: Annotated[str, Field(min_length=1, max_length=1000)]
+    provenance: Annotated[str, Field(min_length=1, max_length=1000)]
+    bundled_path: str | None = Field(
+        default=None, description="The file in the repository; null for user-supplied data"
+    )
+    coverage: list[CoverageEntry] = Field(min_length=1)
 
 
 class ThreatEntry(SeedEntry, ThreatCreate):
@@ -232,6 +269,7 @@ class SeedData(Input):
     exercises: Annotated[list[SeriesEntry], _unique("slug")] = Field(default=[])
     agreements: Annotated[list[AgreementEntry], _unique("slug")] = Field(default=[])
     operations: Annotated[list[OperationEntry], _unique("slug")] = Field(default=[])
+    datasets: Annotated[list[DatasetEntry], _unique("id")] = Field(default=[])
 
 
 def read_seed(data_dir: Path) -> SeedData:

@@ -3,11 +3,13 @@
 A pair has a row for a year when at least one initiative they share is active in it (the
 panel is sparse: no rows of zeros). The counts are distinct initiatives per channel active
 that year: organizations both belong to, exercise editions of that year, agreements in force
-for both, operations both contribute to. A tie is active in year Y when its half-open period
-[start, end) meets [Y-01-01, Y+1-01-01); an unknown start counts from the first year asked
-for, an open end up to the current year. `threats` are those of the counted initiatives.
-`cow_a`/`cow_b` are the COW codes the countries carried that year (for the longest part of it:
-DEU is 260 in 1980 and 1990, 255 in 2000), null where they carried none.
+for both, operations both contribute to, transfers between them (ordered or delivered that
+year; `transfers_a_to_b` those country_a supplied, `transfers_b_to_a` those it received). A tie
+is active in year Y when its half-open period [start, end) meets [Y-01-01, Y+1-01-01); an
+unknown start counts from the first year asked for, an open end up to the current year.
+`threats` are those of the counted initiatives. `cow_a`/`cow_b` are the COW codes the countries
+carried that year (for the longest part of it: DEU is 260 in 1980 and 1990, 255 in 2000), null
+where they carried none.
 
 Rows come in (country_a, country_b, year) order from one statement read in chunks
 (`yield_per`; a server-side cursor on PostgreSQL) and grouped pair by pair, so that a CSV of
@@ -25,6 +27,7 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.analytics.graph import LruCache, database_identity
+from app.cooperation.channels import DIRECTED
 from app.cooperation.models import Tie, TieChannel
 from app.cooperation.queries import INITIATIVE_THREATS, TieFilters, linked_threat
 from app.core.pagination import decode_cursor, encode_cursor
@@ -65,6 +68,8 @@ class DyadYear:
     cow_b: int | None
     counts: dict[TieChannel, int]
     threats: list[str]
+    # Per directed channel: its initiatives from country_a to country_b, and back.
+    directions: dict[TieChannel, tuple[int, int]]
 
     @property
     def ties(self) -> int:
@@ -79,12 +84,17 @@ class _SharedInitiative:
     spans: set[tuple[date | None, date | None]] = field(default_factory=set)
     # Each threat with its link's period: the tie addresses it only while the link holds.
     threats: set[tuple[str, date | None, date | None]] = field(default_factory=set)
+    # In a directed channel: the tie points from country_a (its role is the source role).
+    from_a: bool = False
 
 
 @dataclass
 class _YearTies:
     counts: dict[TieChannel, int] = field(default_factory=lambda: dict.fromkeys(TieChannel, 0))
     threats: set[str] = field(default_factory=set)
+    directions: dict[TieChannel, list[int]] = field(
+        default_factory=lambda: {channel: [0, 0] for channel in DIRECTED}
+    )
 
 
 def _statement(
@@ -103,6 +113,7 @@ def _statement(
         Tie.initiative_id,
         Tie.start_date,
         Tie.end_date,
+        Tie.country_role,
     ]
     if with_threats:
         columns += [ThreatCategory.slug, links.c.start_date, links.c.end_date]
@@ -167,6 +178,8 @@ def _pair_years(
                         years[year].threats.add(slug)
         for year in active:
             years[year].counts[channel] += 1
+            if channel in DIRECTED:
+                years[year].directions[channel][0 if shared.from_a else 1] += 1
     return years
 
 
@@ -194,8 +207,9 @@ def iter_dyad_years(
                 # pair of fact rows: the sets fold them.
                 shared = initiatives[(row[6], row[7])]
                 shared.spans.add((row[8], row[9]))
-                if with_threats and row[10] is not None:
-                    shared.threats.add((row[10], row[11], row[12]))
+                shared.from_a = row[10] == DIRECTED.get(row[6])
+                if with_threats and row[11] is not None:
+                    shared.threats.add((row[11], row[12], row[13]))
             assert first is not None
             country_a, country_b = DyadCountry(*first[0:2]), DyadCountry(*first[3:5])
             codes_a, codes_b = cow_codes.get(first[2], []), cow_codes.get(first[5], [])
@@ -212,6 +226,7 @@ def iter_dyad_years(
                     held_longest_in(codes_b, year),
                     ties.counts,
                     sorted(ties.threats),
+                    {channel: (a, b) for channel, (a, b) in ties.directions.items()},
                 )
     finally:
         result.close()
@@ -255,6 +270,9 @@ def csv_header() -> list[str]:
         "exercises",
         "agreements",
         "operations",
+        "transfers",
+        "transfers_a_to_b",
+        "transfers_b_to_a",
         "ties",
         "threats",
     ]
@@ -271,6 +289,8 @@ def csv_row(row: DyadYear) -> list[Any]:
         row.counts[TieChannel.exercise],
         row.counts[TieChannel.agreement],
         row.counts[TieChannel.operation],
+        row.counts[TieChannel.transfer],
+        *row.directions[TieChannel.transfer],
         row.ties,
         ";".join(row.threats),
     ]

@@ -67,6 +67,7 @@ def network_out(network: Network, data_version: int) -> NetworkOut:
         meta=NetworkMeta(
             nodes=graph.number_of_nodes(),
             edges=graph.number_of_edges(),
+            directed=graph.is_directed(),
             data_version=data_version,
         ),
     )
@@ -145,6 +146,9 @@ def dyad_out(row: DyadYear) -> DyadYearOut:
         exercises=row.counts[TieChannel.exercise],
         agreements=row.counts[TieChannel.agreement],
         operations=row.counts[TieChannel.operation],
+        transfers=row.counts[TieChannel.transfer],
+        transfers_a_to_b=row.directions[TieChannel.transfer][0],
+        transfers_b_to_a=row.directions[TieChannel.transfer][1],
         ties=row.ties,
         threats=row.threats,
     )

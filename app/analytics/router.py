@@ -78,6 +78,7 @@ def get_network(
     (as in the partners list), broken down per channel and per threat (how many of them
     address it). Filters narrow the ties (threat, channel, year range) and the countries
     (`region`, `organization`: both ends must qualify). 404 for an unknown organization.
+    With `channel=transfer&directed=true`, edges point from supplier to recipient.
     """
     network = network_for(session, version, filters)
     if wanted is NetworkFormat.csv:
@@ -205,7 +206,9 @@ def list_dyad_years(
 
     Counts are distinct initiatives active in the year per channel: organizations both
     belong to, exercise editions held that year, agreements in force for both, operations
-    both contribute to. A tie is active in a year when its period meets it; an unknown start
+    both contribute to, arms transfers between them (from the order year to the last
+    delivery), with `transfers_a_to_b` and `transfers_b_to_a` saying who supplied whom. A tie
+    is active in a year when its period meets it; an unknown start
     counts from `year_gte`, an open end up to the current year. `threats` are the threats
     the counted initiatives address. `cow_a` and `cow_b` are the Correlates of War codes
     the countries carried that year, for the longest part of it (DEU: 260 in 1980, 255 in

@@ -39,7 +39,8 @@ def get_country_partners(
     A tie is one shared initiative: co-membership in an organization in overlapping periods
     (not universal bodies such as the UN), taking part in the same exercise edition (not as
     observers), being parties to the same agreement (an organization party stands for its
-    members at the time), or contributing to the same operation. The threats of a tie are
+    members at the time), contributing to the same operation, or an arms transfer between
+    the two (one supplied the other: `directions` says which way). The threats of a tie are
     those of its initiative.
     """
     partners = queries.partners_of(session, country.id, filters)
@@ -59,6 +60,7 @@ def get_country_partners(
 
 @router.get("/{code}/partners/{other}", response_model=PairOut, responses=NOT_FOUND_RESPONSES)
 def get_country_pair(session: SessionDep, pair: PartnersPath, filters: TieQuery) -> PairOut:
-    """Every tie between two countries: channel, initiative, period, threats and sources."""
+    """Every tie between two countries: channel, initiative, period, threats and sources; a
+    transfer's tie says who supplied whom (`direction`)."""
     ties = queries.ties_between(session, pair.country.id, pair.other.id, filters)
     return representations.pair_out(pair.country, pair.other, ties)

@@ -128,3 +128,19 @@ def held_longest_in(holdings: Iterable[tuple[Span, T]], year: int) -> T | None:
         if part is not None and part.start is not None and part.end is not None:
             days[thing] = days.get(thing, 0) + (part.end - part.start).days
     return max(days, key=lambda thing: days[thing]) if days else None
+
+
+# Months, stored as their first day (monthly data: personnel reported at each month's end).
+
+
+def next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def previous_month(month: date) -> date:
+    return (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def month_text(month: date) -> str:
+    """`YYYY-MM`, as the API writes a month."""
+    return f"{month:%Y-%m}"

@@ -1,9 +1,11 @@
 """The dataset-neutral part of an import: the adapter contract and the run."""
 
+import hashlib
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -11,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.curation.changes import Changes
+from app.datasets.models import Dataset
 from app.imports.countries import CountryResolver
 from app.imports.report import ImportFailed, ImportReport, Rejection
 from app.sources.models import Source
@@ -75,21 +78,35 @@ def _no_progress(_steps: int) -> None:
     return None
 
 
+def file_checksum(path: Path) -> str:
+    """The sha-256 of a dataset file, or of a folder's files (names and contents, by name)."""
+    digest = hashlib.sha256()
+    for file in sorted(path.iterdir()) if path.is_dir() else [path]:
+        if path.is_dir():
+            digest.update(file.name.encode() + b"\0")
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
 def run_import(
     session: Session,
     adapter: DatasetAdapter[RecordT],
     rows: Sequence[SourceRow],
     *,
+    checksum: str,
     skip_unresolved: bool = False,
     progress: Progress = _no_progress,
 ) -> ImportReport:
-    """Import the rows in the caller's transaction, through the one change path (the ties of
-    the initiatives the adapter wrote to follow, the data version moves if anything changed);
-    raise ImportFailed to write nothing."""
+    """Import the rows (read from a file whose sha-256 is `checksum`) in the caller's
+    transaction, through the one change path (the ties of the initiatives the adapter wrote
+    follow, the data version moves if anything changed), and record the import on the
+    dataset's record; raise ImportFailed to write nothing."""
     started = time.perf_counter()
     report = ImportReport(adapter.source_id, rows_read=len(rows))
     _only_import_running(session)
-    _require_source(session, adapter.source_id)
+    dataset = _require_dataset(session, adapter.source_id)
     names = CountryResolver.from_database(session)
     records = _parse(adapter, rows, names, report, progress)
     if report.unresolved and not skip_unresolved:
@@ -100,7 +117,8 @@ def run_import(
         adapter.write(session, records, report, progress)
         progress(len(rows) - len(records))  # rejected rows have nothing to write
         derived = time.perf_counter()
-        report.data_version = changes.finish(changed=report.changed)
+        recorded = _record(dataset, report, checksum)
+        report.data_version = changes.finish(changed=report.changed or recorded)
         report.timings["derive ties"] = time.perf_counter() - derived
     finally:
         changes.close()
@@ -149,6 +167,31 @@ def _only_import_running(session: Session) -> None:
         raise ImportFailed("another import is running; run this one when it has finished")
 
 
-def _require_source(session: Session, source_id: str) -> None:
+def _require_dataset(session: Session, source_id: str) -> Dataset:
     if session.get(Source, source_id) is None:
         raise ImportFailed(f"source {source_id!r} is not in the database: run `defcoop seed`")
+    dataset = session.get(Dataset, source_id)
+    if dataset is None:
+        raise ImportFailed(
+            f"dataset {source_id!r} has no record (seed/data/datasets.yaml): run `defcoop seed`"
+        )
+    return dataset
+
+
+def _record(dataset: Dataset, report: ImportReport, checksum: str) -> bool:
+    """Record the import on the dataset's record, if it loaded something or read another file.
+
+    A re-import of the same file that changes nothing keeps the record of the import that
+    loaded the data (its rows would now all count as "already imported"), so it changes
+    nothing at all, the data version included."""
+    if not report.changed and dataset.file_sha256 == checksum:
+        return False
+    dataset.file_sha256 = checksum
+    dataset.imported_at = datetime.now(UTC)
+    dataset.rows_read = report.rows_read
+    dataset.rows_imported = report.created
+    dataset.rows_merged = report.merged
+    dataset.rows_already_imported = report.already_imported
+    dataset.rows_left_to_curators = report.left_to_curators
+    dataset.rows_rejected = len(report.rejected)
+    return True

@@ -1,12 +1,22 @@
+from datetime import date
+
 from fastapi import APIRouter, Request
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import __version__
+from app.cooperation.coverage import ChannelCoverage, channel_coverage, gap_of
 from app.core.deps import SessionDep
 from app.core.migrations import head_revision
 from app.core.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemError
 from app.system import queries
-from app.system.schemas import Health, Meta, Readiness, SourceSummary
+from app.system.schemas import (
+    ChannelCoverageOut,
+    CoverageSpan,
+    Health,
+    Meta,
+    Readiness,
+    SourceSummary,
+)
 
 router = APIRouter(tags=["system"])
 
@@ -54,7 +64,8 @@ def get_readiness(request: Request, session: SessionDep) -> Readiness:
 
 @router.get("/v1/meta", response_model=Meta)
 def get_meta(session: SessionDep) -> Meta:
-    """Data version, record counts and the sources the data comes from."""
+    """Data version, record counts, the sources the data comes from, and what each channel's
+    data covers."""
     state = queries.data_state(session)
     return Meta(
         name="defcoop",
@@ -65,4 +76,25 @@ def get_meta(session: SessionDep) -> Meta:
         sources=[
             SourceSummary(id=s.id, title=s.title, kind=s.kind) for s in queries.all_sources(session)
         ],
+        coverage=[_coverage_out(c) for c in channel_coverage(session).values()],
+    )
+
+
+def _coverage_out(coverage: ChannelCoverage) -> ChannelCoverageOut:
+    firsts = [coverage.first_fact_year, *(span.first_year for span in coverage.datasets)]
+    known = [year for year in firsts if year is not None]
+    gap = gap_of(coverage, min(known), date.today().year) if known else None
+    return ChannelCoverageOut(
+        channel=coverage.channel.value,
+        datasets=[
+            CoverageSpan(
+                dataset=span.dataset_id,
+                first_year=span.first_year,
+                last_year=span.last_year,
+                what=span.what,
+            )
+            for span in coverage.datasets
+        ],
+        first_fact_year=coverage.first_fact_year,
+        note=gap.note if gap else None,
     )

@@ -19,6 +19,27 @@ class SourceSummary(BaseModel):
     kind: str
 
 
+class CoverageSpan(BaseModel):
+    dataset: str = Field(examples=["mme-v7"])
+    first_year: int = Field(examples=[1980])
+    last_year: int = Field(examples=[2010])
+    what: str
+
+
+class ChannelCoverageOut(BaseModel):
+    """What a channel's data covers: the datasets' years, and the curated facts beyond them."""
+
+    channel: str = Field(examples=["exercise"])
+    datasets: list[CoverageSpan]
+    first_fact_year: int | None = Field(
+        description="The earliest year of any of the channel's ties", examples=[1954]
+    )
+    note: str | None = Field(
+        description="The years since the first fact that no dataset covers (curated facts "
+        "only: a missing tie there is unknown, not absent); null when datasets cover them all"
+    )
+
+
 class Meta(BaseModel):
     name: str = Field(examples=["defcoop"])
     api_version: str = Field(examples=["0.1.0"])
@@ -28,3 +49,6 @@ class Meta(BaseModel):
         description="Rows per kind of record", examples=[{"countries": 257, "organizations": 11}]
     )
     sources: list[SourceSummary]
+    coverage: list[ChannelCoverageOut] = Field(
+        description="Per channel, the years its data covers (GET /v1/datasets has the details)"
+    )

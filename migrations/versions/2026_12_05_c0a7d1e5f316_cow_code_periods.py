@@ -6,7 +6,7 @@ fills it from seed/datasets/cow-states-2016/states2016.csv; `countries.cow_code`
 the current (or last) code.
 
 Revision ID: c0a7d1e5f316
-Revises: 5a1c0e7d2b94
+Revises: c41d2e8f9a10
 Create Date: 2026-12-05 21:15:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c0a7d1e5f316"
-down_revision: str | None = "5a1c0e7d2b94"
+down_revision: str | None = "c41d2e8f9a10"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

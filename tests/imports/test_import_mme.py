@@ -14,6 +14,7 @@ Fixtures:
 """
 
 import csv
+import hashlib
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -31,7 +32,7 @@ from app.cli import cli
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import create_db_engine, session_factory
 from app.core.periods import DatePrecision
-from app.imports.base import run_import
+from app.imports.base import file_checksum, run_import
 from app.imports.mme import MmeAdapter, mme_date
 from app.main import create_app
 from tests.databases import copy_database, drop_database
@@ -289,6 +290,25 @@ async def test_reimporting_the_full_file_changes_nothing(
     assert (after["data_version"], after["counts"]) == (before["data_version"], before["counts"])
 
 
+async def test_the_dataset_record_has_the_file_and_the_import_that_loaded_it(
+    full_url: str, full_api: httpx.AsyncClient
+) -> None:
+    with BUNDLED.open(newline="", encoding="utf-8") as handle:
+        rows = sum(1 for _ in csv.DictReader(handle))
+
+    record = (await full_api.get("/v1/datasets/mme-v7")).json()
+
+    assert record["last_import"]["file_sha256"] == hashlib.sha256(BUNDLED.read_bytes()).hexdigest()
+    figures = record["last_import"]
+    assert figures["rows_read"] == rows
+    accounted = ("imported", "merged", "already_imported", "left_to_curators", "rejected")
+    assert sum(figures[key] for key in accounted) == rows
+    # Re-importing (the test above) kept the figures of the import that loaded the data.
+    assert (figures["imported"], figures["merged"]) == (rows - 1, 1)
+    # Every row's edition cites its row; curated editions cite MME rows of their own too.
+    assert record["cited_by"]["exercise_editions"] >= rows
+
+
 async def test_cobra_gold_1982_is_one_edition_citing_curated_sources_and_mme243(
     full_api: httpx.AsyncClient,
 ) -> None:
@@ -445,7 +465,7 @@ def test_an_import_while_another_runs_is_refused_in_one_line(fresh_url: str) -> 
     running = session_factory(engine)()
     try:
         adapter = MmeAdapter()
-        run_import(running, adapter, adapter.read(SAMPLE))
+        run_import(running, adapter, adapter.read(SAMPLE), checksum=file_checksum(SAMPLE))
         result = CliRunner().invoke(
             cli,
             ["import", "mme", str(SAMPLE)],

@@ -74,6 +74,6 @@ async def test_downgrade_past_curation_needs_force_and_the_seed_respects_it(
 
 
 async def test_bad_downgrade_target_is_a_one_line_error(fresh_url: str) -> None:
-    code, output = _defcoop(fresh_url, "db", "downgrade", "-9")
+    code, output = _defcoop(fresh_url, "db", "downgrade", "-99")
     assert code == 2
     assert output.startswith("error:") and output.count("\n") == 1

@@ -1,0 +1,33 @@
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.pagination import PageParams, SortKey, fetch_page
+from app.core.problems import NotFound
+from app.datasets.models import Dataset, DatasetCoverage
+
+
+def list_datasets(
+    session: Session, *, channel: str | None, page: PageParams
+) -> tuple[Sequence[Dataset], int, str | None]:
+    statement = select(Dataset)
+    if channel is not None:
+        covering = select(DatasetCoverage.dataset_id).where(DatasetCoverage.channel == channel)
+        statement = statement.where(Dataset.id.in_(covering))
+    return fetch_page(session, statement, SortKey(Dataset.id, Dataset.id), page)
+
+
+def get_dataset(session: Session, dataset_id: str) -> Dataset:
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None:
+        raise NotFound(f"No dataset with id {dataset_id!r}; GET /v1/datasets lists them.")
+    return dataset
+
+
+def all_coverage(session: Session) -> Sequence[DatasetCoverage]:
+    """Every dataset's coverage, by channel and start."""
+    statement = select(DatasetCoverage).order_by(
+        DatasetCoverage.channel, DatasetCoverage.starts, DatasetCoverage.dataset_id
+    )
+    return session.scalars(statement).all()
