@@ -188,3 +188,13 @@ async def test_dyad_years_give_the_code_of_their_year(api: httpx.AsyncClient) ->
     assert response.status_code == 200
     rows = {int(row["year"]): row for row in csv.DictReader(io.StringIO(response.text))}
     assert (rows[1980]["cow_a"], rows[1991]["cow_a"], rows[2000]["cow_b"]) == ("260", "255", "2")
+
+
+async def test_the_dataset_record_accounts_for_every_row(api: httpx.AsyncClient) -> None:
+    record = (await api.get("/v1/datasets/cow-states-2016")).json()
+    figures = record["last_import"]
+    rows = len(_rows())
+    assert (figures["rows_read"], figures["imported"], figures["rejected"]) == (rows, rows, 0)
+    assert [(c["channel"], c["starts"]) for c in record["coverage"]] == [
+        ("countries", min(_start(row) for row in _rows()).isoformat())
+    ]
