@@ -150,6 +150,8 @@ async def test_every_row_of_the_state_list_is_a_dated_code(api: httpx.AsyncClien
         ({"cow": "GFR"}, "/query/cow"),
         ({"cow": 260, "as_of": "1980"}, "/query/as_of"),
         ({"cow": 260, "year": 1700}, "/query/year"),
+        ({"cow": 2, "as_of": "9999-12-31"}, "/query/as_of"),  # no day after it to bound it
+        ({"cow": 2, "as_of": "0001-01-01"}, "/query/as_of"),
     ],
 )
 async def test_bad_cow_lookups_are_422(
