@@ -45,8 +45,9 @@ from app.exercises.models import (
     edition_domains,
     edition_threats,
 )
+from app.imports.base import file_checksum, record_import
 from app.imports.cow_states import CodePeriod, Holder, assign, read_states
-from app.imports.report import ImportFailed
+from app.imports.report import ImportFailed, ImportReport
 from app.operations.models import Contribution, Operation, operation_threats
 from app.organizations.models import Membership, Organization, organization_threats
 from app.sources.models import Citation, Source
@@ -107,6 +108,8 @@ class SeedLoader:
         self.threats: dict[str, ThreatCategory] = {}
         self.organizations: dict[str, Organization] = {}
         self.source_ids: set[str] = set()
+        # The COW list as read by load_cow_codes, recorded once its dataset record exists.
+        self.cow_import: tuple[ImportReport, str] | None = None
         self.deleted = deleted_by_curators(session, CURATED_ENTITIES)
 
     # --- generic upserts -------------------------------------------------------------
@@ -233,6 +236,7 @@ class SeedLoader:
             self.load_agreements()
             self.load_operations()
             self.load_datasets()
+            self.record_cow_import()
             if self.report.changed:
                 changes.rederive_everything()  # cheaper than following each of many facts
             self.report.data_version = changes.finish(changed=self.report.changed)
@@ -270,9 +274,29 @@ class SeedLoader:
             raise SeedError(f"countries.yaml: cow_states: {error}") from None
         for state in assignment.historical:
             self.upsert_country(cow_state_record(state))
-        self.sync_cow_periods(assignment.periods, config.source)
+        changed_rows = self.sync_cow_periods(assignment.periods, config.source)
+        # Every row is a dated code (`assign` stops otherwise): new or changed, or as before.
+        self.cow_import = (
+            ImportReport(
+                config.source,
+                rows_read=len(spells),
+                created=changed_rows,
+                already_imported=len(spells) - changed_rows,
+            ),
+            file_checksum(DATASETS_DIR / config.file),
+        )
 
-    def sync_cow_periods(self, periods: list[CodePeriod], source_id: str) -> None:
+    def record_cow_import(self) -> None:
+        """The COW list's figures on its dataset record (datasets.yaml), as an import's."""
+        if self.cow_import is None:
+            return
+        report, checksum = self.cow_import
+        dataset = self.session.get(Dataset, report.dataset)
+        if dataset is not None:
+            record_import(dataset, report, checksum)
+
+    def sync_cow_periods(self, periods: list[CodePeriod], source_id: str) -> int:
+        """Make the stored periods the list's; the number of rows whose periods changed."""
         wanted: dict[tuple[int, int, date | None], dict[str, Any]] = {
             (self.countries[p.iso3].id, p.cow_code, p.valid_from): {
                 "valid_until": p.valid_until,
@@ -288,9 +312,14 @@ class SeedLoader:
                 self.session.delete(row)
                 self.report.removed[table] += 1
         self.session.flush()
+        changed_locators: set[str] = set()
         for (country_id, code, valid_from), values in wanted.items():
             key = {"country_id": country_id, "cow_code": code, "valid_from": valid_from}
+            writes = self.report.created[table] + self.report.updated[table]
             self.upsert(CowCodePeriod, key, values)
+            if self.report.created[table] + self.report.updated[table] > writes:
+                changed_locators.add(values["locator"])
+        return len(changed_locators)
 
     def load_sources(self) -> None:
         for entry in self.data.sources:

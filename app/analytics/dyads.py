@@ -5,11 +5,11 @@ panel is sparse: no rows of zeros). The counts are distinct initiatives per chan
 that year: organizations both belong to, exercise editions of that year, agreements in force
 for both, operations both contribute to, transfers between them (ordered or delivered that
 year; `transfers_a_to_b` those country_a supplied, `transfers_b_to_a` those it received). A tie
-is active in year Y when its half-open period
-[start, end) meets [Y-01-01, Y+1-01-01); an unknown start counts from the first year asked
-for, an open end up to the current year. `threats` are those of the counted initiatives.
-`cow_a`/`cow_b` are the COW codes the countries carried that year (for the longest part of it:
-DEU is 260 in 1980 and 1990, 255 in 2000), null where they carried none.
+is active in year Y when its half-open period [start, end) meets [Y-01-01, Y+1-01-01); an
+unknown start counts from the first year asked for, an open end up to the current year.
+`threats` are those of the counted initiatives. `cow_a`/`cow_b` are the COW codes the countries
+carried that year (for the longest part of it: DEU is 260 in 1980 and 1990, 255 in 2000), null
+where they carried none.
 
 Rows come in (country_a, country_b, year) order from one statement read in chunks
 (`yield_per`; a server-side cursor on PostgreSQL) and grouped pair by pair, so that a CSV of

@@ -4,7 +4,7 @@ A tie is one initiative that two countries share:
 - organization: both are members (role `member`) in overlapping periods; universal bodies
   (the UN) do not count;
 - exercise: both take part in the same edition in any role but `observer` (the tie covers
-  the edition's year);
+  the edition's year, within both countries' validity);
 - agreement: both are parties, directly or through an organization party, which stands for
   its members at the time; the tie covers the agreement's life within both parties' periods:
   from entry into force (a fact), or from signature when entry into force is unknown (then
@@ -16,13 +16,13 @@ A tie is one initiative that two countries share:
   makes no tie.
 Periods are half-open [start, end): no end means ongoing. A tie never reaches back past its
 container (issue 15): an organization's founding, an agreement's entry into force, an
-operation's start, and both countries' validity (`countries.valid_from`); where the facts give
-no start, or one before those bounds, the tie starts at the latest bound and says its start is
-inferred (`start_inferred`). An unknown start with no bound at all stays unknown. An exercise
-tie covers its edition's year, within both countries' validity. Each channel is one
+operation's start, and both countries' validity (`countries.valid_from`, `valid_until`); where
+the facts give no start, or one before those bounds, the tie starts at the latest bound and says
+its start is inferred (`start_inferred`). An unknown start with no bound at all stays unknown.
+An exercise tie covers its edition's year within both countries' validity. Each channel is one
 `INSERT ... SELECT` (`app.cooperation.derivation` inserts what the channel's function here
-selects), with the periods intersected in SQL (`_overlap`), the same on every database
-engine. Which function derives which channel: `channels.py`.
+selects), with the periods intersected in SQL (`_overlap`), the same on every database engine.
+Which function derives which channel: `channels.py`.
 """
 
 from collections.abc import Collection, Iterable
@@ -250,11 +250,14 @@ def organization_ties(initiative_ids: Collection[int] | None) -> AnySelect:
 def exercise_ties(initiative_ids: Collection[int] | None) -> AnySelect:
     mine, theirs = aliased(Participation), aliased(Participation)
     my_country, their_country = _validity()
-    # The edition's year, within both countries' existence: a state that did not exist that
-    # year makes no tie (the year is a fact, so a start cut by a bound is not inferred).
-    start, end = _overlap(
-        (year_start(ExerciseEdition.year), my_country.valid_from, their_country.valid_from),
-        (year_start(ExerciseEdition.year + 1), my_country.valid_until, their_country.valid_until),
+    # The edition's year, within both countries' validity: the Soviet Union in a 1992
+    # edition (a mistaken name in a dataset) makes no tie, and one in 1991 none after
+    # 25 December.
+    start, end, inferred = _bounded(
+        (year_start(ExerciseEdition.year),),
+        (year_start(ExerciseEdition.year + 1),),
+        (my_country.valid_from, their_country.valid_from),
+        (my_country.valid_until, their_country.valid_until),
     )
     statement = (
         select(
@@ -271,7 +274,7 @@ def exercise_ties(initiative_ids: Collection[int] | None) -> AnySelect:
             theirs.id.label("partner_fact_id"),
             mine.role.label("country_role"),
             theirs.role.label("partner_role"),
-            literal(False).label("start_inferred"),
+            inferred.label("start_inferred"),
         )
         .join(
             theirs,

@@ -61,6 +61,10 @@ def country_ids(session: Session, codes: list[str], pointer: str) -> list[int]:
     return [named_country(session, code, pointer).id for code in codes]
 
 
+# The days a COW code can be asked for: the years the `year` parameter takes.
+_FIRST_DAY, _LAST_DAY = date(1800, 1, 1), date(2200, 12, 31)
+
+
 @dataclass(frozen=True)
 class CowCodeFilter:
     """A COW code, and the span it is read for (None: at any time)."""
@@ -81,6 +85,10 @@ class CowCodeFilter:
                 )
             return None
         if as_of is not None:
+            if not _FIRST_DAY <= as_of <= _LAST_DAY:
+                raise InvalidParameter(
+                    "/query/as_of", f"as_of must be from {_FIRST_DAY} to {_LAST_DAY}."
+                )
             return cls(code, Span(as_of, as_of + timedelta(days=1)))
         if year is not None:
             return cls(code, Span.of_years(year, year))

@@ -42,7 +42,10 @@ class CountryFilters:
     ] = None
     as_of: Annotated[
         IsoDate | None,
-        Query(description="With `cow`: the day the code is read for", examples=["1980-01-01"]),
+        Query(
+            description="With `cow`: the day the code is read for (1800-01-01 to 2200-12-31)",
+            examples=["1980-01-01"],
+        ),
     ] = None
     year: Annotated[
         int | None,

@@ -117,7 +117,7 @@ def run_import(
         adapter.write(session, records, report, progress)
         progress(len(rows) - len(records))  # rejected rows have nothing to write
         derived = time.perf_counter()
-        recorded = _record(dataset, report, checksum)
+        recorded = record_import(dataset, report, checksum)
         report.data_version = changes.finish(changed=report.changed or recorded)
         report.timings["derive ties"] = time.perf_counter() - derived
     finally:
@@ -178,7 +178,7 @@ def _require_dataset(session: Session, source_id: str) -> Dataset:
     return dataset
 
 
-def _record(dataset: Dataset, report: ImportReport, checksum: str) -> bool:
+def record_import(dataset: Dataset, report: ImportReport, checksum: str) -> bool:
     """Record the import on the dataset's record, if it loaded something or read another file.
 
     A re-import of the same file that changes nothing keeps the record of the import that

@@ -150,6 +150,8 @@ async def test_every_row_of_the_state_list_is_a_dated_code(api: httpx.AsyncClien
         ({"cow": "GFR"}, "/query/cow"),
         ({"cow": 260, "as_of": "1980"}, "/query/as_of"),
         ({"cow": 260, "year": 1700}, "/query/year"),
+        ({"cow": 2, "as_of": "9999-12-31"}, "/query/as_of"),  # no day after it to bound it
+        ({"cow": 2, "as_of": "0001-01-01"}, "/query/as_of"),
     ],
 )
 async def test_bad_cow_lookups_are_422(
@@ -188,3 +190,13 @@ async def test_dyad_years_give_the_code_of_their_year(api: httpx.AsyncClient) ->
     assert response.status_code == 200
     rows = {int(row["year"]): row for row in csv.DictReader(io.StringIO(response.text))}
     assert (rows[1980]["cow_a"], rows[1991]["cow_a"], rows[2000]["cow_b"]) == ("260", "255", "2")
+
+
+async def test_the_dataset_record_accounts_for_every_row(api: httpx.AsyncClient) -> None:
+    record = (await api.get("/v1/datasets/cow-states-2016")).json()
+    figures = record["last_import"]
+    rows = len(_rows())
+    assert (figures["rows_read"], figures["imported"], figures["rejected"]) == (rows, rows, 0)
+    assert [(c["channel"], c["starts"]) for c in record["coverage"]] == [
+        ("countries", min(_start(row) for row in _rows()).isoformat())
+    ]

@@ -86,6 +86,30 @@ async def test_create_series_then_read_it_with_its_ties(curated: Curated) -> Non
     assert entry["key_name"] == "tester"
 
 
+async def test_exercise_ties_stay_within_both_countries_validity(curated: Curated) -> None:
+    """The Soviet Union (valid until 1991-12-26) in editions of 1991 and 1992: a tie in 1991
+    up to its end, none in 1992 (issue 15: no fact before or after its country existed)."""
+    api = curated.client
+    ussr = (await api.get("/v1/countries/SUN")).json()
+    editions = [
+        _edition(year, participants=[{"country": "SUN"}, {"country": "USA"}])
+        for year in (1991, 1992)
+    ]
+    created = await api.post("/v1/exercises", json=_series(editions=editions), headers=curated.auth)
+    assert created.status_code == 201, created.text
+    pair = await api.get("/v1/countries/USA/partners/SUN", params={"channel": "exercise"})
+    ties = {
+        tie["initiative"]["slug"]: (tie["start_date"], tie["end_date"])
+        for tie in pair.json()["data"]
+    }
+    assert ties == {"himalaya-shield-1991": ("1991-01-01", ussr["valid_until"])}
+    for year, expected in ((1991, {"SUN"}), (1992, set())):
+        partners = await api.get(
+            "/v1/countries/USA/partners", params={"year": year, "channel": "exercise"}
+        )
+        assert {p["partner"]["iso3"] for p in partners.json()["data"]} & {"SUN"} == expected
+
+
 async def test_update_series_with_if_match(curated: Curated) -> None:
     api = curated.client
     await api.post("/v1/exercises", json=_series(), headers=curated.auth)
