@@ -21,6 +21,7 @@ from app.core.db import create_db_engine, session_factory
 from app.core.docs import install_docs
 from app.core.head import HeadAsGetMiddleware
 from app.core.limits import RequestLimits, RequestLimitsMiddleware
+from app.core.openapi import DownloadPathsMiddleware, install_openapi
 from app.core.params import known_query_parameters
 from app.core.problems import install_problem_handlers
 from app.core.security import PublicReadCorsMiddleware, SecurityHeadersMiddleware
@@ -111,6 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(PublicReadCorsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
+    # Outermost: every layer below sees `/v1/countries.csv` as `/v1/countries?format=csv`.
+    app.add_middleware(DownloadPathsMiddleware, api=app)
     for router in (
         system_router,
         countries_router,
@@ -132,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *(curated_router(resource) for resource in RESOURCES),
     ):
         app.include_router(router, dependencies=[Depends(known_query_parameters)])
+    install_openapi(app)
     install_docs(app)
     app.include_router(explorer_router)
     return app
