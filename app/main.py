@@ -86,6 +86,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.versions = versions
     app.state.session_factory = session_factory(engine)
     install_problem_handlers(app)
+    # Innermost: the routes see `/v1/countries.csv` as `/v1/countries?format=csv`; the layers
+    # above (HEAD, limits, headers, caching) handle it as a path of its own.
+    app.add_middleware(DownloadPathsMiddleware, api=app)
     # Performance (issue 7): gzip inside the conditional-GET/response cache, so that a
     # cached response is compressed once.
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
@@ -112,8 +115,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(PublicReadCorsMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
-    # Outermost: every layer below sees `/v1/countries.csv` as `/v1/countries?format=csv`.
-    app.add_middleware(DownloadPathsMiddleware, api=app)
     for router in (
         system_router,
         countries_router,

@@ -114,3 +114,6 @@ async def test_download_paths_are_only_those_the_document_lists(api: httpx.Async
     assert response.headers["content-type"].startswith("text/csv")
     head = await api.head("/v1/network.graphml")
     assert head.headers["content-type"].startswith("application/graphml+xml")
+    refused = await api.post("/v1/organizations.csv", json={})
+    assert refused.status_code == 405
+    assert refused.headers["allow"] == "GET, HEAD"

@@ -19,16 +19,18 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.core.problems import PROBLEM_MEDIA_TYPE, Problem, path_pattern
+from app.core.problems import PROBLEM_MEDIA_TYPE, Problem, path_pattern, problem_response
 
 # The download formats a route may answer besides JSON: media type -> `format` value, which is
 # also the suffix of the download's own path.
 DOWNLOAD_FORMATS = {"text/csv": "csv", "application/graphml+xml": "graphml"}
 _PROBLEM_SCHEMA = {"$ref": f"#/components/schemas/{Problem.__name__}"}
 _BUSY = {"description": "The database is busy; retry after `Retry-After` seconds"}
+
+_READ_ONLY = {"Allow": "GET, HEAD"}
 
 Document = dict[str, Any]
 
@@ -119,9 +121,16 @@ class DownloadPathsMiddleware:
         path = scope.get("path", "")
         if scope["type"] == "http" and path.startswith("/v1/") and "." in path:
             for pattern, wanted in self._downloads():
-                if pattern.fullmatch(path):
-                    scope = _as_format(scope, path.removesuffix(f".{wanted}"), wanted)
-                    break
+                if not pattern.fullmatch(path):
+                    continue
+                if scope["method"] != "GET":
+                    # Not the list's writes: `POST /v1/organizations.csv` creates nothing.
+                    detail = f"{path} answers GET and HEAD only."
+                    refusal = problem_response(Request(scope), 405, detail, headers=_READ_ONLY)
+                    await refusal(scope, receive, send)
+                    return
+                scope = _as_format(scope, path.removesuffix(f".{wanted}"), wanted)
+                break
         await self.app(scope, receive, send)
 
 
