@@ -305,7 +305,6 @@ def serve(
     Example: defcoop serve --port 8080 --workers 2
     """
     settings = Settings()
-    database_engine(settings).dispose()
     uvicorn.run(
         "app.main:create_app",
         factory=True,
