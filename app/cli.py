@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script.revision import RevisionError
+from sqlalchemy.engine import Engine
 
 from app.auth.keys import CLI_ACTOR, KeyCommandError, create_key, list_keys, revoke_key
 from app.auth.models import Scope
@@ -28,6 +29,17 @@ keys_cli = typer.Typer(help="API keys for the write API.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(import_cli, name="import")
+
+
+def database_engine(settings: Settings, migrated: bool = True) -> Engine:
+    """The engine of a database that exists (and, when `migrated`, is at the latest revision);
+    otherwise one line on what is wrong and what to run, and exit 2, having created nothing."""
+    try:
+        migrations.check_database(settings, migrated)
+    except migrations.DatabaseNotReady as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    return create_db_engine(settings)
 
 
 def alembic_config(settings: Settings) -> Config:
@@ -61,7 +73,7 @@ def db_downgrade(
     Example: defcoop db downgrade -1
     """
     settings = Settings()
-    engine = create_db_engine(settings)
+    engine = database_engine(settings, migrated=False)
     try:
         with engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_heads()
@@ -114,7 +126,7 @@ def seed(
     from seed.loader import DATA_DIR, load_seed
     from seed.schemas import SeedError
 
-    engine = create_db_engine(Settings())
+    engine = database_engine(Settings())
     try:
         with session_factory(engine).begin() as session:
             dropped_at = curation_dropped_at(session)
@@ -159,7 +171,7 @@ def keys_create(
 
     Example: defcoop keys create --name ana --scope curator --expires-in-days 90
     """
-    engine = create_db_engine(Settings())
+    engine = database_engine(Settings())
     try:
         with session_factory(engine).begin() as session:
             key, secret = create_key(
@@ -182,7 +194,7 @@ def keys_list() -> None:
 
     Example: defcoop keys list
     """
-    engine = create_db_engine(Settings())
+    engine = database_engine(Settings())
     try:
         with session_factory(engine)() as session:
             keys = list_keys(session)
@@ -206,7 +218,7 @@ def keys_revoke(name: Annotated[str, typer.Argument(help="Name of the key")]) ->
 
     Example: defcoop keys revoke ana
     """
-    engine = create_db_engine(Settings())
+    engine = database_engine(Settings())
     try:
         with session_factory(engine).begin() as session:
             revoke_key(session, name, by=CLI_ACTOR)
@@ -239,15 +251,21 @@ def export_command(
       defcoop export /v1/countries/IDN/partners -p threat=terrorism -o partners.csv
 
       defcoop export /v1/organizations/nato/members -p as_of=2024-03-07 -f json
+
+      defcoop export /v1/network -p channel=exercise -p channel=agreement -p format=graphml
+
+    A file the API answers itself (`-p format=graphml`, `-p format=csv`) is written as it comes.
     """
-    params: dict[str, str] = {}
+    # Every value of a repeated parameter is kept: `-p channel=exercise -p channel=agreement`.
+    params: list[tuple[str, str]] = []
     for item in param or []:
         name, separator, value = item.partition("=")
         if not separator or not name:
             raise typer.BadParameter(f"expected name=value, got {item!r}", param_hint="--param")
-        params[name] = value
+        params.append((name, value))
     if not path.startswith("/"):
         raise typer.BadParameter("the path starts with /, e.g. /v1/countries", param_hint="PATH")
+    database_engine(Settings()).dispose()
     try:
         if output is None:
             export(path, params, output_format, Settings(), sys.stdout)

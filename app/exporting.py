@@ -25,20 +25,30 @@ class ExportError(Exception):
     """The API refused the request; the message is its problem detail."""
 
 
+Params = list[tuple[str, str]]
+
+
 async def _pages(
-    client: httpx.AsyncClient, path: str, params: dict[str, str]
+    client: httpx.AsyncClient, first: httpx.Response
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """The items of each page of a list, or a single object as a page of one."""
-    url: str | None = path
-    query: dict[str, str] | None = params
-    while url:
-        response = await client.get(url, params=query)
+    response = first
+    while True:
         body = response.json()
         if response.status_code != 200:
             raise ExportError(f"{response.status_code}: {body.get('detail', body)}")
         yield body["data"] if isinstance(body.get("data"), list) else [body]
+        # The next link carries every parameter.
         url = (body.get("links") or {}).get("next")
-        query = None  # the next link carries every parameter
+        if not url:
+            return
+        response = await client.get(url)
+
+
+def _is_file(response: httpx.Response) -> bool:
+    """A download the API made itself (CSV, GraphML), not a JSON document."""
+    media_type = response.headers.get("content-type", "").split(";")[0]
+    return response.status_code == 200 and not media_type.endswith("json")
 
 
 def _json_item(item: dict[str, Any]) -> str:
@@ -46,7 +56,7 @@ def _json_item(item: dict[str, Any]) -> str:
     return textwrap.indent(json.dumps(item, ensure_ascii=False, indent=2), "    ")
 
 
-async def _export(path: str, params: dict[str, str], output_format: ExportFormat,
+async def _export(path: str, params: Params, output_format: ExportFormat,
                   settings: Settings, out: TextIO) -> None:  # fmt: skip
     # Imported here, not at the top: every CLI command imports this module for its option
     # types, and building the web app's imports would add a second to `seed` and `import`.
@@ -58,7 +68,11 @@ async def _export(path: str, params: dict[str, str], output_format: ExportFormat
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://defcoop") as client:
-            async for items in _pages(client, path, params):
+            first = await client.get(path, params=tuple(params))
+            if _is_file(first):
+                out.write(first.text)
+                return
+            async for items in _pages(client, first):
                 if output_format is ExportFormat.csv:
                     spool.add_page(items)
                     continue
@@ -74,7 +88,8 @@ async def _export(path: str, params: dict[str, str], output_format: ExportFormat
         app.state.engine.dispose()
 
 
-def export(path: str, params: dict[str, str], output_format: ExportFormat,
+def export(path: str, params: Params, output_format: ExportFormat,
            settings: Settings, out: TextIO) -> None:  # fmt: skip
-    """Write the whole result of a GET on `path` (every page of a list) as CSV or JSON."""
+    """Write the whole result of a GET on `path` (every page of a list) as CSV or JSON, or the
+    file the API answers (`format=graphml`) as it is."""
     anyio.run(_export, path, params, output_format, settings, out)

@@ -22,6 +22,7 @@ from app.core.db import create_db_engine, session_factory
 from app.core.docs import install_docs
 from app.core.head import HeadAsGetMiddleware
 from app.core.limits import RequestLimits, RequestLimitsMiddleware
+from app.core.openapi import DownloadPathsMiddleware, install_openapi
 from app.core.params import known_query_parameters
 from app.core.problems import install_problem_handlers
 from app.core.security import PublicReadCorsMiddleware, SecurityHeadersMiddleware
@@ -86,6 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.versions = versions
     app.state.session_factory = session_factory(engine)
     install_problem_handlers(app)
+    # Innermost: the routes see `/v1/countries.csv` as `/v1/countries?format=csv`; the layers
+    # above (HEAD, limits, headers, caching) handle it as a path of its own.
+    app.add_middleware(DownloadPathsMiddleware, api=app)
     # Performance (issue 7): gzip inside the conditional-GET/response cache, so that a
     # cached response is compressed once.
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
@@ -134,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *(curated_router(resource) for resource in RESOURCES),
     ):
         app.include_router(router, dependencies=[Depends(known_query_parameters)])
+    install_openapi(app)
     install_docs(app)
     app.include_router(explorer_router)
     return app

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import networkx as nx  # type: ignore[import-untyped]
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -154,3 +155,54 @@ def test_a_failed_export_leaves_no_file(seeded_url: str, tmp_path: Path) -> None
     )
     assert result.exit_code == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_repeated_parameters_keep_every_value(seeded_url: str) -> None:
+    env = {"DATABASE_URL": seeded_url}
+    both = runner.invoke(cli, ["export", "/v1/countries/IDN/partners", "-p", "channel=exercise",
+                               "-p", "channel=agreement", "-f", "json"], env=env)  # fmt: skip
+    assert both.exit_code == 0, both.output
+    channels = {
+        channel for partner in json.loads(both.stdout)["data"] for channel in partner["channels"]
+    }
+    assert {"exercise", "agreement"} <= channels
+
+
+def test_a_graphml_export_is_written_as_the_api_answers_it(seeded_url: str) -> None:
+    result = runner.invoke(
+        cli,
+        ["export", "/v1/network", "-p", "year=2010", "-p", "format=graphml"],
+        env={"DATABASE_URL": seeded_url},
+    )
+    assert result.exit_code == 0, result.output
+    graph = nx.parse_graphml(result.stdout)
+    assert graph.number_of_nodes() > 0
+    assert graph.number_of_edges() > 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["keys", "create", "--name", "ana"], ["keys", "list"], ["seed"], ["export", "/v1/countries"]],
+)
+def test_a_missing_database_is_one_line_and_creates_nothing(
+    command: list[str], tmp_path: Path
+) -> None:
+    database = tmp_path / "var" / "missing.db"
+    result = runner.invoke(cli, command, env={"DATABASE_URL": f"sqlite:///{database}"})
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.strip().count("\n") == 0
+    assert "defcoop db upgrade" in result.stderr
+    assert not database.exists()
+    assert not database.parent.exists()
+
+
+def test_an_unmigrated_database_is_refused(tmp_path: Path) -> None:
+    database = tmp_path / "empty.db"
+    database.touch()
+    result = runner.invoke(
+        cli, ["keys", "create", "--name", "ana"], env={"DATABASE_URL": f"sqlite:///{database}"}
+    )
+    assert result.exit_code == 2
+    assert "defcoop db upgrade" in result.stderr
+    assert result.stderr.strip().count("\n") == 0

@@ -114,13 +114,17 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status_code, detail, headers=headers)
 
 
+def path_pattern(template: str) -> str:
+    """The regular expression of an OpenAPI path template: `{code}` matches one segment."""
+    return re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+
+
 def _allowed_methods(request: Request) -> str:
     """Every method the OpenAPI document lists for this path: reads and writes are separate
     routes, and the router's own `Allow` names the methods of one of them at most."""
     methods: set[str] = set()
     for template, operations in request.app.openapi()["paths"].items():
-        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
-        if re.fullmatch(pattern, request.url.path):
+        if re.fullmatch(path_pattern(template), request.url.path):
             methods |= {method.upper() for method in operations}
     if "GET" in methods:
         methods.add("HEAD")

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.exc import OperationalError
 
+from app.core import migrations
 from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
 from app.curation.downgrades import curation_dropped_at, refusal
@@ -172,7 +173,13 @@ def import_cow_alliances(path: DatasetPath) -> None:
 
 def _import(adapter: DatasetAdapter[Any], path: Path, skip_unresolved: bool) -> ImportReport:
     """Run one import in one transaction; on any refusal, exit non-zero having written nothing."""
-    engine = create_db_engine(Settings())
+    settings = Settings()
+    try:
+        migrations.check_database(settings)
+    except migrations.DatabaseNotReady as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    engine = create_db_engine(settings)
     try:
         rows = adapter.read(path)
         with (
