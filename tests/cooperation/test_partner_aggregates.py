@@ -363,7 +363,7 @@ def _aggregate_rows(session: Session) -> dict[str, set[tuple[Any, ...]]]:
             tuple(
                 frozenset(v.split(",")) if c.name == "years" else v
                 for c, v in zip(model.__table__.columns, row, strict=True)
-            )  # fmt: skip
+            )
             for row in session.execute(select(model.__table__))
         }
         for model in (PartnerChannel, PartnerThreat, PartnerCoThreat)
