@@ -15,6 +15,7 @@ from app.analytics.router import router as analytics_router
 from app.audit.router import router as audit_router
 from app.auth.private import PRIVATE_PREFIXES, PrivateResponsesMiddleware
 from app.auth.router import router as keys_router
+from app.cooperation.router import common_router as common_partners_router
 from app.cooperation.router import router as cooperation_router
 from app.core.caching import ConditionalGetMiddleware, DataVersionReader
 from app.core.config import Settings, get_settings
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         country_memberships_router,
         country_peacekeeping_router,
         cooperation_router,
+        common_partners_router,
         organizations_router,
         exercises_router,
         agreements_router,

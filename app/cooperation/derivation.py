@@ -16,11 +16,15 @@ from sqlalchemy import (
     Column,
     Integer,
     MetaData,
+    Select,
+    String,
     Table,
     and_,
     case,
+    cast,
     delete,
     distinct,
+    extract,
     func,
     insert,
     literal,
@@ -61,34 +65,71 @@ def directed_initiatives(role: Any) -> ColumnElement[Any]:
     return func.count(distinct(case((points, Tie.initiative_id))))
 
 
+def year_range(start: Any, end: Any) -> ColumnElement[str]:
+    """A period's years as "first-last" text: the year of its start (empty: unknown) and of
+    its last day (its end is exclusive; empty: ongoing)."""
+    first = extract("year", start)
+    last = extract("year", end) - case(
+        (and_(extract("month", end) == 1, extract("day", end) == 1), 1), else_=0
+    )
+    return (
+        func.coalesce(cast(first, String), "")
+        + literal("-")
+        + func.coalesce(cast(last, String), "")
+    )
+
+
+def _with_years(
+    base: Select[*tuple[Any, ...]], keys: int, counts: list[Any], period: tuple[Any, Any]
+) -> Any:
+    """`base` (its first `keys` columns the group) with `counts`, and `years`: the distinct
+    year ranges of `period` in each group, comma-joined. Grouped twice and joined, since
+    SQLite aggregates no DISTINCT string with a separator."""
+    group = list(base.selected_columns)[:keys]
+    counted = base.add_columns(*counts).group_by(*group).subquery("counted")
+    span = year_range(*period)
+    ranges = base.add_columns(span.label("range")).group_by(*group, span).subquery("ranges")
+    ranges_group = list(ranges.c)[:keys]
+    years = (
+        select(*ranges_group, func.aggregate_strings(ranges.c.range, ",").label("years"))
+        .group_by(*ranges_group)
+        .subquery("years")
+    )
+    return select(*counted.c, years.c.years).join(
+        years,
+        and_(*(c == y for c, y in zip(list(counted.c)[:keys], list(years.c)[:keys], strict=True))),
+    )
+
+
+_AGGREGATE_COLUMNS = [
+    "initiatives",
+    "outgoing",
+    "incoming",
+    "start_date",
+    "end_date",
+    "years",
+]
+
+
 def _aggregate_statements(pairs: Any) -> list[Any]:
     """INSERT ... SELECT statements filling the aggregates from the ties, for the ties
     matching `pairs` (a list of conditions on `Tie`)."""
     start, end = _span_columns(Tie.start_date, Tie.end_date)
     statements: list[Any] = [
         insert(PartnerChannel).from_select(
-            [
-                "country_id",
-                "partner_id",
-                "channel",
-                "initiatives",
-                "outgoing",
-                "incoming",
-                "start_date",
-                "end_date",
-            ],
-            select(
-                Tie.country_id,
-                Tie.partner_id,
-                Tie.channel,
-                func.count(distinct(Tie.initiative_id)),
-                directed_initiatives(Tie.country_role),
-                directed_initiatives(Tie.partner_role),
-                start,
-                end,
-            )
-            .where(*pairs)
-            .group_by(Tie.country_id, Tie.partner_id, Tie.channel),
+            ["country_id", "partner_id", "channel", *_AGGREGATE_COLUMNS],
+            _with_years(
+                select(Tie.country_id, Tie.partner_id, Tie.channel).where(*pairs),
+                3,
+                [
+                    func.count(distinct(Tie.initiative_id)).label("initiatives"),
+                    directed_initiatives(Tie.country_role).label("outgoing"),
+                    directed_initiatives(Tie.partner_role).label("incoming"),
+                    start.label("start_date"),
+                    end.label("end_date"),
+                ],
+                (Tie.start_date, Tie.end_date),
+            ),
         )
     ]
     for channel in CHANNELS.values():
@@ -99,36 +140,28 @@ def _aggregate_statements(pairs: Any) -> list[Any]:
         holds = link_applies(
             links.c.start_date, links.c.end_date, (Tie.start_date,), (Tie.end_date,)
         )
-        threat_start, threat_end = _span_columns(
-            *link_span(links.c.start_date, links.c.end_date, Tie.start_date, Tie.end_date)
+        threat_period = link_span(
+            links.c.start_date, links.c.end_date, Tie.start_date, Tie.end_date
         )
+        threat_start, threat_end = _span_columns(*threat_period)
         statements.append(
             insert(PartnerThreat).from_select(
-                [
-                    "country_id",
-                    "partner_id",
-                    "channel",
-                    "threat_id",
-                    "initiatives",
-                    "outgoing",
-                    "incoming",
-                    "start_date",
-                    "end_date",
-                ],
-                select(
-                    Tie.country_id,
-                    Tie.partner_id,
-                    literal(channel.name.value),
-                    links.c.threat_id,
-                    func.count(distinct(Tie.initiative_id)),
-                    directed_initiatives(Tie.country_role),
-                    directed_initiatives(Tie.partner_role),
-                    threat_start,
-                    threat_end,
-                )
-                .join(links, and_(links.c[column] == Tie.initiative_id, holds))
-                .where(Tie.channel == channel.name, *pairs)
-                .group_by(Tie.country_id, Tie.partner_id, links.c.threat_id),
+                ["country_id", "partner_id", "threat_id", "channel", *_AGGREGATE_COLUMNS],
+                _with_years(
+                    select(Tie.country_id, Tie.partner_id, links.c.threat_id)
+                    .join(links, and_(links.c[column] == Tie.initiative_id, holds))
+                    .where(Tie.channel == channel.name, *pairs),
+                    3,
+                    [
+                        literal(channel.name.value).label("channel"),
+                        func.count(distinct(Tie.initiative_id)).label("initiatives"),
+                        directed_initiatives(Tie.country_role).label("outgoing"),
+                        directed_initiatives(Tie.partner_role).label("incoming"),
+                        threat_start.label("start_date"),
+                        threat_end.label("end_date"),
+                    ],
+                    threat_period,
+                ),
             )
         )
         statements.append(

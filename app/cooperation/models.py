@@ -1,7 +1,7 @@
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, false, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -81,6 +81,10 @@ class PartnerChannel(Base):
     start_date: Mapped[date | None] = mapped_column(Date)
     # The latest end of the ties, null when any tie is ongoing.
     end_date: Mapped[date | None] = mapped_column(Date)
+    # The distinct year ranges of the ties, "first-last" joined by commas, with an empty first
+    # for an unknown start and an empty last for an ongoing tie ("1967-,2015-2015"): a pair's
+    # years with an active tie are their union (over channels, within a window) at read time.
+    years: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class PartnerThreat(Base):
@@ -108,6 +112,8 @@ class PartnerThreat(Base):
     incoming: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+    # The years in which the ties address the threat, as in `PartnerChannel.years`.
+    years: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class PartnerCoThreat(Base):

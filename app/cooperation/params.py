@@ -15,10 +15,18 @@ from app.cooperation.channels import CHANNELS
 from app.cooperation.models import TieChannel
 from app.cooperation.queries import TieFilters
 from app.core.deps import SessionDep
-from app.core.params import CountryCode, ThreatFilter, YearFilter, YearGte, YearLte, check_years
+from app.core.params import (
+    CountryCode,
+    CountryCodeItem,
+    ThreatFilter,
+    YearFilter,
+    YearGte,
+    YearLte,
+    check_years,
+)
 from app.core.problems import InvalidParameter
 from app.countries.models import Country
-from app.countries.queries import get_country
+from app.countries.queries import get_country, named_country
 from app.threats.queries import threat_ids
 
 
@@ -93,3 +101,35 @@ def country_pair(same_country: str) -> Callable[..., CountryPair]:
 
 
 PartnersPath = Annotated[CountryPair, Depends(country_pair("A country is not its own partner."))]
+
+# Each country costs one read of its partners.
+MAX_COMMON_COUNTRIES = 10
+
+
+def common_countries(
+    session: SessionDep,
+    country: Annotated[
+        list[CountryCodeItem],
+        Query(
+            max_length=MAX_COMMON_COUNTRIES,
+            description=f"Country code (ISO3 or ISO2); repeat for each of 2 to "
+            f"{MAX_COMMON_COUNTRIES} countries",
+            examples=[["USA", "CHN"]],
+        ),
+    ],
+) -> list[Country]:
+    """Two or more known countries, each once: 422 at `/query/country` otherwise."""
+    countries: dict[int, Country] = {}
+    for code in country:
+        found = named_country(session, code, "/query/country")
+        countries.setdefault(found.id, found)
+    if len(countries) < 2:
+        raise InvalidParameter(
+            "/query/country",
+            "Give at least two different countries (repeat `country`), e.g. "
+            "?country=USA&country=CHN.",
+        )
+    return list(countries.values())
+
+
+CommonCountries = Annotated[list[Country], Depends(common_countries)]

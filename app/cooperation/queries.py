@@ -4,9 +4,10 @@ What a tie is, and how the table is kept in step with the facts: `derivation.py`
 """
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
@@ -33,7 +34,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.alliances.models import AllianceMember, Obligation
 from app.alliances.queries import holds_obligation
 from app.cooperation.channels import CHANNELS, DIRECTED
-from app.cooperation.derivation import directed_initiatives, most_certain
+from app.cooperation.derivation import directed_initiatives, most_certain, year_range
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie, TieChannel
 from app.cooperation.ties import link_applies, link_span
 from app.core.periods import Span
@@ -191,6 +192,8 @@ class PartnerSummary:
     first_year: int | None
     last_year: int | None
     ongoing: bool
+    # Distinct years with an active tie (`count_tie_years`).
+    tie_years: int = 0
     # Per directed channel with ties between the two.
     directions: dict[TieChannel, Directions] = field(default_factory=dict)
 
@@ -227,6 +230,72 @@ class _Extent:
         )
 
 
+def count_tie_years(ranges: Iterable[str], window: Span, this_year: int) -> int:
+    """The distinct years in which at least one tie is active, from year ranges as the
+    aggregates keep them ("first-last", `derivation.year_range`), within the window if any.
+
+    An ongoing tie counts up to `this_year` (the current year: it is active now, whatever a
+    dataset covers); a tie whose start is unknown counts only its last year (the years before
+    are unknown, not absent).
+    """
+    years: set[int] = set()
+    for text in ranges:
+        first_text, _, last_text = text.partition("-")
+        last = int(last_text) if last_text else this_year
+        first = int(first_text) if first_text else last
+        if window.first_year is not None:
+            first = max(first, window.first_year)
+        if window.last_year is not None:
+            last = min(last, window.last_year)
+        years.update(range(first, last + 1))
+    return len(years)
+
+
+class PartnerSort(StrEnum):
+    """The orders of a list of partners; `-` descending. Equal keys go by name."""
+
+    ties_desc = "-ties"
+    ties = "ties"
+    tie_years_desc = "-tie_years"
+    tie_years = "tie_years"
+    first_year = "first_year"
+    first_year_desc = "-first_year"
+    last_year = "last_year"
+    last_year_desc = "-last_year"
+    name = "name"
+    name_desc = "-name"
+
+
+def _sort_values(summary: PartnerSummary, sort: PartnerSort) -> list[int]:
+    """The numeric key of an order, ascending: an unknown first year as the earliest, an
+    ongoing partnership's last year as the latest."""
+    field = sort.value.lstrip("-")
+    if field == "ties":
+        return [summary.ties]
+    if field == "tie_years":
+        return [summary.tie_years]
+    if field == "first_year":
+        return [int(summary.first_year is not None), summary.first_year or 0]
+    if field == "last_year":
+        return [int(summary.ongoing), summary.last_year or 0]
+    return []
+
+
+def partner_sort_key(sort: PartnerSort) -> Callable[[PartnerSummary], list[Any]]:
+    """The key that orders partners by `sort` (plain values: it is also the page cursor)."""
+    sign = -1 if sort.value.startswith("-") else 1
+
+    def key(summary: PartnerSummary) -> list[Any]:
+        values: list[Any] = [sign * value for value in _sort_values(summary, sort)]
+        if sort is PartnerSort.name_desc:
+            # Descending text: the code points negated, then 0 so that "Niger" comes after
+            # "Nigeria"; a key of plain values, as the cursor carries it.
+            return [[*(-ord(c) for c in summary.partner.name), 0], summary.partner.iso3]
+        return [*values, summary.partner.name, summary.partner.iso3]
+
+    return key
+
+
 def _threats_by_partner(
     session: Session, country_id: int, conditions: list[ColumnElement[bool]], window: Span
 ) -> dict[int, list[ThreatCategory]]:
@@ -245,20 +314,27 @@ def _threats_by_partner(
     return threats
 
 
-def partners_of(session: Session, country_id: int, filters: TieFilters) -> list[PartnerSummary]:
-    """Partners ranked by number of shared initiatives, then by name.
+def partners_of(
+    session: Session,
+    country_id: int,
+    filters: TieFilters,
+    sort: PartnerSort = PartnerSort.ties_desc,
+) -> list[PartnerSummary]:
+    """Partners in the order `sort` asks for.
 
     Read from the per-pair aggregates unless the filters need the ties themselves: a year
     window (it selects ties, not pairs) or several threats (an initiative addressing two of
     them must count once).
     """
-    if filters.year is not None or filters.year_gte is not None or filters.year_lte is not None:
-        return _partners_from_ties(session, country_id, filters)
-    if filters.obligations:  # the aggregates know channels, not alliances' obligations
-        return _partners_from_ties(session, country_id, filters)
-    if len(set(filters.threat_ids)) > 1:
-        return _partners_from_ties(session, country_id, filters)
-    return _partners_from_aggregates(session, country_id, filters)
+    windowed = filters.window != Span(None, None)
+    # The aggregates know channels, not alliances' obligations, and count an initiative
+    # addressing two threats twice.
+    if windowed or filters.obligations or len(set(filters.threat_ids)) > 1:
+        summaries = _partners_from_ties(session, country_id, filters)
+    else:
+        summaries = _partners_from_aggregates(session, country_id, filters)
+    summaries.sort(key=partner_sort_key(sort))
+    return summaries
 
 
 def _partners_from_aggregates(
@@ -284,7 +360,8 @@ def _partners_from_aggregates(
     }
     rank = {id_: n for n, id_ in enumerate(known)}
     summaries = []
-    for country_id, iso3, name, *counts, start, end, threat_ids in rows:
+    this_year = date.today().year
+    for country_id, iso3, name, *counts, start, end, years, threat_ids in rows:
         ids = {int(id_) for id_ in (threat_ids or "").split(",") if id_}
         channels = dict(zip(_CHANNELS, counts[: len(_CHANNELS)], strict=True))
         ways = counts[len(_CHANNELS) :]  # outgoing, incoming of each directed channel
@@ -299,10 +376,10 @@ def _partners_from_aggregates(
                 first_year=start.year if start else None,
                 last_year=Span(start, end).last_year,
                 ongoing=end is None,
+                tie_years=count_tie_years(years.split(","), Span(None, None), this_year),
                 directions={c: d for c, d in directions.items() if channels[c]},
             )
         )
-    summaries.sort(key=lambda s: (-s.ties, s.partner.name))
     return summaries
 
 
@@ -343,6 +420,7 @@ def _aggregate_statement(by_threat: bool, by_channels: bool) -> Select[Any]:
             case((func.count(table.end_date) == func.count(), func.max(table.end_date))).label(
                 "end_date"
             ),
+            func.aggregate_strings(table.years, ",").label("years"),
         )
         .where(*conditions)
         .group_by(table.partner_id)
@@ -362,6 +440,7 @@ def _aggregate_statement(by_threat: bool, by_channels: bool) -> Select[Any]:
             ),
             per_partner.c.start_date,
             per_partner.c.end_date,
+            per_partner.c.years,
             threat_lists.c.threat_ids,
         )
         .join(per_partner, per_partner.c.partner_id == Country.id)
@@ -422,6 +501,13 @@ def _partners_from_ties(
             links,
             and_(linked_threat(links, filters.window), links.c.threat_id.in_(filters.threat_ids)),
         )
+    statement = statement.where(Tie.country_id == country_id, *conditions)
+    span_text = year_range(start, end)
+    ranges: dict[int, list[str]] = defaultdict(list)
+    for partner_id, text in session.execute(
+        statement.add_columns(span_text).group_by(Tie.partner_id, span_text)
+    ):
+        ranges[partner_id].append(text)
     for (
         partner_id,
         channel,
@@ -444,9 +530,7 @@ def _partners_from_ties(
             func.min(start),
             func.count(end),
             func.max(end),
-        )
-        .where(Tie.country_id == country_id, *conditions)
-        .group_by(Tie.partner_id, Tie.channel)
+        ).group_by(Tie.partner_id, Tie.channel)
     ):
         channel_counts[partner_id][TieChannel(channel)] = initiatives
         if channel in DIRECTED:
@@ -460,6 +544,7 @@ def _partners_from_ties(
     }
     threats = _threats_by_partner(session, country_id, conditions, filters.window)
     summaries = []
+    this_year = date.today().year
     for partner_id, channels in channel_counts.items():
         span = extents[partner_id].span()
         summaries.append(
@@ -470,11 +555,50 @@ def _partners_from_ties(
                 first_year=span.first_year,
                 last_year=span.last_year,
                 ongoing=extents[partner_id].known_ends < extents[partner_id].rows,
+                tie_years=count_tie_years(ranges[partner_id], filters.window, this_year),
                 directions=directions[partner_id],
             )
         )
-    summaries.sort(key=lambda s: (-s.ties, s.partner.name))
     return summaries
+
+
+@dataclass
+class CommonPartner:
+    """A partner that every queried country has, with each one's ties with it."""
+
+    partner: Country | CountryName
+    sides: dict[str, PartnerSummary]  # by the queried country's ISO3, in the query's order
+
+    @property
+    def ties(self) -> int:
+        return sum(side.ties for side in self.sides.values())
+
+
+def common_partners(
+    session: Session, countries: Sequence[Country], filters: TieFilters
+) -> list[CommonPartner]:
+    """The partners shared by all `countries` (none of them), most ties in all first, then by
+    name: each country's partners read as the partners list reads them, then intersected."""
+    by_country = {
+        country.iso3: {s.partner.id: s for s in partners_of(session, country.id, filters)}
+        for country in countries
+    }
+    shared = set.intersection(*(set(found) for found in by_country.values()))
+    shared -= {country.id for country in countries}
+    first = next(iter(by_country.values()))
+    common = [
+        CommonPartner(
+            first[partner_id].partner,
+            {iso3: found[partner_id] for iso3, found in by_country.items()},
+        )
+        for partner_id in shared
+    ]
+    common.sort(key=common_sort_key)
+    return common
+
+
+def common_sort_key(shared: CommonPartner) -> list[Any]:
+    return [-shared.ties, shared.partner.name, shared.partner.iso3]
 
 
 # --- the evidence for one pair -------------------------------------------------------------

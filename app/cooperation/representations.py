@@ -4,8 +4,9 @@ from collections.abc import Sequence
 
 from app.cooperation.channels import CHANNELS, DIRECTED
 from app.cooperation.models import TieChannel
-from app.cooperation.queries import PairTie, PartnerSummary
+from app.cooperation.queries import CommonPartner, PairTie, PartnerSummary
 from app.cooperation.schemas import (
+    CommonPartnerOut,
     Directions,
     Initiative,
     PairOut,
@@ -33,9 +34,29 @@ def partner_out(summary: PartnerSummary) -> PartnerOut:
                 for channel, d in summary.directions.items()
             },
             "threats": [{"slug": t.slug, "name": t.name} for t in summary.threats],
+            "tie_years": summary.tie_years,
             "first_year": summary.first_year,
             "last_year": summary.last_year,
             "ongoing": summary.ongoing,
+        }
+    )
+
+
+def common_partner_out(shared: CommonPartner) -> CommonPartnerOut:
+    return CommonPartnerOut.model_validate(
+        {
+            "partner": {"iso3": shared.partner.iso3, "name": shared.partner.name},
+            "ties": shared.ties,
+            "countries": {
+                iso3: {
+                    "ties": side.ties,
+                    "channels": side.channels,
+                    "tie_years": side.tie_years,
+                    "first_year": side.first_year,
+                    "last_year": side.last_year,
+                }
+                for iso3, side in shared.sides.items()
+            },
         }
     )
 

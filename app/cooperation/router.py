@@ -1,12 +1,19 @@
 from collections.abc import Sequence
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.cooperation import queries, representations
-from app.cooperation.params import CountryPath, PartnersPath, TieQuery
-from app.cooperation.queries import PartnerSummary
-from app.cooperation.schemas import PairOut, PartnerOut
+from app.cooperation.params import CommonCountries, CountryPath, PartnersPath, TieQuery
+from app.cooperation.queries import (
+    CommonPartner,
+    PartnerSort,
+    PartnerSummary,
+    common_sort_key,
+    partner_sort_key,
+)
+from app.cooperation.schemas import CommonPartnerOut, PairOut, PartnerOut
 from app.core.deps import SessionDep
 from app.core.pagination import (
     LIST_RESPONSES,
@@ -19,6 +26,19 @@ from app.core.pagination import (
 from app.core.problems import NOT_FOUND_RESPONSES
 
 router = APIRouter(prefix="/v1/countries", tags=["cooperation"])
+common_router = APIRouter(prefix="/v1/partners", tags=["cooperation"])
+
+PartnerSortQuery = Annotated[
+    PartnerSort,
+    Query(
+        description="Order of the partners; `-` for descending, equal keys by name. `ties`: "
+        "shared initiatives; `tie_years`: distinct years with an active tie (fifty years in "
+        "an alliance outweigh one exercise); `first_year` (unknown: earliest); `last_year` "
+        "(ongoing: latest); `name`. The default, `-ties`, is the order this list has always "
+        "had, kept so that existing clients' top partners do not change under them",
+        examples=["-tie_years"],
+    ),
+]
 
 
 @router.get(
@@ -33,8 +53,10 @@ def get_country_partners(
     country: CountryPath,
     filters: TieQuery,
     page: PageDep,
+    sort: PartnerSortQuery = PartnerSort.ties_desc,
 ) -> Page[PartnerOut] | StreamingResponse:
-    """Every country that cooperates with this one, ranked by number of ties.
+    """Every country that cooperates with this one, by default ranked by number of ties
+    (`sort` for tie-years, first or last year, name).
 
     A tie is one shared initiative: co-membership in an organization in overlapping periods
     (not universal bodies such as the UN), taking part in the same exercise edition (not as
@@ -43,10 +65,10 @@ def get_country_partners(
     the two (one supplied the other: `directions` says which way). The threats of a tie are
     those its initiative addresses while the tie holds (each threat link has its period).
     """
-    partners = queries.partners_of(session, country.id, filters)
+    partners = queries.partners_of(session, country.id, filters, sort)
 
     def fetch(p: PageParams) -> tuple[Sequence[PartnerSummary], int, str | None]:
-        rows, cursor = page_of_sorted(partners, lambda s: [-s.ties, s.partner.name], p)
+        rows, cursor = page_of_sorted(partners, partner_sort_key(sort), p)
         return rows, len(partners), cursor
 
     return list_response(
@@ -64,3 +86,36 @@ def get_country_pair(session: SessionDep, pair: PartnersPath, filters: TieQuery)
     transfer's tie says who supplied whom (`direction`)."""
     ties = queries.ties_between(session, pair.country.id, pair.other.id, filters)
     return representations.pair_out(pair.country, pair.other, ties)
+
+
+@common_router.get(
+    "/common",
+    response_model=Page[CommonPartnerOut],
+    responses=LIST_RESPONSES,
+)
+def get_common_partners(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    countries: CommonCountries,
+    filters: TieQuery,
+    page: PageDep,
+) -> Page[CommonPartnerOut] | StreamingResponse:
+    """The partners that every one of two or more countries cooperates with (none of those
+    countries themselves), most ties with them all first, then by name; for each, every
+    queried country's ties with it by channel. The filters are those of
+    `/v1/countries/{code}/partners` and apply to each country's ties alike: each side is what
+    that country's partners list says of the partner."""
+    shared = queries.common_partners(session, countries, filters)
+
+    def fetch(p: PageParams) -> tuple[Sequence[CommonPartner], int, str | None]:
+        rows, cursor = page_of_sorted(shared, common_sort_key, p)
+        return rows, len(shared), cursor
+
+    return list_response(
+        request,
+        response,
+        page,
+        fetch,
+        lambda rows: [representations.common_partner_out(s) for s in rows],
+    )

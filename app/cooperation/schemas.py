@@ -48,9 +48,37 @@ class PartnerOut(BaseModel):
         description=DIRECTIONS_DESCRIPTION, examples=[DIRECTIONS_EXAMPLE]
     )
     threats: list[ThreatRef] = Field(description="Threats the ties address")
+    tie_years: int = Field(
+        description="Distinct years with at least one active tie, within the year window if "
+        "any; an ongoing tie counts up to the current year, a tie whose start is unknown only "
+        "its last year",
+        examples=[31],
+    )
     first_year: int | None = Field(description="Earliest year of a tie (null: unknown)")
     last_year: int | None = Field(description="Latest year of a tie (null: ongoing)")
     ongoing: bool = Field(description="At least one tie has not ended")
+
+
+class CommonSide(BaseModel):
+    """One queried country's ties with a shared partner."""
+
+    ties: int = Field(description="Number of shared initiatives", examples=[5])
+    channels: dict[TieChannel, int] = Field(
+        description="Ties per channel", examples=[CHANNEL_COUNTS_EXAMPLE]
+    )
+    tie_years: int = Field(description="Distinct years with an active tie", examples=[12])
+    first_year: int | None = Field(description="Earliest year of a tie (null: unknown)")
+    last_year: int | None = Field(description="Latest year of a tie (null: ongoing)")
+
+
+class CommonPartnerOut(BaseModel):
+    partner: CountryRef
+    ties: int = Field(
+        description="Ties of the partner with all the queried countries together", examples=[9]
+    )
+    countries: dict[str, CommonSide] = Field(
+        description="Each queried country's ties with the partner, by ISO3"
+    )
 
 
 class Initiative(BaseModel):

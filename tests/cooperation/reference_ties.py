@@ -372,15 +372,18 @@ def directions(ties: Iterable[TieRow]) -> tuple[int, int]:
 
 def _summary(ties: Iterable[TieRow]) -> tuple[Any, ...]:
     """Distinct initiatives, those pointing each way (directed channels), the earliest start
-    (none if any is unknown) and the latest end (none if any is ongoing)."""
+    (none if any is unknown), the latest end (none if any is ongoing), and the distinct year
+    ranges "first-last" (as a set: the table's comma-joined text has no order)."""
     rows = list(ties)
     starts = [tie["start_date"] for tie in rows]
     ends = [tie["end_date"] for tie in rows]
+    spans = [Span(tie["start_date"], tie["end_date"]) for tie in rows]
     return (
         len({tie["initiative_id"] for tie in rows}),
         *directions(rows),
         None if None in starts else min(starts),
         None if None in ends else max(ends),
+        frozenset(f"{s.first_year or ''}-{s.last_year or ''}" for s in spans),
     )
 
 

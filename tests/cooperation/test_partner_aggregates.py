@@ -357,8 +357,15 @@ def _check_everything(session: Session) -> None:
 
 
 def _aggregate_rows(session: Session) -> dict[str, set[tuple[Any, ...]]]:
+    """The rows of the aggregates, their `years` text (unordered) read as a set."""
     return {
-        model.__tablename__: {tuple(row) for row in session.execute(select(model.__table__))}
+        model.__tablename__: {
+            tuple(
+                frozenset(v.split(",")) if c.name == "years" else v
+                for c, v in zip(model.__table__.columns, row, strict=True)
+            )
+            for row in session.execute(select(model.__table__))
+        }
         for model in (PartnerChannel, PartnerThreat, PartnerCoThreat)
     }
 
