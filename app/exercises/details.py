@@ -1,12 +1,28 @@
 """The representations of a series and of an edition, as the reads and the writes return them."""
 
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 
 from app.countries.schemas import CountryRef
 from app.exercises import queries
-from app.exercises.models import ActivityKind, Domain, ExerciseEdition, ExerciseSeries
+from app.exercises.models import (
+    ActivityKind,
+    Domain,
+    ExerciseEdition,
+    ExerciseSeries,
+    Participation,
+)
 from app.exercises.queries import EditionFilters, SeriesSummary
-from app.exercises.schemas import EditionOut, Participant, SeriesDetail, SeriesOut
+from app.exercises.schemas import (
+    EditionOut,
+    EditionRef,
+    Participant,
+    ParticipationRow,
+    SeriesDetail,
+    SeriesOut,
+    SeriesRef,
+)
 from app.sources.schemas import CitationOut
 from app.threats.schemas import ThreatRef
 
@@ -77,3 +93,40 @@ def edition_detail(session: Session, slug: str, edition_slug: str) -> EditionOut
     edition = queries.get_edition(session, slug, edition_slug)
     activities, domains = queries.edition_tags(session, [edition.id])
     return edition_out(edition, activities.get(edition.id, []), domains.get(edition.id, []))
+
+
+def participation_rows(
+    session: Session, participations: Sequence[Participation]
+) -> list[ParticipationRow]:
+    """A page of participations, each with its edition's series, dates, hosts, tags, sources."""
+    edition_ids = list({p.edition_id for p in participations})
+    activities, domains = queries.edition_tags(session, edition_ids)
+    hosts = queries.edition_hosts(session, edition_ids)
+    rows = []
+    for participation in participations:
+        edition = participation.edition
+        sources = [CitationOut.model_validate(c) for c in edition.citations]
+        rows.append(
+            ParticipationRow(
+                edition=EditionRef.model_validate(edition),
+                series=SeriesRef.model_validate(edition.series),
+                year=edition.year,
+                start_date=edition.start_date,
+                start_precision=edition.start_precision,
+                end_date=edition.end_date,
+                end_precision=edition.end_precision,
+                country=CountryRef.model_validate(participation.country),
+                role=participation.role,
+                is_host=participation.is_host,
+                certainty=participation.certainty,
+                hosts=[CountryRef.model_validate(c) for c in hosts.get(edition.id, [])],
+                domains=domains.get(edition.id, []),
+                activities=activities.get(edition.id, []),
+                threats=[ThreatRef.model_validate(t) for t in edition.threats],
+                sources=sources,
+                citations=[
+                    f"{s.source_id}:{s.locator}" if s.locator else s.source_id for s in sources
+                ],
+            )
+        )
+    return rows

@@ -5,16 +5,18 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
-from app.core.pagination import PageParams, SortKey, fetch_page
-from app.core.problems import NotFound
+from app.core.pagination import PageParams, SortKey, encode_cursor, fetch_page
+from app.core.problems import InvalidParameter, NotFound
 from app.core.search import contains_text
+from app.countries.models import Country
 from app.exercises.models import (
     ActivityKind,
     Domain,
     ExerciseEdition,
     ExerciseSeries,
+    ParticipantRole,
     Participation,
     edition_activities,
     edition_domains,
@@ -213,3 +215,80 @@ def get_edition(session: Session, slug: str, edition_slug: str) -> ExerciseEditi
             f"GET /v1/exercises/{slug} lists its editions."
         )
     return edition
+
+
+# --- the participation table: one row per edition and country ------------------------------
+
+
+@dataclass
+class ParticipationFilters:
+    country_ids: list[int] = field(default_factory=list)
+    series_ids: list[int] = field(default_factory=list)
+    roles: list[ParticipantRole] = field(default_factory=list)
+    year_gte: int | None = None
+    year_lte: int | None = None
+
+
+def series_ids(session: Session, slugs: list[str], pointer: str) -> list[int]:
+    """Resolve series slugs; an unknown one is a 422 (an empty table would hide the typo)."""
+    known = dict(
+        session.execute(
+            select(ExerciseSeries.slug, ExerciseSeries.id).where(ExerciseSeries.slug.in_(slugs))
+        ).all()
+    )
+    if unknown := [slug for slug in slugs if slug not in known]:
+        raise InvalidParameter(
+            pointer, f"Unknown exercise series {unknown[0]!r}; GET /v1/exercises lists them."
+        )
+    return [known[slug] for slug in slugs]
+
+
+class _ByEditionYear(SortKey):
+    """The edition's year, then the participation's id: the year is read through the row's
+    edition, loaded with it, since a participation has no year of its own."""
+
+    def __init__(self) -> None:
+        super().__init__(ExerciseEdition.year, Participation.id)
+
+    def cursor_for(self, row: Any) -> str:
+        return encode_cursor([row.edition.year, row.id])
+
+
+def list_participations(
+    session: Session, filters: ParticipationFilters, page: PageParams
+) -> tuple[Sequence[Participation], int, str | None]:
+    statement = (
+        select(Participation)
+        .join(Participation.edition)
+        .options(
+            joinedload(Participation.country),
+            contains_eager(Participation.edition).options(
+                joinedload(ExerciseEdition.series),
+                selectinload(ExerciseEdition.threats),
+                selectinload(ExerciseEdition.citations).joinedload(Citation.source),
+            ),
+        )
+    )
+    if filters.country_ids:
+        statement = statement.where(Participation.country_id.in_(filters.country_ids))
+    if filters.series_ids:
+        statement = statement.where(ExerciseEdition.series_id.in_(filters.series_ids))
+    if filters.roles:
+        statement = statement.where(Participation.role.in_(filters.roles))
+    if filters.year_gte is not None:
+        statement = statement.where(ExerciseEdition.year >= filters.year_gte)
+    if filters.year_lte is not None:
+        statement = statement.where(ExerciseEdition.year <= filters.year_lte)
+    return fetch_page(session, statement, _ByEditionYear(), page)
+
+
+def edition_hosts(session: Session, edition_ids: list[int]) -> dict[int, list[Country]]:
+    hosts: dict[int, list[Country]] = defaultdict(list)
+    for edition_id, country in session.execute(
+        select(Participation.edition_id, Country)
+        .join(Country, Country.id == Participation.country_id)
+        .where(Participation.edition_id.in_(edition_ids), Participation.is_host)
+        .order_by(Country.name)
+    ):
+        hosts[edition_id].append(country)
+    return hosts

@@ -11,19 +11,27 @@ from app.core.params import (
     CountryFilter,
     SearchText,
     Slug,
+    SlugItem,
     ThreatFilter,
     YearGte,
     YearLte,
+    check_years,
     slug_path,
 )
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import country_ids
 from app.exercises import queries
-from app.exercises.details import edition_detail, series_detail, series_out
-from app.exercises.models import ActivityKind, ExerciseSeries
-from app.exercises.queries import EditionFilters, SeriesSort
+from app.exercises.details import (
+    edition_detail,
+    participation_rows,
+    series_detail,
+    series_out,
+)
+from app.exercises.models import ActivityKind, ExerciseSeries, ParticipantRole, Participation
+from app.exercises.queries import EditionFilters, ParticipationFilters, SeriesSort
 from app.exercises.schemas import (
     EditionOut,
+    ParticipationRow,
     SeriesDetail,
     SeriesOut,
 )
@@ -75,6 +83,58 @@ def list_exercises(
     return Listing(
         lambda page: queries.list_series(session, editions, filters.sort, page), to_items
     )
+
+
+participations = APIRouter(prefix="/participations")
+
+
+@dataclass
+class ParticipationQuery:
+    country: CountryFilter = None
+    series: Annotated[
+        list[SlugItem] | None,
+        Query(
+            max_length=20,
+            description="Exercise series slug; repeat for any of several",
+            examples=[["cobra-gold"]],
+        ),
+    ] = None
+    role: Annotated[
+        list[ParticipantRole] | None,
+        Query(
+            max_length=4,
+            description="Participant role; repeat for any of several",
+            examples=[["full_participant"]],
+        ),
+    ] = None
+    year_gte: YearGte = None
+    year_lte: YearLte = None
+
+
+@list_route(participations, ParticipationRow)
+def list_exercise_participations(
+    session: Session, filters: ParticipationQuery
+) -> Listing[Participation, ParticipationRow]:
+    """Event-level data: one row per exercise edition and participating country, with the
+    edition's year, series, dates, hosts, domains, activities, threats and sources, in the
+    order of the editions' years. `format=csv` gives the whole table, flat, to merge with a
+    country-year panel."""
+    check_years(None, filters.year_gte, filters.year_lte)
+    resolved = ParticipationFilters(
+        country_ids=country_ids(session, filters.country or [], "/query/country"),
+        series_ids=queries.series_ids(session, filters.series or [], "/query/series"),
+        roles=filters.role or [],
+        year_gte=filters.year_gte,
+        year_lte=filters.year_lte,
+    )
+    return Listing(
+        lambda page: queries.list_participations(session, resolved, page),
+        lambda rows: participation_rows(session, rows),
+    )
+
+
+# Before `/{slug}`, which would otherwise take "participations" for a series' slug.
+router.include_router(participations)
 
 
 @router.get("/{slug}", response_model=SeriesDetail, responses=NOT_FOUND_RESPONSES)

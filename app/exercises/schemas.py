@@ -78,6 +78,46 @@ class SeriesDetail(SeriesOut):
     editions: list[EditionOut]
 
 
+class EditionRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    slug: str = Field(examples=["cobra-gold-2024"])
+    name: str = Field(examples=["Cobra Gold 2024"])
+
+
+class SeriesRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    slug: str = Field(examples=["cobra-gold"])
+    name: str = Field(examples=["Cobra Gold"])
+
+
+class ParticipationRow(BaseModel):
+    """One country in one exercise edition, with what is known of the edition."""
+
+    edition: EditionRef
+    series: SeriesRef
+    year: int = Field(description="The edition's year", examples=[2024])
+    start_date: date | None
+    start_precision: DatePrecision | None
+    end_date: date | None
+    end_precision: DatePrecision | None
+    country: CountryRef
+    role: ParticipantRole
+    is_host: bool = Field(description="The country hosts the edition")
+    certainty: Certainty = Field(description="Of this country's participation")
+    hosts: list[CountryRef] = Field(description="Every host of the edition")
+    domains: list[Domain]
+    activities: list[ActivityKind]
+    threats: list[ThreatRef]
+    sources: list[CitationOut] = Field(description="The edition's sources")
+    citations: list[str] = Field(
+        description="The edition's sources as `source_id:locator` (the CSV's `sources` column "
+        "holds only the ids)",
+        examples=[["mme-v7:mme243", "ap-cobra-gold:Cobra Gold"]],
+    )
+
+
 # --- input: what the write routes accept --------------------------------------------------
 
 EditionSlug = Annotated[

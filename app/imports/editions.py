@@ -5,8 +5,9 @@ A record is matched, in this order, to:
 2. a curated edition of the same series and year that no row of the file has claimed: the
    row is merged into it (its citation, and the participants, flags and threats the
    curated edition lacks, are added; the curated values are never overwritten);
-3. otherwise a new edition, in its series (created if needed), or, without a series, in a
-   new series of its own.
+3. otherwise a new edition, in its series (created if needed, with the record's description
+   and citing the record's `series_locator`), or, without a series, in a new series of its
+   own.
 Missing participants, flags and citations are added to matched editions too, so a re-import
 after the alias table learnt a name completes the rows it had skipped.
 
@@ -77,6 +78,10 @@ class EditionRecord:
     activities: frozenset[ActivityKind]
     domains: frozenset[Domain]
     threats: frozenset[str]  # threat category slugs
+    # How the row names its series, cited by the series it creates: e.g. "Series_Name Cobra Gold".
+    series_locator: str | None = None
+    series_description: str | None = None  # given to the series the record creates
+    slug_base: str | None = None  # the edition's slug before its suffix; default series-year
 
 
 def slugify(text: str) -> str:
@@ -247,16 +252,20 @@ class EditionWriter:
         suffix = slugify(record.slug_suffix)
         if record.series_name:
             series_slug = self._series_slug(record)
-            edition_base = f"{series_slug}-{record.year}"
-            citation = f"Series_Name {record.series_name}"
+            edition_base = record.slug_base or f"{series_slug}-{record.year}"
+            citation = record.series_locator or record.locator
         else:
             taken = self.series_ids.keys() | self.new_series.keys()
             series_slug = unique_slug(slugify(record.name) or "exercise", suffix, taken)
-            edition_base = series_slug
-            citation = record.locator
+            edition_base = record.slug_base or series_slug
+            citation = record.series_locator or record.locator
         if series_slug not in self.series_ids and series_slug not in self.new_series:
-            name = record.series_name or record.name
-            self.new_series[series_slug] = {"slug": series_slug, "name": name, "cite": citation}
+            self.new_series[series_slug] = {
+                "slug": series_slug,
+                "name": record.series_name or record.name,
+                "description": record.series_description,
+                "cite": citation,
+            }
         slug = unique_slug(edition_base, suffix, self.edition_slugs)
         self.edition_slugs.add(slug)
         return _NewEdition(record, series_slug, slug)
@@ -266,7 +275,10 @@ class EditionWriter:
             return
         rows = list(self.new_series.values())
         self.new_series = {}
-        self._insert(SERIES, [{"slug": row["slug"], "name": row["name"]} for row in rows])
+        self._insert(
+            SERIES,
+            [{key: row[key] for key in ("slug", "name", "description")} for row in rows],
+        )
         self.series_ids.update(
             self.session.execute(
                 select(ExerciseSeries.slug, ExerciseSeries.id).where(

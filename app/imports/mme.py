@@ -9,6 +9,18 @@ The file's quirks, and how each is read (see seed/datasets/README.md):
   cited as "mme3460 (StartDate 7/7/05)" so each keeps a locator of its own;
 - the 0/1 domain and focus flags become domains, activities and threats through
   seed/data/mme_mapping.yaml.
+
+How rows group into series (`MmeAdapter.series`):
+- a Series_Name, read through the `series_aliases` spelling variants, is the series;
+- without one, an Ex_Name that is a series the file names in Series_Name, once the alias
+  table has read it and its trailing years and edition numbers are dropped ("Garuda Shield
+  2009", "Eagle III 2003", "Balance Buffalo 08-1", "Balaton '98"), joins that series;
+- any other Ex_Name is a one-off, a series of its own: a recurring name that no Series_Name
+  vouches for is not taken as a series, since PASSEX, SAREX or "Friendship 85" name kinds
+  of exercise held by unrelated countries, not one exercise;
+- a row with neither name (1,033 of them) is an edition of the one series `mme-unnamed`,
+  which says what it is: MME's unnamed exercises, grouped only because they have no name.
+  Its editions keep their slugs (`unnamed-exercise-mmeNNN`).
 """
 
 import csv
@@ -42,6 +54,16 @@ _REQUIRED_COLUMNS = (
 _PARTICIPANT_PREFIX = "State"  # StateA ... StateAM
 _SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2})")  # M/D/YY, as a spreadsheet wrote it
 _DASHED = re.compile(r"(\d{4})-(\d{2}|xx)-(\d{2}|xx)")  # YYYY-MM-DD, xx for an unknown part
+# Trailing years and edition numbers of an Ex_Name: "2009", "'98", "08-1", "2/86", "III".
+_EDITION_MARKS = re.compile(
+    r"(?:[\s\-/]+(?:'?\d{1,4}(?:[-/]\d{1,4})?|[IVX]{1,4}))+$", re.IGNORECASE
+)
+UNNAMED_SERIES = "MME unnamed"  # slug `mme-unnamed`
+UNNAMED_DESCRIPTION = (
+    "Not an exercise series: the exercises that MME v7 records with neither a Series_Name nor "
+    "an Ex_Name, grouped here because they have no name to group them by. Each edition is one "
+    "row of the dataset; the editions share nothing but the missing name."
+)
 
 
 # --- dates -----------------------------------------------------------------------------------
@@ -145,9 +167,42 @@ class MmeMapping:
                 combined |= effect
         return combined
 
-    def series_name(self, value: str) -> str | None:
-        name = _text(value)
-        return self.series_aliases.get(name.casefold(), name) if name else None
+    def spelled(self, name: str) -> str:
+        """`name` as the alias table spells it."""
+        return self.series_aliases.get(name.casefold(), name)
+
+
+@dataclass(frozen=True)
+class SeriesOfRow:
+    name: str | None  # None: a one-off exercise, a series of its own
+    locator: str | None  # what a series created for this row cites
+    description: str | None = None
+
+
+class SeriesNames:
+    """The series of each row, by the rules in the module docstring."""
+
+    def __init__(self, mapping: MmeMapping, rows: Sequence[Mapping[str, str]]) -> None:
+        self.mapping = mapping
+        self.known = {
+            self.mapping.spelled(name).casefold(): self.mapping.spelled(name)
+            for row in rows
+            if (name := _text(row["Series_Name"]))
+        }
+
+    def of(self, fields: Mapping[str, str]) -> SeriesOfRow:
+        if series := _text(fields["Series_Name"]):
+            name = self.mapping.spelled(series)
+            return SeriesOfRow(name, f"Series_Name {name}")
+        exercise = _text(fields["Ex_Name"])
+        if exercise is None:
+            return SeriesOfRow(
+                UNNAMED_SERIES, "rows without Series_Name or Ex_Name", UNNAMED_DESCRIPTION
+            )
+        for candidate in (exercise, _EDITION_MARKS.sub("", exercise)):
+            if known := self.known.get(self.mapping.spelled(candidate).casefold()):
+                return SeriesOfRow(known, f"Ex_Name {exercise}")
+        return SeriesOfRow(None, None)
 
 
 # --- the adapter -------------------------------------------------------------------------------
@@ -170,6 +225,7 @@ class MmeAdapter(DatasetAdapter[EditionRecord]):
 
     def __init__(self) -> None:
         self.mapping = MmeMapping.load()
+        self.series = SeriesNames(self.mapping, [])
 
     def read(self, path: Path) -> list[SourceRow]:
         try:
@@ -182,6 +238,7 @@ class MmeAdapter(DatasetAdapter[EditionRecord]):
                 ]
         except (UnicodeDecodeError, csv.Error) as error:
             raise ImportFailed(f"{path.name} cannot be read as CSV: {error}") from error
+        self.series = SeriesNames(self.mapping, rows)
         return [SourceRow(locator, row) for locator, row in zip(_locators(rows), rows, strict=True)]
 
     def _check_columns(self, path: Path, header: Sequence[str]) -> None:
@@ -206,15 +263,19 @@ class MmeAdapter(DatasetAdapter[EditionRecord]):
         )
         if not participants.country_ids:
             report.note("no country named: an edition without participants", row.locator)
-        series_name = self.mapping.series_name(fields["Series_Name"])
+        series = self.series.of(fields)
         year = start.first_day.year
         effect = self.mapping.effect(fields)
+        if series.name == UNNAMED_SERIES:
+            # An unnamed edition keeps the slug it had as a series of its own.
+            name, slug_base = f"Unnamed exercise ({mmeid})", f"unnamed-exercise-{mmeid}"
+        else:
+            name, slug_base = _text(fields["Ex_Name"]) or f"{series.name} {year}", None
         return EditionRecord(
             locator=row.locator,
             slug_suffix=mmeid,
-            series_name=series_name,
-            name=_text(fields["Ex_Name"])
-            or (f"{series_name} {year}" if series_name else f"Unnamed exercise ({mmeid})"),
+            series_name=series.name,
+            name=name,
             year=year,
             start=start,
             end=self._end(fields, start, row.locator, report),
@@ -227,6 +288,9 @@ class MmeAdapter(DatasetAdapter[EditionRecord]):
             activities=effect.activities,
             domains=effect.domains,
             threats=effect.threats,
+            series_locator=series.locator,
+            series_description=series.description,
+            slug_base=slug_base,
         )
 
     @staticmethod

@@ -200,7 +200,7 @@ async def test_sample_rows_keep_dates_places_flags_and_notes(
     assert (skies["start_date"], skies["start_precision"]) == ("1980-01-01", "month")
     assert skies["description"] == "anticipation of possible joint military cooperation"
 
-    humanitarian = await editions_of(sample_api, "unnamed-exercise-mme395")
+    humanitarian = await editions_of(sample_api, "mme-unnamed")
     hospital_ship = humanitarian["unnamed-exercise-mme395"]
     assert hospital_ship["end_date"] is None
     assert set(hospital_ship["activities"]) == {"humanitarian_assistance", "disaster_response"}
@@ -236,13 +236,13 @@ async def test_sample_names_resolve_to_the_states_of_their_time(
     }  # fmt: skip
     certain_encounter = await editions_of(sample_api, "certain-encounter")
     assert codes(certain_encounter["certain-encounter"]) == {"DEU", "GBR", "USA"}
-    barents = await editions_of(sample_api, "unnamed-exercise-mme942")
+    barents = await editions_of(sample_api, "mme-unnamed")
     assert codes(barents["unnamed-exercise-mme942"]) == {"SUN", "GBR"}  # August 1991
     baltops = await editions_of(sample_api, "baltops")
     assert {"DEU", "RUS"} <= codes(baltops["baltops-1994"])
     blue_road = await editions_of(sample_api, "blue-road-2004")
     assert codes(blue_road["blue-road-2004"]) == {"ROU", "SCG"}
-    bosnia = await editions_of(sample_api, "unnamed-exercise-mme1845")
+    bosnia = await editions_of(sample_api, "mme-unnamed")
     assert codes(bosnia["unnamed-exercise-mme1845"]) == {"BIH", "HRV", "YUG"}  # Serbia, 2000
     tradewinds = await editions_of(sample_api, "tradewinds")
     assert len(tradewinds["tradewinds-1992"]["participants"]) == 13  # st. christopher = KNA
@@ -322,6 +322,54 @@ async def test_cobra_gold_1982_is_one_edition_citing_curated_sources_and_mme243(
     assert codes(of_1982[0]) == {"THA", "USA"}
     assert codes(editions["cobra-gold-2010"]) == {"IDN", "JPN", "KOR", "SGP", "THA", "USA"}
     assert len([e for e in editions.values() if 1982 <= e["year"] <= 2010]) == 28
+
+
+def bundled_rows() -> list[dict[str, str]]:
+    with BUNDLED.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _named(cell: str) -> bool:
+    return cell.strip() not in ("", "-9")
+
+
+async def test_garuda_shield_editions_are_one_series(full_api: httpx.AsyncClient) -> None:
+    # Every row that says Garuda Shield, in Series_Name or (mme3241: "Garuda Shield 2009",
+    # with no Series_Name) in Ex_Name alone.
+    rows = [
+        row["MMEID"]
+        for row in bundled_rows()
+        if "garuda shield" in (row["Series_Name"] + " " + row["Ex_Name"]).casefold()
+    ]
+    assert "mme3241" in rows
+
+    editions = await editions_of(full_api, "garuda-shield")
+
+    cited = {locator for e in editions.values() for locator in locators(e["sources"])}
+    assert set(rows) <= cited
+    assert (await full_api.get("/v1/exercises/garuda-shield-2009")).status_code == 404
+
+
+async def test_unnamed_rows_are_one_series_that_says_what_it_is(
+    full_api: httpx.AsyncClient,
+) -> None:
+    unnamed = [
+        row["MMEID"]
+        for row in bundled_rows()
+        if not _named(row["Series_Name"]) and not _named(row["Ex_Name"])
+    ]
+
+    series = (await full_api.get("/v1/exercises/mme-unnamed")).json()
+    listed = await full_api.get("/v1/exercises", params={"q": "unnamed"})
+
+    assert series["edition_count"] == len(unnamed) == 1033
+    # A shared MMEID is cited with its StartDate: "mme3460 (StartDate 7/7/05)".
+    cited = [m.split()[0] for e in series["editions"] for m in locators(e["sources"])]
+    assert sorted(cited) == sorted(unnamed)
+    assert "neither a Series_Name nor an Ex_Name" in series["description"]
+    assert "unnamed-exercise-mme395" in {e["slug"] for e in series["editions"]}
+    # No series of one unnamed edition is left beside it.
+    assert [s["slug"] for s in listed.json()["data"]] == ["mme-unnamed"]
 
 
 async def test_pair_shows_mme243_as_evidence(full_api: httpx.AsyncClient) -> None:
