@@ -14,6 +14,7 @@ from app.analytics.router import router as analytics_router
 from app.audit.router import router as audit_router
 from app.auth.private import PRIVATE_PREFIXES, PrivateResponsesMiddleware
 from app.auth.router import router as keys_router
+from app.cooperation.router import coverage_router
 from app.cooperation.router import router as cooperation_router
 from app.core.caching import ConditionalGetMiddleware, DataVersionReader
 from app.core.config import Settings, get_settings
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         country_detail_router,
         country_memberships_router,
         cooperation_router,
+        coverage_router,
         organizations_router,
         exercises_router,
         agreements_router,

@@ -28,6 +28,7 @@ from app.analytics.schemas import (
 )
 from app.cooperation.models import TieChannel
 from app.cooperation.schemas import Initiative
+from app.core.coverage import StatedCoverage
 from app.countries.models import Country
 from app.countries.schemas import CountryDetail, CountryRef
 from app.threats.schemas import ThreatRef
@@ -37,7 +38,7 @@ def _ref(iso3: str, name: str) -> CountryRef:
     return CountryRef(iso3=iso3, name=name)
 
 
-def network_out(network: Network, data_version: int) -> NetworkOut:
+def network_out(network: Network, data_version: int, coverage: StatedCoverage) -> NetworkOut:
     graph = network.graph
     return NetworkOut(
         nodes=[
@@ -66,6 +67,7 @@ def network_out(network: Network, data_version: int) -> NetworkOut:
             nodes=graph.number_of_nodes(),
             edges=graph.number_of_edges(),
             data_version=data_version,
+            coverage=coverage.notes,
         ),
     )
 
@@ -139,10 +141,10 @@ def dyad_out(row: DyadYear) -> DyadYearOut:
         country_b=_ref(row.country_b.iso3, row.country_b.name),
         cow_a=row.country_a.cow_code,
         cow_b=row.country_b.cow_code,
-        organizations=row.counts[TieChannel.organization],
-        exercises=row.counts[TieChannel.exercise],
-        agreements=row.counts[TieChannel.agreement],
-        operations=row.counts[TieChannel.operation],
+        organizations=row.counts.get(TieChannel.organization),
+        exercises=row.counts.get(TieChannel.exercise),
+        agreements=row.counts.get(TieChannel.agreement),
+        operations=row.counts.get(TieChannel.operation),
         ties=row.ties,
         threats=row.threats,
     )

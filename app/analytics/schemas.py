@@ -4,6 +4,7 @@ from pydantic import BaseModel, Field
 
 from app.cooperation.models import TieChannel
 from app.cooperation.schemas import Initiative
+from app.core.coverage import COVERAGE_DESCRIPTION, CoverageNote
 from app.countries.schemas import CountryDetail, CountryRef
 from app.threats.schemas import ThreatRef
 
@@ -60,6 +61,7 @@ class NetworkMeta(BaseModel):
     nodes: int = Field(description="Number of countries", examples=[190])
     edges: int = Field(description="Number of country pairs with at least one tie", examples=[4380])
     data_version: int = Field(description="Version of the data the network was built from")
+    coverage: list[CoverageNote] = Field(description=COVERAGE_DESCRIPTION)
 
 
 class NetworkOut(BaseModel):
@@ -163,17 +165,30 @@ class PathsOut(BaseModel):
     data_version: int = Field(description="Version of the data the network was built from")
 
 
+_UNKNOWN = " (null in a balanced panel where the channel's data does not cover the year)"
+
+
 class DyadYearOut(BaseModel):
     year: int = Field(examples=[2024])
     country_a: CountryRef = Field(description="Undirected: the lower ISO3 of the pair")
     country_b: CountryRef
     cow_a: int | None = Field(description="Correlates of War code of country_a", examples=[850])
     cow_b: int | None = Field(description="Correlates of War code of country_b", examples=[820])
-    organizations: int = Field(description="Shared organizations that year", examples=[3])
-    exercises: int = Field(description="Shared exercise editions that year", examples=[1])
-    agreements: int = Field(description="Shared agreements in force that year", examples=[2])
-    operations: int = Field(description="Shared operations that year", examples=[1])
-    ties: int = Field(description="Sum of the four counts", examples=[7])
+    organizations: int | None = Field(
+        description="Shared organizations that year" + _UNKNOWN, examples=[3]
+    )
+    exercises: int | None = Field(
+        description="Shared exercise editions that year" + _UNKNOWN, examples=[1]
+    )
+    agreements: int | None = Field(
+        description="Shared agreements in force that year" + _UNKNOWN, examples=[2]
+    )
+    operations: int | None = Field(
+        description="Shared operations that year" + _UNKNOWN, examples=[1]
+    )
+    ties: int | None = Field(
+        description="Sum of the four counts (null when one of them is)", examples=[7]
+    )
     threats: list[str] = Field(
         description="Slugs of the threats the counted initiatives address",
         examples=[["cybercrime", "terrorism"]],

@@ -91,6 +91,13 @@ class TieFilters:
     year_lte: int | None = None
 
     @property
+    def years(self) -> tuple[int | None, int | None]:
+        """The first and last year asked about (None: open)."""
+        if self.year is not None:
+            return self.year, self.year
+        return self.year_gte, self.year_lte
+
+    @property
     def window(self) -> Span:
         return (
             Span.of_years(self.year, self.year)
