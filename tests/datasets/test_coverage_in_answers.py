@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.core.config import PROJECT_ROOT, Settings
 from app.main import create_app
+from tests.conftest import make_key
 from tests.databases import copy_database, drop_database
 from tests.imports.test_import_mme import _alias_resolver
 
@@ -289,3 +290,41 @@ async def test_the_balanced_panel_pages_as_the_csv_reads(mme: httpx.AsyncClient)
     rows = await csv_rows(mme, panel_params(asean))
 
     assert walked == [(r["country_a"], r["country_b"], int(r["year"])) for r in rows]
+
+
+# --- the notes follow the data version ------------------------------------------------------
+
+
+async def test_the_notes_follow_the_data_through_the_response_cache(fresh_url: str) -> None:
+    key = make_key(fresh_url, "coverage-test")
+    transport = httpx.ASGITransport(app=create_app(Settings(database_url=fresh_url)))
+    params: dict[str, Any] = {"channel": "exercise", "year_gte": 1975, "year_lte": 1979}
+    edition = {
+        "year": 1976,
+        "start_date": "1976-06-01",
+        "end_date": "1976-06-10",
+        "participants": [{"country": "BTN", "is_host": True}, {"country": "MDV"}],
+        "sources": [{"source": "article", "locator": "made up"}],
+    }
+    series = {
+        "slug": "early-drill",
+        "name": "Early Drill",
+        "name_id": "Latihan Awal",
+        "sources": [{"source": "article", "locator": "made up"}],
+        "editions": [edition],
+    }
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
+        before = await api.get("/v1/coverage", params=params)
+        assert (await api.get("/v1/coverage", params=params)).json() == before.json()  # cached
+
+        created = await api.post("/v1/exercises", json=series, headers={"X-API-Key": key})
+        assert created.status_code == 201, created.text
+        after = await api.get("/v1/coverage", params=params)
+
+    assert before.json()["coverage"][0]["years_without_data"] == [
+        {"first_year": 1975, "last_year": 1979}
+    ]
+    [note] = after.json()["coverage"]
+    assert note["years_without_data"] == [{"first_year": 1975, "last_year": 1975}]
+    assert note["partial_years"] == [{"first_year": 1976, "last_year": 1979}]
+    assert after.headers["etag"] != before.headers["etag"]
