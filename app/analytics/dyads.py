@@ -293,6 +293,10 @@ def _known(count: int, coverage: YearCoverage) -> int | None:
     return None
 
 
+def _both_exist(a: _PanelCountry, b: _PanelCountry) -> range:
+    return range(max(a.years.start, b.years.start), min(a.years.stop, b.years.stop))
+
+
 def _balanced_dyad_years(
     session: Session,
     filters: DyadFilters,
@@ -317,8 +321,7 @@ def _balanced_dyad_years(
             if (pending.country_a.iso3, pending.country_b.iso3) == pair:
                 found[pending.year] = pending
             pending = next(tied, None)
-        both = range(max(a.years.start, b.years.start), min(a.years.stop, b.years.stop))
-        for year in sorted(found.keys() | set(both)):
+        for year in sorted(found.keys() | set(_both_exist(a, b))):
             if after is not None and (*pair, year) <= after:
                 continue
             row = found.get(year)
@@ -347,17 +350,27 @@ def panel_rows(session: Session, filters: DyadFilters) -> int:
 _counts: LruCache[tuple[str, int, DyadFilters], int] = LruCache(_COUNT_CACHE_SIZE)
 
 
-def count_dyad_years(
-    session: Session,
-    data_version: int,
-    filters: DyadFilters,
-    coverage: Mapping[TieChannel, ChannelCoverage],
-) -> int:
-    """The number of rows, counted once per data version (a full pass, without threats)."""
+def _count_balanced(session: Session, filters: DyadFilters) -> int:
+    """A balanced panel's rows without making them: the years both countries of each pair
+    exist, plus the pair-years with a tie outside them (the sparse pass, without threats)."""
+    countries = _panel_countries(session, filters)
+    total = sum(len(_both_exist(a, b)) for a, b in _panel_pairs(countries, filters))
+    by_iso3 = {country.country.iso3: country for country in countries}
+    for row in _sparse_dyad_years(session, filters, None, with_threats=False):
+        a, b = by_iso3[row.country_a.iso3], by_iso3[row.country_b.iso3]
+        total += row.year not in _both_exist(a, b)
+    return total
+
+
+def count_dyad_years(session: Session, data_version: int, filters: DyadFilters) -> int:
+    """The number of rows, counted once per data version (a pass without threats; for a
+    balanced panel, only over its pair-years with a tie)."""
     key = (database_identity(session), data_version, filters)
 
     def count() -> int:
-        return sum(1 for _ in iter_dyad_years(session, filters, coverage, with_threats=False))
+        if filters.balanced:
+            return _count_balanced(session, filters)
+        return sum(1 for _ in _sparse_dyad_years(session, filters, None, with_threats=False))
 
     return _counts.get_or_build(key, count)
 

@@ -258,6 +258,6 @@ def list_dyad_years(
         csv = exports.dyad_years_csv(session_factory, filters, known)
         return _download(csv, CSV_MEDIA_TYPE, filename, coverage)
     rows, cursor = dyads.dyad_page(session, filters, known, page.cursor, page.limit)
-    total = dyads.count_dyad_years(session, version, filters, known)
+    total = dyads.count_dyad_years(session, version, filters)
     data = [representations.dyad_out(row) for row in rows]
     return page_envelope(request, response, data, total, cursor, page.limit, coverage)
