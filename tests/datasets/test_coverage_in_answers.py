@@ -328,3 +328,21 @@ async def test_the_notes_follow_the_data_through_the_response_cache(fresh_url: s
     assert note["years_without_data"] == [{"first_year": 1975, "last_year": 1975}]
     assert note["partial_years"] == [{"first_year": 1976, "last_year": 1979}]
     assert after.headers["etag"] != before.headers["etag"]
+
+
+async def test_a_balanced_panel_pairs_a_country_only_while_it_exists(
+    mme: httpx.AsyncClient,
+) -> None:
+    east_germany = (await mme.get("/v1/countries/DDR")).json()
+    ended = date.fromisoformat(east_germany["valid_until"])
+    params = panel_params(["DDR", "FRA", "POL"], year_gte=1985, year_lte=1995, limit=500)
+
+    page = (await mme.get("/v1/dyad-years", params=params)).json()
+    rows = await csv_rows(mme, params)
+
+    years: dict[tuple[str, str], set[int]] = {}
+    for row in rows:
+        years.setdefault((row["country_a"], row["country_b"]), set()).add(int(row["year"]))
+    assert years[("DDR", "FRA")] == years[("DDR", "POL")] == set(range(1985, ended.year + 1))
+    assert years[("FRA", "POL")] == set(range(1985, 1996))
+    assert page["meta"]["total"] == len(rows) == len(page["data"])
