@@ -33,6 +33,8 @@ migrate: $(STAMP)
 seed: migrate
 	$(BIN)/defcoop seed
 	$(BIN)/defcoop import mme seed/datasets/mme_v7.csv
+	$(BIN)/defcoop import dcad seed/datasets/dcad-1.0/DCAD-v1.0-main.csv
+	$(BIN)/defcoop import ipi-peacekeeping seed/datasets/ipi-peacekeeping
 
 run: seed
 	$(BIN)/defcoop serve --host $(HOST) --port $(PORT)

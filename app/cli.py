@@ -132,7 +132,11 @@ def seed(
     if report.changed:
         created = ", ".join(f"{n} {table}" for table, n in sorted(report.created.items()))
         updated = ", ".join(f"{n} {table}" for table, n in sorted(report.updated.items()))
-        typer.echo(f"seeded: created {created or 'nothing'}; updated {updated or 'nothing'}")
+        removed = ", ".join(f"{n} {table}" for table, n in sorted(report.removed.items()))
+        typer.echo(
+            f"seeded: created {created or 'nothing'}; updated {updated or 'nothing'}"
+            + (f"; removed {removed}" if removed else "")
+        )
     else:
         typer.echo("seed data already loaded; nothing changed")
     if report.curated:

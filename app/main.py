@@ -31,17 +31,20 @@ from app.curation.routes import curated_router
 from app.datasets.router import router as datasets_router
 from app.exercises.router import router as exercises_router
 from app.explorer.router import router as explorer_router
+from app.operations.router import country_router as country_peacekeeping_router
 from app.operations.router import router as operations_router
 from app.organizations.router import country_router as country_memberships_router
 from app.organizations.router import router as organizations_router
 from app.sources.router import router as sources_router
 from app.system.router import router as system_router
 from app.threats.router import router as threats_router
+from app.transfers.router import router as transfers_router
 
 DESCRIPTION = """
 An open database of international defense cooperation: which countries cooperate with which,
-through which channels (organizations, joint exercises, agreements, operations) and against
-which threats. Every fact carries its sources; uncertain facts say so.
+through which channels (organizations, joint exercises, agreements, operations, and arms
+transfers from your own SIPRI export) and against which threats. Every fact carries its
+sources; uncertain facts say so.
 
 Reads are public, cacheable (`ETag`, `If-None-Match`) and versioned by `data_version`.
 Errors are RFC 9457 `application/problem+json`.
@@ -114,12 +117,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         countries_router,
         country_detail_router,
         country_memberships_router,
+        country_peacekeeping_router,
         cooperation_router,
         coverage_router,
         organizations_router,
         exercises_router,
         agreements_router,
         operations_router,
+        transfers_router,
         threats_router,
         sources_router,
         datasets_router,

@@ -4,14 +4,15 @@ from app.agreements.models import Agreement, AgreementParty
 from app.audit.models import AuditEntry
 from app.auth.models import ApiKey, RateLimitCounter
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie
-from app.countries.models import Country
+from app.countries.models import Country, CowCodePeriod
 from app.datasets.models import Dataset, DatasetCoverage
 from app.exercises.models import ExerciseEdition, ExerciseSeries, Participation
-from app.operations.models import Contribution, Operation
+from app.operations.models import Contribution, ContributionMonth, Operation
 from app.organizations.models import Membership, Organization
 from app.sources.models import Citation, Source
 from app.system.models import DataState
 from app.threats.models import ThreatCategory, ThreatResponse
+from app.transfers.models import Transfer, TransferParty
 
 __all__ = [
     "Agreement",
@@ -20,7 +21,9 @@ __all__ = [
     "AuditEntry",
     "Citation",
     "Contribution",
+    "ContributionMonth",
     "Country",
+    "CowCodePeriod",
     "DataState",
     "Dataset",
     "DatasetCoverage",
@@ -38,4 +41,6 @@ __all__ = [
     "ThreatCategory",
     "ThreatResponse",
     "Tie",
+    "Transfer",
+    "TransferParty",
 ]

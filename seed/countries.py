@@ -15,6 +15,7 @@ from datetime import date
 import pycountry
 
 from app.countries.models import CountryKind
+from app.imports.cow_states import HistoricalState
 from seed.schemas import CountryExtras
 
 
@@ -73,3 +74,23 @@ def country_records(extras: CountryExtras) -> list[CountryRecord]:
         )
     records += [CountryRecord(**extra.model_dump()) for extra in extras.extra_countries]
     return records
+
+
+def cow_state_record(state: HistoricalState) -> CountryRecord:
+    """A COW state defcoop has no country for, as a historical country: its COW name in
+    both languages (no Indonesian name is established for Baden or Parma)."""
+    return CountryRecord(
+        iso3=state.iso3,
+        iso2=None,
+        numeric_code=None,
+        cow_code=state.cow_code,
+        name=state.name,
+        name_id=state.name,
+        official_name=None,
+        kind=CountryKind.historical,
+        region=None,
+        subregion=None,
+        valid_from=state.valid_from,
+        valid_until=state.valid_until,
+        note=state.note,
+    )

@@ -18,6 +18,7 @@ this a restart would undo the curators' work.
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement, AgreementParty, agreement_threats
 from app.core.db import Versioned
-from app.countries.models import Country
+from app.countries.models import Country, CowCodePeriod
 from app.curation.changes import Changes, curated, deleted_by_curators
 from app.curation.writes.agreements import AGREEMENTS
 from app.curation.writes.countries import COUNTRY
@@ -44,12 +45,14 @@ from app.exercises.models import (
     edition_domains,
     edition_threats,
 )
+from app.imports.cow_states import CodePeriod, Holder, assign, read_states
+from app.imports.report import ImportFailed
 from app.operations.models import Contribution, Operation, operation_threats
 from app.organizations.models import Membership, Organization, organization_threats
 from app.sources.models import Citation, Source
 from app.sources.schemas import CitationIn
 from app.threats.models import ThreatCategory, ThreatResponse, response_threats
-from seed.countries import country_records
+from seed.countries import CountryRecord, country_records, cow_state_record
 from seed.schemas import EditionEntry, OrganizationEntry, PartyEntry, SeedError, read_seed
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -84,11 +87,13 @@ class SeedReport:
     updated: Counter[str] = field(default_factory=Counter)
     # Resources left as curators made them (changed or deleted through the write API).
     curated: Counter[str] = field(default_factory=Counter)
+    # Rows of tables the seed owns outright (the dated COW codes) that the data no longer gives.
+    removed: Counter[str] = field(default_factory=Counter)
     data_version: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated)
+        return bool(self.created or self.updated or self.removed)
 
 
 class SeedLoader:
@@ -96,6 +101,7 @@ class SeedLoader:
         self.session = session
         # Every file is read and validated before anything is written.
         self.data = read_seed(data_dir)
+        self.data_dir = data_dir
         self.report = SeedReport()
         self.countries: dict[str, Country] = {}
         self.threats: dict[str, ThreatCategory] = {}
@@ -219,6 +225,7 @@ class SeedLoader:
         try:
             self.load_countries()
             self.load_sources()
+            self.load_cow_codes()
             self.load_threats()
             self.load_responses()
             self.load_organizations()
@@ -235,11 +242,55 @@ class SeedLoader:
 
     def load_countries(self) -> None:
         for record in country_records(self.data.countries):
-            values = asdict(record)
-            iso3 = values.pop("iso3")
-            country = self.upsert_resource(Country, {"iso3": iso3}, values, (COUNTRY, iso3))
-            assert country is not None  # the write API deletes no country
-            self.countries[iso3] = country
+            self.upsert_country(record)
+
+    def upsert_country(self, record: CountryRecord) -> None:
+        values = asdict(record)
+        iso3 = values.pop("iso3")
+        country = self.upsert_resource(Country, {"iso3": iso3}, values, (COUNTRY, iso3))
+        assert country is not None  # the write API deletes no country
+        self.countries[iso3] = country
+
+    def load_cow_codes(self) -> None:
+        """The dated COW codes from the state list, and a historical country for each COW state
+        without one (app/imports/cow_states.py). The periods are the file's, not curators':
+        they are made to match it, removed ones included."""
+        config = self.data.countries.cow_states
+        if config is None:
+            return
+        if config.source not in self.source_ids:
+            raise SeedError(f"countries.yaml: cow_states: unknown source {config.source!r}")
+        holders = [
+            Holder(c.iso3, c.cow_code, c.valid_from, c.valid_until) for c in self.countries.values()
+        ]
+        try:
+            spells = read_states(self.data_dir / config.file)
+            assignment = assign(spells, holders, config.earlier_codes)
+        except ImportFailed as error:
+            raise SeedError(f"countries.yaml: cow_states: {error}") from None
+        for state in assignment.historical:
+            self.upsert_country(cow_state_record(state))
+        self.sync_cow_periods(assignment.periods, config.source)
+
+    def sync_cow_periods(self, periods: list[CodePeriod], source_id: str) -> None:
+        wanted: dict[tuple[int, int, date | None], dict[str, Any]] = {
+            (self.countries[p.iso3].id, p.cow_code, p.valid_from): {
+                "valid_until": p.valid_until,
+                "source_id": source_id,
+                "locator": p.locator,
+                "note": p.note,
+            }
+            for p in periods
+        }
+        table = CowCodePeriod.__tablename__
+        for row in self.session.scalars(select(CowCodePeriod)):
+            if (row.country_id, row.cow_code, row.valid_from) not in wanted:
+                self.session.delete(row)
+                self.report.removed[table] += 1
+        self.session.flush()
+        for (country_id, code, valid_from), values in wanted.items():
+            key = {"country_id": country_id, "cow_code": code, "valid_from": valid_from}
+            self.upsert(CowCodePeriod, key, values)
 
     def load_sources(self) -> None:
         for entry in self.data.sources:

@@ -224,6 +224,15 @@ class ExtraCountry(Input):
     note: str | None = _as_in(CountryUpdate, "note")
 
 
+class CowStates(Input):
+    """Where the dated COW codes come from (app/imports/cow_states.py says how they are read)."""
+
+    file: str = Field(min_length=1, description="The state list, relative to the seed folder")
+    source: SlugIn = Field(description="The source every dated code cites")
+    # A code a country carried before its current one (260: DEU continues the Federal Republic).
+    earlier_codes: dict[Annotated[int, Field(strict=True, ge=1)], Iso3] = Field(default={})
+
+
 class CountryExtras(Input):
     """What the seed adds to the countries of pycountry and country-converter."""
 
@@ -232,6 +241,7 @@ class CountryExtras(Input):
     name_id_overrides: dict[Iso3, CountryName] = Field(default={})
     country_notes: dict[Iso3, Note] = Field(default={})
     extra_countries: list[ExtraCountry] = Field(default=[])
+    cow_states: CowStates | None = None
 
 
 def _unique(key: str) -> AfterValidator:

@@ -1,7 +1,16 @@
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, Versioned
@@ -18,6 +27,42 @@ class AgreementKind(StrEnum):
     intelligence_sharing = "intelligence_sharing"
     cooperation_strategy = "cooperation_strategy"
     declaration = "declaration"
+
+
+class AgreementCategory(StrEnum):
+    """What an agreement is about, in the Defense Cooperation Agreement Dataset's terms."""
+
+    dca = "dca"  # a framework defense cooperation agreement
+    dic = "dic"  # defense-industrial cooperation
+    trex = "trex"  # training and exercises
+    procurement = "procurement"
+    commission = "commission"  # a joint defense commission or committee
+    research = "research"  # defense research and development
+
+
+# Technology transfer in the seed article's sense: what industry, purchases and research move.
+TECHNOLOGY_TRANSFER_CATEGORIES = frozenset(
+    {AgreementCategory.dic, AgreementCategory.procurement, AgreementCategory.research}
+)
+
+
+# The columns of an agreement's terms as a dataset codes them (the API's `terms`).
+TERMS = (
+    "scope",
+    "duration_years",
+    "duration_code",
+    "renewal_code",
+    "renewal_years",
+    "renewal_years_code",
+    "terminated",
+    "terminated_code",
+    "asymmetry",
+)
+
+
+class AgreementScope(StrEnum):
+    general = "general"  # covers defense cooperation at large
+    sector = "sector"  # one sector (training, procurement, research...)
 
 
 class PartyRole(StrEnum):
@@ -51,7 +96,21 @@ class Agreement(NoteMixin, Versioned, Base):
     )
     description: Mapped[str | None] = mapped_column(Text)
     certainty: Mapped[Certainty] = certainty_column()
+    # Terms as a dataset codes them (DCAD 1.0); null where not recorded. A DCAD special code
+    # (negative) is a kind of unknown, kept apart from the number it stands in for.
+    scope: Mapped[AgreementScope | None] = mapped_column(enum_column(AgreementScope, "scope"))
+    duration_years: Mapped[int | None] = mapped_column(Integer)
+    duration_code: Mapped[int | None] = mapped_column(SmallInteger)
+    renewal_code: Mapped[int | None] = mapped_column(SmallInteger)
+    renewal_years: Mapped[int | None] = mapped_column(Integer)
+    renewal_years_code: Mapped[int | None] = mapped_column(SmallInteger)
+    terminated: Mapped[bool | None] = mapped_column(Boolean)
+    terminated_code: Mapped[int | None] = mapped_column(SmallInteger)
+    asymmetry: Mapped[int | None] = mapped_column(SmallInteger)
 
+    category_rows: Mapped[list["AgreementCategoryRow"]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="AgreementCategoryRow.position"
+    )
     parties: Mapped[list["AgreementParty"]] = relationship(
         back_populates="agreement", lazy="raise", cascade="all, delete-orphan"
     )
@@ -61,6 +120,23 @@ class Agreement(NoteMixin, Versioned, Base):
     citations: Mapped[list[Citation]] = relationship(
         lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.agreement_id]
     )
+
+    @property
+    def categories(self) -> list[AgreementCategory]:
+        """The dataset's categories, the primary first (needs `category_rows` loaded)."""
+        return [row.category for row in self.category_rows]
+
+    @property
+    def terms(self) -> "Agreement | None":
+        """The agreement itself where a dataset coded its terms (the API's `terms`), else None."""
+        return self if any(getattr(self, name) is not None for name in TERMS) else None
+
+    @property
+    def technology_transfer(self) -> bool:
+        """Of the technology-transfer kind, or with a technology-transfer category."""
+        return self.kind == AgreementKind.technology_transfer or any(
+            category in TECHNOLOGY_TRANSFER_CATEGORIES for category in self.categories
+        )
 
 
 class AgreementParty(PeriodMixin, NoteMixin, Base):
@@ -92,3 +168,17 @@ class AgreementParty(PeriodMixin, NoteMixin, Base):
     citations: Mapped[list[Citation]] = relationship(
         lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.party_id]
     )
+
+
+class AgreementCategoryRow(Base):
+    """One of an agreement's categories; `position` 1 is the dataset's primary category."""
+
+    __tablename__ = "agreement_categories"
+
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[AgreementCategory] = mapped_column(
+        enum_column(AgreementCategory, "category"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger)

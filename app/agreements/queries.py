@@ -1,9 +1,17 @@
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, not_, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.agreements.models import Agreement, AgreementKind, AgreementParty, agreement_threats
+from app.agreements.models import (
+    TECHNOLOGY_TRANSFER_CATEGORIES,
+    Agreement,
+    AgreementCategory,
+    AgreementCategoryRow,
+    AgreementKind,
+    AgreementParty,
+    agreement_threats,
+)
 from app.core.pagination import PageParams, SortKey, fetch_page
 from app.core.problems import NotFound
 from app.core.search import contains_text
@@ -14,14 +22,26 @@ def list_agreements(
     session: Session,
     *,
     kind: list[AgreementKind],
+    category: list[AgreementCategory],
+    technology_transfer: bool | None,
     party_ids: list[int],
     threat_ids: list[int],
     q: str | None,
     page: PageParams,
 ) -> tuple[Sequence[Agreement], int, str | None]:
-    statement = select(Agreement).options(selectinload(Agreement.threats))
+    statement = select(Agreement).options(
+        selectinload(Agreement.threats), selectinload(Agreement.category_rows)
+    )
     if kind:
         statement = statement.where(Agreement.kind.in_(kind))
+    if category:
+        statement = statement.where(_in_categories(category))
+    if technology_transfer is not None:
+        transfer = or_(
+            Agreement.kind == AgreementKind.technology_transfer,
+            _in_categories(TECHNOLOGY_TRANSFER_CATEGORIES),
+        )
+        statement = statement.where(transfer if technology_transfer else not_(transfer))
     if party_ids:
         statement = statement.where(
             Agreement.id.in_(
@@ -43,12 +63,21 @@ def list_agreements(
     return fetch_page(session, statement, SortKey(Agreement.slug, Agreement.id), page)
 
 
+def _in_categories(categories: Collection[AgreementCategory]) -> ColumnElement[bool]:
+    return Agreement.id.in_(
+        select(AgreementCategoryRow.agreement_id).where(
+            AgreementCategoryRow.category.in_(categories)
+        )
+    )
+
+
 def get_agreement(session: Session, slug: str) -> Agreement:
     statement = (
         select(Agreement)
         .where(Agreement.slug == slug)
         .options(
             selectinload(Agreement.threats),
+            selectinload(Agreement.category_rows),
             selectinload(Agreement.citations).joinedload(Citation.source),
             selectinload(Agreement.parties).options(
                 joinedload(AgreementParty.country),

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.agreements import queries
 from app.agreements.details import agreement_detail
-from app.agreements.models import Agreement, AgreementKind
+from app.agreements.models import Agreement, AgreementCategory, AgreementKind
 from app.agreements.schemas import AgreementDetail, AgreementOut
 from app.core.deps import SessionDep
 from app.core.lists import list_route
@@ -29,6 +29,24 @@ class AgreementFilters:
             examples=[["defense_treaty"]],
         ),
     ] = None
+    category: Annotated[
+        list[AgreementCategory] | None,
+        Query(
+            max_length=6,
+            description="A category of the agreement (DCAD's: dca framework, dic "
+            "defense-industrial cooperation, trex training and exercises, procurement, "
+            "commission, research), primary or not; repeat for any of several",
+            examples=[["dic", "procurement"]],
+        ),
+    ] = None
+    technology_transfer: Annotated[
+        bool | None,
+        Query(
+            description="true: technology transfer only, i.e. of kind technology_transfer "
+            "or with a dic, procurement or research category; false: the others",
+            examples=[True],
+        ),
+    ] = None
     party: CountryFilter = None
     threat: ThreatFilter = None
     q: SearchText = None
@@ -36,12 +54,18 @@ class AgreementFilters:
 
 @list_route(router, AgreementOut)
 def list_agreements(session: Session, filters: AgreementFilters) -> Fetch[Agreement]:
-    """Defense treaties, technology-transfer programs, intelligence sharing and strategies."""
+    """Defense treaties and cooperation agreements (curated ones and, once imported, DCAD
+    1.0's bilateral agreements signed 1980-2010), technology-transfer programs and agreements,
+    intelligence sharing and strategies. Technology transfer: `technology_transfer=true`; by
+    DCAD category: `category=dic`. Each agreement counts once in the partners' `agreement`
+    channel, whatever its categories (the `transfer` channel is arms deliveries, never
+    agreements)."""
     parties = country_ids(session, filters.party or [], "/query/party")
     threats = threat_ids(session, filters.threat or [])
     return lambda page: queries.list_agreements(
-        session, kind=filters.kind or [], party_ids=parties, threat_ids=threats, q=filters.q,
-        page=page,
+        session, kind=filters.kind or [], category=filters.category or [],
+        technology_transfer=filters.technology_transfer, party_ids=parties, threat_ids=threats,
+        q=filters.q, page=page,
     )  # fmt: skip
 
 

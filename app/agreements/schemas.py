@@ -3,7 +3,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.agreements.models import AgreementKind, PartyRole
+from app.agreements.models import AgreementCategory, AgreementKind, AgreementScope, PartyRole
 from app.core.inputs import (
     SLUG_PATTERN,
     Checked,
@@ -56,11 +56,69 @@ class AgreementOut(BaseModel):
     ended_precision: DatePrecision | None
     certainty: Certainty
     threats: list[ThreatRef]
+    categories: list[AgreementCategory] = Field(
+        description="The dataset's categories, the primary first (DCAD: dca framework, dic "
+        "defense-industrial cooperation, trex training and exercises, procurement, commission, "
+        "research); empty for curated agreements without them",
+        examples=[["dca", "dic"]],
+    )
+    technology_transfer: bool = Field(
+        description="Technology transfer in the seed article's sense: of kind "
+        "technology_transfer, or with a dic, procurement or research category. Counted once, "
+        "in the partners' `agreement` channel (undirected), never in `transfer`"
+    )
+
+
+class AgreementTerms(BaseModel):
+    """An agreement's terms as a dataset codes them (DCAD 1.0). A `*_code` is one of DCAD's
+    special codes, a kind of unknown or not-applicable that stands in for the number beside
+    it (seed/datasets/README.md gives each reading)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    scope: AgreementScope | None = Field(
+        description="general: defense cooperation at large; sector: one field (DCAD `type`)"
+    )
+    duration_years: int | None = Field(description="Initial term in years (DCAD `span`)")
+    duration_code: int | None = Field(
+        description="In place of the term: -77 no fixed term (in force until terminated), "
+        "-88 unknown",
+        examples=[-77],
+    )
+    renewal_code: int | None = Field(
+        description="DCAD's renewal provision (`renewType`), verbatim: -66 automatic renewal "
+        "for the same term, -77 no fixed term so no renewal, -88 unknown; -44, -55, -56, -57, "
+        "-58 are the codebook's other renewal provisions",
+        examples=[-66],
+    )
+    renewal_years: int | None = Field(description="Renewal period in years (DCAD `renewYears`)")
+    renewal_years_code: int | None = Field(
+        description="In place of the renewal period: -66 the initial term again, -77 not "
+        "applicable, -88 unknown, -44 and -55 as DCAD codes them",
+        examples=[-66],
+    )
+    terminated: bool | None = Field(
+        description="true: terminated (see ended_date); false: in force at the end of DCAD's "
+        "coverage (2010), not known after; null: unknown (terminated_code)"
+    )
+    terminated_code: int | None = Field(
+        description="Why termination is unknown: -88 no information, -99 not determined "
+        "from the information DCAD had",
+        examples=[-88],
+    )
+    asymmetry: int | None = Field(
+        description="DCAD's asymmetry: 0 symmetric obligations, 1 asymmetric, 2 strongly "
+        "asymmetric (one side mainly provides: aid, supply); which side is not coded",
+        examples=[0],
+    )
 
 
 class AgreementDetail(AgreementOut):
     description: str | None
     note: str | None
+    terms: AgreementTerms | None = Field(
+        description="Terms as a dataset codes them; null for agreements no dataset codes"
+    )
     parties: list[Party]
     sources: list[CitationOut] = Field(validation_alias="citations")
 

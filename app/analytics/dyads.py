@@ -9,7 +9,9 @@ does not cover the year and no tie is known (`app.cooperation.coverage`).
 
 The counts are distinct initiatives per channel active that year: organizations both belong
 to, exercise editions of that year, agreements in force for both, operations both contribute
-to. A tie is active in year Y when its half-open period
+to, transfers between them (ordered or delivered that year; `transfers_a_to_b` those
+country_a supplied, `transfers_b_to_a` those it received). A tie is active in year Y when its
+half-open period
 [start, end) meets [Y-01-01, Y+1-01-01); an unknown start counts from the first year asked
 for, an open end up to the current year. `threats` are those of the counted initiatives.
 
@@ -29,6 +31,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from app.cooperation.channels import DIRECTED
 from app.cooperation.coverage import ChannelCoverage, YearCoverage
 from app.cooperation.models import Tie, TieChannel
 from app.cooperation.queries import INITIATIVE_THREATS, TieFilters, linked_threat
@@ -79,6 +82,9 @@ class DyadYear:
     # data does not cover the year and no tie is known, and only the channels asked for.
     counts: Mapping[TieChannel, int | None]
     threats: list[str]
+    # Per directed channel: its initiatives from country_a to country_b, and back (None where
+    # its count is).
+    directions: Mapping[TieChannel, tuple[int, int] | None]
 
     @property
     def ties(self) -> int | None:
@@ -95,12 +101,17 @@ class _SharedInitiative:
     spans: set[tuple[date | None, date | None]] = field(default_factory=set)
     # Each threat with its link's period: the tie addresses it only while the link holds.
     threats: set[tuple[str, date | None, date | None]] = field(default_factory=set)
+    # In a directed channel: the tie points from country_a (its role is the source role).
+    from_a: bool = False
 
 
 @dataclass
 class _YearTies:
     counts: dict[TieChannel, int] = field(default_factory=lambda: dict.fromkeys(TieChannel, 0))
     threats: set[str] = field(default_factory=set)
+    directions: dict[TieChannel, list[int]] = field(
+        default_factory=lambda: {channel: [0, 0] for channel in DIRECTED}
+    )
 
 
 def _statement(
@@ -119,6 +130,7 @@ def _statement(
         Tie.initiative_id,
         Tie.start_date,
         Tie.end_date,
+        Tie.country_role,
     ]
     if with_threats:
         columns += [ThreatCategory.slug, links.c.start_date, links.c.end_date]
@@ -183,6 +195,8 @@ def _pair_years(
                         years[year].threats.add(slug)
         for year in active:
             years[year].counts[channel] += 1
+            if channel in DIRECTED:
+                years[year].directions[channel][0 if shared.from_a else 1] += 1
     return years
 
 
@@ -222,8 +236,9 @@ def _sparse_dyad_years(
                 # pair of fact rows: the sets fold them.
                 shared = initiatives[(row[6], row[7])]
                 shared.spans.add((row[8], row[9]))
-                if with_threats and row[10] is not None:
-                    shared.threats.add((row[10], row[11], row[12]))
+                shared.from_a = row[10] == DIRECTED.get(row[6])
+                if with_threats and row[11] is not None:
+                    shared.threats.add((row[11], row[12], row[13]))
             assert first is not None
             country_a, country_b = DyadCountry(*first[0:3]), DyadCountry(*first[3:6])
             years = _pair_years(initiatives, filters, this_year)
@@ -231,7 +246,14 @@ def _sparse_dyad_years(
                 if after is not None and (a_iso3, b_iso3, year) <= after:
                     continue
                 ties = years[year]
-                yield DyadYear(year, country_a, country_b, ties.counts, sorted(ties.threats))
+                yield DyadYear(
+                    year,
+                    country_a,
+                    country_b,
+                    ties.counts,
+                    sorted(ties.threats),
+                    {channel: (a, b) for channel, (a, b) in ties.directions.items()},
+                )
     finally:
         result.close()
 
@@ -330,7 +352,13 @@ def _balanced_dyad_years(
                 channel: _known(tie_counts.get(channel) or 0, of_year[year][channel])
                 for channel in channels
             }
-            yield DyadYear(year, a.country, b.country, counts, row.threats if row else [])
+            directions = {
+                channel: (row.directions.get(channel) if row else None) or (0, 0)
+                for channel in DIRECTED
+                if counts.get(channel) is not None
+            }
+            threats = row.threats if row else []
+            yield DyadYear(year, a.country, b.country, counts, threats, directions)
 
 
 def panel_rows(session: Session, filters: DyadFilters) -> int:
@@ -401,6 +429,7 @@ DYAD_CHANNELS = (
     TieChannel.exercise,
     TieChannel.agreement,
     TieChannel.operation,
+    TieChannel.transfer,
 )
 
 
@@ -415,6 +444,9 @@ def csv_header() -> list[str]:
         "exercises",
         "agreements",
         "operations",
+        "transfers",
+        "transfers_a_to_b",
+        "transfers_b_to_a",
         "ties",
         "threats",
     ]
@@ -430,6 +462,7 @@ def csv_row(row: DyadYear) -> list[Any]:
         row.country_a.cow_code,
         row.country_b.cow_code,
         *(row.counts.get(channel) for channel in DYAD_CHANNELS),
+        *(row.directions.get(TieChannel.transfer) or (None, None)),
         row.ties,
         ";".join(row.threats),
     ]

@@ -69,7 +69,8 @@ def threat_column(slug: str) -> str:
 
 
 def edge_list_csv(network: Network) -> Iterator[str]:
-    """source, target, names, weight, one column per channel, one per threat addressed."""
+    """source, target, names, weight, one column per channel, one per threat addressed (in a
+    directed network, source is the supplier)."""
     graph = network.graph
     slugs = list(network.threat_names)
     header = [
@@ -101,7 +102,7 @@ def graphml(network: Network) -> Iterator[str]:
     """GraphML by networkx's writer; attributes flattened to the scalars GraphML allows."""
     graph = network.graph
     slugs = list(network.threat_names)
-    export = nx.Graph(name="defcoop cooperation network")
+    export = (nx.DiGraph if graph.is_directed() else nx.Graph)(name="defcoop cooperation network")
     for node, data in graph.nodes(data=True):
         export.add_node(
             node,

@@ -1,10 +1,12 @@
 """The cooperation network as a networkx graph, built from the ties table.
 
 Nodes are countries (keyed by ISO3) with at least one tie in the filtered period; an edge
-joins two countries that share at least one initiative. Its `weight` is the number of
-distinct shared initiatives (channel, initiative) in the period, as in the partners query;
-`channels` and `threats` break it down, and `distance` = 1/weight makes strong ties short
-for the weighted shortest paths behind betweenness.
+joins two countries that share at least one initiative. A network of directed channels only
+(transfers) may be asked for as directed: an edge then points from the source of its ties
+(the supplier) to their target, and a pair that traded both ways has an edge each way. Its
+`weight` is the number of distinct shared initiatives (channel, initiative) in the period,
+as in the partners query; `channels` and `threats` break it down, and `distance` = 1/weight
+makes strong ties short for the weighted shortest paths behind betweenness.
 
 A graph is built with one SQL statement and kept in a small LRU cache keyed by the database,
 its data version and the filters. Every change to the data bumps the version, so a changed
@@ -25,10 +27,23 @@ from functools import cached_property
 from typing import Any
 
 import networkx as nx  # type: ignore[import-untyped]
-from sqlalchemy import ColumnElement, Integer, Select, cast, distinct, func, null, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    cast,
+    distinct,
+    func,
+    null,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy import union_all as sql_union_all
 from sqlalchemy.orm import Session, aliased
 
+from app.cooperation.channels import DIRECTED
 from app.cooperation.models import Tie, TieChannel
 from app.cooperation.queries import INITIATIVE_THREATS, TieFilters, linked_threat
 from app.core.memo import LruCache, database_identity
@@ -59,6 +74,9 @@ class NetworkFilters:
     region: str | None = None
     # ...and members of the organization (role `member`) at some time in the period.
     organization_id: int | None = None
+    # Edges from the source of a directed channel's ties to their target (the channels are
+    # then directed ones only: `queries.network_filters` checks it).
+    directed: bool = False
 
     def tie_filters(self) -> TieFilters:
         return TieFilters(
@@ -70,6 +88,11 @@ class NetworkFilters:
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions = self.tie_filters().conditions()
+        if self.directed:
+            # Of the two rows of a tie, the one from its source.
+            conditions.append(
+                or_(*(and_(Tie.channel == c, Tie.country_role == r) for c, r in DIRECTED.items()))
+            )
         for countries in self._country_sets():
             conditions += [Tie.country_id.in_(countries), Tie.partner_id.in_(countries)]
         return conditions
@@ -232,8 +255,9 @@ def _edge_counts_statement(filters: NetworkFilters) -> Select[*tuple[Any, ...]]:
     """Per undirected pair: distinct initiatives per channel (threat_id NULL) and per
     (channel, threat), in one statement, with both countries' attributes."""
     conditions = filters.conditions()
-    # Ties are stored in both directions: one of the two is enough for an undirected graph.
-    once = Tie.country_id < Tie.partner_id
+    # Ties are stored in both directions: one of the two is enough for an undirected graph
+    # (a directed one keeps the row from the source, in `conditions`).
+    once = true() if filters.directed else Tie.country_id < Tie.partner_id
     links = INITIATIVE_THREATS
     per_channel = (
         select(
@@ -284,6 +308,7 @@ def _edge_counts_statement(filters: NetworkFilters) -> Select[*tuple[Any, ...]]:
 
 
 def build_network(session: Session, filters: NetworkFilters) -> Network:
+    """The graph of the filtered ties: an `nx.DiGraph` when the filters ask for directed."""
     nodes: dict[str, dict[str, Any]] = {}
     channels: dict[tuple[str, str], dict[TieChannel, int]] = {}
     threats: dict[tuple[str, str], dict[str, int]] = {}
@@ -294,7 +319,7 @@ def build_network(session: Session, filters: NetworkFilters) -> Network:
             country_id, iso3, name, region, subregion = row[offset : offset + 5]
             nodes[iso3] = {"id": country_id, "name": name, "region": region, "subregion": subregion}
             ends.append(iso3)
-        pair = (min(ends), max(ends))
+        pair = (ends[0], ends[1]) if filters.directed else (min(ends), max(ends))
         channel, threat_slug, threat_name, initiatives = row[10:]
         if threat_slug is None:
             channels.setdefault(pair, dict.fromkeys(TieChannel, 0))[TieChannel(channel)] = (
@@ -307,7 +332,9 @@ def build_network(session: Session, filters: NetworkFilters) -> Network:
             threat_names[threat_slug] = threat_name
     # Insertion order decides the iteration order of networkx, and so the tie-breaks of
     # Louvain and of path enumeration: ISO3 order makes them the same on every database.
-    graph = nx.Graph(threats=dict(sorted(threat_names.items())))
+    graph = (nx.DiGraph if filters.directed else nx.Graph)(
+        threats=dict(sorted(threat_names.items()))
+    )
     for iso3 in sorted(nodes):
         graph.add_node(iso3, **nodes[iso3])
     for pair in sorted(channels):

@@ -57,6 +57,16 @@ OrganizationFilter = Annotated[
     ),
 ]
 
+DirectedNetwork = Annotated[
+    bool,
+    Query(
+        description="true: edges point from the supplier to the recipient (one each way for "
+        "a pair that traded both ways); only with directed channels (`channel=transfer`). "
+        "Degrees then count in- and out-edges, paths follow the arrows",
+        examples=[True],
+    ),
+]
+
 
 def network_filters(
     session: SessionDep,
@@ -67,6 +77,7 @@ def network_filters(
     year_lte: YearLte = None,
     region: RegionFilter = None,
     organization: OrganizationFilter = None,
+    directed: DirectedNetwork = False,
 ) -> NetworkFilters:
     """The filters that select the ties of a network, shared by the network endpoints."""
     return queries.network_filters(
@@ -78,6 +89,7 @@ def network_filters(
         year_lte=year_lte,
         region=region,
         organization=organization,
+        directed=directed,
     )
 
 
@@ -158,7 +170,7 @@ def dyad_filters(
         bool,
         Query(
             description="false: one row per unordered pair, country_a < country_b by ISO3; "
-            "true: both orders, with the same counts",
+            "true: both orders, with the same counts (the transfer directions swapped)",
             examples=[False],
         ),
     ] = False,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.analytics.graph import Centrality, Network, NetworkFilters, network_for
 from app.analytics.schemas import NetworkMeasure
-from app.cooperation.channels import CHANNELS
+from app.cooperation.channels import CHANNELS, DIRECTED
 from app.cooperation.models import Tie, TieChannel
 from app.core.params import check_years
 from app.core.problems import InvalidParameter, NotFound
@@ -64,9 +64,17 @@ def network_filters(
     year_lte: int | None,
     region: str | None,
     organization: str | None,
+    directed: bool = False,
 ) -> NetworkFilters:
     """Checked, normalized filters: equal queries give equal filters, and share a cache entry."""
     check_years(year, year_gte, year_lte)
+    if directed and (not channel or not set(channel) <= DIRECTED.keys()):
+        raise InvalidParameter(
+            "/query/directed",
+            "A directed network is one of directed channels only: add "
+            + " ".join(f"channel={c.value}" for c in DIRECTED)
+            + ".",
+        )
     if year is not None:
         year_gte = year_lte = year
     return NetworkFilters(
@@ -76,6 +84,7 @@ def network_filters(
         year_lte=year_lte,
         region=_region(session, region) if region is not None else None,
         organization_id=_organization_id(session, organization) if organization else None,
+        directed=directed,
     )
 
 
@@ -205,7 +214,7 @@ def _hop_ties(
         .where(
             Tie.country_id.in_(country_ids),
             Tie.partner_id.in_(country_ids),
-            *filters.tie_filters().conditions(),
+            *filters.conditions(),  # in a directed network, the ties from the hop's source
         )
         .distinct()
     ):

@@ -66,6 +66,7 @@ def network_out(network: Network, data_version: int, coverage: StatedCoverage) -
         meta=NetworkMeta(
             nodes=graph.number_of_nodes(),
             edges=graph.number_of_edges(),
+            directed=graph.is_directed(),
             data_version=data_version,
             coverage=coverage.notes,
         ),
@@ -135,6 +136,7 @@ def paths_out(
 
 
 def dyad_out(row: DyadYear) -> DyadYearOut:
+    transfers = row.directions.get(TieChannel.transfer)
     return DyadYearOut(
         year=row.year,
         country_a=_ref(row.country_a.iso3, row.country_a.name),
@@ -145,6 +147,9 @@ def dyad_out(row: DyadYear) -> DyadYearOut:
         exercises=row.counts.get(TieChannel.exercise),
         agreements=row.counts.get(TieChannel.agreement),
         operations=row.counts.get(TieChannel.operation),
+        transfers=row.counts.get(TieChannel.transfer),
+        transfers_a_to_b=transfers[0] if transfers else None,
+        transfers_b_to_a=transfers[1] if transfers else None,
         ties=row.ties,
         threats=row.threats,
     )

@@ -95,6 +95,7 @@ def get_network(
     (as in the partners list), broken down per channel and per threat (how many of them
     address it). Filters narrow the ties (threat, channel, year range) and the countries
     (`region`, `organization`: both ends must qualify). 404 for an unknown organization.
+    With `channel=transfer&directed=true`, edges point from supplier to recipient.
     `meta.coverage` names the requested years a channel's data does not fully cover (the
     files link to the same notes: `Link: <...>; rel="describedby"`).
     """
@@ -234,7 +235,9 @@ def list_dyad_years(
 
     Counts are distinct initiatives active in the year per channel: organizations both
     belong to, exercise editions held that year, agreements in force for both, operations
-    both contribute to. A tie is active in a year when its period meets it; an unknown start
+    both contribute to, arms transfers between them (from the order year to the last
+    delivery), with `transfers_a_to_b` and `transfers_b_to_a` saying who supplied whom. A tie
+    is active in a year when its period meets it; an unknown start
     counts from `year_gte`, an open end up to the current year. `threats` are the threats
     the counted initiatives address. Filters: `country` (repeatable; see `within`),
     `channel`, `threat` (the initiative addresses one of them).

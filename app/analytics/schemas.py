@@ -8,11 +8,18 @@ from app.core.coverage import COVERAGE_DESCRIPTION, CoverageNote
 from app.countries.schemas import CountryDetail, CountryRef
 from app.threats.schemas import ThreatRef
 
-# A country pair appears at most once in an undirected network of every country there is.
+# A country pair appears at most once in an undirected network of every country there is,
+# twice (once each way) in a directed one.
 MAX_NODES = 400
-MAX_EDGES = MAX_NODES * (MAX_NODES - 1) // 2
+MAX_EDGES = MAX_NODES * (MAX_NODES - 1)
 
-CHANNEL_COUNTS_EXAMPLE = {"organization": 2, "exercise": 1, "agreement": 1, "operation": 0}
+CHANNEL_COUNTS_EXAMPLE = {
+    "organization": 2,
+    "exercise": 1,
+    "agreement": 1,
+    "operation": 0,
+    "transfer": 0,
+}
 
 
 class NetworkFormat(StrEnum):
@@ -35,15 +42,24 @@ class NetworkMeasure(StrEnum):
 class NodeOut(CountryRef):
     region: str | None = Field(examples=["Asia"])
     subregion: str | None = Field(description="UN M49 sub-region", examples=["South-eastern Asia"])
-    degree: int = Field(description="Number of partners in this network", examples=[17])
+    degree: int = Field(
+        description="Number of partners in this network (directed: in- plus out-edges)",
+        examples=[17],
+    )
     weighted_degree: int = Field(
         description="Sum of the weights of the country's edges", examples=[41]
     )
 
 
 class EdgeOut(BaseModel):
-    source: str = Field(description="ISO3 of one country (the lower code)", examples=["IDN"])
-    target: str = Field(description="ISO3 of the other country", examples=["MYS"])
+    source: str = Field(
+        description="ISO3 of one country (the lower code); in a directed network, the supplier",
+        examples=["IDN"],
+    )
+    target: str = Field(
+        description="ISO3 of the other country; in a directed network, the recipient",
+        examples=["MYS"],
+    )
     weight: int = Field(
         description="Number of shared initiatives in the period (the sum of `channels`)",
         examples=[4],
@@ -60,6 +76,9 @@ class EdgeOut(BaseModel):
 class NetworkMeta(BaseModel):
     nodes: int = Field(description="Number of countries", examples=[190])
     edges: int = Field(description="Number of country pairs with at least one tie", examples=[4380])
+    directed: bool = Field(
+        description="Edges point from supplier to recipient (`directed=true`)", examples=[False]
+    )
     data_version: int = Field(description="Version of the data the network was built from")
     coverage: list[CoverageNote] = Field(description=COVERAGE_DESCRIPTION)
 
@@ -186,8 +205,22 @@ class DyadYearOut(BaseModel):
     operations: int | None = Field(
         description="Shared operations that year" + _UNKNOWN, examples=[1]
     )
+    transfers: int | None = Field(
+        description="Arms transfers between the two that year (ordered, or in delivery)" + _UNKNOWN,
+        examples=[2],
+    )
+    transfers_a_to_b: int | None = Field(
+        description="Of `transfers`, those country_a supplied to country_b (null with it)",
+        examples=[2],
+    )
+    transfers_b_to_a: int | None = Field(
+        description="Of `transfers`, those country_b supplied to country_a (null with it)",
+        examples=[0],
+    )
     ties: int | None = Field(
-        description="Sum of the four counts (null when one of them is)", examples=[7]
+        description="Sum of the channel counts, organizations to transfers (null when one of "
+        "them is)",
+        examples=[9],
     )
     threats: list[str] = Field(
         description="Slugs of the threats the counted initiatives address",

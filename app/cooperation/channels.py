@@ -7,13 +7,14 @@ below; the derivation (`derivation.py`), the partners and pair reads (`queries.p
 analytics, the threat-link write routes, the one change path (`app.curation.changes`) and
 the API's `channel` enums read it from here, and hold no list of channels of their own.
 
-To add a channel (e.g. arms transfers):
+To add a channel (arms transfers were the last, and the first directed one):
 1. the models: the initiative, its fact table (a country column, a column naming the
    initiative, `certainty`), its threat-link table, a `Citation` column for the fact, and
    the new `TieChannel` value;
 2. a migration creating them (and widening the `channel` enum of the ties and aggregates);
 3. its pair `SELECT` in `ties.py` (one function, like the others) and one `Channel` entry
-   below (`symmetric=False` if the tie has a direction: a supplier and a recipient);
+   below (`symmetric=False` and the `source_role` if the tie has a direction: a supplier
+   and a recipient);
 4. its importer (`app.imports`), which writes through `app.curation.changes` like the
    others, so its ties and aggregates follow.
 Nothing else changes: the write framework, the change path, the reads and the OpenAPI enums
@@ -37,6 +38,7 @@ from app.exercises.models import ExerciseEdition, Participation, edition_threats
 from app.operations.models import Contribution, Operation, operation_threats
 from app.organizations.models import Membership, Organization, organization_threats
 from app.sources.models import Citation
+from app.transfers.models import Transfer, TransferParty, TransferRole, transfer_threats
 
 # The initiatives of a channel whose ties change with the given initiatives of another.
 Dependents = Callable[[Collection[int]], Select[int]]
@@ -69,12 +71,19 @@ class Channel:
     citation: InstrumentedAttribute[int | None]
     threat_links: ThreatLinkTable
     # Symmetric: both countries stand in the same relation (members, parties, participants).
+    # Otherwise the tie points from the country in `source_role` (a transfer's supplier) to
+    # the other: partners, pairs, networks and dyad-years say which way.
     symmetric: bool
     # The pair SELECT of `ties.py` that the derivation inserts into the ties table.
     ties: Callable[[Collection[int] | None], ties.AnySelect]
     # Other channels whose changes change this one's ties (an organization party stands for
     # its members: an agreement's ties change with the organization's memberships).
     fed_by: Mapping[TieChannel, Dependents] = field(default_factory=dict)
+    source_role: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.symmetric != (self.source_role is None):
+            raise ValueError(f"{self.name}: a directed channel, and only one, has a source role")
 
     @property
     def fact_owner_column(self) -> InstrumentedAttribute[int]:
@@ -142,7 +151,26 @@ _ENTRIES = (
         symmetric=True,
         ties=ties.operation_ties,
     ),
+    Channel(
+        name=TieChannel.transfer,
+        initiative=Transfer,
+        kind="transfer",
+        fact=TransferParty,
+        fact_owner="transfer_id",
+        citation=Citation.transfer_party_id,
+        threat_links=ThreatLinkTable(
+            transfer_threats, "transfer_id", "transfer_threat", "transfer"
+        ),
+        symmetric=False,
+        ties=ties.transfer_ties,
+        source_role=TransferRole.supplier.value,
+    ),
 )
+
+# The directed channels, and the role of the country a tie of theirs points from.
+DIRECTED: dict[TieChannel, str] = {
+    entry.name: entry.source_role for entry in _ENTRIES if entry.source_role is not None
+}
 
 # In the API's channel order: that of `TieChannel`, and of the entries above.
 CHANNELS: dict[TieChannel, Channel] = {entry.name: entry for entry in _ENTRIES}

@@ -86,6 +86,9 @@ def channel_coverage(session: Session) -> dict[TieChannel, ChannelCoverage]:
     rows = session.execute(
         select(DatasetCoverage, Dataset.name, Dataset.version)
         .join(Dataset, Dataset.id == DatasetCoverage.dataset_id)
+        # A dataset users bring themselves (SIPRI) covers nothing until one is imported: until
+        # then a pair without a transfer is unknown, not unlinked.
+        .where(Dataset.bundled_path.is_not(None) | Dataset.imported_at.is_not(None))
         .order_by(DatasetCoverage.starts)
     )
     for coverage, name, version in rows:

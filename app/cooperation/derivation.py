@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     text,
     tuple_,
@@ -31,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.cooperation.channels import CHANNELS
+from app.cooperation.channels import CHANNELS, DIRECTED
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie, TieChannel
 from app.cooperation.ties import TIE_COLUMNS, link_applies, link_span
 from app.sources.models import Certainty
@@ -53,18 +54,36 @@ def _span_columns(starts: Any, ends: Any) -> tuple[ColumnElement[Any], ColumnEle
     return start, end
 
 
+def directed_initiatives(role: Any) -> ColumnElement[Any]:
+    """Distinct initiatives of a directed channel in which `role` (the tie's country's or
+    partner's) is the channel's source role (a transfer's supplier): 0 in a symmetric one."""
+    points = or_(*(and_(Tie.channel == c, role == r) for c, r in DIRECTED.items()))
+    return func.count(distinct(case((points, Tie.initiative_id))))
+
+
 def _aggregate_statements(pairs: Any) -> list[Any]:
     """INSERT ... SELECT statements filling the aggregates from the ties, for the ties
     matching `pairs` (a list of conditions on `Tie`)."""
     start, end = _span_columns(Tie.start_date, Tie.end_date)
     statements: list[Any] = [
         insert(PartnerChannel).from_select(
-            ["country_id", "partner_id", "channel", "initiatives", "start_date", "end_date"],
+            [
+                "country_id",
+                "partner_id",
+                "channel",
+                "initiatives",
+                "outgoing",
+                "incoming",
+                "start_date",
+                "end_date",
+            ],
             select(
                 Tie.country_id,
                 Tie.partner_id,
                 Tie.channel,
                 func.count(distinct(Tie.initiative_id)),
+                directed_initiatives(Tie.country_role),
+                directed_initiatives(Tie.partner_role),
                 start,
                 end,
             )
@@ -91,6 +110,8 @@ def _aggregate_statements(pairs: Any) -> list[Any]:
                     "channel",
                     "threat_id",
                     "initiatives",
+                    "outgoing",
+                    "incoming",
                     "start_date",
                     "end_date",
                 ],
@@ -100,6 +121,8 @@ def _aggregate_statements(pairs: Any) -> list[Any]:
                     literal(channel.name.value),
                     links.c.threat_id,
                     func.count(distinct(Tie.initiative_id)),
+                    directed_initiatives(Tie.country_role),
+                    directed_initiatives(Tie.partner_role),
                     threat_start,
                     threat_end,
                 )
@@ -174,7 +197,7 @@ def refresh_aggregates(session: Session, pairs: Iterable[tuple[int, int]]) -> No
         return
     if len(rows) > _MANY_PAIRS:
         known = session.scalar(select(func.count()).select_from(PartnerChannel)) or 0
-        if len(rows) * 2 > known:  # most pairs (a pair has one to four channel rows)
+        if len(rows) * 2 > known:  # most pairs (a pair has one to five channel rows)
             rebuild_aggregates(session)  # scanning everything once is cheaper
             return
     connection = session.connection()

@@ -1,7 +1,7 @@
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, false
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -14,12 +14,15 @@ class TieChannel(StrEnum):
     exercise = "exercise"
     agreement = "agreement"
     operation = "operation"
+    transfer = "transfer"
 
 
 class Tie(Base):
     """Derived: one row per pair of fact rows that put two countries in one initiative.
 
-    Stored in both directions, so that a country's ties are one index range. Never edited
+    Stored in both directions, so that a country's ties are one index range; in a directed
+    channel the roles say which way the tie points (`country_role` supplier: the country
+    supplied the partner). Never edited
     by hand: `app.cooperation.derivation` rebuilds it from the fact tables in the same
     transaction as every change to them, so it cannot disagree with them.
     """
@@ -70,6 +73,10 @@ class PartnerChannel(Base):
     )
     # Distinct initiatives behind the ties.
     initiatives: Mapped[int] = mapped_column(Integer)
+    # In a directed channel (transfer: supplier -> recipient), those in which the country is
+    # the source (it supplied the partner) and those in which the partner is; 0 elsewhere.
+    outgoing: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    incoming: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     # The earliest start of the ties, null when any tie's start is unknown.
     start_date: Mapped[date | None] = mapped_column(Date)
     # The latest end of the ties, null when any tie is ongoing.
@@ -97,6 +104,8 @@ class PartnerThreat(Base):
         ForeignKey("threat_categories.id", ondelete="CASCADE"), primary_key=True
     )
     initiatives: Mapped[int] = mapped_column(Integer)
+    outgoing: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    incoming: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
 

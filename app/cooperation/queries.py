@@ -28,8 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, joinedload
 
-from app.cooperation.channels import CHANNELS
-from app.cooperation.derivation import most_certain
+from app.cooperation.channels import CHANNELS, DIRECTED
+from app.cooperation.derivation import directed_initiatives, most_certain
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie, TieChannel
 from app.cooperation.ties import link_applies, link_span
 from app.core.periods import Span
@@ -136,6 +136,14 @@ class ThreatName:
     name: str
 
 
+@dataclass(frozen=True)
+class Directions:
+    """A directed channel's initiatives between a country and a partner, by direction."""
+
+    to_partner: int  # the country is the source (a transfer's supplier)
+    from_partner: int  # the partner is
+
+
 @dataclass
 class PartnerSummary:
     partner: Country | CountryName
@@ -144,6 +152,8 @@ class PartnerSummary:
     first_year: int | None
     last_year: int | None
     ongoing: bool
+    # Per directed channel with ties between the two.
+    directions: dict[TieChannel, Directions] = field(default_factory=dict)
 
     @property
     def ties(self) -> int:
@@ -235,14 +245,20 @@ def _partners_from_aggregates(
     summaries = []
     for country_id, iso3, name, *counts, start, end, threat_ids in rows:
         ids = {int(id_) for id_ in (threat_ids or "").split(",") if id_}
+        channels = dict(zip(_CHANNELS, counts[: len(_CHANNELS)], strict=True))
+        ways = counts[len(_CHANNELS) :]  # outgoing, incoming of each directed channel
+        directions = {
+            channel: Directions(ways[2 * n], ways[2 * n + 1]) for n, channel in enumerate(DIRECTED)
+        }
         summaries.append(
             PartnerSummary(
                 partner=CountryName(country_id, iso3, name),
-                channels=dict(zip(_CHANNELS, counts, strict=True)),
+                channels=channels,
                 threats=[known[id_] for id_ in sorted(ids, key=rank.__getitem__)],
                 first_year=start.year if start else None,
                 last_year=Span(start, end).last_year,
                 ongoing=end is None,
+                directions={c: d for c, d in directions.items() if channels[c]},
             )
         )
     summaries.sort(key=lambda s: (-s.ties, s.partner.name))
@@ -273,6 +289,13 @@ def _aggregate_statement(by_threat: bool, by_channels: bool) -> Select[Any]:
                 )
                 for channel in CHANNELS
             ),
+            *(
+                func.sum(case((table.channel == channel.value, count), else_=0)).label(
+                    f"{channel.value}_{count.key}"
+                )
+                for channel in DIRECTED
+                for count in (table.outgoing, table.incoming)
+            ),
             case((func.count(table.start_date) == func.count(), func.min(table.start_date))).label(
                 "start_date"
             ),
@@ -291,6 +314,11 @@ def _aggregate_statement(by_threat: bool, by_channels: bool) -> Select[Any]:
             Country.iso3,
             Country.name,
             *(per_partner.c[channel.value] for channel in CHANNELS),
+            *(
+                per_partner.c[f"{channel.value}_{way}"]
+                for channel in DIRECTED
+                for way in ("outgoing", "incoming")
+            ),
             per_partner.c.start_date,
             per_partner.c.end_date,
             threat_lists.c.threat_ids,
@@ -340,6 +368,7 @@ def _partners_from_ties(
     channel_counts: dict[int, dict[TieChannel, int]] = defaultdict(
         lambda: dict.fromkeys(CHANNELS, 0)
     )
+    directions: dict[int, dict[TieChannel, Directions]] = defaultdict(dict)
     extents: dict[int, _Extent] = defaultdict(_Extent)
     start: Any = Tie.start_date
     end: Any = Tie.end_date
@@ -352,10 +381,23 @@ def _partners_from_ties(
             links,
             and_(linked_threat(links, filters.window), links.c.threat_id.in_(filters.threat_ids)),
         )
-    for partner_id, channel, initiatives, rows, starts, earliest, ends, latest in session.execute(
+    for (
+        partner_id,
+        channel,
+        initiatives,
+        outgoing,
+        incoming,
+        rows,
+        starts,
+        earliest,
+        ends,
+        latest,
+    ) in session.execute(
         statement.add_columns(
             Tie.channel,
             func.count(distinct(Tie.initiative_id)),
+            directed_initiatives(Tie.country_role),
+            directed_initiatives(Tie.partner_role),
             func.count(),
             func.count(start),
             func.min(start),
@@ -366,6 +408,8 @@ def _partners_from_ties(
         .group_by(Tie.partner_id, Tie.channel)
     ):
         channel_counts[partner_id][TieChannel(channel)] = initiatives
+        if channel in DIRECTED:
+            directions[partner_id][TieChannel(channel)] = Directions(outgoing, incoming)
         extents[partner_id].add(rows, starts, earliest, ends, latest)
     if not channel_counts:
         return []
@@ -385,6 +429,7 @@ def _partners_from_ties(
                 first_year=span.first_year,
                 last_year=span.last_year,
                 ongoing=extents[partner_id].known_ends < extents[partner_id].rows,
+                directions=directions[partner_id],
             )
         )
     summaries.sort(key=lambda s: (-s.ties, s.partner.name))

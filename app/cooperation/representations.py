@@ -7,11 +7,19 @@ from urllib.parse import urlencode
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from app.cooperation.channels import CHANNELS
+from app.cooperation.channels import CHANNELS, DIRECTED
 from app.cooperation.coverage import CoverageGap, coverage_at, requested_gaps
 from app.cooperation.models import TieChannel
 from app.cooperation.queries import PairTie, PartnerSummary
-from app.cooperation.schemas import Initiative, PairOut, PairSummary, PartnerOut, TieOut
+from app.cooperation.schemas import (
+    Directions,
+    Initiative,
+    PairOut,
+    PairSummary,
+    PartnerOut,
+    TieDirection,
+    TieOut,
+)
 from app.core.coverage import CoverageMeta, CoverageNote, StatedCoverage, YearRange
 from app.core.periods import Span
 from app.countries.models import Country
@@ -27,6 +35,10 @@ def partner_out(summary: PartnerSummary) -> PartnerOut:
             "partner": {"iso3": summary.partner.iso3, "name": summary.partner.name},
             "ties": summary.ties,
             "channels": summary.channels,
+            "directions": {
+                channel: {"to_partner": d.to_partner, "from_partner": d.from_partner}
+                for channel, d in summary.directions.items()
+            },
             "threats": [{"slug": t.slug, "name": t.name} for t in summary.threats],
             "first_year": summary.first_year,
             "last_year": summary.last_year,
@@ -35,7 +47,16 @@ def partner_out(summary: PartnerSummary) -> PartnerOut:
     )
 
 
+def _direction(tie: PairTie, codes: tuple[str, str]) -> tuple[str, str] | None:
+    """(source, target) of a directed channel's tie, from the roles of its two countries."""
+    source_role = DIRECTED.get(tie.channel)
+    if source_role is None:
+        return None
+    return codes if tie.roles[0] == source_role else (codes[1], codes[0])
+
+
 def _tie_out(tie: PairTie, codes: tuple[str, str]) -> TieOut:
+    direction = _direction(tie, codes)
     return TieOut(
         channel=tie.channel,
         initiative=Initiative(
@@ -43,6 +64,7 @@ def _tie_out(tie: PairTie, codes: tuple[str, str]) -> TieOut:
             slug=tie.initiative.slug,
             name=tie.initiative.name,
         ),
+        direction=TieDirection(source=direction[0], target=direction[1]) if direction else None,
         start_date=tie.span.start,
         start_inferred=tie.start_inferred,
         end_date=tie.span.end,
@@ -59,18 +81,27 @@ def pair_out(
     country: Country, partner: Country, ties: Sequence[PairTie], coverage: StatedCoverage
 ) -> PairOut:
     channels = dict.fromkeys(CHANNELS, 0)
+    directions: dict[TieChannel, Directions] = {}
+    codes = (country.iso3, partner.iso3)
     for tie in ties:
         channels[tie.channel] += 1
+        direction = _direction(tie, codes)
+        if direction is not None:
+            counts = directions.setdefault(tie.channel, Directions(to_partner=0, from_partner=0))
+            if direction[0] == country.iso3:
+                counts.to_partner += 1
+            else:
+                counts.from_partner += 1
     extent = Span(None, None) if not ties else ties[0].span
     for tie in ties[1:]:
         extent = extent.union(tie.span)
-    codes = (country.iso3, partner.iso3)
     return PairOut(
         country=CountryRef.model_validate(country),
         partner=CountryRef.model_validate(partner),
         summary=PairSummary(
             ties=len(ties),
             channels=channels,
+            directions=directions,
             threats=[
                 ThreatRef.model_validate(t)
                 for t in sorted(

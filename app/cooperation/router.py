@@ -42,7 +42,8 @@ def get_country_partners(
     A tie is one shared initiative: co-membership in an organization in overlapping periods
     (not universal bodies such as the UN), taking part in the same exercise edition (not as
     observers), being parties to the same agreement (an organization party stands for its
-    members at the time), or contributing to the same operation. The threats of a tie are
+    members at the time), contributing to the same operation, or an arms transfer between
+    the two (one supplied the other: `directions` says which way). The threats of a tie are
     those of its initiative.
 
     `meta.coverage` (for CSV: the `Link` with `rel="describedby"`) names the requested years
@@ -69,8 +70,9 @@ def get_country_partners(
 def get_country_pair(
     request: Request, session: SessionDep, pair: PartnersPath, filters: TieQuery
 ) -> PairOut:
-    """Every tie between two countries: channel, initiative, period, threats and sources;
-    `meta.coverage` names the requested years a channel's data does not fully cover."""
+    """Every tie between two countries: channel, initiative, period, threats and sources; a
+    transfer's tie says who supplied whom (`direction`). `meta.coverage` names the requested
+    years a channel's data does not fully cover."""
     ties = queries.ties_between(session, pair.country.id, pair.other.id, filters)
     coverage = representations.stated_coverage(request, session, filters.channels, *filters.years)
     return representations.pair_out(pair.country, pair.other, ties, coverage)

@@ -6,9 +6,14 @@ A tie is one initiative that two countries share:
 - exercise: both take part in the same edition in any role but `observer` (the tie covers
   the edition's year);
 - agreement: both are parties, directly or through an organization party, which stands for
-  its members at the time; the tie covers the agreement's life (from entry into force, or
-  signature) within both parties' periods;
-- operation: both contribute to the same operation in overlapping periods.
+  its members at the time; the tie covers the agreement's life within both parties' periods:
+  from entry into force (a fact), or from signature when entry into force is unknown (then
+  the tie says its start is inferred);
+- operation: both contribute to the same operation in overlapping periods;
+- transfer (directed): one supplied the other (roles `supplier` and `recipient`, one tie row
+  each way); the tie covers the deal's years, from its order to its last delivery (year
+  precision), and stays open while deliveries are ongoing; a cancelled deal with no delivery
+  makes no tie.
 Periods are half-open [start, end): no end means ongoing. A tie never reaches back past its
 container (issue 15): an organization's founding, an agreement's entry into force, an
 operation's start, and both countries' validity (`countries.valid_from`); where the facts give
@@ -51,6 +56,7 @@ from app.exercises.models import ExerciseEdition, ParticipantRole, Participation
 from app.operations.models import Contribution, Operation
 from app.organizations.models import Membership, MembershipRole, Organization
 from app.sources.models import Certainty
+from app.transfers.models import DeliveryStatus, Transfer, TransferParty
 
 AnySelect = Select[*tuple[Any, ...]]
 
@@ -79,14 +85,21 @@ class year_start(GenericFunction[date]):
     inherit_cache = True
 
 
+def _sqlite_scalar(name: str, element: Any, compiler: SQLCompiler, **kw: Any) -> str:
+    # With one argument SQLite's max() and min() are aggregates: one value is its own maximum.
+    if len(element.clauses) == 1:
+        return f"({compiler.process(element.clauses, **kw)})"
+    return f"{name}({compiler.process(element.clauses, **kw)})"
+
+
 @compiles(greatest, "sqlite")
 def _greatest_sqlite(element: greatest, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"max({compiler.process(element.clauses, **kw)})"
+    return _sqlite_scalar("max", element, compiler, **kw)
 
 
 @compiles(least, "sqlite")
 def _least_sqlite(element: least, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"min({compiler.process(element.clauses, **kw)})"
+    return _sqlite_scalar("min", element, compiler, **kw)
 
 
 @compiles(year_start)
@@ -309,8 +322,16 @@ def agreement_ties(initiative_ids: Collection[int] | None) -> AnySelect:
     participants = _agreement_participants(initiative_ids)
     mine, theirs = participants.alias("mine"), participants.alias("theirs")
     my_country, their_country = _validity()
+    # Entry into force binds the parties: a tie starting then is a fact. Where it is unknown,
+    # the tie starts at signature (the bound) and says its start is inferred.
     start, end, inferred = _bounded(
-        (mine.c.party_start, mine.c.member_start, theirs.c.party_start, theirs.c.member_start),
+        (
+            Agreement.in_force_date,
+            mine.c.party_start,
+            mine.c.member_start,
+            theirs.c.party_start,
+            theirs.c.member_start,
+        ),
         (mine.c.party_end, mine.c.member_end, theirs.c.party_end, theirs.c.member_end),
         (
             func.coalesce(Agreement.in_force_date, Agreement.signed_date),
@@ -384,4 +405,55 @@ def operation_ties(initiative_ids: Collection[int] | None) -> AnySelect:
     )
     if initiative_ids is not None:
         statement = statement.where(mine.operation_id.in_(initiative_ids))
+    return _tie_select(statement)
+
+
+def transfer_ties(initiative_ids: Collection[int] | None) -> AnySelect:
+    mine, theirs = aliased(TransferParty), aliased(TransferParty)
+    my_country, their_country = _validity()
+    # The deal's last year: its last delivery, or its order year when no delivery is known
+    # (or the register lists one before the order, as it may for an estimated order year).
+    last_year = greatest(Transfer.order_year, func.coalesce(Transfer.last_delivery_year, 0))
+    deal_end = case(
+        (Transfer.delivery_status == DeliveryStatus.ongoing.value, null()),
+        else_=year_start(last_year + 1),
+    )
+    start, end, inferred = _bounded(
+        (year_start(Transfer.order_year),),
+        (deal_end,),
+        (my_country.valid_from, their_country.valid_from),
+        (my_country.valid_until, their_country.valid_until),
+    )
+    statement = (
+        select(
+            mine.country_id.label("country_id"),
+            theirs.country_id.label("partner_id"),
+            literal(TieChannel.transfer.value).label("channel"),
+            mine.transfer_id.label("initiative_id"),
+            start.label("start_date"),
+            end.label("end_date"),
+            _least_certain(mine.certainty, theirs.certainty, Transfer.certainty).label("certainty"),
+            mine.id.label("country_fact_id"),
+            theirs.id.label("partner_fact_id"),
+            mine.role.label("country_role"),
+            theirs.role.label("partner_role"),
+            inferred.label("start_inferred"),
+        )
+        .join(
+            theirs,
+            and_(theirs.transfer_id == mine.transfer_id, theirs.country_id != mine.country_id),
+        )
+        .join(Transfer, Transfer.id == mine.transfer_id)
+        .join(my_country, my_country.id == mine.country_id)
+        .join(their_country, their_country.id == theirs.country_id)
+        .where(
+            # Nothing changed hands: no tie.
+            ~and_(
+                Transfer.delivery_status == DeliveryStatus.cancelled.value,
+                Transfer.last_delivery_year.is_(None),
+            )
+        )
+    )
+    if initiative_ids is not None:
+        statement = statement.where(mine.transfer_id.in_(initiative_ids))
     return _tie_select(statement)

@@ -5,6 +5,7 @@ import binascii
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -174,7 +175,24 @@ class SortKey:
 
     def cursor_for(self, row: Any) -> str:
         value = getattr(row, self.column.key)
+        # A date travels as its ISO text (JSON has no dates); `key_values` reads it back.
+        if isinstance(value, date):
+            value = value.isoformat()
         return encode_cursor([value, getattr(row, self.id_column.key)])
+
+    def key_values(self, cursor: str) -> list[Any]:
+        """The values of a cursor this key made, typed as its columns are."""
+        kinds = [column.type.python_type for column in (self.column, self.id_column)]
+        values = decode_cursor(cursor, [str if kind is date else kind for kind in kinds])
+        try:
+            return [
+                date.fromisoformat(v) if kind is date else v
+                for v, kind in zip(values, kinds, strict=True)
+            ]
+        except ValueError:
+            raise InvalidParameter(
+                "/query/cursor", "Invalid cursor; use the one from links.next."
+            ) from None
 
 
 def fetch_page(
@@ -183,8 +201,7 @@ def fetch_page(
     """Rows of one page, the total count, and the cursor of the next page."""
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     if page.cursor:
-        types = (sort.column.type.python_type, sort.id_column.type.python_type)
-        statement = statement.where(sort.after(decode_cursor(page.cursor, types)))
+        statement = statement.where(sort.after(sort.key_values(page.cursor)))
     rows = session.scalars(statement.order_by(*sort.order_by()).limit(page.limit + 1)).all()
     next_cursor = sort.cursor_for(rows[page.limit - 1]) if len(rows) > page.limit else None
     return rows[: page.limit], total or 0, next_cursor

@@ -106,3 +106,19 @@ class Span:
     @property
     def last_year(self) -> int | None:
         return (self.end - timedelta(days=1)).year if self.end else None
+
+
+# Months, stored as their first day (monthly data: personnel reported at each month's end).
+
+
+def next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def previous_month(month: date) -> date:
+    return (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def month_text(month: date) -> str:
+    """`YYYY-MM`, as the API writes a month."""
+    return f"{month:%Y-%m}"

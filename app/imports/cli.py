@@ -17,14 +17,23 @@ from app.imports.base import (
     run_import,
     total_steps,
 )
+from app.imports.dcad import DcadAdapter
+from app.imports.ipi import IpiAdapter
 from app.imports.mme import MmeAdapter
 from app.imports.report import ImportFailed, ImportReport
+from app.imports.sipri import SipriAdapter
 
 import_cli = typer.Typer(help="Import research datasets.", no_args_is_help=True)
 
 DatasetPath = Annotated[
     Path,
     typer.Argument(exists=True, dir_okay=False, readable=True, help="The dataset file"),
+]
+DatasetFolder = Annotated[
+    Path,
+    typer.Argument(
+        exists=True, file_okay=False, readable=True, help="The folder of the dataset's files"
+    ),
 ]
 SkipUnresolved = Annotated[
     bool,
@@ -46,6 +55,58 @@ def import_mme(path: DatasetPath, skip_unresolved: SkipUnresolved = False) -> No
     Example: defcoop import mme seed/datasets/mme_v7.csv
     """
     report = _import(MmeAdapter(), path, skip_unresolved)
+    for line in report.summary_lines():
+        typer.echo(line)
+
+
+@import_cli.command("dcad")
+def import_dcad(path: DatasetPath) -> None:
+    """Import the Defense Cooperation Agreement Dataset, version 1.0 (DCAD, Kinne 2020).
+
+    Every row becomes a bilateral agreement with its two parties (COW codes read on the day
+    it entered into force, else was signed), dates with their precision, categories and
+    terms, cited as DCAD 1.0 with its DCAid; a row that is a curated agreement is merged into
+    it. Running it again on the same file changes nothing.
+
+    Example: defcoop import dcad seed/datasets/dcad-1.0/DCAD-v1.0-main.csv
+    """
+    report = _import(DcadAdapter(), path, skip_unresolved=False)
+    for line in report.summary_lines():
+        typer.echo(line)
+
+
+@import_cli.command("sipri")
+def import_sipri(path: DatasetPath, skip_unresolved: SkipUnresolved = False) -> None:
+    """Import your own export of SIPRI's arms-transfers trade register (CSV).
+
+    SIPRI's data may not be redistributed, so none is bundled: export the trade register as
+    CSV from the SIPRI Arms Transfers Database (armstransfers.sipri.org, "Trade registers")
+    and import the file. Every row becomes a transfer from its supplier to its recipient,
+    cited with its supplier, recipient, order year and weapon designation. Rows naming no
+    state (non-state actors, organizations, unknown suppliers) are rejected with the reason.
+    Running it again on the same file changes nothing; a newer export updates the rows
+    imported before. Information from the SIPRI Arms Transfers Database.
+
+    Example: defcoop import sipri ~/Downloads/trade-register.csv
+    """
+    report = _import(SipriAdapter(), path, skip_unresolved)
+    for line in report.summary_lines():
+        typer.echo(line)
+
+
+@import_cli.command("ipi-peacekeeping")
+def import_ipi_peacekeeping(path: DatasetFolder, skip_unresolved: SkipUnresolved = False) -> None:
+    """Import IPI's Providing for Peacekeeping files (Perry & Smith 2013): UN missions and
+    their contributors, month by month.
+
+    The folder holds missions.json, mission_months_1990_2017.csv and
+    contributions_2009_2014.csv. Every mission becomes an operation (curated ones are merged),
+    and every contributor's run of consecutive months in a mission a contribution with its
+    monthly personnel, cited with the file's rows. Running it again changes nothing.
+
+    Example: defcoop import ipi-peacekeeping seed/datasets/ipi-peacekeeping
+    """
+    report = _import(IpiAdapter(), path, skip_unresolved)
     for line in report.summary_lines():
         typer.echo(line)
 

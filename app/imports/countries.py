@@ -1,8 +1,9 @@
-"""Participant names to countries, through the alias table in seed/data/country_aliases.yaml."""
+"""Participant names and COW codes to countries: names through the alias table in
+seed/data/country_aliases.yaml, COW codes through their periods (`country_cow_codes`)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,8 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.countries.models import Country
+from app.core.periods import Span
+from app.countries.models import Country, CowCodePeriod
 from app.imports.report import ImportFailed, ImportReport
 
 ALIASES_FILE = Path(str(files("seed") / "data" / "country_aliases.yaml"))
@@ -72,10 +74,20 @@ class Participants:
 
 
 class CountryResolver:
-    """Resolves names through the alias table first, then the countries' own names."""
+    """Resolves names through the alias table first, then the countries' own names; COW codes
+    through the periods in which each country carried them."""
 
-    def __init__(self, table: AliasTable, countries: Iterable[Country]) -> None:
+    def __init__(
+        self,
+        table: AliasTable,
+        countries: Iterable[Country],
+        cow_periods: Iterable[CowCodePeriod] = (),
+    ) -> None:
         self.table = table
+        self.cow_periods: dict[int, list[tuple[Span, int]]] = {}
+        for period in cow_periods:
+            span = Span(period.valid_from, period.valid_until)
+            self.cow_periods.setdefault(period.cow_code, []).append((span, period.country_id))
         self.ids_by_code: dict[str, int] = {}
         self.ids_by_name: dict[str, int] = {}
         for country in countries:
@@ -89,7 +101,31 @@ class CountryResolver:
 
     @classmethod
     def from_database(cls, session: Session, path: Path = ALIASES_FILE) -> "CountryResolver":
-        return cls(AliasTable.load(path), session.scalars(select(Country)))
+        return cls(
+            AliasTable.load(path),
+            session.scalars(select(Country)),
+            session.scalars(select(CowCodePeriod)),
+        )
+
+    def by_cow(self, code: int, on: date) -> int | None:
+        """The country that carried COW `code` on that day (a 260 in 1980 is DEU, a 365 in
+        1980 the Soviet Union), or None if no country did."""
+        day = Span(on, on + timedelta(days=1))
+        return next(
+            (country for span, country in self.cow_periods.get(code, []) if span.overlap(day)),
+            None,
+        )
+
+    def by_cow_year(self, code: int, year: int) -> int | None:
+        """The country that carried COW `code` for the longest part of `year` (data by year:
+        365 in 1991 is the Soviet Union, which held it until 25 December), or None."""
+        whole_year = Span.of_years(year, year)
+        held: dict[int, int] = {}
+        for span, country in self.cow_periods.get(code, []):
+            part = span.overlap(whole_year)
+            if part is not None and part.start is not None and part.end is not None:
+                held[country] = held.get(country, 0) + (part.end - part.start).days
+        return max(held, key=lambda country: held[country]) if held else None
 
     def country_id(self, name: str, on: date) -> int | None:
         key = name.casefold()

@@ -1,14 +1,14 @@
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, Versioned
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.organizations.models import Organization
-from app.sources.models import Certainty, Citation, certainty_column
+from app.sources.models import Certainty, Citation, Source, certainty_column
 from app.threats.models import ThreatCategory, threat_link_table
 
 
@@ -36,6 +36,9 @@ class Operation(PeriodMixin, NoteMixin, Versioned, Base):
     )
     mandate: Mapped[str | None] = mapped_column(String(1000))
     description: Mapped[str | None] = mapped_column(Text)
+    headquarters: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
     certainty: Mapped[Certainty] = certainty_column()
 
     lead_organization: Mapped[Organization | None] = relationship(lazy="raise")
@@ -76,3 +79,43 @@ class Contribution(PeriodMixin, NoteMixin, Base):
     citations: Mapped[list[Citation]] = relationship(
         lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.contribution_id]
     )
+
+
+class ContributionMonth(Base):
+    """One month of a contribution: the personnel a country had in an operation at the end
+    of that month, as the UN's monthly contributor report gives it (via a dataset: IPI).
+
+    A contribution with months is a spell: its months are contiguous, and a month without a
+    row inside the dataset's coverage is a month without personnel. Outside the coverage
+    nothing is known (not zero). Figures by sex are null where the report gives none.
+    """
+
+    __tablename__ = "contribution_months"
+    __table_args__ = (UniqueConstraint("contribution_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("contributions.id", ondelete="CASCADE"), index=True
+    )
+    month: Mapped[date] = mapped_column(Date, index=True)  # its first day
+    police_male: Mapped[int | None] = mapped_column(Integer)
+    police_female: Mapped[int | None] = mapped_column(Integer)
+    police_total: Mapped[int | None] = mapped_column(Integer)
+    formed_police_male: Mapped[int | None] = mapped_column(Integer)
+    formed_police_female: Mapped[int | None] = mapped_column(Integer)
+    formed_police_total: Mapped[int | None] = mapped_column(Integer)
+    experts_male: Mapped[int | None] = mapped_column(Integer)
+    experts_female: Mapped[int | None] = mapped_column(Integer)
+    experts_total: Mapped[int | None] = mapped_column(Integer)
+    troops_male: Mapped[int | None] = mapped_column(Integer)
+    troops_female: Mapped[int | None] = mapped_column(Integer)
+    troops_total: Mapped[int | None] = mapped_column(Integer)
+    total_male: Mapped[int | None] = mapped_column(Integer)
+    total_female: Mapped[int | None] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    # The dataset row the month comes from (the month's citation, one per row).
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id", ondelete="RESTRICT"))
+    locator: Mapped[str] = mapped_column(String(300))
+
+    contribution: Mapped[Contribution] = relationship(lazy="raise")
+    source: Mapped[Source] = relationship(lazy="raise")

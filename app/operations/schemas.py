@@ -18,6 +18,7 @@ from app.core.inputs import (
     listed_twice,
     period_errors,
 )
+from app.core.pagination import Links, ListMeta
 from app.core.params import NO_CONTROL_CHARACTERS
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryRef
@@ -26,6 +27,20 @@ from app.organizations.schemas import OrganizationRef
 from app.sources.models import Certainty
 from app.sources.schemas import CitationOut, Evidence, Sources
 from app.threats.schemas import ThreatRef
+
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+Month = Annotated[str, Field(pattern=MONTH_PATTERN, examples=["2012-01"])]
+
+
+class SpellSummary(BaseModel):
+    """A contribution known month by month (a spell: consecutive months), summarized."""
+
+    first_month: Month
+    last_month: Month
+    months: int = Field(description="Months with personnel", examples=[52])
+    peak_total: int = Field(description="Largest monthly total", examples=[1455])
+    peak_month: Month = Field(description="The first month with the largest total")
+    mean_total: float = Field(description="Mean monthly total", examples=[1290.4])
 
 
 class Contributor(Evidence):
@@ -37,6 +52,11 @@ class Contributor(Evidence):
     start_precision: DatePrecision | None
     end_date: date | None
     end_precision: DatePrecision | None
+    monthly: SpellSummary | None = Field(
+        default=None,
+        description="For a contribution known month by month: its months summarized "
+        "(the months themselves: GET /v1/operations/{slug}/months)",
+    )
 
 
 class OperationOut(BaseModel):
@@ -59,9 +79,73 @@ class OperationOut(BaseModel):
 class OperationDetail(OperationOut):
     mandate: str | None
     description: str | None
+    headquarters: str | None = Field(examples=["Naqoura"])
+    latitude: float | None = Field(description="Of the headquarters", examples=[33.12])
+    longitude: float | None = Field(description="Of the headquarters", examples=[35.13])
     note: str | None
     contributors: list[Contributor] = Field(validation_alias="contributions")
     sources: list[CitationOut] = Field(validation_alias="citations")
+
+
+class OperationRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    slug: str = Field(examples=["unifil"])
+    name: str = Field(examples=["United Nations Interim Force in Lebanon"])
+
+
+class Personnel(BaseModel):
+    male: int | None = Field(description="Null where the report does not say", examples=[1200])
+    female: int | None = Field(examples=[30])
+    total: int | None = Field(examples=[1230])
+
+
+class MonthSource(BaseModel):
+    source_id: str = Field(examples=["ipi-peacekeeping"])
+    title: str
+    locator: str = Field(examples=["contributions_2009_2014.csv row 12"])
+
+
+class ContributionMonthOut(BaseModel):
+    """A country's personnel in an operation at the end of one month."""
+
+    month: Month
+    operation: OperationRef
+    country: CountryRef
+    police: Personnel = Field(description="Individual police")
+    formed_police: Personnel = Field(description="Formed police units")
+    experts: Personnel = Field(description="Experts on mission (military observers)")
+    troops: Personnel
+    total: Personnel
+    source: MonthSource
+
+
+class MonthRange(BaseModel):
+    from_month: Month | None = Field(description="Null: unbounded")
+    until_month: Month | None = Field(description="Null: unbounded")
+
+
+class MonthCoverage(BaseModel):
+    """The months a dataset's monthly contributions cover."""
+
+    source_id: str = Field(examples=["ipi-peacekeeping"])
+    first_month: Month = Field(examples=["2009-11"])
+    last_month: Month = Field(examples=["2014-02"])
+
+
+class MonthsMeta(ListMeta):
+    coverage: list[MonthCoverage] = Field(description="What the monthly data covers")
+    unknown: list[MonthRange] = Field(
+        description="The parts of the months asked for (all months if none) that no dataset "
+        "covers: there a contribution is unknown, not zero"
+    )
+    note: str
+
+
+class MonthsPage(BaseModel):
+    data: list[ContributionMonthOut]
+    links: Links
+    meta: MonthsMeta
 
 
 # --- input: what the write routes accept --------------------------------------------------

@@ -55,6 +55,8 @@ CITED_TABLES = {
     "party_id": "agreement_parties",
     "operation_id": "operations",
     "contribution_id": "contributions",
+    "transfer_id": "transfers",
+    "transfer_party_id": "transfer_parties",
     "threat_id": "threat_categories",
     "response_id": "threat_responses",
 }
@@ -94,6 +96,8 @@ class Citation(Base):
     party_id: Mapped[int | None] = _cited_column("party_id")
     operation_id: Mapped[int | None] = _cited_column("operation_id")
     contribution_id: Mapped[int | None] = _cited_column("contribution_id")
+    transfer_id: Mapped[int | None] = _cited_column("transfer_id")
+    transfer_party_id: Mapped[int | None] = _cited_column("transfer_party_id")
     threat_id: Mapped[int | None] = _cited_column("threat_id")
     response_id: Mapped[int | None] = _cited_column("response_id")
 

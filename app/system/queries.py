@@ -9,6 +9,7 @@ from app.organizations.models import Membership, Organization
 from app.sources.models import Citation, Source
 from app.system.models import DataState
 from app.threats.models import ThreatCategory
+from app.transfers.models import Transfer, TransferParty
 
 _COUNTED = {
     "countries": Country,
@@ -21,6 +22,8 @@ _COUNTED = {
     "agreement_parties": AgreementParty,
     "operations": Operation,
     "contributions": Contribution,
+    "transfers": Transfer,
+    "transfer_parties": TransferParty,
     "threat_categories": ThreatCategory,
     "sources": Source,
     "citations": Citation,

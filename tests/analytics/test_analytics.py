@@ -113,6 +113,7 @@ async def test_network_nodes_edges_and_weights(net: httpx.AsyncClient) -> None:
         "exercise": 1,
         "agreement": 1,
         "operation": 0,
+        "transfer": 0,
     }
     assert edges[("GBR", "USA")]["threats"] == {"armed-conflict": 2, "cyber-warfare": 1}
     assert edges[("AUS", "SGP")]["channels"]["exercise"] == 1
@@ -166,7 +167,7 @@ async def test_network_as_csv_edge_list(net: httpx.AsyncClient) -> None:
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert response.text.splitlines()[0] == (
         "source,target,source_name,target_name,weight,organization,exercise,agreement,"
-        "operation,threat_armed_conflict,threat_cyber_warfare,threat_natural_disasters,"
+        "operation,transfer,threat_armed_conflict,threat_cyber_warfare,threat_natural_disasters,"
         "threat_terrorism"
     )
     assert len(rows) == 13
@@ -350,6 +351,9 @@ async def test_dyad_year_row(net: httpx.AsyncClient) -> None:
         "exercises": 1,
         "agreements": 1,
         "operations": 0,
+        "transfers": 0,
+        "transfers_a_to_b": 0,
+        "transfers_b_to_a": 0,
         "ties": 3,
         "threats": ["armed-conflict", "cyber-warfare"],
     }
@@ -423,6 +427,9 @@ async def test_dyad_years_pages_and_csv(net: httpx.AsyncClient) -> None:
         "exercises",
         "agreements",
         "operations",
+        "transfers",
+        "transfers_a_to_b",
+        "transfers_b_to_a",
         "ties",
         "threats",
     ]
@@ -603,7 +610,11 @@ async def test_seeded_dyad_year_indonesia_malaysia_2024(api: httpx.AsyncClient) 
     (row,) = await _dyads(api, year_gte=2024, year_lte=2024, country=["IDN", "MYS"], within=True)
     assert (row["organizations"], row["operations"]) == (6, 1)
     assert row["ties"] == (
-        row["organizations"] + row["exercises"] + row["agreements"] + row["operations"]
+        row["organizations"]
+        + row["exercises"]
+        + row["agreements"]
+        + row["operations"]
+        + row["transfers"]
     )
     assert {"cybercrime", "terrorism"} <= set(row["threats"])
 

@@ -10,7 +10,11 @@ cannot be copied into the expectation it is checked against:
 - agreement: two parties, a country party standing for itself and an organization party
   for each of its members (role `member`) during the membership, within the agreement's life
   (from entry into force, or signature, to its end) and both parties' periods;
-- operation: two contributors to one operation, within the operation and both contributions.
+- operation: two contributors to one operation, within the operation and both contributions;
+- transfer: its supplier and its recipient (each way, with their roles), from January 1st of
+  the order year to January 1st after the last delivery year (the order year when it is later
+  or no delivery is known); open while deliveries are ongoing; no tie for a cancelled deal
+  with no delivery.
 Periods are half-open [start, end): no end is ongoing, and a pair whose periods share no day
 is no tie. A tie never starts before its initiative (founding, entry into force, start) nor
 before either country existed; when the facts give no start, or one before those bounds, the
@@ -37,6 +41,7 @@ from app.exercises.models import ExerciseEdition, Participation, edition_threats
 from app.operations.models import Contribution, Operation, operation_threats
 from app.organizations.models import Membership, Organization, organization_threats
 from app.sources.models import Certainty
+from app.transfers.models import Transfer, TransferParty, transfer_threats
 
 TieRow = dict[str, Any]
 Period = tuple[date | None, date | None]
@@ -200,6 +205,7 @@ def _exercise_ties(session: Session) -> Iterator[TieRow]:
 
 def _agreement_ties(session: Session) -> Iterator[TieRow]:
     members = _memberships(session)
+    in_force_dates = dict(_rows(session, Agreement.id, Agreement.in_force_date))
     sides: dict[int, list[_Side]] = defaultdict(list)
     for row in _rows(
         session,
@@ -213,16 +219,22 @@ def _agreement_ties(session: Session) -> Iterator[TieRow]:
         AgreementParty.certainty,
     ):
         party_period = (row.start_date, row.end_date)
+        # Entry into force binds every party: a start then is a fact, not an inference.
+        in_force = (in_force_dates.get(row.agreement_id), None)
         role = str(row.role)
         if row.country_id is not None:
             sides[row.agreement_id].append(
-                _Side(row.country_id, row.id, (party_period,), row.certainty, role)
+                _Side(row.country_id, row.id, (party_period, in_force), row.certainty, role)
             )
         else:  # an organization party stands for its members while they are members
             for country_id, _, membership_period, _ in members.get(row.organization_id, []):
                 sides[row.agreement_id].append(
                     _Side(
-                        country_id, row.id, (party_period, membership_period), row.certainty, role
+                        country_id,
+                        row.id,
+                        (party_period, membership_period, in_force),
+                        row.certainty,
+                        role,
                     )
                 )
     agreements = _rows(
@@ -260,6 +272,48 @@ def _operation_ties(session: Session) -> Iterator[TieRow]:
     return _pairs(TieChannel.operation, sides, periods, {}, _validity(session))
 
 
+def _transfer_ties(session: Session) -> Iterator[TieRow]:
+    deals = {
+        row.id: row
+        for row in _rows(
+            session,
+            Transfer.id,
+            Transfer.order_year,
+            Transfer.last_delivery_year,
+            Transfer.delivery_status,
+            Transfer.certainty,
+        )
+    }
+    periods: dict[int, Period] = {}
+    for deal in deals.values():
+        if deal.delivery_status == "cancelled" and deal.last_delivery_year is None:
+            continue  # nothing changed hands
+        last = max(deal.order_year, deal.last_delivery_year or deal.order_year)
+        end = None if deal.delivery_status == "ongoing" else date(last + 1, 1, 1)
+        periods[deal.id] = (date(deal.order_year, 1, 1), end)
+    sides: dict[int, list[_Side]] = defaultdict(list)
+    for row in _rows(
+        session,
+        TransferParty.id,
+        TransferParty.transfer_id,
+        TransferParty.country_id,
+        TransferParty.role,
+        TransferParty.certainty,
+    ):
+        if row.transfer_id in periods:
+            sides[row.transfer_id].append(
+                _Side(
+                    row.country_id,
+                    row.id,
+                    (periods[row.transfer_id],),
+                    row.certainty,
+                    str(row.role),
+                )
+            )
+    certainty = {deal_id: (deal.certainty,) for deal_id, deal in deals.items()}
+    return _pairs(TieChannel.transfer, sides, {}, certainty, _validity(session))
+
+
 def reference_ties(session: Session) -> list[TieRow]:
     """Every tie, both directions, derived in Python from the fact rows."""
     return [
@@ -267,6 +321,7 @@ def reference_ties(session: Session) -> list[TieRow]:
         *_exercise_ties(session),
         *_agreement_ties(session),
         *_operation_ties(session),
+        *_transfer_ties(session),
     ]
 
 
@@ -277,7 +332,10 @@ _THREAT_LINKS: dict[TieChannel, tuple[Table, str]] = {
     TieChannel.exercise: (edition_threats, "edition_id"),
     TieChannel.agreement: (agreement_threats, "agreement_id"),
     TieChannel.operation: (operation_threats, "operation_id"),
+    TieChannel.transfer: (transfer_threats, "transfer_id"),
 }
+# A transfer points from its supplier to its recipient.
+SOURCE_ROLES = {TieChannel.transfer: "supplier"}
 
 
 LinkedThreats = dict[tuple[TieChannel, int], dict[int, Span]]
@@ -295,14 +353,32 @@ def initiative_threats(session: Session) -> LinkedThreats:
     return threats
 
 
-def _summary(ties: Iterable[TieRow]) -> tuple[int, date | None, date | None]:
-    """Distinct initiatives, the earliest start (none if any is unknown) and the latest end
-    (none if any is ongoing)."""
+def directions(ties: Iterable[TieRow]) -> tuple[int, int]:
+    """Distinct initiatives of a directed channel from the country to the partner, and back
+    (0, 0 in a symmetric channel)."""
+    rows = list(ties)
+
+    def pointing(side: str) -> int:
+        return len(
+            {
+                tie["initiative_id"]
+                for tie in rows
+                if tie[side] == SOURCE_ROLES.get(tie["channel"], object())
+            }
+        )
+
+    return pointing("country_role"), pointing("partner_role")
+
+
+def _summary(ties: Iterable[TieRow]) -> tuple[Any, ...]:
+    """Distinct initiatives, those pointing each way (directed channels), the earliest start
+    (none if any is unknown) and the latest end (none if any is ongoing)."""
     rows = list(ties)
     starts = [tie["start_date"] for tie in rows]
     ends = [tie["end_date"] for tie in rows]
     return (
         len({tie["initiative_id"] for tie in rows}),
+        *directions(rows),
         None if None in starts else min(starts),
         None if None in ends else max(ends),
     )

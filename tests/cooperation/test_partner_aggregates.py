@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement, AgreementParty, PartyRole
-from app.cooperation.channels import CHANNELS
+from app.cooperation.channels import CHANNELS, DIRECTED
 from app.cooperation.derivation import rebuild_aggregates, refresh_ties
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie, TieChannel
 from app.cooperation.queries import TieFilters, partners_of
@@ -31,8 +31,10 @@ from app.operations.models import Contribution, Operation
 from app.organizations.models import Membership, MembershipRole, Organization, OrganizationKind
 from app.sources.models import Certainty
 from app.threats.models import ThreatCategory
+from app.transfers.models import DeliveryStatus, Transfer, TransferParty, TransferRole
 from tests.cooperation.reference_ties import (
     LinkedThreats,
+    directions,
     initiative_threats,
     reference_aggregates,
     reference_ties,
@@ -147,12 +149,37 @@ def _add_random_facts(session: Session, rng: random.Random) -> None:
                 certainty=_certainty(rng),
             )
         )
+    transfers = []
+    for number in range(60):
+        supplier, recipient = rng.sample(countries, 2)
+        order_year = rng.randint(1985, 2020)
+        transfer = Transfer(
+            slug=f"test-transfer-{number}",
+            name=f"Test transfer {number}",
+            order_year=order_year,
+            last_delivery_year=rng.choice([None, order_year - 1, order_year, order_year + 3]),
+            delivery_status=rng.choice(list(DeliveryStatus)),
+            certainty=_certainty(rng),
+        )
+        session.add(transfer)
+        session.flush()
+        transfers.append(transfer.id)
+        for country_id, role in ((supplier, TransferRole.supplier), (recipient, "recipient")):
+            session.add(
+                TransferParty(
+                    transfer_id=transfer.id,
+                    country_id=country_id,
+                    role=TransferRole(role),
+                    certainty=_certainty(rng),
+                )
+            )
     session.flush()
     initiatives = {
         TieChannel.organization: organizations,
         TieChannel.exercise: editions[:60],
         TieChannel.agreement: agreements,
         TieChannel.operation: operations,
+        TieChannel.transfer: transfers,
     }
     for channel, entry in CHANNELS.items():
         links, column = entry.threat_links.table, entry.threat_links.owner
@@ -239,11 +266,17 @@ def _reference_partners(
             None if None in starts else min(d for d in starts if d is not None),
             None if None in ends else max(d for d in ends if d is not None),
         )
+        ways = {
+            channel: directions(r for r in rows if r["channel"] == channel)
+            for channel in CHANNELS
+            if channel in DIRECTED and channels[channel]
+        }
         result.append(
             (
                 partner_id,
                 sum(channels.values()),
                 channels,
+                ways,
                 sorted(slugs[t] for t in addressed[partner_id]),
                 span.first_year,
                 span.last_year,
@@ -260,6 +293,7 @@ def _fast_partners(session: Session, country_id: int, filters: TieFilters) -> li
             s.partner.id,
             s.ties,
             s.channels,
+            {c: (d.to_partner, d.from_partner) for c, d in s.directions.items()},
             [t.slug for t in s.threats],
             s.first_year,
             s.last_year,
@@ -281,6 +315,8 @@ def _filter_sets(threats: list[int]) -> list[TieFilters]:
         TieFilters(year=2010),
         TieFilters(year_gte=2000),
         TieFilters(year_lte=2005, channels=[TieChannel.agreement, TieChannel.operation]),
+        TieFilters(channels=[TieChannel.transfer]),
+        TieFilters(year=2004, channels=[TieChannel.transfer, TieChannel.exercise]),
         TieFilters(year_gte=1999, year_lte=2016, threat_ids=[threats[0]]),
     ]
 
@@ -315,7 +351,7 @@ def _check_everything(session: Session) -> None:
             )
             assert _fast_partners(session, country_id, filters) == expected, (country_id, filters)
             checked += len(expected)
-            threatless += sum(1 for row in expected if not row[3])
+            threatless += sum(1 for row in expected if not row[4])
     assert checked > 1000
     assert threatless > 0
 
@@ -356,11 +392,15 @@ def test_incremental_refreshes_match_the_reference(session: Session) -> None:
     contribution = session.scalars(select(Contribution).order_by(Contribution.id)).first()
     assert contribution is not None
     session.delete(contribution)
+    transfer = session.scalars(select(Transfer).order_by(Transfer.id)).first()
+    assert transfer is not None
+    transfer.delivery_status, transfer.last_delivery_year = DeliveryStatus.delivered, 2012
     session.flush()
     refresh_ties(session, TieChannel.organization, [organization_id])
     refresh_ties(session, TieChannel.exercise, {edition_id})
     refresh_ties(session, TieChannel.agreement, [party.agreement_id])
     refresh_ties(session, TieChannel.operation, [contribution.operation_id])
+    refresh_ties(session, TieChannel.transfer, [transfer.id])
     _check_everything(session)
 
     incremental = _aggregate_rows(session)

@@ -1,5 +1,6 @@
 """A re-seed or a re-import (`make run` does both on every start) keeps what curators did."""
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +110,32 @@ async def test_a_re_import_leaves_what_curators_changed_or_deleted(curated: Cura
     )
     edition = await _get(curated, f"/v1/exercises/readex/editions/{edited['slug']}")
     assert dropped not in {p["country"]["iso3"] for p in edition["participants"]}
+
+
+IPI_SAMPLE = Path(__file__).parents[1] / "fixtures" / "ipi_sample"
+
+
+def _ipi_rows_of(*acronyms: str) -> int:
+    """The rows of the IPI sample that describe these missions: their missions.json entry
+    and their mission months (the sample has no contributions to them)."""
+    with (IPI_SAMPLE / "mission_months_1990_2017.csv").open(encoding="utf-8") as handle:
+        months = sum(1 for row in csv.DictReader(handle) if row["Mission"] in acronyms)
+    return len(acronyms) + months
+
+
+async def test_a_peacekeeping_re_import_leaves_what_curators_changed_or_deleted(
+    curated: Curated,
+) -> None:
+    _run(curated, "import", "ipi-peacekeeping", str(IPI_SAMPLE))
+    await _write(curated, "DELETE", "/v1/operations/untso")
+    await _write(curated, "PATCH", "/v1/operations/unoci", json={"description": "Curated."})
+    version = curated.data_version()
+
+    result = _run(curated, "import", "ipi-peacekeeping", str(IPI_SAMPLE))
+
+    left = _ipi_rows_of("UNTSO", "UNOCI", "ONUCI")
+    assert f"left as curators made them {left}," in result.stdout
+    assert "nothing changed" in result.stdout
+    assert curated.data_version() == version
+    assert (await curated.client.get("/v1/operations/untso")).status_code == 404
+    assert (await _get(curated, "/v1/operations/unoci"))["description"] == "Curated."

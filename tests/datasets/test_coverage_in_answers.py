@@ -28,7 +28,13 @@ pytestmark = pytest.mark.anyio
 
 MME_FILE = PROJECT_ROOT / "seed" / "datasets" / "mme_v7.csv"
 FIRST, LAST = 1995, 2010
-CHANNEL_COLUMNS = ("organizations", "exercises", "agreements", "operations")
+CHANNEL_COLUMNS = {
+    "organization": "organizations",
+    "exercise": "exercises",
+    "agreement": "agreements",
+    "operation": "operations",
+    "transfer": "transfers",
+}
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +74,17 @@ async def csv_rows(api: httpx.AsyncClient, params: dict[str, Any]) -> list[dict[
     response = await api.get("/v1/dyad-years", params={**params, "format": "csv"})
     assert response.status_code == 200, response.text
     return list(csv.DictReader(io.StringIO(response.text)))
+
+
+async def covered_years(api: httpx.AsyncClient) -> dict[str, set[int]]:
+    """Per channel, the years a dataset covers, as /v1/meta states them."""
+    coverage = (await api.get("/v1/meta")).json()["coverage"]
+    return {
+        c["channel"]: {
+            year for d in c["datasets"] for year in range(d["first_year"], d["last_year"] + 1)
+        }
+        for c in coverage
+    }
 
 
 def mme_pair_years(countries: list[str]) -> set[tuple[str, str, int]]:
@@ -222,10 +239,11 @@ async def test_a_balanced_panel_has_zeros_where_mme_covers_the_year(
     assert zeros and not zeros & exercised
 
 
-async def test_a_balanced_panel_is_empty_where_only_curated_facts_stand(
+async def test_a_balanced_panel_is_zero_where_a_dataset_covers_the_year_and_empty_elsewhere(
     mme: httpx.AsyncClient,
 ) -> None:
     asean = await asean_1999(mme)
+    covered = await covered_years(mme)
     sparse = {
         (r["country_a"], r["country_b"], r["year"]): r
         for r in await csv_rows(mme, {**panel_params(asean), "balanced": "false"})
@@ -235,12 +253,14 @@ async def test_a_balanced_panel_is_empty_where_only_curated_facts_stand(
 
     for row in rows:
         tied = sparse.get((row["country_a"], row["country_b"], row["year"]))
-        for column in ("organizations", "agreements", "operations"):
-            # Curated facts only: a tie's count where one is known, an empty cell where none.
-            expected = tied[column] if tied and tied[column] != "0" else ""
+        for channel, column in CHANNEL_COLUMNS.items():
+            count = tied[column] if tied else "0"
+            # Covered by a dataset: the count, zero included. Curated facts only: a tie's
+            # count where one is known, an empty cell where none is.
+            expected = count if int(row["year"]) in covered[channel] or count != "0" else ""
             assert row[column] == expected, (row, column)
-        unknown = "" in (row[c] for c in CHANNEL_COLUMNS)
-        assert row["ties"] == ("" if unknown or tied is None else tied["ties"])
+        unknown = "" in (row[column] for column in CHANNEL_COLUMNS.values())
+        assert row["ties"] == ("" if unknown else tied["ties"] if tied else "0")
     assert any(row["organizations"] == "" for row in rows)
 
 

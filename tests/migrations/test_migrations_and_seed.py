@@ -40,11 +40,12 @@ async def test_seeding_twice_changes_nothing(empty_url: str) -> None:
     # Every row the curated seed makes; change it only with the seed data itself.
     assert (
         "seeded: created 45 agreement_parties, 21 agreement_threats, 21 agreements, "
-        "1297 citations, 52 contributions, 257 countries, 1 dataset_coverage, 1 datasets, "
+        "1297 citations, 52 contributions, 273 countries, 248 country_cow_codes, "
+        "2 dataset_coverage, 2 datasets, "
         "31 edition_activities, "
         "30 edition_threats, 18 exercise_editions, 11 exercise_series, 138 memberships, "
         "17 operation_threats, 10 operations, 27 organization_threats, 18 organizations, "
-        "246 participations, 25 response_threats, 161 sources, 8 threat_categories, "
+        "246 participations, 25 response_threats, 163 sources, 8 threat_categories, "
         "13 threat_responses; updated nothing\n"
     ) in first.output
 

@@ -1,0 +1,112 @@
+"""A transfer is one deal of SIPRI's trade register: a supplier, a recipient, an order year,
+the weapons ordered and delivered. Its parties are two rows (the supplier and the recipient),
+so that the channel registry derives its ties like any other channel's, with the roles telling
+who supplied whom.
+"""
+
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import Base, Versioned
+from app.core.periods import NoteMixin, enum_column
+from app.countries.models import Country
+from app.sources.models import Certainty, Citation, certainty_column
+from app.threats.models import ThreatCategory, threat_link_table
+
+
+class TransferRole(StrEnum):
+    supplier = "supplier"
+    recipient = "recipient"
+
+
+class DeliveryStatus(StrEnum):
+    """Where the deal stood when the register was exported."""
+
+    delivered = "delivered"  # every weapon ordered delivered
+    ongoing = "ongoing"  # fewer delivered than ordered (or numbers unknown), not cancelled
+    cancelled = "cancelled"  # the register marks the deal cancelled
+
+
+transfer_threats = threat_link_table("transfer_threats", "transfer_id", "transfers")
+
+
+class Transfer(NoteMixin, Versioned, Base):
+    __tablename__ = "transfers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    order_year: Mapped[int] = mapped_column(Integer)
+    order_year_estimated: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    number_ordered: Mapped[int | None] = mapped_column(Integer)
+    number_ordered_estimated: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    weapon_designation: Mapped[str | None] = mapped_column(String(200))
+    weapon_description: Mapped[str | None] = mapped_column(String(200))
+    number_delivered: Mapped[int | None] = mapped_column(Integer)
+    number_delivered_estimated: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    # The years of delivery as the register lists them ("2011; 2012"), and the last one known,
+    # which ends the deal's ties.
+    delivery_years: Mapped[str | None] = mapped_column(String(200))
+    last_delivery_year: Mapped[int | None] = mapped_column(Integer)
+    delivery_status: Mapped[DeliveryStatus] = mapped_column(
+        enum_column(DeliveryStatus, "delivery_status")
+    )
+    # The register's own status cell (e.g. "New", "Second hand"), verbatim.
+    status: Mapped[str | None] = mapped_column(String(100))
+    comments: Mapped[str | None] = mapped_column(String(2000))
+    tiv_per_unit: Mapped[float | None] = mapped_column(Float)
+    tiv_total_order: Mapped[float | None] = mapped_column(Float)
+    tiv_delivered: Mapped[float | None] = mapped_column(Float)
+    certainty: Mapped[Certainty] = certainty_column()
+
+    parties: Mapped[list["TransferParty"]] = relationship(
+        back_populates="transfer", lazy="raise", cascade="all, delete-orphan"
+    )
+    threats: Mapped[list[ThreatCategory]] = relationship(
+        secondary=transfer_threats, lazy="raise", order_by=ThreatCategory.slug
+    )
+    citations: Mapped[list[Citation]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.transfer_id]
+    )
+
+    def _country(self, role: "TransferRole") -> Country:
+        return next(party.country for party in self.parties if party.role == role)
+
+    @property
+    def supplier(self) -> Country:
+        return self._country(TransferRole.supplier)
+
+    @property
+    def recipient(self) -> Country:
+        return self._country(TransferRole.recipient)
+
+
+class TransferParty(Base):
+    """The supplier or the recipient of a transfer."""
+
+    __tablename__ = "transfer_parties"
+    __table_args__ = (UniqueConstraint("transfer_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transfer_id: Mapped[int] = mapped_column(
+        ForeignKey("transfers.id", ondelete="CASCADE"), index=True
+    )
+    country_id: Mapped[int] = mapped_column(
+        ForeignKey("countries.id", ondelete="RESTRICT"), index=True
+    )
+    role: Mapped[TransferRole] = mapped_column(enum_column(TransferRole, "role"))
+    certainty: Mapped[Certainty] = certainty_column()
+
+    transfer: Mapped[Transfer] = relationship(back_populates="parties", lazy="raise")
+    country: Mapped[Country] = relationship(lazy="raise")
+    citations: Mapped[list[Citation]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.transfer_party_id]
+    )

@@ -1,0 +1,70 @@
+"""peacekeeping months: an operation's headquarters and coordinates, and the monthly
+personnel of a contribution (IPI's Providing for Peacekeeping data, issue 14)
+
+Revision ID: 3e9b1c7a4f62
+Revises: d021cc11eae9
+Create Date: 2026-12-05 21:20:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "3e9b1c7a4f62"
+down_revision: str | None = "d021cc11eae9"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_FIGURES = [
+    f"{group}_{part}"
+    for group in ("police", "formed_police", "experts", "troops")
+    for part in ("male", "female", "total")
+] + ["total_male", "total_female"]
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("operations") as batch:
+        batch.add_column(sa.Column("headquarters", sa.String(length=200), nullable=True))
+        batch.add_column(sa.Column("latitude", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("longitude", sa.Float(), nullable=True))
+    op.create_table(
+        "contribution_months",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("contribution_id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        *(sa.Column(name, sa.Integer(), nullable=True) for name in _FIGURES),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.String(length=80), nullable=False),
+        sa.Column("locator", sa.String(length=300), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contribution_id"],
+            ["contributions.id"],
+            name=op.f("fk_contribution_months_contribution_id_contributions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["sources.id"],
+            name=op.f("fk_contribution_months_source_id_sources"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_contribution_months")),
+        sa.UniqueConstraint(
+            "contribution_id", "month", name=op.f("uq_contribution_months_contribution_id_month")
+        ),
+    )
+    op.create_index(
+        op.f("ix_contribution_months_contribution_id"), "contribution_months", ["contribution_id"]
+    )
+    op.create_index(op.f("ix_contribution_months_month"), "contribution_months", ["month"])
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_contribution_months_month"), table_name="contribution_months")
+    op.drop_index(op.f("ix_contribution_months_contribution_id"), table_name="contribution_months")
+    op.drop_table("contribution_months")
+    with op.batch_alter_table("operations") as batch:
+        batch.drop_column("longitude")
+        batch.drop_column("latitude")
+        batch.drop_column("headquarters")

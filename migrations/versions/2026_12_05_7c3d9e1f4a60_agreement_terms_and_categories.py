@@ -1,0 +1,75 @@
+"""agreement terms and categories (DCAD 1.0)
+
+An agreement can carry what a dataset codes about it: its categories (DCAD: framework,
+defense-industrial, training and exercises, procurement, commission, research; the first is
+the primary), its scope, duration, renewal, termination and asymmetry. A DCAD special code
+(negative) is kept in a column of its own, apart from the number it stands in for. Existing
+agreements get none: nothing about them changes.
+
+Revision ID: 7c3d9e1f4a60
+Revises: c0a7d1e5f316
+Create Date: 2026-12-05 21:10:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "7c3d9e1f4a60"
+down_revision: str | None = "c0a7d1e5f316"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("agreements") as batch:
+        batch.add_column(
+            sa.Column(
+                "scope",
+                sa.Enum(
+                    "general", "sector", name="scope", native_enum=False,
+                    create_constraint=True, length=32,
+                ),
+                nullable=True,
+            )
+        )  # fmt: skip
+        batch.add_column(sa.Column("duration_years", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("duration_code", sa.SmallInteger(), nullable=True))
+        batch.add_column(sa.Column("renewal_code", sa.SmallInteger(), nullable=True))
+        batch.add_column(sa.Column("renewal_years", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("renewal_years_code", sa.SmallInteger(), nullable=True))
+        batch.add_column(sa.Column("terminated", sa.Boolean(), nullable=True))
+        batch.add_column(sa.Column("terminated_code", sa.SmallInteger(), nullable=True))
+        batch.add_column(sa.Column("asymmetry", sa.SmallInteger(), nullable=True))
+    op.create_table(
+        "agreement_categories",
+        sa.Column("agreement_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "category",
+            sa.Enum(
+                "dca", "dic", "trex", "procurement", "commission", "research",
+                name="category", native_enum=False, create_constraint=True, length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("position", sa.SmallInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"], ["agreements.id"],
+            name="fk_agreement_categories_agreement_id_agreements", ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("agreement_id", "category", name="pk_agreement_categories"),
+    )  # fmt: skip
+
+
+def downgrade() -> None:
+    op.drop_table("agreement_categories")
+    with op.batch_alter_table("agreements") as batch:
+        # The check goes first: SQLite's batch copy would keep it otherwise.
+        batch.drop_constraint("scope", type_="check")
+    with op.batch_alter_table("agreements") as batch:
+        for column in ("asymmetry", "terminated", "terminated_code", "renewal_years_code"):
+            batch.drop_column(column)
+        for column in ("renewal_years", "renewal_code", "duration_code", "duration_years"):
+            batch.drop_column(column)
+        batch.drop_column("scope")

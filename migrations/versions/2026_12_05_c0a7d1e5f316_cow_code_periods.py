@@ -1,0 +1,66 @@
+"""COW code periods: a country's Correlates of War code is a fact with a period
+
+`country_cow_codes` holds every code a country carried and when (half-open [valid_from,
+valid_until)), each row citing its spell in the COW State System Membership list. The seed
+fills it from seed/datasets/cow-states-2016/states2016.csv; `countries.cow_code` stays, meaning
+the current (or last) code.
+
+Revision ID: c0a7d1e5f316
+Revises: c41d2e8f9a10
+Create Date: 2026-12-05 21:15:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "c0a7d1e5f316"
+down_revision: str | None = "c41d2e8f9a10"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "country_cow_codes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("country_id", sa.Integer(), nullable=False),
+        sa.Column("cow_code", sa.Integer(), nullable=False),
+        sa.Column("valid_from", sa.Date(), nullable=True),
+        sa.Column("valid_until", sa.Date(), nullable=True),
+        sa.Column("source_id", sa.String(length=80), nullable=False),
+        sa.Column("locator", sa.String(length=300), nullable=False),
+        sa.Column("note", sa.String(length=2000), nullable=True),
+        sa.CheckConstraint(
+            "valid_from IS NULL OR valid_until IS NULL OR valid_from < valid_until",
+            name="ck_country_cow_codes_period_order",
+        ),
+        sa.ForeignKeyConstraint(
+            ["country_id"],
+            ["countries.id"],
+            name="fk_country_cow_codes_country_id_countries",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["sources.id"],
+            name="fk_country_cow_codes_source_id_sources",
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_country_cow_codes"),
+        sa.UniqueConstraint(
+            "country_id",
+            "cow_code",
+            "valid_from",
+            name="uq_country_cow_codes_country_id_cow_code_valid_from",
+        ),
+    )
+    for column in ("country_id", "cow_code", "source_id"):
+        op.create_index(
+            f"ix_country_cow_codes_{column}", "country_cow_codes", [column], unique=False
+        )
+
+
+def downgrade() -> None:
+    op.drop_table("country_cow_codes")
