@@ -16,6 +16,7 @@ from app.audit.router import router as audit_router
 from app.auth.private import PRIVATE_PREFIXES, PrivateResponsesMiddleware
 from app.auth.router import router as keys_router
 from app.cooperation.router import common_router as common_partners_router
+from app.cooperation.router import coverage_router
 from app.cooperation.router import router as cooperation_router
 from app.core.caching import ConditionalGetMiddleware, DataVersionReader
 from app.core.config import Settings, get_settings
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         country_peacekeeping_router,
         cooperation_router,
         common_partners_router,
+        coverage_router,
         organizations_router,
         exercises_router,
         agreements_router,

@@ -1,35 +1,43 @@
 """Dyad-years: one row per country pair per year, the unit of analysis of COW and ATOP.
 
-A pair has a row for a year when at least one initiative they share is active in it (the
-panel is sparse: no rows of zeros). The counts are distinct initiatives per channel active
-that year: organizations both belong to, exercise editions of that year, agreements in force
-for both, operations both contribute to, transfers between them (ordered or delivered that
-year; `transfers_a_to_b` those country_a supplied, `transfers_b_to_a` those it received). A tie
-is active in year Y when its half-open period [start, end) meets [Y-01-01, Y+1-01-01); an
-unknown start counts from the first year asked for, an open end up to the current year.
-`threats` are those of the counted initiatives. `cow_a`/`cow_b` are the COW codes the countries
-carried that year (for the longest part of it: DEU is 260 in 1980 and 1990, 255 in 2000), null
-where they carried none.
+By default a pair has a row for a year when at least one initiative they share is active in
+it (the panel is sparse: no rows of zeros). A balanced panel (`balanced`) has a row for every
+pair of the selected countries in every year of the range in which both exist (and any year
+with a tie), and tells a zero from an unknown per channel and year: a count where the
+channel's data covers the year (zero: no tie), or where a tie is known; None where the data
+does not cover the year and no tie is known (`app.cooperation.coverage`).
+
+The counts are distinct initiatives per channel active that year: organizations both belong
+to, exercise editions of that year, agreements in force for both, operations both contribute
+to, transfers between them (ordered or delivered that year; `transfers_a_to_b` those
+country_a supplied, `transfers_b_to_a` those it received). A tie is active in year Y when its
+half-open period
+[start, end) meets [Y-01-01, Y+1-01-01); an unknown start counts from the first year asked
+for, an open end up to the current year. `threats` are those of the counted initiatives.
+`cow_a`/`cow_b` are the COW codes the countries carried that year (for the longest part of
+it: DEU is 260 in 1980 and 1990, 255 in 2000), null where they carried none.
 
 Rows come in (country_a, country_b, year) order from one statement read in chunks
 (`yield_per`; a server-side cursor on PostgreSQL) and grouped pair by pair, so that a CSV of
-the whole range streams without holding it in memory.
+the whole range streams without holding it in memory; a balanced panel walks its pairs in
+the same order beside that stream.
 """
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from app.analytics.graph import LruCache, database_identity
 from app.cooperation.channels import DIRECTED
+from app.cooperation.coverage import ChannelCoverage, YearCoverage
 from app.cooperation.models import Tie, TieChannel
 from app.cooperation.queries import INITIATIVE_THREATS, TieFilters, linked_threat
+from app.core.memo import LruCache, database_identity
 from app.core.pagination import decode_cursor, encode_cursor
 from app.core.periods import Span, held_longest_in
 from app.countries.models import Country
@@ -37,6 +45,9 @@ from app.countries.queries import cow_codes_by_country
 from app.threats.models import ThreatCategory
 
 MAX_SPAN_YEARS = 100
+# Rows of a balanced panel per request (pairs x years, counted before existence bounds):
+# every country over 30 years. More would take minutes to stream.
+MAX_BALANCED_ROWS = 1_000_000
 _CHUNK = 2_000
 _COUNT_CACHE_SIZE = 64
 
@@ -51,6 +62,11 @@ class DyadFilters:
     channels: tuple[TieChannel, ...] = ()
     threat_ids: tuple[int, ...] = ()
     directed: bool = False
+    balanced: bool = False
+
+    @property
+    def years(self) -> range:
+        return range(self.year_gte, self.year_lte + 1)
 
 
 @dataclass(frozen=True)
@@ -66,14 +82,19 @@ class DyadYear:
     country_b: DyadCountry
     cow_a: int | None
     cow_b: int | None
-    counts: dict[TieChannel, int]
+    # Initiatives active that year per channel. In a balanced panel: None where the channel's
+    # data does not cover the year and no tie is known, and only the channels asked for.
+    counts: Mapping[TieChannel, int | None]
     threats: list[str]
-    # Per directed channel: its initiatives from country_a to country_b, and back.
-    directions: dict[TieChannel, tuple[int, int]]
+    # Per directed channel: its initiatives from country_a to country_b, and back (None where
+    # its count is).
+    directions: Mapping[TieChannel, tuple[int, int] | None]
 
     @property
-    def ties(self) -> int:
-        return sum(self.counts.values())
+    def ties(self) -> int | None:
+        """The sum of the counts; unknown when one of them is."""
+        counts = [count for count in self.counts.values() if count is not None]
+        return sum(counts) if len(counts) == len(self.counts) else None
 
 
 @dataclass
@@ -186,11 +207,24 @@ def _pair_years(
 def iter_dyad_years(
     session: Session,
     filters: DyadFilters,
+    coverage: Mapping[TieChannel, ChannelCoverage],
     *,
     after: tuple[str, str, int] | None = None,
     with_threats: bool = True,
 ) -> Iterator[DyadYear]:
-    """Dyad-years in (country_a, country_b, year) order, after the given key if any."""
+    """Dyad-years in (country_a, country_b, year) order, after the given key if any; the
+    `coverage` of each channel tells a balanced panel's zeros from its unknowns."""
+    if filters.balanced:
+        return _balanced_dyad_years(session, filters, coverage, after, with_threats)
+    return _sparse_dyad_years(session, filters, after, with_threats)
+
+
+def _sparse_dyad_years(
+    session: Session,
+    filters: DyadFilters,
+    after: tuple[str, str, int] | None,
+    with_threats: bool,
+) -> Iterator[DyadYear]:
     this_year = date.today().year
     cow_codes = cow_codes_by_country(session)
     statement = _statement(filters, with_threats, after[:2] if after else None)
@@ -232,23 +266,168 @@ def iter_dyad_years(
         result.close()
 
 
+@dataclass(frozen=True)
+class _PanelCountry:
+    id: int
+    country: DyadCountry
+    years: range  # the requested years in which it exists
+
+
+def _panel_countries(session: Session, filters: DyadFilters) -> list[_PanelCountry]:
+    """The countries a balanced panel pairs, by ISO3, each with the years it exists in."""
+    statement = select(
+        Country.id,
+        Country.iso3,
+        Country.name,
+        Country.valid_from,
+        Country.valid_until,
+    ).order_by(Country.iso3)
+    if filters.within:
+        statement = statement.where(Country.id.in_(filters.country_ids))
+    requested = Span.of_years(filters.year_gte, filters.year_lte)
+    countries = []
+    for row in session.execute(statement):
+        exists = Span(row.valid_from, row.valid_until).overlap(requested)
+        years = range(0)
+        if exists is not None:
+            years = range(exists.first_year or filters.year_gte, (exists.last_year or 0) + 1)
+        countries.append(_PanelCountry(row.id, DyadCountry(row.iso3, row.name), years))
+    return countries
+
+
+def _panel_pairs(
+    countries: list[_PanelCountry], filters: DyadFilters
+) -> Iterator[tuple[_PanelCountry, _PanelCountry]]:
+    """Every pair of the panel in (country_a, country_b) order: among the countries asked for
+    (`within`), with one of them, or of all countries; one order unless directed."""
+    chosen = set(filters.country_ids)
+    for a in countries:
+        for b in countries:
+            if a.id == b.id or (not filters.directed and a.country.iso3 > b.country.iso3):
+                continue
+            if chosen and not filters.within and a.id not in chosen and b.id not in chosen:
+                continue
+            yield a, b
+
+
+def _known(count: int, coverage: YearCoverage) -> int | None:
+    """A channel's count in a balanced panel: where its data covers the year, zero is zero;
+    elsewhere only a tie is known, and no tie is unknown."""
+    if coverage is YearCoverage.covered:
+        return count
+    if coverage is YearCoverage.partial and count > 0:
+        return count
+    return None
+
+
+def _both_exist(a: _PanelCountry, b: _PanelCountry) -> range:
+    return range(max(a.years.start, b.years.start), min(a.years.stop, b.years.stop))
+
+
+def _balanced_dyad_years(
+    session: Session,
+    filters: DyadFilters,
+    coverage: Mapping[TieChannel, ChannelCoverage],
+    after: tuple[str, str, int] | None,
+    with_threats: bool,
+) -> Iterator[DyadYear]:
+    channels = filters.channels or tuple(TieChannel)
+    of_year = {
+        year: {channel: coverage[channel].of_year(year) for channel in channels}
+        for year in filters.years
+    }
+    countries = _panel_countries(session, filters)
+    cow_codes = cow_codes_by_country(session)
+    tied = _sparse_dyad_years(session, filters, after, with_threats)
+    pending = next(tied, None)
+    for a, b in _panel_pairs(countries, filters):
+        pair = (a.country.iso3, b.country.iso3)
+        if after is not None and pair < after[:2]:
+            continue
+        found: dict[int, DyadYear] = {}
+        while pending is not None and (pending.country_a.iso3, pending.country_b.iso3) <= pair:
+            if (pending.country_a.iso3, pending.country_b.iso3) == pair:
+                found[pending.year] = pending
+            pending = next(tied, None)
+        for year in sorted(found.keys() | set(_both_exist(a, b))):
+            if after is not None and (*pair, year) <= after:
+                continue
+            row = found.get(year)
+            tie_counts = row.counts if row else {}
+            counts = {
+                channel: _known(tie_counts.get(channel) or 0, of_year[year][channel])
+                for channel in channels
+            }
+            directions = {
+                channel: (row.directions.get(channel) if row else None) or (0, 0)
+                for channel in DIRECTED
+                if counts.get(channel) is not None
+            }
+            threats = row.threats if row else []
+            yield DyadYear(
+                year,
+                a.country,
+                b.country,
+                held_longest_in(cow_codes.get(a.id, []), year),
+                held_longest_in(cow_codes.get(b.id, []), year),
+                counts,
+                threats,
+                directions,
+            )
+
+
+def panel_rows(session: Session, filters: DyadFilters) -> int:
+    """The rows of a balanced panel at most: its pairs x its years (before the years in
+    which a country did not exist are left out), which the size limit is checked against."""
+    everyone = session.scalar(select(func.count()).select_from(Country)) or 0
+    chosen = len(filters.country_ids)
+    if filters.within:
+        pairs = chosen * (chosen - 1) // 2
+    elif chosen:
+        pairs = chosen * (everyone - chosen) + chosen * (chosen - 1) // 2
+    else:
+        pairs = everyone * (everyone - 1) // 2
+    return pairs * (2 if filters.directed else 1) * len(filters.years)
+
+
 _counts: LruCache[tuple[str, int, DyadFilters], int] = LruCache(_COUNT_CACHE_SIZE)
 
 
+def _count_balanced(session: Session, filters: DyadFilters) -> int:
+    """A balanced panel's rows without making them: the years both countries of each pair
+    exist, plus the pair-years with a tie outside them (the sparse pass, without threats)."""
+    countries = _panel_countries(session, filters)
+    total = sum(len(_both_exist(a, b)) for a, b in _panel_pairs(countries, filters))
+    by_iso3 = {country.country.iso3: country for country in countries}
+    for row in _sparse_dyad_years(session, filters, None, with_threats=False):
+        a, b = by_iso3[row.country_a.iso3], by_iso3[row.country_b.iso3]
+        total += row.year not in _both_exist(a, b)
+    return total
+
+
 def count_dyad_years(session: Session, data_version: int, filters: DyadFilters) -> int:
-    """The number of rows, counted once per data version (a full pass, without threats)."""
+    """The number of rows, counted once per data version (a pass without threats; for a
+    balanced panel, only over its pair-years with a tie)."""
     key = (database_identity(session), data_version, filters)
-    return _counts.get_or_build(
-        key, lambda: sum(1 for _ in iter_dyad_years(session, filters, with_threats=False))
-    )
+
+    def count() -> int:
+        if filters.balanced:
+            return _count_balanced(session, filters)
+        return sum(1 for _ in _sparse_dyad_years(session, filters, None, with_threats=False))
+
+    return _counts.get_or_build(key, count)
 
 
 def dyad_page(
-    session: Session, filters: DyadFilters, cursor: str | None, limit: int
+    session: Session,
+    filters: DyadFilters,
+    coverage: Mapping[TieChannel, ChannelCoverage],
+    cursor: str | None,
+    limit: int,
 ) -> tuple[list[DyadYear], str | None]:
     after = tuple(decode_cursor(cursor, (str, str, int))) if cursor else None
     rows = []
-    for row in iter_dyad_years(session, filters, after=after):
+    for row in iter_dyad_years(session, filters, coverage, after=after):
         rows.append(row)
         if len(rows) > limit:
             break
@@ -257,6 +436,16 @@ def dyad_page(
         last = rows[limit - 1]
         next_cursor = encode_cursor([last.country_a.iso3, last.country_b.iso3, last.year])
     return rows[:limit], next_cursor
+
+
+# The channels of the published columns, in their order (`organizations`, `exercises`...).
+DYAD_CHANNELS = (
+    TieChannel.organization,
+    TieChannel.exercise,
+    TieChannel.agreement,
+    TieChannel.operation,
+    TieChannel.transfer,
+)
 
 
 def csv_header() -> list[str]:
@@ -279,18 +468,17 @@ def csv_header() -> list[str]:
 
 
 def csv_row(row: DyadYear) -> list[Any]:
-    return [
+    """An unknown (None: no COW code, a count the data cannot tell) is an empty cell, which
+    pandas and R read as missing."""
+    values = [
         row.year,
         row.country_a.iso3,
         row.country_b.iso3,
         row.cow_a if row.cow_a is not None else "",
         row.cow_b if row.cow_b is not None else "",
-        row.counts[TieChannel.organization],
-        row.counts[TieChannel.exercise],
-        row.counts[TieChannel.agreement],
-        row.counts[TieChannel.operation],
-        row.counts[TieChannel.transfer],
-        *row.directions[TieChannel.transfer],
+        *(row.counts.get(channel) for channel in DYAD_CHANNELS),
+        *(row.directions.get(TieChannel.transfer) or (None, None)),
         row.ties,
         ";".join(row.threats),
     ]
+    return ["" if value is None else value for value in values]

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from itertools import islice
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.analytics import dyads
 from app.analytics.graph import Network
+from app.cooperation.coverage import ChannelCoverage
 from app.cooperation.models import TieChannel
 
 _ROWS_PER_CHUNK = 500
@@ -51,13 +52,15 @@ def csv_chunks(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
 
 
 def dyad_years_csv(
-    session_factory: sessionmaker[Session], filters: dyads.DyadFilters
+    session_factory: sessionmaker[Session],
+    filters: dyads.DyadFilters,
+    coverage: Mapping[TieChannel, ChannelCoverage],
 ) -> Iterator[str]:
     """Every dyad-year as CSV. The body is written after the route has returned, so it reads
     through a session of its own rather than the request's."""
     with session_factory() as session:
-        rows = (dyads.csv_row(row) for row in dyads.iter_dyad_years(session, filters))
-        yield from csv_chunks(dyads.csv_header(), rows)
+        found = dyads.iter_dyad_years(session, filters, coverage)
+        yield from csv_chunks(dyads.csv_header(), (dyads.csv_row(row) for row in found))
 
 
 def threat_column(slug: str) -> str:

@@ -22,12 +22,10 @@ thread that small reads and writes need.
 
 import hashlib
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import networkx as nx  # type: ignore[import-untyped]
 from sqlalchemy import (
@@ -49,13 +47,11 @@ from sqlalchemy.orm import Session, aliased
 from app.cooperation.channels import DIRECTED
 from app.cooperation.models import Tie, TieChannel
 from app.cooperation.queries import INITIATIVE_THREATS, TieFilters, linked_threat
+from app.core.memo import LruCache, database_identity
 from app.core.periods import Span
 from app.countries.models import Country
 from app.organizations.models import Membership, MembershipRole
 from app.threats.models import ThreatCategory
-
-Key = TypeVar("Key", bound=Hashable)
-Value = TypeVar("Value")
 
 NETWORK_CACHE_SIZE = 16
 # Networks by content (database, filters, fingerprint): the last few contents of each.
@@ -242,54 +238,8 @@ class Network:
         return self._blocs.get_or_build((resolution, seed), detect)
 
 
-class LruCache(Generic[Key, Value]):
-    """A small thread-safe LRU map that builds each missing value once: concurrent requests
-    for a key being built wait for that build (a burst of cold requests would otherwise run
-    the same heavy query side by side), while requests for other keys are not held up."""
-
-    def __init__(self, maxsize: int) -> None:
-        self.maxsize = maxsize
-        self._values: OrderedDict[Key, Value] = OrderedDict()
-        self._building: dict[Key, threading.Lock] = {}
-        self._lock = threading.Lock()
-
-    def _cached(self, key: Key) -> Value | None:
-        with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]
-            return None
-
-    def get_or_build(self, key: Key, build: Callable[[], Value]) -> Value:
-        if (value := self._cached(key)) is not None:
-            return value
-        with self._lock:
-            building = self._building.setdefault(key, threading.Lock())
-        with building:
-            if (value := self._cached(key)) is not None:
-                return value
-            try:
-                value = build()
-                with self._lock:
-                    self._values[key] = value
-                    while len(self._values) > self.maxsize:
-                        self._values.popitem(last=False)
-            finally:
-                with self._lock:
-                    self._building.pop(key, None)
-        return value
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-
 _networks: LruCache[tuple[str, int, NetworkFilters], Network] = LruCache(NETWORK_CACHE_SIZE)
 _by_content: LruCache[tuple[str, NetworkFilters, str], Network] = LruCache(CONTENT_CACHE_SIZE)
-
-
-def database_identity(session: Session) -> str:
-    """Tells databases apart in one process (tests run several), as part of cache keys."""
-    return session.get_bind().engine.url.render_as_string(hide_password=True)
 
 
 def network_for(session: Session, data_version: int, filters: NetworkFilters) -> Network:

@@ -138,14 +138,6 @@ def path_filters(
 PathQuery = Annotated[NetworkFilters, Depends(path_filters)]
 
 
-def data_version(request: Request) -> int:
-    # Set by the conditional-GET middleware before the route reads any tie (see graph.py).
-    return int(request.state.data_version)
-
-
-DataVersion = Annotated[int, Depends(data_version)]
-
-
 def network_format(
     request: Request,
     format: Annotated[
@@ -224,6 +216,16 @@ def dyad_filters(
             examples=[False],
         ),
     ] = False,
+    balanced: Annotated[
+        bool,
+        Query(
+            description="true: every pair of the selected countries in every year both exist "
+            "(zeros where a channel's data covers the year, null where it does not and no tie "
+            f"is known), at most {dyads.MAX_BALANCED_ROWS:,} pairs x years; false: only the "
+            "pair-years with a tie",
+            examples=[True],
+        ),
+    ] = False,
 ) -> dyads.DyadFilters:
     if year_gte > year_lte:
         raise InvalidParameter("/query/year_gte", "year_gte is after year_lte.")
@@ -233,7 +235,7 @@ def dyad_filters(
         )
     if within and len(set(country or [])) < 2:
         raise InvalidParameter("/query/within", "within needs at least two country codes.")
-    return dyads.DyadFilters(
+    filters = dyads.DyadFilters(
         year_gte=year_gte,
         year_lte=year_lte,
         country_ids=tuple(sorted(set(country_ids(session, country or [], "/query/country")))),
@@ -241,7 +243,16 @@ def dyad_filters(
         channels=tuple(sorted(set(channel or []), key=list(TieChannel).index)),
         threat_ids=tuple(sorted(set(threat_ids(session, threat or [])))),
         directed=directed,
+        balanced=balanced,
     )
+    if balanced and (rows := dyads.panel_rows(session, filters)) > dyads.MAX_BALANCED_ROWS:
+        raise InvalidParameter(
+            "/query/balanced",
+            f"A balanced panel of these countries and years has up to {rows:,} rows (pairs x "
+            f"years); at most {dyads.MAX_BALANCED_ROWS:,} per request: name fewer countries "
+            "(`country`, with `within=true` for the pairs among them) or fewer years.",
+        )
+    return filters
 
 
 DyadQuery = Annotated[dyads.DyadFilters, Depends(dyad_filters)]

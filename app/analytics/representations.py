@@ -29,6 +29,7 @@ from app.analytics.schemas import (
 )
 from app.cooperation.models import TieChannel
 from app.cooperation.representations import tie_out
+from app.core.coverage import StatedCoverage
 from app.core.periods import Span
 from app.countries.models import Country
 from app.countries.schemas import CountryDetail, CountryRef
@@ -40,7 +41,7 @@ def _ref(iso3: str, name: str) -> CountryRef:
     return CountryRef(iso3=iso3, name=name)
 
 
-def network_out(network: Network, data_version: int) -> NetworkOut:
+def network_out(network: Network, data_version: int, coverage: StatedCoverage) -> NetworkOut:
     graph = network.graph
     return NetworkOut(
         nodes=[
@@ -70,6 +71,7 @@ def network_out(network: Network, data_version: int) -> NetworkOut:
             edges=graph.number_of_edges(),
             directed=graph.is_directed(),
             data_version=data_version,
+            coverage=coverage.notes,
         ),
     )
 
@@ -143,19 +145,20 @@ def paths_out(
 
 
 def dyad_out(row: DyadYear) -> DyadYearOut:
+    transfers = row.directions.get(TieChannel.transfer)
     return DyadYearOut(
         year=row.year,
         country_a=_ref(row.country_a.iso3, row.country_a.name),
         country_b=_ref(row.country_b.iso3, row.country_b.name),
         cow_a=row.cow_a,
         cow_b=row.cow_b,
-        organizations=row.counts[TieChannel.organization],
-        exercises=row.counts[TieChannel.exercise],
-        agreements=row.counts[TieChannel.agreement],
-        operations=row.counts[TieChannel.operation],
-        transfers=row.counts[TieChannel.transfer],
-        transfers_a_to_b=row.directions[TieChannel.transfer][0],
-        transfers_b_to_a=row.directions[TieChannel.transfer][1],
+        organizations=row.counts.get(TieChannel.organization),
+        exercises=row.counts.get(TieChannel.exercise),
+        agreements=row.counts.get(TieChannel.agreement),
+        operations=row.counts.get(TieChannel.operation),
+        transfers=row.counts.get(TieChannel.transfer),
+        transfers_a_to_b=transfers[0] if transfers else None,
+        transfers_b_to_a=transfers[1] if transfers else None,
         ties=row.ties,
         threats=row.threats,
     )

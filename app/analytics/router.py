@@ -3,14 +3,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 
 from app.analytics import dyads, exports, queries, representations
-from app.analytics.graph import network_for
+from app.analytics.graph import NetworkFilters, network_for
 from app.analytics.params import (
     CSV_MEDIA_TYPE,
     GRAPHML_MEDIA_TYPE,
     CountryPairPath,
-    DataVersion,
     DyadQuery,
     NetworkFormatQuery,
     NetworkQuery,
@@ -28,8 +28,11 @@ from app.analytics.schemas import (
     PathsOut,
     TableFormat,
 )
-from app.core.deps import SessionDep, SessionFactoryDep
-from app.core.pagination import Page, PageDep, page_envelope, page_of_sorted
+from app.cooperation.coverage import coverage_at
+from app.cooperation.representations import stated_coverage
+from app.core.coverage import StatedCoverage
+from app.core.deps import DataVersion, SessionDep, SessionFactoryDep
+from app.core.pagination import CoveredPage, Page, PageDep, page_envelope, page_of_sorted
 from app.core.params import CountryCode
 from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
 from app.countries import queries as countries
@@ -40,12 +43,22 @@ router = APIRouter(tags=["analytics"])
 country_router = APIRouter(prefix="/v1/countries", tags=["countries"])
 
 
-def _download(chunks: Iterator[str], media_type: str, filename: str) -> StreamingResponse:
-    return StreamingResponse(
+def _download(
+    chunks: Iterator[str], media_type: str, filename: str, coverage: StatedCoverage
+) -> StreamingResponse:
+    download = StreamingResponse(
         exports.limited(chunks),
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+    coverage.link(download)
+    return download
+
+
+def _network_coverage(
+    request: Request, session: Session, filters: NetworkFilters
+) -> StatedCoverage:
+    return stated_coverage(request, session, filters.channels, filters.year_gte, filters.year_lte)
 
 
 def _file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
@@ -70,7 +83,11 @@ def get_country(session: SessionDep, version: DataVersion, code: CountryCode) ->
     responses={**_file_responses(CSV_MEDIA_TYPE, GRAPHML_MEDIA_TYPE), **NOT_FOUND_RESPONSES},
 )
 def get_network(
-    session: SessionDep, version: DataVersion, wanted: NetworkFormatQuery, filters: NetworkQuery
+    request: Request,
+    session: SessionDep,
+    version: DataVersion,
+    wanted: NetworkFormatQuery,
+    filters: NetworkQuery,
 ) -> NetworkOut | Response:
     """The cooperation network: countries with at least one tie in the filtered period, and
     an edge per pair that shares at least one initiative.
@@ -80,17 +97,23 @@ def get_network(
     address it). Filters narrow the ties (threat, channel, year range) and the countries
     (`region`, `organization`: both ends must qualify). 404 for an unknown organization.
     With `channel=transfer&directed=true`, edges point from supplier to recipient.
+    `meta.coverage` names the requested years a channel's data does not fully cover (the
+    files link to the same notes: `Link: <...>; rel="describedby"`).
     """
     network = network_for(session, version, filters)
+    coverage = _network_coverage(request, session, filters)
     if wanted is NetworkFormat.csv:
-        return _download(exports.edge_list_csv(network), CSV_MEDIA_TYPE, "network.csv")
+        return _download(exports.edge_list_csv(network), CSV_MEDIA_TYPE, "network.csv", coverage)
     if wanted is NetworkFormat.graphml:
-        return _download(exports.graphml(network), GRAPHML_MEDIA_TYPE, "network.graphml")
-    return representations.network_out(network, version)
+        graphml = exports.graphml(network)
+        return _download(graphml, GRAPHML_MEDIA_TYPE, "network.graphml", coverage)
+    return representations.network_out(network, version, coverage)
 
 
 @router.get(
-    "/v1/network/centrality", response_model=Page[CentralityOut], responses=NOT_FOUND_RESPONSES
+    "/v1/network/centrality",
+    response_model=CoveredPage[CentralityOut],
+    responses=NOT_FOUND_RESPONSES,
 )
 def list_network_centrality(
     request: Request,
@@ -117,10 +140,13 @@ def list_network_centrality(
     rows = queries.ranked(network_for(session, version, filters), sort)
     chosen, cursor = page_of_sorted(rows, lambda row: queries.ranking_key(row, sort), page)
     data = [representations.centrality_out(row) for row in chosen]
-    return page_envelope(request, response, data, len(rows), cursor, page.limit)
+    coverage = _network_coverage(request, session, filters)
+    return page_envelope(request, response, data, len(rows), cursor, page.limit, coverage)
 
 
-@router.get("/v1/network/communities", response_model=Page[BlocOut], responses=NOT_FOUND_RESPONSES)
+@router.get(
+    "/v1/network/communities", response_model=CoveredPage[BlocOut], responses=NOT_FOUND_RESPONSES
+)
 def list_network_communities(
     request: Request,
     response: Response,
@@ -157,7 +183,8 @@ def list_network_communities(
     found = queries.blocs(network_for(session, version, filters), resolution, seed)
     chosen, cursor = page_of_sorted(found, lambda bloc: [bloc.id], page)
     data = [representations.bloc_out(bloc) for bloc in chosen]
-    return page_envelope(request, response, data, len(found), cursor, page.limit)
+    coverage = _network_coverage(request, session, filters)
+    return page_envelope(request, response, data, len(found), cursor, page.limit, coverage)
 
 
 @router.get(
@@ -196,7 +223,7 @@ def get_country_paths(
 
 @router.get(
     "/v1/dyad-years",
-    response_model=Page[DyadYearOut],
+    response_model=CoveredPage[DyadYearOut],
     responses={**_file_responses(CSV_MEDIA_TYPE), **PROBLEM_RESPONSES},
 )
 def list_dyad_years(
@@ -210,7 +237,9 @@ def list_dyad_years(
     page: PageDep,
 ) -> Page[DyadYearOut] | Response:
     """One row per country pair per year with at least one shared initiative active that
-    year (a sparse panel: no rows of zeros), in (country_a, country_b, year) order.
+    year (a sparse panel: no rows of zeros), in (country_a, country_b, year) order; with
+    `balanced=true`, every pair of the selected countries in every year of the range in
+    which both exist.
 
     Counts are distinct initiatives active in the year per channel: organizations both
     belong to, exercise editions held that year, agreements in force for both, operations
@@ -222,7 +251,16 @@ def list_dyad_years(
     the countries carried that year, for the longest part of it (DEU: 260 in 1980, 255 in
     2000; null before 1955). Filters: `country` (repeatable; see `within`), `channel`,
     `threat` (the initiative addresses one of them).
+
+    In a balanced panel a count is a number where the channel's data covers the year (0: no
+    tie) and null (an empty CSV cell) where it does not and no tie is known; a channel not
+    asked for with `channel` is null. `meta.coverage` names the years a channel's data does
+    not fully cover; the CSV links to the same notes (`Link: <...>; rel="describedby"`).
     """
+    coverage = stated_coverage(
+        request, session, filters.channels, filters.year_gte, filters.year_lte
+    )
+    known = coverage_at(session, version)
     if wanted is TableFormat.csv:
         filename = f"dyad-years-{filters.year_gte}-{filters.year_lte}.csv"
         # The stream reads through a session of its own, after this route has returned; the
@@ -230,8 +268,9 @@ def list_dyad_years(
         # connection until the download ends, and two downloads at a pool of two would wait
         # for each other until the pool timed out.
         session.close()
-        return _download(exports.dyad_years_csv(session_factory, filters), CSV_MEDIA_TYPE, filename)
-    rows, cursor = dyads.dyad_page(session, filters, page.cursor, page.limit)
+        csv = exports.dyad_years_csv(session_factory, filters, known)
+        return _download(csv, CSV_MEDIA_TYPE, filename, coverage)
+    rows, cursor = dyads.dyad_page(session, filters, known, page.cursor, page.limit)
     total = dyads.count_dyad_years(session, version, filters)
     data = [representations.dyad_out(row) for row in rows]
-    return page_envelope(request, response, data, total, cursor, page.limit)
+    return page_envelope(request, response, data, total, cursor, page.limit, coverage)

@@ -5,6 +5,7 @@ from pydantic import BaseModel, Field
 
 from app.cooperation.models import TieChannel
 from app.cooperation.schemas import TieOut
+from app.core.coverage import COVERAGE_DESCRIPTION, CoverageNote
 from app.countries.schemas import CountryDetail, CountryRef
 from app.sources.schemas import CitationOut
 from app.threats.schemas import ThreatRef
@@ -81,6 +82,7 @@ class NetworkMeta(BaseModel):
         description="Edges point from supplier to recipient (`directed=true`)", examples=[False]
     )
     data_version: int = Field(description="Version of the data the network was built from")
+    coverage: list[CoverageNote] = Field(description=COVERAGE_DESCRIPTION)
 
 
 class NetworkOut(BaseModel):
@@ -201,6 +203,9 @@ class PathsOut(BaseModel):
     data_version: int = Field(description="Version of the data the network was built from")
 
 
+_UNKNOWN = " (null in a balanced panel where the channel's data does not cover the year)"
+
+
 class DyadYearOut(BaseModel):
     year: int = Field(examples=[2024])
     country_a: CountryRef = Field(description="Undirected: the lower ISO3 of the pair")
@@ -213,22 +218,34 @@ class DyadYearOut(BaseModel):
         description="Correlates of War code country_b carried that year (null: none)",
         examples=[820],
     )
-    organizations: int = Field(description="Shared organizations that year", examples=[3])
-    exercises: int = Field(description="Shared exercise editions that year", examples=[1])
-    agreements: int = Field(description="Shared agreements in force that year", examples=[2])
-    operations: int = Field(description="Shared operations that year", examples=[1])
-    transfers: int = Field(
-        description="Arms transfers between the two that year (ordered, or in delivery)",
+    organizations: int | None = Field(
+        description="Shared organizations that year" + _UNKNOWN, examples=[3]
+    )
+    exercises: int | None = Field(
+        description="Shared exercise editions that year" + _UNKNOWN, examples=[1]
+    )
+    agreements: int | None = Field(
+        description="Shared agreements in force that year" + _UNKNOWN, examples=[2]
+    )
+    operations: int | None = Field(
+        description="Shared operations that year" + _UNKNOWN, examples=[1]
+    )
+    transfers: int | None = Field(
+        description="Arms transfers between the two that year (ordered, or in delivery)" + _UNKNOWN,
         examples=[2],
     )
-    transfers_a_to_b: int = Field(
-        description="Of `transfers`, those country_a supplied to country_b", examples=[2]
+    transfers_a_to_b: int | None = Field(
+        description="Of `transfers`, those country_a supplied to country_b (null with it)",
+        examples=[2],
     )
-    transfers_b_to_a: int = Field(
-        description="Of `transfers`, those country_b supplied to country_a", examples=[0]
+    transfers_b_to_a: int | None = Field(
+        description="Of `transfers`, those country_b supplied to country_a (null with it)",
+        examples=[0],
     )
-    ties: int = Field(
-        description="Sum of the channel counts (organizations to transfers)", examples=[9]
+    ties: int | None = Field(
+        description="Sum of the channel counts, organizations to transfers (null when one of "
+        "them is)",
+        examples=[9],
     )
     threats: list[str] = Field(
         description="Slugs of the threats the counted initiatives address",

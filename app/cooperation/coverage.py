@@ -9,10 +9,15 @@ A channel's year is
 - `none` before the channel's first fact: nothing is known.
 
 An answer about years (partners, pair, networks, dyad-years...) lists the requested years
-that are not `covered`, per channel, so that a zero is never mistaken for an absence.
+that are not `covered`, per channel, so that a zero is never mistaken for an absence. A
+request that names no first (last) year is about every year from the channel's first fact
+or dataset year (up to this year): the years its answer spans.
+
+The coverage is read once per data version (`coverage_at`): a request costs no query once
+another has read it, and a change of the data (an import, a curated fact) is seen at once.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -21,7 +26,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.cooperation.models import PartnerChannel, TieChannel
+from app.core.memo import LruCache, database_identity
 from app.datasets.models import Dataset, DatasetCoverage
+
+# A few data versions per database: the current one, and the one before it for the requests
+# that read the version just before a write.
+_COVERAGE_CACHE_SIZE = 8
 
 
 class YearCoverage(StrEnum):
@@ -44,6 +54,14 @@ class ChannelCoverage:
     channel: TieChannel
     datasets: Sequence[DatasetSpan]
     first_fact_year: int | None  # the earliest start of any of the channel's ties
+
+    @property
+    def first_known_year(self) -> int | None:
+        """The first year anything is known of: a fact's, or a dataset's first year."""
+        known = [span.first_year for span in self.datasets]
+        if self.first_fact_year is not None:
+            known.append(self.first_fact_year)
+        return min(known, default=None)
 
     def of_year(self, year: int) -> YearCoverage:
         if any(span.first_year <= year <= span.last_year for span in self.datasets):
@@ -97,13 +115,38 @@ def channel_coverage(session: Session) -> dict[TieChannel, ChannelCoverage]:
     }
 
 
-def coverage_gaps(
-    session: Session, channels: Iterable[TieChannel], first_year: int, last_year: int
+_coverage: LruCache[tuple[str, int], dict[TieChannel, ChannelCoverage]] = LruCache(
+    _COVERAGE_CACHE_SIZE
+)
+
+
+def coverage_at(session: Session, data_version: int) -> dict[TieChannel, ChannelCoverage]:
+    """`channel_coverage` read once per data version (read before the coverage is, so that
+    what is cached under a version is at least as new as it)."""
+    key = (database_identity(session), data_version)
+    return _coverage.get_or_build(key, lambda: channel_coverage(session))
+
+
+def requested_gaps(
+    coverage: Mapping[TieChannel, ChannelCoverage],
+    channels: Sequence[TieChannel],
+    first_year: int | None,
+    last_year: int | None,
+    this_year: int,
 ) -> list[CoverageGap]:
-    """For each channel, the years of `first_year..last_year` it does not fully cover."""
-    coverage = channel_coverage(session)
-    gaps = (gap_of(coverage[channel], first_year, last_year) for channel in channels)
-    return [gap for gap in gaps if gap is not None]
+    """The gaps of the channels asked about (none named: every channel) in the years asked
+    about; an open end is the channel's first known year, or this year."""
+    gaps: list[CoverageGap] = []
+    for channel in channels or list(TieChannel):
+        known = coverage[channel]
+        last = last_year if last_year is not None else max(this_year, first_year or this_year)
+        first = first_year if first_year is not None else known.first_known_year
+        if first is None:  # no year asked for, and nothing known of the channel at all
+            note = f"{channel.value.capitalize()} ties: no {channel.value} data at all."
+            gaps.append(CoverageGap(channel, [], [], note))
+        elif (gap := gap_of(known, min(first, last), last)) is not None:
+            gaps.append(gap)
+    return gaps
 
 
 def gap_of(coverage: ChannelCoverage, first_year: int, last_year: int) -> CoverageGap | None:

@@ -134,6 +134,13 @@ class TieFilters:
     as_of: date | None = None  # one day (not with the years)
 
     @property
+    def years(self) -> tuple[int | None, int | None]:
+        """The first and last year asked about (None: open)."""
+        if self.year is not None:
+            return self.year, self.year
+        return self.year_gte, self.year_lte
+
+    @property
     def window(self) -> Span:
         if self.as_of is not None:
             return Span.of_day(self.as_of)

@@ -1,8 +1,14 @@
 """The API schemas of the partners and pair reads, made from what the queries return."""
 
 from collections.abc import Sequence
+from datetime import date
+from urllib.parse import urlencode
+
+from fastapi import Request
+from sqlalchemy.orm import Session
 
 from app.cooperation.channels import CHANNELS, DIRECTED
+from app.cooperation.coverage import CoverageGap, coverage_at, requested_gaps
 from app.cooperation.models import TieChannel
 from app.cooperation.queries import CommonPartner, PairTie, PartnerSummary
 from app.cooperation.schemas import (
@@ -15,6 +21,7 @@ from app.cooperation.schemas import (
     TieDirection,
     TieOut,
 )
+from app.core.coverage import CoverageMeta, CoverageNote, StatedCoverage, YearRange
 from app.core.periods import Span
 from app.countries.models import Country
 from app.countries.schemas import CountryRef
@@ -92,7 +99,9 @@ def tie_out(tie: PairTie, codes: tuple[str, str]) -> TieOut:
     )
 
 
-def pair_out(country: Country, partner: Country, ties: Sequence[PairTie]) -> PairOut:
+def pair_out(
+    country: Country, partner: Country, ties: Sequence[PairTie], coverage: StatedCoverage
+) -> PairOut:
     channels = dict.fromkeys(CHANNELS, 0)
     directions: dict[TieChannel, Directions] = {}
     codes = (country.iso3, partner.iso3)
@@ -126,4 +135,39 @@ def pair_out(country: Country, partner: Country, ties: Sequence[PairTie]) -> Pai
             ongoing=any(tie.span.end is None for tie in ties),
         ),
         data=[tie_out(tie, codes) for tie in ties],
+        meta=CoverageMeta(coverage=coverage.notes),
+    )
+
+
+def stated_coverage(
+    request: Request,
+    session: Session,
+    channels: Sequence[TieChannel],
+    first_year: int | None,
+    last_year: int | None,
+) -> StatedCoverage:
+    """What an answer about these channels (none: every channel) and years does not cover,
+    and the URL of `GET /v1/coverage` that serves the same notes (for downloads)."""
+    coverage = coverage_at(session, request.state.data_version)
+    gaps = requested_gaps(coverage, channels, first_year, last_year, date.today().year)
+    query = [("channel", channel.value) for channel in channels]
+    query += [
+        (name, str(year))
+        for name, year in (("year_gte", first_year), ("year_lte", last_year))
+        if year is not None
+    ]
+    url = str(request.url_for("get_coverage"))
+    return StatedCoverage(
+        notes=[_note_out(gap) for gap in gaps], url=f"{url}?{urlencode(query)}" if query else url
+    )
+
+
+def _note_out(gap: CoverageGap) -> CoverageNote:
+    return CoverageNote(
+        channel=gap.channel.value,
+        partial_years=[YearRange(first_year=a, last_year=b) for a, b in gap.partial_years],
+        years_without_data=[
+            YearRange(first_year=a, last_year=b) for a, b in gap.years_without_data
+        ],
+        note=gap.note,
     )

@@ -5,7 +5,13 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.cooperation import queries, representations
-from app.cooperation.params import CommonCountries, CountryPath, PartnersPath, TieQuery
+from app.cooperation.params import (
+    ChannelFilter,
+    CommonCountries,
+    CountryPath,
+    PartnersPath,
+    TieQuery,
+)
 from app.cooperation.queries import (
     CommonPartner,
     PartnerSort,
@@ -13,17 +19,19 @@ from app.cooperation.queries import (
     common_sort_key,
     partner_sort_key,
 )
-from app.cooperation.schemas import CommonPartnerOut, PairOut, PartnerOut
-from app.core.deps import SessionDep
+from app.cooperation.schemas import CommonPartnerOut, CoverageReport, PairOut, PartnerOut
+from app.core.deps import DataVersion, SessionDep
 from app.core.pagination import (
     LIST_RESPONSES,
+    CoveredPage,
     Page,
     PageDep,
     PageParams,
     list_response,
     page_of_sorted,
 )
-from app.core.problems import NOT_FOUND_RESPONSES
+from app.core.params import YearGte, YearLte, check_years
+from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/countries", tags=["cooperation"])
 common_router = APIRouter(prefix="/v1/partners", tags=["cooperation"])
@@ -40,10 +48,12 @@ PartnerSortQuery = Annotated[
     ),
 ]
 
+coverage_router = APIRouter(prefix="/v1/coverage", tags=["cooperation"])
+
 
 @router.get(
     "/{code}/partners",
-    response_model=Page[PartnerOut],
+    response_model=CoveredPage[PartnerOut],
     responses={**NOT_FOUND_RESPONSES, **LIST_RESPONSES},
 )
 def get_country_partners(
@@ -64,8 +74,12 @@ def get_country_partners(
     members at the time), contributing to the same operation, or an arms transfer between
     the two (one supplied the other: `directions` says which way). The threats of a tie are
     those its initiative addresses while the tie holds (each threat link has its period).
+
+    `meta.coverage` (for CSV: the `Link` with `rel="describedby"`) names the requested years
+    that a channel's data does not fully cover, where a missing tie is unknown, not absent.
     """
     partners = queries.partners_of(session, country.id, filters, sort)
+    coverage = representations.stated_coverage(request, session, filters.channels, *filters.years)
 
     def fetch(p: PageParams) -> tuple[Sequence[PartnerSummary], int, str | None]:
         rows, cursor = page_of_sorted(partners, partner_sort_key(sort), p)
@@ -77,15 +91,41 @@ def get_country_partners(
         page,
         fetch,
         lambda rows: [representations.partner_out(s) for s in rows],
+        coverage,
     )
 
 
 @router.get("/{code}/partners/{other}", response_model=PairOut, responses=NOT_FOUND_RESPONSES)
-def get_country_pair(session: SessionDep, pair: PartnersPath, filters: TieQuery) -> PairOut:
+def get_country_pair(
+    request: Request, session: SessionDep, pair: PartnersPath, filters: TieQuery
+) -> PairOut:
     """Every tie between two countries: channel, initiative, period, threats and sources; a
-    transfer's tie says who supplied whom (`direction`)."""
+    transfer's tie says who supplied whom (`direction`). `meta.coverage` names the requested
+    years a channel's data does not fully cover."""
     ties = queries.ties_between(session, pair.country.id, pair.other.id, filters)
-    return representations.pair_out(pair.country, pair.other, ties)
+    coverage = representations.stated_coverage(request, session, filters.channels, *filters.years)
+    return representations.pair_out(pair.country, pair.other, ties, coverage)
+
+
+@coverage_router.get("", response_model=CoverageReport, responses=PROBLEM_RESPONSES)
+def get_coverage(
+    request: Request,
+    session: SessionDep,
+    version: DataVersion,
+    channel: ChannelFilter = None,
+    year_gte: YearGte = None,
+    year_lte: YearLte = None,
+) -> CoverageReport:
+    """Which of these years each channel's data does not fully cover (no `channel`: every
+    channel; an open end: from the channel's first fact or dataset year, up to this year).
+
+    The notes that answers about years carry in their `meta`; a download (CSV, GraphML), which
+    has no meta, links here with `Link: <...>; rel="describedby"`. `GET /v1/meta` has each
+    channel's coverage whole, `GET /v1/datasets` the datasets behind it.
+    """
+    check_years(None, year_gte, year_lte)
+    coverage = representations.stated_coverage(request, session, channel or [], year_gte, year_lte)
+    return CoverageReport(coverage=coverage.notes, data_version=version)
 
 
 @common_router.get(

@@ -3,6 +3,7 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from app.cooperation.models import TieChannel
+from app.core.coverage import CoverageMeta
 from app.countries.schemas import CountryRef
 from app.sources.models import Certainty
 from app.sources.schemas import CitationOut
@@ -139,3 +140,10 @@ class PairOut(BaseModel):
     partner: CountryRef
     summary: PairSummary
     data: list[TieOut]
+    meta: CoverageMeta
+
+
+class CoverageReport(CoverageMeta):
+    """The coverage notes of an answer about these channels and years."""
+
+    data_version: int = Field(description="Version of the data the notes were read from")

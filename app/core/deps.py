@@ -47,3 +47,12 @@ def get_session_factory(request: Request) -> sessionmaker[Session]:
 
 
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
+
+
+async def data_version(request: Request) -> int:
+    """The data version the caching middleware read before the route reads anything: a value
+    computed from the data and cached under it is then at least as new as its key."""
+    return int(request.state.data_version)
+
+
+DataVersion = Annotated[int, Depends(data_version)]

@@ -5,7 +5,9 @@ A domain declares what differs: the filters (a dataclass whose fields are the qu
 parameters, with their bounds and examples) and how to read them, a function decorated with
 `@list_route(router, Item)` that resolves the filters once (e.g. country codes to ids, with
 their 422 pointer) and returns the reader of one page, or a `Listing` when its items need
-more than their rows. Route order is declaration order: declare the list before `/{slug}`.
+more than their rows. A list about years (`covered=True`) states in its meta which of them
+the data does not cover: its `Listing` carries that `coverage`. Route order is declaration
+order: declare the list before `/{slug}`.
 """
 
 import inspect
@@ -17,8 +19,16 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from app.core.coverage import StatedCoverage
 from app.core.deps import SessionDep
-from app.core.pagination import LIST_RESPONSES, Fetch, Page, PageDep, list_response
+from app.core.pagination import (
+    LIST_RESPONSES,
+    CoveredPage,
+    Fetch,
+    Page,
+    PageDep,
+    list_response,
+)
 
 Filters = TypeVar("Filters")
 Row = TypeVar("Row")
@@ -32,6 +42,8 @@ class Listing(Generic[Row, Item]):
 
     fetch: Fetch[Row]
     to_items: Callable[[Sequence[Row]], list[Item]]
+    # For a list about years: what the data does not cover (the request gives the version).
+    coverage: Callable[[Request], StatedCoverage] | None = None
 
 
 @dataclass(frozen=True)
@@ -43,11 +55,12 @@ Read = Callable[[Session, Filters], Fetch[Any] | Listing[Any, Item]]
 
 
 def list_route(
-    router: APIRouter, item: type[Item]
+    router: APIRouter, item: type[Item], covered: bool = False
 ) -> Callable[[Read[Filters, Item]], Read[Filters, Item]]:
     """Declare `read` as the list route of `router`: `GET ""`, operationId the function's
     name, description its docstring, a page of `item`s or their CSV, the query parameters the
-    fields of the dataclass its `filters` parameter is annotated with."""
+    fields of the dataclass its `filters` parameter is annotated with. `covered`: the page's
+    meta has the `coverage` of the `Listing` that `read` returns."""
 
     def declare(read: Read[Filters, Item]) -> Read[Filters, Item]:
         filters = get_type_hints(read)["filters"]
@@ -57,7 +70,10 @@ def list_route(
         ) -> Any:
             reader = read(session, filters)
             if isinstance(reader, Listing):
-                return list_response(request, response, page, reader.fetch, reader.to_items)
+                coverage = reader.coverage(request) if reader.coverage else None
+                return list_response(
+                    request, response, page, reader.fetch, reader.to_items, coverage
+                )
             to_items = lambda rows: [item.model_validate(row) for row in rows]  # noqa: E731
             return list_response(request, response, page, reader, to_items)
 
@@ -78,7 +94,7 @@ def list_route(
             methods=["GET"],
             name=read.__name__,
             description=inspect.getdoc(read),
-            response_model=Page[item],  # type: ignore[valid-type]
+            response_model=(CoveredPage if covered else Page)[item],
             responses=LIST_RESPONSES,
         )
         return read

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.core.config import PAGE_SIZE_CEILING, Settings
+from app.core.coverage import COVERAGE_DESCRIPTION, CoverageNote, StatedCoverage
 from app.core.csv_export import csv_response
 from app.core.problems import PROBLEM_RESPONSES, InvalidParameter
 
@@ -40,6 +41,16 @@ class Page(BaseModel, Generic[Item]):
     data: list[Item]
     links: Links
     meta: ListMeta
+
+
+class CoveredListMeta(ListMeta):
+    coverage: list[CoverageNote] = Field(description=COVERAGE_DESCRIPTION)
+
+
+class CoveredPage(Page[Item], Generic[Item]):
+    """A page of an answer about years: its meta says which years the data does not cover."""
+
+    meta: CoveredListMeta
 
 
 # Pydantic keeps parametrized models only while something refers to them: without this
@@ -217,11 +228,15 @@ def list_response(
     page: PageParams,
     fetch: Fetch[Row],
     to_items: Callable[[Sequence[Row]], list[Item]],
+    coverage: StatedCoverage | None = None,
 ) -> Page[Item] | StreamingResponse:
-    """One page as the JSON envelope, or, for CSV, every matching row walked page by page."""
+    """One page as the JSON envelope, or, for CSV, every matching row walked page by page;
+    an answer about years states its `coverage` in the meta, or links to it from the CSV."""
     if not page.wants_csv:
         rows, total, next_cursor = fetch(page)
-        return page_envelope(request, response, to_items(rows), total, next_cursor, page.limit)
+        return page_envelope(
+            request, response, to_items(rows), total, next_cursor, page.limit, coverage
+        )
 
     def pages() -> Iterator[list[Item]]:
         cursor: str | None = None
@@ -231,7 +246,10 @@ def list_response(
             if cursor is None:
                 return
 
-    return csv_response(pages(), page.resource)
+    download = csv_response(pages(), page.resource)
+    if coverage is not None:
+        coverage.link(download)
+    return download
 
 
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -247,13 +265,16 @@ def page_envelope(
     total: int,
     next_cursor: str | None,
     limit: int,
+    coverage: StatedCoverage | None = None,
 ) -> Page[Item]:
     next_url = None
     if next_cursor is not None:
         next_url = str(request.url.include_query_params(cursor=next_cursor))
         response.headers["Link"] = f'<{next_url}>; rel="next"'
-    return _ANY_PAGE(
-        data=data,
-        links=Links(self=str(request.url), next=next_url),
-        meta=ListMeta(limit=limit, total=total, data_version=request.state.data_version),
+    figures = {"limit": limit, "total": total, "data_version": request.state.data_version}
+    meta = (
+        ListMeta(**figures)
+        if coverage is None
+        else CoveredListMeta(**figures, coverage=coverage.notes)
     )
+    return _ANY_PAGE(data=data, links=Links(self=str(request.url), next=next_url), meta=meta)

@@ -5,6 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
+from app.cooperation.models import TieChannel
+from app.cooperation.representations import stated_coverage
 from app.core.deps import SessionDep
 from app.core.lists import Listing, list_route
 from app.core.params import (
@@ -61,11 +63,15 @@ class ExerciseFilters:
     )
 
 
-@list_route(router, SeriesOut)
+@list_route(router, SeriesOut, covered=True)
 def list_exercises(
     session: Session, filters: ExerciseFilters
 ) -> Listing[ExerciseSeries, SeriesOut]:
-    """Exercise series that have at least one edition matching every filter."""
+    """Exercise series that have at least one edition matching every filter.
+
+    `meta.coverage` names the years of `year_gte`..`year_lte` (open ends: from the first
+    exercise on, up to this year) that the exercise data does not fully cover: there, a
+    series without an edition may have held one that no dataset records."""
     editions = EditionFilters(
         participant_ids=country_ids(session, filters.participant or [], "/query/participant"),
         host_ids=country_ids(session, filters.host or [], "/query/host"),
@@ -81,7 +87,11 @@ def list_exercises(
         return [series_out(row, summaries[row.id]) for row in rows]
 
     return Listing(
-        lambda page: queries.list_series(session, editions, filters.sort, page), to_items
+        lambda page: queries.list_series(session, editions, filters.sort, page),
+        to_items,
+        lambda request: stated_coverage(
+            request, session, [TieChannel.exercise], filters.year_gte, filters.year_lte
+        ),
     )
 
 

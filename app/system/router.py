@@ -81,9 +81,8 @@ def get_meta(session: SessionDep) -> Meta:
 
 
 def _coverage_out(coverage: ChannelCoverage) -> ChannelCoverageOut:
-    firsts = [coverage.first_fact_year, *(span.first_year for span in coverage.datasets)]
-    known = [year for year in firsts if year is not None]
-    gap = gap_of(coverage, min(known), date.today().year) if known else None
+    first = coverage.first_known_year
+    gap = gap_of(coverage, first, date.today().year) if first is not None else None
     return ChannelCoverageOut(
         channel=coverage.channel.value,
         datasets=[

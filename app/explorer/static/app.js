@@ -59,6 +59,7 @@
       partnersMany: "{n} partners of {country}",
       filtered: " (filtered: {filters})",
       yearFilter: "year {year}",
+      coverage: "Data coverage for this year:",
       noPartners: "No partners of {country} match these filters.",
       noCountry: "No country matches “{q}”.",
       suggestionsCount: "{n} suggestions; use the arrow keys.",
@@ -140,6 +141,7 @@
       partnersMany: "{n} mitra {country}",
       filtered: " (filter: {filters})",
       yearFilter: "tahun {year}",
+      coverage: "Cakupan data untuk tahun ini:",
       noPartners: "Tidak ada mitra {country} yang cocok dengan filter ini.",
       noCountry: "Tidak ada negara yang cocok dengan “{q}”.",
       suggestionsCount: "{n} saran; gunakan tombol panah.",
@@ -516,6 +518,7 @@
       state.partners = append ? state.partners.concat(page.data) : page.data;
       state.total = page.meta.total ?? state.partners.length;
       state.next = page.links.next;
+      if (!append) renderCoverage(params.has("year") ? page.meta.coverage || [] : []);
       renderPartners();
       setStatus(partnersStatus);
     } catch (error) {
@@ -523,6 +526,7 @@
       state.partners = [];
       state.total = 0;
       state.next = null;
+      renderCoverage([]);
       renderPartners();
       setStatus(null);
       showError(error);
@@ -546,6 +550,14 @@
     ]
       .filter(Boolean)
       .join(" · ");
+  }
+
+  // The years of a year-filtered answer that a channel's data covers only in part: where a
+  // missing partner is unknown, not absent (the API's meta.coverage, in its own words).
+  function renderCoverage(notes) {
+    const box = $("coverage-note");
+    box.hidden = notes.length === 0;
+    box.textContent = notes.length ? `${t("coverage")} ${notes.map((n) => n.note).join(" ")}` : "";
   }
 
   function renderPartners() {

@@ -1,0 +1,62 @@
+"""Values computed once per key and kept in memory: per data version, per filters.
+
+Keys that depend on the data carry the data version (read by the caching middleware before
+the route reads anything) and the database's identity, so that a value is never served for
+data it was not computed from.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+from sqlalchemy.orm import Session
+
+Key = TypeVar("Key", bound=Hashable)
+Value = TypeVar("Value")
+
+
+class LruCache(Generic[Key, Value]):
+    """A small thread-safe LRU map that builds each missing value once: concurrent requests
+    for a key being built wait for that build (a burst of cold requests would otherwise run
+    the same heavy query side by side), while requests for other keys are not held up."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._values: OrderedDict[Key, Value] = OrderedDict()
+        self._building: dict[Key, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def _cached(self, key: Key) -> Value | None:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            return None
+
+    def get_or_build(self, key: Key, build: Callable[[], Value]) -> Value:
+        if (value := self._cached(key)) is not None:
+            return value
+        with self._lock:
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            if (value := self._cached(key)) is not None:
+                return value
+            try:
+                value = build()
+                with self._lock:
+                    self._values[key] = value
+                    while len(self._values) > self.maxsize:
+                        self._values.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def database_identity(session: Session) -> str:
+    """Tells databases apart in one process (tests run several), as part of cache keys."""
+    return session.get_bind().engine.url.render_as_string(hide_password=True)
