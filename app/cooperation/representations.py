@@ -2,7 +2,6 @@
 
 from collections.abc import Sequence
 from datetime import date
-from urllib.parse import urlencode
 
 from fastapi import Request
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from app.cooperation.schemas import (
     TieOut,
 )
 from app.core.coverage import CoverageMeta, CoverageNote, StatedCoverage, YearRange
+from app.core.memo import LruCache, database_identity
 from app.core.periods import Span
 from app.countries.models import Country
 from app.countries.schemas import CountryRef
@@ -139,6 +139,13 @@ def pair_out(
     )
 
 
+# The notes of the requests asked most, per data version (a few hundred small lists).
+_NOTES_CACHE_SIZE = 512
+_notes: LruCache[
+    tuple[str, int, tuple[TieChannel, ...], int | None, int | None, int], list[CoverageNote]
+] = LruCache(_NOTES_CACHE_SIZE)
+
+
 def stated_coverage(
     request: Request,
     session: Session,
@@ -147,19 +154,24 @@ def stated_coverage(
     last_year: int | None,
 ) -> StatedCoverage:
     """What an answer about these channels (none: every channel) and years does not cover,
-    and the URL of `GET /v1/coverage` that serves the same notes (for downloads)."""
-    coverage = coverage_at(session, request.state.data_version)
-    gaps = requested_gaps(coverage, channels, first_year, last_year, date.today().year)
+    and the query of `GET /v1/coverage` that serves the same notes (for downloads); the
+    notes are made once per data version and request."""
+    version: int = request.state.data_version
+    this_year = date.today().year
+    key = (database_identity(session), version, tuple(channels), first_year, last_year, this_year)
+
+    def notes() -> list[CoverageNote]:
+        coverage = coverage_at(session, version)
+        gaps = requested_gaps(coverage, channels, first_year, last_year, this_year)
+        return [_note_out(gap) for gap in gaps]
+
     query = [("channel", channel.value) for channel in channels]
     query += [
         (name, str(year))
         for name, year in (("year_gte", first_year), ("year_lte", last_year))
         if year is not None
     ]
-    url = str(request.url_for("get_coverage"))
-    return StatedCoverage(
-        notes=[_note_out(gap) for gap in gaps], url=f"{url}?{urlencode(query)}" if query else url
-    )
+    return StatedCoverage(_notes.get_or_build(key, notes), request, query)
 
 
 def _note_out(gap: CoverageGap) -> CoverageNote:

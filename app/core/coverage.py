@@ -6,8 +6,9 @@ them with `Link: <...>; rel="describedby"`, the same notes as JSON from `GET /v1
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from fastapi import Response
+from fastapi import Request, Response
 from pydantic import BaseModel, Field
 
 
@@ -45,14 +46,19 @@ COVERAGE_DESCRIPTION = (
 
 @dataclass(frozen=True)
 class StatedCoverage:
-    """The notes of one answer, and where `GET /v1/coverage` serves them (for downloads)."""
+    """The notes of one answer, and the query of `GET /v1/coverage` that serves them."""
 
     notes: list[CoverageNote]
-    url: str
+    request: Request
+    query: list[tuple[str, str]]
 
     def link(self, response: Response) -> None:
-        """Point a download, which has no `meta`, to its notes."""
-        response.headers.append("Link", f'<{self.url}>; rel="describedby"')
+        """Point a download, which has no `meta`, to its notes (the URL is made only here:
+        a JSON answer needs none)."""
+        url = str(self.request.url_for("get_coverage"))
+        if self.query:
+            url = f"{url}?{urlencode(self.query)}"
+        response.headers.append("Link", f'<{url}>; rel="describedby"')
 
 
 class CoverageMeta(BaseModel):
