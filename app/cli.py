@@ -124,8 +124,13 @@ def seed(
     Example: DATABASE_URL=sqlite:///var/defcoop.db defcoop seed
     """
     from seed.loader import DATA_DIR, load_seed
-    from seed.schemas import SeedError
+    from seed.schemas import SeedError, read_seed
 
+    try:
+        data = read_seed(data_dir or DATA_DIR)  # the files first: a wrong one needs no database
+    except SeedError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from None
     engine = database_engine(Settings())
     try:
         with session_factory(engine).begin() as session:
@@ -135,7 +140,7 @@ def seed(
                     typer.echo(f"seed: {downgrades.refusal(dropped_at)}", err=True)
                     return
                 forget_dropped_curation(session)
-            report = load_seed(session, data_dir or DATA_DIR)
+            report = load_seed(session, data_dir or DATA_DIR, data)
     except SeedError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from None

@@ -54,7 +54,7 @@ from app.sources.models import Citation, Source
 from app.sources.schemas import CitationIn
 from app.threats.models import ThreatCategory, ThreatResponse, response_threats
 from seed.countries import CountryRecord, country_records, cow_state_record
-from seed.schemas import EditionEntry, OrganizationEntry, PartyEntry, SeedError, read_seed
+from seed.schemas import EditionEntry, OrganizationEntry, PartyEntry, SeedData, SeedError, read_seed
 
 DATA_DIR = Path(__file__).parent / "data"
 DATASETS_DIR = Path(__file__).parent / "datasets"
@@ -99,10 +99,12 @@ class SeedReport:
 
 
 class SeedLoader:
-    def __init__(self, session: Session, data_dir: Path = DATA_DIR) -> None:
+    def __init__(
+        self, session: Session, data_dir: Path = DATA_DIR, data: SeedData | None = None
+    ) -> None:
         self.session = session
         # Every file is read and validated before anything is written.
-        self.data = read_seed(data_dir)
+        self.data = data if data is not None else read_seed(data_dir)
         self.report = SeedReport()
         self.countries: dict[str, Country] = {}
         self.threats: dict[str, ThreatCategory] = {}
@@ -541,10 +543,13 @@ class SeedLoader:
                 self.upsert(DatasetCoverage, {**key, "starts": coverage.starts}, values)
 
 
-def load_seed(session: Session, data_dir: Path = DATA_DIR) -> SeedReport:
-    """Load every seed file in one transaction owned by the caller.
+def load_seed(
+    session: Session, data_dir: Path = DATA_DIR, data: SeedData | None = None
+) -> SeedReport:
+    """Load every seed file (or `data`, the files already read) in one transaction owned by
+    the caller.
 
     A file that does not fit its schema, or an entry naming an unknown country, source, threat
     or organization, raises SeedError; the caller's transaction then writes nothing.
     """
-    return SeedLoader(session, data_dir).load()
+    return SeedLoader(session, data_dir, data).load()

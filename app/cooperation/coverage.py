@@ -86,9 +86,10 @@ def channel_coverage(session: Session) -> dict[TieChannel, ChannelCoverage]:
     rows = session.execute(
         select(DatasetCoverage, Dataset.name, Dataset.version)
         .join(Dataset, Dataset.id == DatasetCoverage.dataset_id)
-        # A dataset users bring themselves (SIPRI) covers nothing until one is imported: until
-        # then a pair without a transfer is unknown, not unlinked.
-        .where(Dataset.bundled_path.is_not(None) | Dataset.imported_at.is_not(None))
+        # A dataset covers nothing until it is imported (a bundled one too: `defcoop seed`
+        # alone does not import it; SIPRI is the user's own): until then a pair without a tie
+        # is unknown, not unlinked, and a balanced panel says so rather than zero.
+        .where(Dataset.imported_at.is_not(None))
         .order_by(DatasetCoverage.starts)
     )
     for coverage, name, version in rows:

@@ -24,7 +24,7 @@ from app.exercises.schemas import (
     SeriesRef,
 )
 from app.sources.schemas import CitationOut
-from app.threats.schemas import ThreatRef
+from app.threats.schemas import ThreatLinkOut, ThreatRef
 
 _EDITION_COLUMNS = (
     "slug",
@@ -122,7 +122,7 @@ def participation_rows(
                 hosts=[CountryRef.model_validate(c) for c in hosts.get(edition.id, [])],
                 domains=domains.get(edition.id, []),
                 activities=activities.get(edition.id, []),
-                threats=[ThreatRef.model_validate(t) for t in edition.threats],
+                threats=[ThreatLinkOut.model_validate(link) for link in edition.threats],
                 sources=sources,
                 citations=[
                     f"{s.source_id}:{s.locator}" if s.locator else s.source_id for s in sources

@@ -109,7 +109,7 @@ class ParticipationRow(BaseModel):
     hosts: list[CountryRef] = Field(description="Every host of the edition")
     domains: list[Domain]
     activities: list[ActivityKind]
-    threats: list[ThreatRef]
+    threats: ThreatLinks
     sources: list[CitationOut] = Field(description="The edition's sources")
     citations: list[str] = Field(
         description="The edition's sources as `source_id:locator` (the CSV's `sources` column "

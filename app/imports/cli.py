@@ -175,13 +175,17 @@ def _import(adapter: DatasetAdapter[Any], path: Path, skip_unresolved: bool) -> 
     """Run one import in one transaction; on any refusal, exit non-zero having written nothing."""
     settings = Settings()
     try:
+        rows = adapter.read(path)  # the file first: a wrong one needs no database
+    except ImportFailed as error:
+        typer.echo(f"error: {error}; nothing was imported", err=True)
+        raise typer.Exit(code=1) from None
+    try:
         migrations.check_database(settings)
     except migrations.DatabaseNotReady as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from None
     engine = create_db_engine(settings)
     try:
-        rows = adapter.read(path)
         with (
             session_factory(engine).begin() as session,
             typer.progressbar(

@@ -307,6 +307,13 @@ async def test_the_dataset_record_has_the_file_and_the_import_that_loaded_it(
     assert (figures["imported"], figures["merged"]) == (rows - 1, 1)
     # Every row's edition cites its row; curated editions cite MME rows of their own too.
     assert record["cited_by"]["exercise_editions"] >= rows
+    # Imported, MME covers its years; before and after them only curated editions stand.
+    meta = (await full_api.get("/v1/meta")).json()
+    (exercise,) = [c for c in meta["coverage"] if c["channel"] == "exercise"]
+    assert [(d["dataset"], d["first_year"], d["last_year"]) for d in exercise["datasets"]] == [
+        ("mme-v7", 1980, 2010)
+    ]
+    assert "2011-" in exercise["note"] and "unknown, not zero" in exercise["note"]
 
 
 async def test_cobra_gold_1982_is_one_edition_citing_curated_sources_and_mme243(
