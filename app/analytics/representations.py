@@ -29,7 +29,7 @@ from app.analytics.schemas import (
 )
 from app.cooperation.models import TieChannel
 from app.cooperation.representations import tie_out
-from app.core.coverage import StatedCoverage
+from app.core.coverage import CoverageMeta, StatedCoverage
 from app.core.periods import Span
 from app.countries.models import Country
 from app.countries.schemas import CountryDetail, CountryRef
@@ -123,7 +123,11 @@ def _hop_out(hop: queries.Hop) -> HopOut:
 
 
 def paths_out(
-    country: Country, other: Country, found: queries.Paths, data_version: int
+    country: Country,
+    other: Country,
+    found: queries.Paths,
+    data_version: int,
+    coverage: StatedCoverage,
 ) -> PathsOut:
     return PathsOut(
         country=CountryRef.model_validate(country),
@@ -141,6 +145,7 @@ def paths_out(
             for path in found.paths
         ],
         data_version=data_version,
+        meta=CoverageMeta(coverage=coverage.notes),
     )
 
 

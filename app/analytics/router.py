@@ -191,6 +191,7 @@ def list_network_communities(
     "/v1/countries/{code}/paths/{other}", response_model=PathsOut, responses=NOT_FOUND_RESPONSES
 )
 def get_country_paths(
+    request: Request,
     session: SessionDep,
     version: DataVersion,
     pair: CountryPairPath,
@@ -208,7 +209,8 @@ def get_country_paths(
     they hold within the window and cite the sources of the facts behind them; each hop says
     when at least one of its ties holds (`periods`), and each path when all its hops hold at
     once (`concurrent`): over a range of years, a path may join countries through ties of
-    different times, and then `concurrent` is empty.
+    different times, and then `concurrent` is empty. `meta.coverage` names the years of the
+    window that a channel's data does not fully cover.
 
     All shortest paths are returned up to `limit`, the strongest first (highest sum of hop
     weights), then in ISO3 order. When no path joins the two (or one has no tie at all in
@@ -218,7 +220,10 @@ def get_country_paths(
     network = network_for(session, version, filters)
     country, other = pair.country, pair.other
     found = queries.shortest_paths(session, network, filters, country.iso3, other.iso3, limit)
-    return representations.paths_out(country, other, found, version)
+    day = filters.as_of
+    first, last = (day.year, day.year) if day else (filters.year_gte, filters.year_lte)
+    coverage = stated_coverage(request, session, filters.channels, first, last)
+    return representations.paths_out(country, other, found, version, coverage)
 
 
 @router.get(

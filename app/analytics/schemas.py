@@ -5,7 +5,7 @@ from pydantic import BaseModel, Field
 
 from app.cooperation.models import TieChannel
 from app.cooperation.schemas import TieOut
-from app.core.coverage import COVERAGE_DESCRIPTION, CoverageNote
+from app.core.coverage import COVERAGE_DESCRIPTION, CoverageMeta, CoverageNote
 from app.countries.schemas import CountryDetail, CountryRef
 from app.sources.schemas import CitationOut
 from app.threats.schemas import ThreatRef
@@ -201,6 +201,7 @@ class PathsOut(BaseModel):
     truncated: bool = Field(description="More than 1000 shortest paths exist")
     data: list[PathOut] = Field(description="The strongest `limit` paths")
     data_version: int = Field(description="Version of the data the network was built from")
+    meta: CoverageMeta
 
 
 _UNKNOWN = " (null in a balanced panel where the channel's data does not cover the year)"

@@ -119,6 +119,19 @@ async def test_as_of_is_one_day(api: httpx.AsyncClient) -> None:
     assert all(path["concurrent"] == [day] for path in after["data"])
 
 
+async def test_paths_state_the_coverage_of_their_window(api: httpx.AsyncClient) -> None:
+    # The test database imports no dataset: every channel is partly covered in 1960, and a
+    # path's notes are those GET /v1/coverage gives for its window and channels.
+    window = {"year_gte": 1960, "year_lte": 1960}
+    by_year = await _paths(api, "THA", "PHL", year=1960, channel="organization")
+    by_day = await _paths(api, "THA", "PHL", as_of="1960-06-30", channel="organization")
+    report = (await api.get("/v1/coverage", params={**window, "channel": "organization"})).json()
+
+    assert by_year["meta"]["coverage"] == by_day["meta"]["coverage"] == report["coverage"]
+    (note,) = by_year["meta"]["coverage"]
+    assert note["channel"] == "organization" and "1960" in note["note"]
+
+
 @pytest.mark.parametrize(
     ("params", "pointer"),
     [
