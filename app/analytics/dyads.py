@@ -46,8 +46,9 @@ from app.threats.models import ThreatCategory
 
 MAX_SPAN_YEARS = 100
 # Rows of a balanced panel per request (pairs x years, counted before existence bounds):
-# every country over 30 years. More would take minutes to stream.
-MAX_BALANCED_ROWS = 1_000_000
+# every country over about three years: a larger panel streams for longer than a client
+# (and a proxy) should wait; ask per region or per decade.
+MAX_BALANCED_ROWS = 100_000
 _CHUNK = 2_000
 _COUNT_CACHE_SIZE = 64
 

@@ -122,10 +122,17 @@ def path_pattern(template: str) -> str:
 def _allowed_methods(request: Request) -> str:
     """Every method the OpenAPI document lists for this path: reads and writes are separate
     routes, and the router's own `Allow` names the methods of one of them at most."""
-    methods: set[str] = set()
-    for template, operations in request.app.openapi()["paths"].items():
-        if re.fullmatch(path_pattern(template), request.url.path):
-            methods |= {method.upper() for method in operations}
+    matching = {
+        template: operations
+        for template, operations in request.app.openapi()["paths"].items()
+        if re.fullmatch(path_pattern(template), request.url.path)
+    }
+    # A fixed path (`/v1/exercises/participations`) is its own route, not a slug of the
+    # parameterized one beside it (`/v1/exercises/{slug}`): its routes are declared first.
+    literal = {t: ops for t, ops in matching.items() if "{" not in t}
+    methods = {
+        method.upper() for operations in (literal or matching).values() for method in operations
+    }
     if "GET" in methods:
         methods.add("HEAD")
     return ", ".join(sorted(methods))

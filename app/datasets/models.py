@@ -8,10 +8,10 @@ for.
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import Base
+from app.core.db import Base, UtcDateTime
 
 
 class Dataset(Base):
@@ -28,7 +28,7 @@ class Dataset(Base):
     bundled_path: Mapped[str | None] = mapped_column(String(300))
     # The last import: the sha-256 of the file(s) read, when, and how the rows were accounted.
     file_sha256: Mapped[str | None] = mapped_column(String(64))
-    imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    imported_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     rows_read: Mapped[int | None] = mapped_column(Integer)
     rows_imported: Mapped[int | None] = mapped_column(Integer)
     rows_merged: Mapped[int | None] = mapped_column(Integer)

@@ -292,7 +292,7 @@ async def test_a_balanced_panel_too_large_is_a_422_that_names_the_limit(
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
     assert problem["errors"][0]["pointer"] == "/query/balanced"
-    assert "at most 1,000,000" in problem["errors"][0]["detail"]
+    assert "at most 100,000" in problem["errors"][0]["detail"]
 
 
 async def test_the_balanced_panel_pages_as_the_csv_reads(mme: httpx.AsyncClient) -> None:
