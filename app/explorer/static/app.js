@@ -41,6 +41,29 @@
       network: "Cooperation network",
       networkTitle: "Cooperation network of {country}",
       networkCaption: "{country} in the centre with its top {n} partners; the wider the line, the more ties.",
+      peersCaption: " The thin curves join partners that cooperate with each other ({n} pairs).",
+      peerLabel: "{a} and {b}: {ties}",
+      views: "Views",
+      viewCountry: "A country's partners",
+      viewNetwork: "Whole network",
+      worldHeading: "The whole cooperation network",
+      worldTitle: "Cooperation network, {year}",
+      worldCaption: "{nodes} countries and {edges} cooperating pairs in {year}. A circle's size: its number of partners; its colour: its region. Every country keeps its place from year to year.",
+      worldCapped: " The {shown} strongest pairs are drawn.",
+      worldEmpty: "No ties are recorded in {year}.",
+      worldStatus: "The whole network: {nodes} countries, {edges} cooperating pairs",
+      worldNode: "{name}: {n} partners in {year}. Show its partners.",
+      previousYear: "Previous year",
+      nextYear: "Next year",
+      regions: "Regions",
+      region_Africa: "Africa",
+      region_America: "Americas",
+      region_Americas: "Americas",
+      region_Asia: "Asia",
+      region_Europe: "Europe",
+      region_Oceania: "Oceania",
+      noRegion: "no region",
+      noData: "No data for {year}:",
       nodeLabel: "{name}: {ties} ties. Show the evidence.",
       close: "Close",
       evidenceHeading: "Evidence: {a} and {b}",
@@ -123,6 +146,29 @@
       network: "Jaringan kerja sama",
       networkTitle: "Jaringan kerja sama {country}",
       networkCaption: "{country} di tengah bersama {n} mitra utamanya; makin tebal garis, makin banyak hubungan.",
+      peersCaption: " Garis lengkung tipis menghubungkan mitra yang saling bekerja sama ({n} pasangan).",
+      peerLabel: "{a} dan {b}: {ties}",
+      views: "Tampilan",
+      viewCountry: "Mitra sebuah negara",
+      viewNetwork: "Seluruh jaringan",
+      worldHeading: "Seluruh jaringan kerja sama",
+      worldTitle: "Jaringan kerja sama, {year}",
+      worldCaption: "{nodes} negara dan {edges} pasangan yang bekerja sama pada {year}. Ukuran lingkaran: jumlah mitranya; warnanya: kawasannya. Setiap negara tetap di tempatnya dari tahun ke tahun.",
+      worldCapped: " Yang digambar: {shown} pasangan terkuat.",
+      worldEmpty: "Tidak ada hubungan yang tercatat pada {year}.",
+      worldStatus: "Seluruh jaringan: {nodes} negara, {edges} pasangan yang bekerja sama",
+      worldNode: "{name}: {n} mitra pada {year}. Tampilkan mitranya.",
+      previousYear: "Tahun sebelumnya",
+      nextYear: "Tahun berikutnya",
+      regions: "Kawasan",
+      region_Africa: "Afrika",
+      region_America: "Amerika",
+      region_Americas: "Amerika",
+      region_Asia: "Asia",
+      region_Europe: "Eropa",
+      region_Oceania: "Oseania",
+      noRegion: "tanpa kawasan",
+      noData: "Tidak ada data untuk {year}:",
       nodeLabel: "{name}: {ties} hubungan. Tampilkan bukti.",
       close: "Tutup",
       evidenceHeading: "Bukti: {a} dan {b}",
@@ -176,6 +222,18 @@
     transfer: "/v1/transfers/",
   };
   const NETWORK_SIZE = 15;
+  // Beyond this many pairs the whole network is a blur and slow to draw: the strongest are kept.
+  const WORLD_EDGES_MAX = 3000;
+  // After Okabe and Ito's colour-blind-safe set, each at least 3:1 against white.
+  const REGION_COLOURS = {
+    Africa: "#8a6d00",
+    America: "#7a3fa0",
+    Americas: "#7a3fa0",
+    Asia: "#d55e00",
+    Europe: "#0072b2",
+    Oceania: "#008f68",
+  };
+  const NO_REGION_COLOUR = "#6b7280";
   const SVG_NS = "http://www.w3.org/2000/svg";
 
   const state = {
@@ -188,8 +246,13 @@
     partner: null, // iso3 of the pair shown as evidence
     pair: null,
     status: null, // renders the status line; called again on a language change
+    view: "country", // or "network": the whole network for a year
+    peers: [], // the edges of the filtered network among the ego's drawn partners
+    world: null, // the whole network's answer for the year shown
+    layout: null, // { version, places: Map iso3 -> [x, y] }: where each country sits
+    years: null, // { first, last }: the years the data knows of, for the year slider
   };
-  const seq = { suggest: 0, partners: 0, pair: 0 };
+  const seq = { suggest: 0, partners: 0, peers: 0, pair: 0, world: 0 };
   const $ = (id) => document.getElementById(id);
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -309,6 +372,7 @@
     if (state.country) params.set("country", state.country.iso3);
     if (state.partner) params.set("partner", state.partner);
     if (state.lang !== "en") params.set("lang", state.lang);
+    if (state.view !== "country") params.set("view", state.view);
     const query = params.toString();
     history.replaceState(null, "", query ? `?${query}` : location.pathname);
   }
@@ -342,6 +406,7 @@
     renderCountry();
     renderPartners();
     renderEvidence();
+    renderWorld();
   }
 
   function toggleLanguage() {
@@ -358,6 +423,7 @@
   // ---- country search (combobox) ------------------------------------------------------------
 
   const combo = { items: [], active: -1, timer: 0 };
+  let slideTimer = 0;
 
   function openList(open) {
     $("suggestions").hidden = !open;
@@ -422,7 +488,7 @@
     const country = combo.items[index];
     seq.suggest++;
     openList(false);
-    if (country) selectCountry(country.iso3);
+    if (country) showCountry(country.iso3);
   }
 
   function onComboKey(event) {
@@ -450,6 +516,7 @@
     openList(false);
     const q = $("country-input").value.trim();
     if (state.country && (!q || q === countryName(state.country))) {
+      if (state.view === "network" && q) showView("country");
       reloadForFilters();
       return;
     }
@@ -466,7 +533,7 @@
         setStatus("noCountry", { q });
         return;
       }
-      await selectCountry(match.iso3);
+      await showCountry(match.iso3);
     } catch (error) {
       showError(error);
     }
@@ -496,7 +563,14 @@
 
   function reloadForFilters() {
     saveUrl();
-    if (!state.country) return;
+    if (state.view === "network") {
+      loadWorld();
+      return;
+    }
+    if (!state.country) {
+      renderCoverage([]);
+      return;
+    }
     loadPartners(false);
     if (state.partner) openEvidence(state.partner, false);
   }
@@ -511,6 +585,7 @@
       : `/v1/countries/${state.country.iso3}/partners?${params}`;
     $("partners-table").setAttribute("aria-busy", "true");
     setStatus("loading");
+    if (!append) loadPeers(params);
     try {
       const page = await api(path);
       if (mine !== seq.partners) return;
@@ -518,7 +593,7 @@
       state.partners = append ? state.partners.concat(page.data) : page.data;
       state.total = page.meta.total ?? state.partners.length;
       state.next = page.links.next;
-      if (!append) renderCoverage(params.has("year") ? page.meta.coverage || [] : []);
+      if (!append) renderCoverage(params.has("year") ? page.meta.coverage || [] : [], params.get("year"));
       renderPartners();
       setStatus(partnersStatus);
     } catch (error) {
@@ -535,10 +610,27 @@
     }
   }
 
+  // The ties among the partners: the edges of the network with the same filters (the drawn
+  // partners are known only when the partners arrive, so every edge is kept until then).
+  async function loadPeers(params) {
+    const mine = ++seq.peers;
+    const filters = new URLSearchParams(params);
+    filters.delete("limit");
+    state.peers = [];
+    try {
+      const network = await api(`/v1/network?${filters}`);
+      if (mine !== seq.peers) return;
+      state.peers = network.edges;
+      renderNetwork();
+    } catch (error) {
+      if (mine === seq.peers) showError(error);
+    }
+  }
+
   function renderCountry() {
     const country = state.country;
-    $("country-section").hidden = !country;
-    $("examples").hidden = Boolean(country);
+    $("country-section").hidden = !country || state.view !== "country";
+    $("examples").hidden = Boolean(country) || state.view !== "country";
     if (!country) return;
     $("country-heading").textContent = countryName(country);
     const other = state.lang === "id" ? country.name : country.name_id;
@@ -554,10 +646,15 @@
 
   // The years of a year-filtered answer that a channel's data covers only in part: where a
   // missing partner is unknown, not absent (the API's meta.coverage, in its own words).
-  function renderCoverage(notes) {
+  // A year no channel has any data for is outside the data: said first, not as a footnote.
+  function renderCoverage(notes, year = null) {
     const box = $("coverage-note");
+    const outside =
+      notes.length === CHANNELS.length && notes.every((note) => note.partial_years.length === 0);
     box.hidden = notes.length === 0;
-    box.textContent = notes.length ? `${t("coverage")} ${notes.map((n) => n.note).join(" ")}` : "";
+    box.classList.toggle("outside", outside);
+    const lead = outside ? t("noData", { year }) : t("coverage");
+    box.textContent = notes.length ? `${lead} ${notes.map((n) => n.note).join(" ")}` : "";
   }
 
   function renderPartners() {
@@ -614,10 +711,8 @@
     const holder = $("network");
     const top = state.partners.slice(0, NETWORK_SIZE);
     const name = countryName(state.country);
-    $("network-caption").textContent = top.length
-      ? t("networkCaption", { country: name, n: top.length })
-      : t("noPartners", { country: name });
     if (!top.length) {
+      $("network-caption").textContent = t("noPartners", { country: name });
       holder.replaceChildren();
       return;
     }
@@ -627,12 +722,16 @@
     const cy = height / 2;
     const radius = 195;
     const maxTies = Math.max(...top.map((row) => row.ties));
+    const places = new Map();
+    const names = new Map();
     const edges = [];
     const nodes = [];
     top.forEach((row, index) => {
       const angle = -Math.PI / 2 + (2 * Math.PI * index) / top.length;
       const x = cx + radius * Math.cos(angle);
       const y = cy + radius * Math.sin(angle);
+      places.set(row.partner.iso3, [x, y]);
+      names.set(row.partner.iso3, row.partner.name);
       // names sit beside their node, away from the centre; at the top and bottom, above or below
       const cos = Math.cos(angle);
       const sin = Math.sin(angle);
@@ -644,7 +743,7 @@
       const open = () => openEvidence(row.partner.iso3, true);
       edges.push(
         svg("line", {
-          class: selected ? "edge selected" : "edge",
+          class: selected ? "edge spoke selected" : "edge spoke",
           x1: cx,
           y1: cy,
           x2: x.toFixed(1),
@@ -684,25 +783,386 @@
         ),
       );
     });
-    const title = t("networkTitle", { country: name });
-    holder.replaceChildren(
-      svg(
-        "svg",
+    // Ties among the partners: curves bent halfway to the centre, so that they read apart from
+    // the spokes and from each other.
+    const peers = state.peers.filter((edge) => places.has(edge.source) && places.has(edge.target));
+    const maxPeer = Math.max(1, ...peers.map((edge) => edge.weight));
+    const curves = peers.map((edge) => {
+      const [x1, y1] = places.get(edge.source);
+      const [x2, y2] = places.get(edge.target);
+      const qx = ((x1 + x2) / 2 + cx) / 2;
+      const qy = ((y1 + y2) / 2 + cy) / 2;
+      const label = t("peerLabel", {
+        a: names.get(edge.source),
+        b: names.get(edge.target),
+        ties: tiesText(edge.weight),
+      });
+      return svg(
+        "path",
         {
-          viewBox: `0 0 ${width} ${height}`,
-          role: "group",
-          "aria-label": title,
-          class: "network",
+          class: "edge peer",
+          d: `M${x1.toFixed(1)},${y1.toFixed(1)} Q${qx.toFixed(1)},${qy.toFixed(1)} ${x2.toFixed(1)},${y2.toFixed(1)}`,
+          "stroke-width": (0.75 + (2.5 * edge.weight) / maxPeer).toFixed(2),
+          "data-source": edge.source,
+          "data-target": edge.target,
         },
-        svg("title", null, title),
-        svg("g", { "aria-hidden": "true" }, edges),
+        svg("title", null, label),
+      );
+    });
+    $("network-caption").textContent =
+      t("networkCaption", { country: name, n: top.length }) +
+      (curves.length ? t("peersCaption", { n: curves.length }) : "");
+    const title = t("networkTitle", { country: name });
+    const picture = svg(
+      "svg",
+      {
+        viewBox: `0 0 ${width} ${height}`,
+        role: "group",
+        "aria-label": title,
+        class: "network ego",
+      },
+      svg("title", null, title),
+      svg("g", { class: "peers" }, curves),
+      svg("g", { "aria-hidden": "true" }, edges),
+      svg(
+        "g",
+        { class: "centre", "aria-hidden": "true" },
+        svg("circle", { cx, cy, r: 34 }),
+        svg("text", { x: cx, y: cy + 5, "text-anchor": "middle", class: "code" }, state.country.iso3),
+      ),
+      nodes,
+    );
+    holder.replaceChildren(picture);
+    fitToContent(picture, width, height);
+  }
+
+  // Widen the picture's box to what it draws, so that no name is cut at its edge, whatever the
+  // names' length in either language. Measured only once drawn (a hidden picture measures 0):
+  // a view re-draws its picture when it is shown.
+  function fitToContent(picture, width, height) {
+    const box = picture.getBBox();
+    if (!box.width || !box.height) return;
+    const margin = 6;
+    const left = Math.min(0, box.x) - margin;
+    const top = Math.min(0, box.y) - margin;
+    const right = Math.max(width, box.x + box.width) + margin;
+    const bottom = Math.max(height, box.y + box.height) + margin;
+    picture.setAttribute(
+      "viewBox",
+      [left, top, right - left, bottom - top].map((n) => n.toFixed(1)).join(" "),
+    );
+  }
+
+  // ---- the whole network, year by year ------------------------------------------------------
+
+  function showView(view) {
+    state.view = view;
+    for (const [id, name] of [
+      ["view-country", "country"],
+      ["view-network", "network"],
+    ]) {
+      $(id).setAttribute("aria-pressed", String(view === name));
+    }
+    $("world-section").hidden = view !== "network";
+    if (view === "network" && !$("year-input").value.trim() && state.years) {
+      $("year-input").value = String(state.years.last);
+    }
+    renderCountry();
+    renderPartners();
+    renderWorld();
+  }
+
+  function switchView(view) {
+    if (view === state.view) return;
+    showView(view);
+    if (view === "country" && state.country) setStatus(partnersStatus);
+    else setStatus(null);
+    reloadForFilters();
+  }
+
+  async function showCountry(code) {
+    if (state.view !== "country") showView("country");
+    await selectCountry(code);
+  }
+
+  // The years the data knows of, from its coverage: the slider's range. Any other year can
+  // still be typed in the year field, and is answered with its coverage note.
+  async function loadYears() {
+    const meta = await api("/v1/meta");
+    const firsts = [];
+    let last = new Date().getFullYear();
+    for (const channel of meta.coverage) {
+      if (channel.first_fact_year != null) firsts.push(channel.first_fact_year);
+      for (const span of channel.datasets) {
+        firsts.push(span.first_year);
+        last = Math.max(last, span.last_year);
+      }
+    }
+    if (!firsts.length) return;
+    state.years = { first: Math.min(...firsts), last };
+    const slider = $("world-year");
+    slider.min = String(state.years.first);
+    slider.max = String(last);
+  }
+
+  function worldYear() {
+    const year = Number.parseInt($("year-input").value, 10);
+    return Number.isNaN(year) ? null : year;
+  }
+
+  function stepYear(step) {
+    const year = worldYear() ?? (state.years ? state.years.last : null);
+    if (year === null) return;
+    setWorldYear(year + step);
+    loadWorld();
+  }
+
+  function setWorldYear(year) {
+    $("year-input").value = String(year);
+    $("world-year").value = String(year);
+    $("world-year-value").textContent = String(year);
+  }
+
+  // Where each country sits: a force layout of the network over all years, computed once per
+  // data version, so that a country keeps its place when the year changes.
+  async function worldLayout(version, needed) {
+    const layout = state.layout;
+    if (layout && layout.version === version && needed.every((n) => layout.places.has(n.iso3))) {
+      return layout;
+    }
+    const all = await api("/v1/network");
+    state.layout = { version: all.meta.data_version, places: forceLayout(all.nodes, all.edges) };
+    return state.layout;
+  }
+
+  const WORLD_WIDTH = 1000;
+  const WORLD_HEIGHT = 680;
+
+  // Fruchterman and Reingold (1991), from a circle ordered by region: deterministic, so a
+  // country sits in the same place on every visit. An edge pulls in inverse proportion to its
+  // ends' degrees, or the dense alliances collapse into one ball; the result is turned to lie
+  // along its longest axis, as wide as the picture.
+  function forceLayout(nodes, edges) {
+    const order = [...nodes].sort(
+      (a, b) =>
+        (a.region || "~").localeCompare(b.region || "~") ||
+        (a.subregion || "").localeCompare(b.subregion || "") ||
+        a.iso3.localeCompare(b.iso3),
+    );
+    const n = order.length;
+    const index = new Map(order.map((node, i) => [node.iso3, i]));
+    const xs = order.map((_, i) => Math.cos((2 * Math.PI * i) / n) * 300);
+    const ys = order.map((_, i) => Math.sin((2 * Math.PI * i) / n) * 300);
+    const links = edges
+      .filter((edge) => index.has(edge.source) && index.has(edge.target))
+      .map((edge) => [index.get(edge.source), index.get(edge.target)]);
+    const degrees = new Array(n).fill(0);
+    for (const [i, j] of links) {
+      degrees[i]++;
+      degrees[j]++;
+    }
+    const k = Math.sqrt((WORLD_WIDTH * WORLD_HEIGHT) / Math.max(n, 1)) * 0.8;
+    const rounds = 300;
+    for (let round = 0; round < rounds; round++) {
+      const dx = new Float64Array(n);
+      const dy = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        for (let j = i + 1; j < n; j++) {
+          const ox = xs[i] - xs[j];
+          const oy = ys[i] - ys[j];
+          const d2 = Math.max(ox * ox + oy * oy, 0.01);
+          const push = (k * k) / d2;
+          dx[i] += ox * push;
+          dy[i] += oy * push;
+          dx[j] -= ox * push;
+          dy[j] -= oy * push;
+        }
+        // a little gravity keeps the unconnected from drifting away
+        dx[i] -= xs[i] * 0.05;
+        dy[i] -= ys[i] * 0.05;
+      }
+      for (const [i, j] of links) {
+        const ox = xs[i] - xs[j];
+        const oy = ys[i] - ys[j];
+        const d = Math.sqrt(ox * ox + oy * oy) || 0.1;
+        const pull = (d / k) * (8 / Math.sqrt(degrees[i] * degrees[j]));
+        dx[i] -= ox * pull;
+        dy[i] -= oy * pull;
+        dx[j] += ox * pull;
+        dy[j] += oy * pull;
+      }
+      const temperature = 60 * (1 - round / rounds) + 0.5;
+      for (let i = 0; i < n; i++) {
+        const d = Math.sqrt(dx[i] * dx[i] + dy[i] * dy[i]) || 1;
+        const move = Math.min(d, temperature);
+        xs[i] += (dx[i] / d) * move;
+        ys[i] += (dy[i] / d) * move;
+      }
+    }
+    // turn the principal axis horizontal
+    const mx = xs.reduce((a, b) => a + b, 0) / n;
+    const my = ys.reduce((a, b) => a + b, 0) / n;
+    let sxx = 0;
+    let syy = 0;
+    let sxy = 0;
+    for (let i = 0; i < n; i++) {
+      sxx += (xs[i] - mx) ** 2;
+      syy += (ys[i] - my) ** 2;
+      sxy += (xs[i] - mx) * (ys[i] - my);
+    }
+    const turn = -0.5 * Math.atan2(2 * sxy, sxx - syy);
+    for (let i = 0; i < n; i++) {
+      const [x, y] = [xs[i] - mx, ys[i] - my];
+      xs[i] = x * Math.cos(turn) - y * Math.sin(turn);
+      ys[i] = x * Math.sin(turn) + y * Math.cos(turn);
+    }
+    // scale into the picture, centred, leaving room for the largest circles
+    const pad = 30;
+    const [minX, maxX] = [Math.min(...xs), Math.max(...xs)];
+    const [minY, maxY] = [Math.min(...ys), Math.max(...ys)];
+    const scale = Math.min(
+      (WORLD_WIDTH - 2 * pad) / Math.max(maxX - minX, 1),
+      (WORLD_HEIGHT - 2 * pad) / Math.max(maxY - minY, 1),
+    );
+    const ox = (WORLD_WIDTH - (maxX - minX) * scale) / 2;
+    const oy = (WORLD_HEIGHT - (maxY - minY) * scale) / 2;
+    return new Map(
+      order.map((node, i) => [node.iso3, [ox + (xs[i] - minX) * scale, oy + (ys[i] - minY) * scale]]),
+    );
+  }
+
+  async function loadWorld() {
+    const mine = ++seq.world;
+    const params = filterParams();
+    if (!params.has("year") && state.years) {
+      setWorldYear(state.years.last);
+      params.set("year", String(state.years.last));
+      saveUrl();
+    }
+    setStatus("loading");
+    $("world").setAttribute("aria-busy", "true");
+    try {
+      const network = await api(`/v1/network?${params}`);
+      const layout = await worldLayout(network.meta.data_version, network.nodes);
+      if (mine !== seq.world) return;
+      clearError();
+      state.world = { network, year: params.get("year"), layout };
+      renderCoverage(network.meta.coverage || [], params.get("year"));
+      renderWorld();
+      setStatus(() => t("worldStatus", { nodes: network.nodes.length, edges: network.edges.length }) + filterText());
+    } catch (error) {
+      if (mine !== seq.world) return;
+      state.world = null;
+      renderCoverage([]);
+      renderWorld();
+      setStatus(null);
+      showError(error);
+    } finally {
+      if (mine === seq.world) $("world").removeAttribute("aria-busy");
+    }
+  }
+
+  function regionName(region) {
+    if (!region) return t("noRegion");
+    return `region_${region}` in I18N[state.lang] ? t(`region_${region}`) : region;
+  }
+
+  function renderWorld() {
+    const holder = $("world");
+    const shown = state.world;
+    if (!shown || !shown.network.nodes.length) {
+      holder.replaceChildren();
+      $("world-caption").textContent = shown ? t("worldEmpty", { year: shown.year }) : "";
+      $("world-legend").replaceChildren();
+      return;
+    }
+    if (state.view !== "network") return; // drawn when shown: a hidden picture measures 0
+    const { network, year, layout } = shown;
+    setWorldYear(year);
+    const strongest = [...network.edges].sort((a, b) => b.weight - a.weight);
+    const drawn = strongest.slice(0, WORLD_EDGES_MAX).reverse(); // the strongest on top
+    const maxWeight = Math.max(1, ...network.edges.map((edge) => edge.weight));
+    const maxDegree = Math.max(1, ...network.nodes.map((node) => node.degree));
+    const lines = drawn.map((edge) => {
+      const [x1, y1] = layout.places.get(edge.source);
+      const [x2, y2] = layout.places.get(edge.target);
+      return svg("line", {
+        class: "edge",
+        x1: x1.toFixed(1),
+        y1: y1.toFixed(1),
+        x2: x2.toFixed(1),
+        y2: y2.toFixed(1),
+        "stroke-width": (0.4 + (3.6 * edge.weight) / maxWeight).toFixed(2),
+        "data-source": edge.source,
+        "data-target": edge.target,
+      });
+    });
+    const nodes = network.nodes.map((node) => {
+      const [x, y] = layout.places.get(node.iso3);
+      const r = 4 + 9 * Math.sqrt(node.degree / maxDegree);
+      const label = t("worldNode", { name: node.name, n: node.degree, year });
+      const open = () => showCountry(node.iso3);
+      return svg(
+        "g",
+        {
+          class: "node",
+          tabindex: "0",
+          role: "button",
+          "aria-label": label,
+          "data-iso3": node.iso3,
+          onclick: open,
+          onkeydown: (event) => {
+            if (event.key === "Enter" || event.key === " ") {
+              event.preventDefault();
+              open();
+            }
+          },
+        },
+        svg("title", null, label),
+        svg("circle", {
+          cx: x.toFixed(1),
+          cy: y.toFixed(1),
+          r: r.toFixed(1),
+          fill: REGION_COLOURS[node.region] || NO_REGION_COLOUR,
+        }),
         svg(
-          "g",
-          { class: "centre", "aria-hidden": "true" },
-          svg("circle", { cx, cy, r: 34 }),
-          svg("text", { x: cx, y: cy + 5, "text-anchor": "middle", class: "code" }, state.country.iso3),
+          "text",
+          { x: (x + r + 2).toFixed(1), y: (y + 4).toFixed(1), class: "label" },
+          node.iso3,
         ),
-        nodes,
+      );
+    });
+    const title = t("worldTitle", { year });
+    const picture = svg(
+      "svg",
+      {
+        viewBox: `0 0 ${WORLD_WIDTH} ${WORLD_HEIGHT}`,
+        role: "group",
+        "aria-label": title,
+        class: "network world-map",
+      },
+      svg("title", null, title),
+      svg("g", { class: "edges", "aria-hidden": "true" }, lines),
+      nodes,
+    );
+    holder.replaceChildren(picture);
+    fitToContent(picture, WORLD_WIDTH, WORLD_HEIGHT);
+    $("world-caption").textContent =
+      t("worldCaption", { nodes: network.nodes.length, edges: network.edges.length, year }) +
+      (drawn.length < network.edges.length ? t("worldCapped", { shown: drawn.length }) : "");
+    const regions = [...new Set(network.nodes.map((node) => node.region || ""))].sort();
+    $("world-legend").replaceChildren(
+      ...regions.map((region) =>
+        h(
+          "li",
+          null,
+          svg(
+            "svg",
+            { viewBox: "0 0 12 12", width: 12, height: 12, "aria-hidden": "true" },
+            svg("circle", { cx: 6, cy: 6, r: 6, fill: REGION_COLOURS[region] || NO_REGION_COLOUR }),
+          ),
+          regionName(region),
+        ),
       ),
     );
   }
@@ -734,7 +1194,10 @@
         }),
       );
       if (focus) {
-        $("evidence").scrollIntoView({ block: "start" });
+        // Beside the partners (wide screens) the panel is sticky and already in view; below
+        // them, it is brought up to the top.
+        const top = $("evidence").getBoundingClientRect().top;
+        if (top < 0 || top > window.innerHeight / 2) $("evidence").scrollIntoView({ block: "start" });
         $("evidence-heading").focus({ preventScroll: true });
       }
     } catch (error) {
@@ -862,6 +1325,16 @@
     $("more-button").addEventListener("click", () => loadPartners(true));
     $("close-evidence").addEventListener("click", closeEvidence);
     $("partners-body").addEventListener("keydown", onTableKey);
+    $("view-country").addEventListener("click", () => switchView("country"));
+    $("view-network").addEventListener("click", () => switchView("network"));
+    $("world-year").addEventListener("input", () => {
+      // dragging asks for the year the thumb rests on, not for every year it passes
+      setWorldYear($("world-year").value);
+      clearTimeout(slideTimer);
+      slideTimer = setTimeout(reloadForFilters, 120);
+    });
+    $("year-previous").addEventListener("click", () => stepYear(-1));
+    $("year-next").addEventListener("click", () => stepYear(1));
     document.addEventListener("keydown", (event) => {
       if (event.key === "Escape" && state.pair && $("evidence").contains(document.activeElement)) {
         closeEvidence();
@@ -869,13 +1342,15 @@
     });
 
     try {
-      await loadThreats();
+      await Promise.all([loadThreats(), loadYears()]);
     } catch (error) {
       showError(error);
     }
     if (params.get("threat")) $("threat-select").value = params.get("threat");
     if (params.get("year")) $("year-input").value = params.get("year");
+    if (params.get("view") === "network") showView("network");
     if (params.get("country")) await selectCountry(params.get("country"), params.get("partner"));
+    if (state.view === "network") await loadWorld();
     document.body.dataset.ready = "true";
   }
 
