@@ -25,7 +25,10 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+# CI keeps artifacts/screenshots; DEFCOOP_SCREENSHOTS puts them elsewhere (a local run).
+SCREENSHOTS = Path(
+    os.environ.get("DEFCOOP_SCREENSHOTS") or PROJECT_ROOT / "artifacts" / "screenshots"
+)
 CHROMIUM = os.environ.get("DEFCOOP_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("DEFCOOP_CHROMEDRIVER", "/usr/bin/chromedriver")
 HOST = "127.0.0.1"
@@ -153,9 +156,14 @@ def browser(
     try:
         yield driver
     finally:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        driver.save_screenshot(str(SCREENSHOTS / f"{request.node.name}.png"))
+        screenshot(driver, request.node.name)
         driver.quit()
+
+
+def screenshot(driver: WebDriver, name: str) -> None:
+    """Save what the browser shows as SCREENSHOTS/name.png (a step of a test, or its end)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
 
 
 @dataclass

@@ -71,7 +71,7 @@ def test_explorer_finds_indonesia_and_its_partners(browser: WebDriver, live_serv
     assert [node.get_attribute("data-iso3") for node in nodes] == codes[: len(nodes)]
     widths = [
         float(str(e.get_attribute("stroke-width")))
-        for e in network.find_elements(By.CSS_SELECTOR, ".edge")
+        for e in network.find_elements(By.CSS_SELECTOR, ".edge.spoke")
     ]
     assert widths == sorted(widths, reverse=True)
 

@@ -520,7 +520,10 @@
       reloadForFilters();
       return;
     }
-    if (!q) return;
+    if (!q) {
+      reloadForFilters(); // the filters of the view shown (the whole network's year)
+      return;
+    }
     try {
       const page = await api(`/v1/countries?${new URLSearchParams({ q, limit: "8" })}`);
       const lower = q.toLowerCase();
@@ -800,7 +803,8 @@
       return svg(
         "path",
         {
-          class: "edge peer",
+          // the chosen partner's own ties among the others stand out
+          class: [edge.source, edge.target].includes(state.partner) ? "edge peer selected" : "edge peer",
           d: `M${x1.toFixed(1)},${y1.toFixed(1)} Q${qx.toFixed(1)},${qy.toFixed(1)} ${x2.toFixed(1)},${y2.toFixed(1)}`,
           "stroke-width": (0.75 + (2.5 * edge.weight) / maxPeer).toFixed(2),
           "data-source": edge.source,
@@ -1070,6 +1074,7 @@
   function renderWorld() {
     const holder = $("world");
     const shown = state.world;
+    if (shown) setWorldYear(shown.year);
     if (!shown || !shown.network.nodes.length) {
       holder.replaceChildren();
       $("world-caption").textContent = shown ? t("worldEmpty", { year: shown.year }) : "";
@@ -1078,7 +1083,6 @@
     }
     if (state.view !== "network") return; // drawn when shown: a hidden picture measures 0
     const { network, year, layout } = shown;
-    setWorldYear(year);
     const strongest = [...network.edges].sort((a, b) => b.weight - a.weight);
     const drawn = strongest.slice(0, WORLD_EDGES_MAX).reverse(); // the strongest on top
     const maxWeight = Math.max(1, ...network.edges.map((edge) => edge.weight));
