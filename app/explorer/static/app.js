@@ -804,7 +804,9 @@
         "path",
         {
           // the chosen partner's own ties among the others stand out
-          class: [edge.source, edge.target].includes(state.partner) ? "edge peer selected" : "edge peer",
+          class: [edge.source, edge.target].includes(state.partner)
+            ? "edge peer selected"
+            : "edge peer",
           d: `M${x1.toFixed(1)},${y1.toFixed(1)} Q${qx.toFixed(1)},${qy.toFixed(1)} ${x2.toFixed(1)},${y2.toFixed(1)}`,
           "stroke-width": (0.75 + (2.5 * edge.weight) / maxPeer).toFixed(2),
           "data-source": edge.source,
@@ -826,7 +828,7 @@
         class: "network ego",
       },
       svg("title", null, title),
-      svg("g", { class: "peers" }, curves),
+      svg("g", { class: "peers", "aria-hidden": "true" }, curves),
       svg("g", { "aria-hidden": "true" }, edges),
       svg(
         "g",
@@ -868,9 +870,6 @@
       $(id).setAttribute("aria-pressed", String(view === name));
     }
     $("world-section").hidden = view !== "network";
-    if (view === "network" && !$("year-input").value.trim() && state.years) {
-      $("year-input").value = String(state.years.last);
-    }
     renderCountry();
     renderPartners();
     renderWorld();
@@ -879,8 +878,7 @@
   function switchView(view) {
     if (view === state.view) return;
     showView(view);
-    if (view === "country" && state.country) setStatus(partnersStatus);
-    else setStatus(null);
+    setStatus(null);
     reloadForFilters();
   }
 
