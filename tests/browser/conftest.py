@@ -1,4 +1,5 @@
-"""Browser tests: a real server on a fresh SQLite database, driven by Debian's headless Chromium.
+"""Browser tests: a real server on a fresh database of each backend (SQLite, and PostgreSQL when
+DEFCOOP_TEST_POSTGRES_URL is set), driven by Debian's headless Chromium.
 
 Chromium and ChromeDriver come from Debian's `chromium` and `chromium-driver` packages. Without
 them the tests fail in CI (`CI` set) and skip elsewhere, with the reason.
@@ -23,6 +24,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
+
+from tests.databases import BACKENDS, create_database, drop_database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # CI keeps artifacts/screenshots; DEFCOOP_SCREENSHOTS puts them elsewhere (a local run).
@@ -103,13 +106,23 @@ def _wait_until_serving(server: subprocess.Popen[bytes], url: str, log_path: Pat
     pytest.fail(f"defcoop serve did not answer in 60 s:\n{log_path.read_text()}", pytrace=False)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", params=BACKENDS)
 def live_server(
-    chromium: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    chromium: tuple[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
     """The base URL of `defcoop serve` on a fresh database migrated and seeded by the CLI."""
     directory = tmp_path_factory.mktemp("live")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{directory / 'defcoop.db'}"}
+    database_url = create_database(request.param, directory)
+    try:
+        yield from _serve(database_url, directory)
+    finally:
+        drop_database(database_url)
+
+
+def _serve(database_url: str, directory: Path) -> Iterator[str]:
+    env = {**os.environ, "DATABASE_URL": database_url}
     defcoop = _defcoop_command()
     for step in (["db", "upgrade"], ["seed"]):
         subprocess.run([defcoop, *step], env=env, cwd=PROJECT_ROOT, check=True, capture_output=True)

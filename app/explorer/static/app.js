@@ -743,7 +743,6 @@
       const ly = y + (anchor === "middle" ? (sin > 0 ? 36 : -28) : 5);
       const selected = row.partner.iso3 === state.partner;
       const label = t("nodeLabel", { name: row.partner.name, ties: row.ties });
-      const open = () => openEvidence(row.partner.iso3, true);
       edges.push(
         svg("line", {
           class: selected ? "edge spoke selected" : "edge spoke",
@@ -755,23 +754,10 @@
         }),
       );
       nodes.push(
-        svg(
-          "g",
-          {
-            class: selected ? "node selected" : "node",
-            tabindex: "0",
-            role: "button",
-            "aria-label": label,
-            "data-iso3": row.partner.iso3,
-            onclick: open,
-            onkeydown: (event) => {
-              if (event.key === "Enter" || event.key === " ") {
-                event.preventDefault();
-                open();
-              }
-            },
-          },
-          svg("title", null, label),
+        nodeButton(
+          { class: selected ? "node selected" : "node", "data-iso3": row.partner.iso3 },
+          label,
+          () => openEvidence(row.partner.iso3, true),
           svg("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 19 }),
           svg(
             "text",
@@ -818,16 +804,9 @@
     $("network-caption").textContent =
       t("networkCaption", { country: name, n: top.length }) +
       (curves.length ? t("peersCaption", { n: curves.length }) : "");
-    const title = t("networkTitle", { country: name });
-    const picture = svg(
-      "svg",
-      {
-        viewBox: `0 0 ${width} ${height}`,
-        role: "group",
-        "aria-label": title,
-        class: "network ego",
-      },
-      svg("title", null, title),
+    drawPicture(
+      holder,
+      { width, height, title: t("networkTitle", { country: name }), kind: "ego" },
       svg("g", { class: "peers", "aria-hidden": "true" }, curves),
       svg("g", { "aria-hidden": "true" }, edges),
       svg(
@@ -838,8 +817,45 @@
       ),
       nodes,
     );
+  }
+
+  // A picture of a network: its box, its name for screen readers, what it draws.
+  function drawPicture(holder, { width, height, title, kind }, ...layers) {
+    const picture = svg(
+      "svg",
+      {
+        viewBox: `0 0 ${width} ${height}`,
+        role: "group",
+        "aria-label": title,
+        class: `network ${kind}`,
+      },
+      svg("title", null, title),
+      ...layers,
+    );
     holder.replaceChildren(picture);
     fitToContent(picture, width, height);
+  }
+
+  // A country in a picture: a button for the mouse and the keyboard (Enter, Space).
+  function nodeButton(attributes, label, open, ...shapes) {
+    return svg(
+      "g",
+      {
+        ...attributes,
+        tabindex: "0",
+        role: "button",
+        "aria-label": label,
+        onclick: open,
+        onkeydown: (event) => {
+          if (event.key === "Enter" || event.key === " ") {
+            event.preventDefault();
+            open();
+          }
+        },
+      },
+      svg("title", null, label),
+      ...shapes,
+    );
   }
 
   // Widen the picture's box to what it draws, so that no name is cut at its edge, whatever the
@@ -1102,25 +1118,10 @@
     const nodes = network.nodes.map((node) => {
       const [x, y] = layout.places.get(node.iso3);
       const r = 4 + 9 * Math.sqrt(node.degree / maxDegree);
-      const label = t("worldNode", { name: node.name, n: node.degree, year });
-      const open = () => showCountry(node.iso3);
-      return svg(
-        "g",
-        {
-          class: "node",
-          tabindex: "0",
-          role: "button",
-          "aria-label": label,
-          "data-iso3": node.iso3,
-          onclick: open,
-          onkeydown: (event) => {
-            if (event.key === "Enter" || event.key === " ") {
-              event.preventDefault();
-              open();
-            }
-          },
-        },
-        svg("title", null, label),
+      return nodeButton(
+        { class: "node", "data-iso3": node.iso3 },
+        t("worldNode", { name: node.name, n: node.degree, year }),
+        () => showCountry(node.iso3),
         svg("circle", {
           cx: x.toFixed(1),
           cy: y.toFixed(1),
@@ -1134,21 +1135,12 @@
         ),
       );
     });
-    const title = t("worldTitle", { year });
-    const picture = svg(
-      "svg",
-      {
-        viewBox: `0 0 ${WORLD_WIDTH} ${WORLD_HEIGHT}`,
-        role: "group",
-        "aria-label": title,
-        class: "network world-map",
-      },
-      svg("title", null, title),
+    drawPicture(
+      holder,
+      { width: WORLD_WIDTH, height: WORLD_HEIGHT, title: t("worldTitle", { year }), kind: "world-map" },
       svg("g", { class: "edges", "aria-hidden": "true" }, lines),
       nodes,
     );
-    holder.replaceChildren(picture);
-    fitToContent(picture, WORLD_WIDTH, WORLD_HEIGHT);
     $("world-caption").textContent =
       t("worldCaption", { nodes: network.nodes.length, edges: network.edges.length, year }) +
       (drawn.length < network.edges.length ? t("worldCapped", { shown: drawn.length }) : "");
