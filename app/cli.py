@@ -1,7 +1,8 @@
-"""The `defcoop` command line: serve, migrate, seed, import, export, API keys."""
+"""The `defcoop` command line: serve, migrate, seed, import, export, release, API keys."""
 
 import sys
-from datetime import datetime
+import time
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +23,8 @@ from app.curation import downgrades
 from app.curation.downgrades import curation_dropped_at, forget_dropped_curation
 from app.exporting import ExportError, ExportFormat, export
 from app.imports.cli import import_cli
+from app.releases.bundle import ReleaseError, write_release
+from app.releases.load import load_release
 
 cli = typer.Typer(help="defcoop: the defense-cooperation database and API.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema commands.", no_args_is_help=True)
@@ -288,6 +291,58 @@ def export_command(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=1) from None
     typer.echo(f"wrote {output}", err=True)
+
+
+@cli.command("release")
+def release_command(
+    out: Annotated[
+        Path, typer.Argument(help="Folder to write the release in (created if need be)")
+    ],
+) -> None:
+    """Write the whole database as a citable release: one CSV per public table and the
+    dyad-years, a codebook, a Frictionless datapackage.json, CITATION.cff, the datasets'
+    citations and SHA256SUMS, in OUT/defcoop-v<data version>-<date>/.
+
+    Example: defcoop release releases/
+    """
+    engine = database_engine(Settings())
+    started = time.perf_counter()
+    try:
+        with session_factory(engine)() as session:
+            release = write_release(session, out, date.today())
+    except ReleaseError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"wrote {release.folder}: data version {release.data_version}, {release.files} files, "
+        f"{release.bytes:,} bytes in {time.perf_counter() - started:.1f} s"
+    )
+
+
+@cli.command("load-release")
+def load_release_command(
+    folder: Annotated[
+        Path,
+        typer.Argument(exists=True, file_okay=False, help="A release folder (defcoop release)"),
+    ],
+) -> None:
+    """Load a release into an empty, migrated database (DATABASE_URL): its checksums are
+    verified first, the ties derived from its facts, the data version is the release's.
+
+    Example: defcoop db upgrade && defcoop load-release releases/defcoop-v6-2026-12-06
+    """
+    engine = database_engine(Settings())
+    try:
+        with session_factory(engine).begin() as session:
+            loaded = load_release(session, folder)
+    except ReleaseError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"loaded {sum(loaded.values()):,} rows of {len(loaded)} tables from {folder}")
 
 
 @cli.command()
