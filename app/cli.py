@@ -2,6 +2,8 @@
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script.revision import RevisionError
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from app.auth.keys import CLI_ACTOR, KeyCommandError, create_key, list_keys, revoke_key
 from app.auth.models import Scope
@@ -293,6 +296,22 @@ def export_command(
     typer.echo(f"wrote {output}", err=True)
 
 
+@contextmanager
+def release_session(*, write: bool) -> Iterator[Session]:
+    """A session on DATABASE_URL (one transaction when `write`); a `ReleaseError` is one line
+    and exit 1, the transaction rolled back."""
+    engine = database_engine(Settings())
+    factory = session_factory(engine)
+    try:
+        with factory.begin() if write else factory() as session:
+            yield session
+    except ReleaseError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+
+
 @cli.command("release")
 def release_command(
     out: Annotated[
@@ -305,16 +324,9 @@ def release_command(
 
     Example: defcoop release releases/
     """
-    engine = database_engine(Settings())
     started = time.perf_counter()
-    try:
-        with session_factory(engine)() as session:
-            release = write_release(session, out, date.today())
-    except ReleaseError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(code=1) from None
-    finally:
-        engine.dispose()
+    with release_session(write=False) as session:
+        release = write_release(session, out, date.today())
     typer.echo(
         f"wrote {release.folder}: data version {release.data_version}, {release.files} files, "
         f"{release.bytes:,} bytes in {time.perf_counter() - started:.1f} s"
@@ -333,15 +345,8 @@ def load_release_command(
 
     Example: defcoop db upgrade && defcoop load-release releases/defcoop-v6-2026-12-06
     """
-    engine = database_engine(Settings())
-    try:
-        with session_factory(engine).begin() as session:
-            loaded = load_release(session, folder)
-    except ReleaseError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(code=1) from None
-    finally:
-        engine.dispose()
+    with release_session(write=True) as session:
+        loaded = load_release(session, folder)
     typer.echo(f"loaded {sum(loaded.values()):,} rows of {len(loaded)} tables from {folder}")
 
 

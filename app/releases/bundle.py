@@ -34,8 +34,8 @@ from app.cooperation.models import Tie
 from app.releases import codebook
 from app.releases.tables import DYAD_YEARS, TableDoc, dyad_years_doc, public_tables, table_doc
 from app.system import queries as system_queries
-from app.system.citation import AUTHOR, TITLE, citation_out
-from app.system.schemas import CitationOut
+from app.system.citation import AUTHOR, TITLE, how_to_cite
+from app.system.schemas import HowToCite
 
 _CHUNK = 2_000
 CHECKSUMS = "SHA256SUMS"
@@ -135,7 +135,7 @@ def write_release(session: Session, out: Path, released: date) -> Release:
             dyads.csv_header(),
             _dyad_rows(session, released),
         )
-        citation = citation_out(session, data_version, released)
+        citation = how_to_cite(session, data_version, released)
         _write_package(partial, docs, data_version, released)
         (partial / "codebook.md").write_text(
             codebook.markdown(docs, rows, data_version, released), encoding="utf-8"
@@ -190,7 +190,7 @@ def _write_package(folder: Path, docs: list[TableDoc], data_version: int, releas
     (folder / DATA_PACKAGE).write_text(json.dumps(package, indent=2) + "\n", encoding="utf-8")
 
 
-def _citation_cff(citation: CitationOut, data_version: int, released: date) -> str:
+def _citation_cff(citation: HowToCite, data_version: int, released: date) -> str:
     cff = {
         "cff-version": "1.2.0",
         "message": citation.note,

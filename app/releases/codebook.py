@@ -13,7 +13,7 @@ from app.releases.tables import (
     FieldDoc,
     TableDoc,
 )
-from app.system.schemas import CitationOut
+from app.system.schemas import HowToCite
 
 MISSING = "an empty cell is a missing value (null): not recorded, unknown or not applicable"
 
@@ -128,7 +128,7 @@ def markdown(docs: list[TableDoc], rows: dict[str, int], data_version: int, rele
     return "\n".join(lines)
 
 
-def readme(citation: CitationOut, data_version: int, released: date) -> str:
+def readme(citation: HowToCite, data_version: int, released: date) -> str:
     lines = [
         f"# defcoop, data version {data_version} ({released.isoformat()})",
         "",

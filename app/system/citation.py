@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app import __version__
 from app.datasets import queries
-from app.system.schemas import CitationOut, DatasetCitationOut
+from app.system.schemas import DatasetCitationOut, HowToCite
 
 TITLE = "defcoop: an open database of international defense cooperation"
 # No person is named as author anywhere in the project: the contributors are credited as one.
@@ -27,9 +27,9 @@ def defcoop_citation(data_version: int, released: date) -> str:
     )
 
 
-def citation_out(session: Session, data_version: int, released: date) -> CitationOut:
+def how_to_cite(session: Session, data_version: int, released: date) -> HowToCite:
     cited = queries.cited_datasets(session)
-    return CitationOut(
+    return HowToCite(
         defcoop=defcoop_citation(data_version, released),
         note=NOTE,
         datasets=[

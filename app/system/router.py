@@ -9,7 +9,7 @@ from app.core.deps import SessionDep
 from app.core.migrations import head_revision
 from app.core.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemError
 from app.system import queries
-from app.system.citation import citation_out
+from app.system.citation import how_to_cite
 from app.system.schemas import (
     ChannelCoverageOut,
     CoverageSpan,
@@ -79,7 +79,7 @@ def get_meta(session: SessionDep) -> Meta:
             SourceSummary(id=s.id, title=s.title, kind=s.kind) for s in queries.all_sources(session)
         ],
         coverage=[_coverage_out(c) for c in channel_coverage(session).values()],
-        citation=citation_out(
+        citation=how_to_cite(
             session, data_version, state.updated_at.date() if state else date.today()
         ),
     )

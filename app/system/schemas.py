@@ -53,7 +53,7 @@ class DatasetCitationOut(BaseModel):
     )
 
 
-class CitationOut(BaseModel):
+class HowToCite(BaseModel):
     """How to cite defcoop at this data version, and the datasets it carries."""
 
     defcoop: str = Field(
@@ -79,6 +79,6 @@ class Meta(BaseModel):
     coverage: list[ChannelCoverageOut] = Field(
         description="Per channel, the years its data covers (GET /v1/datasets has the details)"
     )
-    citation: CitationOut = Field(
+    citation: HowToCite = Field(
         description="How to cite defcoop at this data version and the datasets it carries"
     )
