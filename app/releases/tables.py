@@ -3,17 +3,54 @@ its type, codes and meaning, read from the models (SQLAlchemy) and the API's sch
 (Pydantic field descriptions). Nothing here is written by hand per column: a column no model
 or schema describes is published as undescribed."""
 
-import importlib
 import inspect
+from collections.abc import Sequence
 from dataclasses import dataclass
-from types import ModuleType
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 from sqlalchemy import Boolean, Column, Date, Enum, Float, Integer, String, Table
 
 import app.models  # noqa: F401  (every table registered on the metadata)
-from app.analytics.schemas import DyadYearOut
+from app.agreements.schemas import (
+    AgreementDetail,
+    AgreementFields,
+    AgreementTerms,
+    Party,
+    PartyFields,
+)
+from app.alliances.schemas import AllianceDetail, AllianceMemberOut, Target
+from app.analytics.schemas import CowCodeOut, DyadYearOut
 from app.core.db import Base, UtcDateTime
+from app.countries.schemas import CountryDetail, CountryUpdate
+from app.datasets.schemas import CoverageOut, DatasetOut, LastImport
+from app.exercises.schemas import (
+    EditionCreate,
+    EditionFields,
+    EditionOut,
+    Participant,
+    ParticipantFields,
+    ParticipationRow,
+    SeriesDetail,
+    SeriesFields,
+)
+from app.operations.schemas import Contributor, ContributorFields, OperationDetail, OperationFields
+from app.organizations.schemas import (
+    MembershipPeriod,
+    MembershipPeriodIn,
+    OrganizationDetail,
+    OrganizationFields,
+)
+from app.sources.schemas import CitationOut, SourceCreate, SourceDetail
+from app.threats.schemas import (
+    ResponseOut,
+    ThreatDetail,
+    ThreatFields,
+    ThreatLinkOut,
+    ThreatLinkPut,
+)
+from app.transfers.schemas import TransferDetail
+from app.transfers.schemas import TransferParty as TransferPartyOut
 
 # Left out of a release, each with its reason (the codebook lists them).
 PRIVATE_TABLES = {
@@ -97,49 +134,66 @@ def _mapped_classes() -> dict[str, type]:
     }
 
 
-def _schemas_module(model: type | None) -> ModuleType | None:
-    if model is None or not model.__module__.endswith(".models"):
-        return None
-    try:
-        return importlib.import_module(model.__module__.removesuffix(".models") + ".schemas")
-    except ModuleNotFoundError:
-        return None
+# The API schemas that serve each table's rows, in the order their descriptions are read: a
+# column is described by the first of their fields of its name that holds one value.
+_THREAT_LINKS = (ThreatLinkOut, ThreatLinkPut)
+DESCRIBED_BY: dict[str, tuple[type[BaseModel], ...]] = {
+    "countries": (CountryDetail, CountryUpdate),
+    "country_cow_codes": (CowCodeOut,),
+    "sources": (SourceDetail, SourceCreate),
+    "citations": (CitationOut,),
+    "datasets": (DatasetOut, LastImport),
+    "dataset_coverage": (CoverageOut,),
+    "threat_categories": (ThreatDetail, ThreatFields),
+    "threat_responses": (ResponseOut,),
+    "response_threats": _THREAT_LINKS,
+    "organizations": (OrganizationDetail, OrganizationFields),
+    "memberships": (MembershipPeriod, MembershipPeriodIn),
+    "organization_threats": _THREAT_LINKS,
+    "exercise_series": (SeriesDetail, SeriesFields),
+    "exercise_editions": (EditionOut, EditionFields, EditionCreate),
+    "participations": (ParticipationRow, Participant, ParticipantFields),
+    "edition_activities": (),
+    "edition_domains": (),
+    "edition_threats": _THREAT_LINKS,
+    "agreements": (AgreementDetail, AgreementTerms, AgreementFields),
+    "agreement_categories": (),
+    "agreement_parties": (Party, PartyFields),
+    "agreement_threats": _THREAT_LINKS,
+    "operations": (OperationDetail, OperationFields),
+    "contributions": (Contributor, ContributorFields),
+    "contribution_months": (),
+    "operation_threats": _THREAT_LINKS,
+    "transfers": (TransferDetail,),
+    "transfer_parties": (TransferPartyOut,),
+    "transfer_threats": _THREAT_LINKS,
+    "alliances": (AllianceDetail,),
+    "alliance_members": (AllianceMemberOut,),
+    "alliance_targets": (Target,),
+}
 
 
-def _candidates(model: type | None) -> list[type[BaseModel]]:
-    """The schemas of the model's domain, those named after the model first, then the
-    response bodies (`...Out`, `...Detail`), then the rest."""
-    module = _schemas_module(model)
-    if module is None or model is None:
-        return []
-    schemas = [
-        value
-        for value in vars(module).values()
-        if inspect.isclass(value)
-        and issubclass(value, BaseModel)
-        and value.__module__ == module.__name__
-    ]
-
-    def rank(schema: type[BaseModel]) -> int:
-        if schema.__name__.startswith(model.__name__):
-            return 0
-        return 1 if schema.__name__.endswith(("Out", "Detail")) else 2
-
-    return sorted(schemas, key=rank)
+def _scalar(annotation: Any) -> bool:
+    """A field that holds one value (not an embedded record or a list), as a column does."""
+    if inspect.isclass(annotation) and issubclass(annotation, BaseModel):
+        return False
+    if get_origin(annotation) in (list, dict, tuple, set):
+        return False
+    return all(_scalar(argument) for argument in get_args(annotation))
 
 
-def describe(name: str, schemas: list[type[BaseModel]]) -> tuple[str | None, str | None]:
+def describe(name: str, schemas: Sequence[type[BaseModel]]) -> tuple[str | None, str | None]:
     """The first description of a field `name` among the schemas, and where it comes from."""
     for schema in schemas:
         field = schema.model_fields.get(name)
-        if field is not None and field.description:
+        if field is not None and field.description and _scalar(field.annotation):
             return field.description, f"{schema.__name__}.{name}"
     return None, None
 
 
 def table_doc(table: Table) -> TableDoc:
     model = _mapped_classes().get(table.name)
-    schemas = _candidates(model)
+    schemas = DESCRIBED_BY.get(table.name, ())
     fields = []
     for column in published_columns(table):
         description, described_by = (column.doc or column.comment), None
