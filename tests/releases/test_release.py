@@ -262,3 +262,12 @@ def test_every_table_is_declared_public_private_or_derived() -> None:
     public = {table.name for table in public_tables()}
     assert public == DESCRIBED_BY.keys()
     assert tables == public | PRIVATE_TABLES.keys() | DERIVED_TABLES.keys()
+
+
+def test_a_release_is_never_written_over(source_url: str, release: Path) -> None:
+    before = (release / "SHA256SUMS").read_bytes()
+    result = run(source_url, "release", str(release.parent))
+    assert result.exit_code == 1
+    assert "exists already" in result.stderr
+    assert (release / "SHA256SUMS").read_bytes() == before
+    assert [path.name for path in release.parent.iterdir()] == [release.name]
