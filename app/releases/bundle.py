@@ -8,7 +8,8 @@ theirs, in a folder named by data version and date (`defcoop-v12-2026-12-06/`):
 - `CITATION.cff` (CFF 1.2.0) and `README.md`: how to cite defcoop and each dataset it carries;
 - `SHA256SUMS`: every file's sha-256 (`sha256sum -c SHA256SUMS`).
 
-Rows stream from the database to the files (`yield_per`; a server-side cursor on PostgreSQL),
+Every table is read in one snapshot (one read transaction; REPEATABLE READ on PostgreSQL). Rows
+stream from the database to the files (`yield_per`; a server-side cursor on PostgreSQL),
 so memory stays bounded whatever the size of the tables. The folder is written under a
 temporary name and renamed when complete: a failed release leaves nothing that looks whole.
 """
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import extract, func, select
+from sqlalchemy import extract, func, select, text
 from sqlalchemy.orm import Session
 
 from app import __version__
@@ -112,6 +113,14 @@ def sha256(path: Path) -> str:
 
 
 def write_release(session: Session, out: Path, released: date) -> Release:
+    """`session` must not have run a statement yet: the release reads one snapshot."""
+    # Every table and the data version from one snapshot, so that a write during the release
+    # is in all of it or none. pysqlite runs each SELECT in a transaction of its own unless
+    # one is begun; PostgreSQL's default (READ COMMITTED) takes a snapshot per statement.
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:
+        session.execute(text("BEGIN"))
     state = system_queries.data_state(session)
     data_version = state.version if state else 0
     folder = out / folder_name(data_version, released)

@@ -6,18 +6,22 @@ import csv
 import json
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from frictionless import validate
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner, Result
 
 from app.cli import cli
 from app.core.config import Settings
-from app.core.db import Base
+from app.core.db import Base, create_db_engine, session_factory
 from app.main import create_app
+from app.releases.bundle import write_release
 from app.releases.tables import DERIVED_TABLES, DESCRIBED_BY, PRIVATE_TABLES, public_tables
 from tests.conftest import client_for, make_key
 from tests.databases import create_database, drop_database, migrate
@@ -271,3 +275,31 @@ def test_a_release_is_never_written_over(source_url: str, release: Path) -> None
     assert "exists already" in result.stderr
     assert (release / "SHA256SUMS").read_bytes() == before
     assert [path.name for path in release.parent.iterdir()] == [release.name]
+
+
+def test_a_release_reads_one_snapshot(fresh_url: str, tmp_path: Path) -> None:
+    """A write committed while the release is being read is in none of it."""
+    engine = create_db_engine(Settings(database_url=fresh_url))
+    writer = create_db_engine(Settings(database_url=fresh_url))
+    written: list[str] = []
+
+    def write_meanwhile(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not written and "FROM countries" in statement:
+            with writer.begin() as connection:
+                connection.execute(
+                    text(
+                        "INSERT INTO sources (id, kind, title, modified_in_version) "
+                        "VALUES ('written-meanwhile', 'reference', 'Written meanwhile', 0)"
+                    )
+                )
+            written.append(statement)
+
+    event.listen(engine, "before_cursor_execute", write_meanwhile)
+    try:
+        with session_factory(engine)() as session:
+            release = write_release(session, tmp_path, date.today())
+    finally:
+        engine.dispose()
+        writer.dispose()
+    assert written, "the write never happened: the test proves nothing"
+    assert "written-meanwhile" not in (release.folder / "data" / "sources.csv").read_text()
