@@ -1,7 +1,10 @@
-"""The `defcoop` command line: serve, migrate, seed, import, export, API keys."""
+"""The `defcoop` command line: serve, migrate, seed, import, export, release, API keys."""
 
 import sys
-from datetime import datetime
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script.revision import RevisionError
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from app.auth.keys import CLI_ACTOR, KeyCommandError, create_key, list_keys, revoke_key
 from app.auth.models import Scope
@@ -22,6 +26,8 @@ from app.curation import downgrades
 from app.curation.downgrades import curation_dropped_at, forget_dropped_curation
 from app.exporting import ExportError, ExportFormat, export
 from app.imports.cli import import_cli
+from app.releases.bundle import ReleaseError, write_release
+from app.releases.load import load_release
 
 cli = typer.Typer(help="defcoop: the defense-cooperation database and API.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema commands.", no_args_is_help=True)
@@ -288,6 +294,60 @@ def export_command(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=1) from None
     typer.echo(f"wrote {output}", err=True)
+
+
+@contextmanager
+def release_session(*, write: bool) -> Iterator[Session]:
+    """A session on DATABASE_URL (one transaction when `write`); a `ReleaseError` is one line
+    and exit 1, the transaction rolled back."""
+    engine = database_engine(Settings())
+    factory = session_factory(engine)
+    try:
+        with factory.begin() if write else factory() as session:
+            yield session
+    except ReleaseError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+
+
+@cli.command("release")
+def release_command(
+    out: Annotated[
+        Path, typer.Argument(help="Folder to write the release in (created if need be)")
+    ],
+) -> None:
+    """Write the whole database as a citable release: one CSV per public table and the
+    dyad-years, a codebook, a Frictionless datapackage.json, CITATION.cff, the datasets'
+    citations and SHA256SUMS, in OUT/defcoop-v<data version>-<date>/.
+
+    Example: defcoop release releases/
+    """
+    started = time.perf_counter()
+    with release_session(write=False) as session:
+        release = write_release(session, out, date.today())
+    typer.echo(
+        f"wrote {release.folder}: data version {release.data_version}, {release.files} files, "
+        f"{release.bytes:,} bytes in {time.perf_counter() - started:.1f} s"
+    )
+
+
+@cli.command("load-release")
+def load_release_command(
+    folder: Annotated[
+        Path,
+        typer.Argument(exists=True, file_okay=False, help="A release folder (defcoop release)"),
+    ],
+) -> None:
+    """Load a release into an empty, migrated database (DATABASE_URL): its checksums are
+    verified first, the ties derived from its facts, the data version is the release's.
+
+    Example: defcoop db upgrade && defcoop load-release releases/defcoop-v6-2026-12-06
+    """
+    with release_session(write=True) as session:
+        loaded = load_release(session, folder)
+    typer.echo(f"loaded {sum(loaded.values()):,} rows of {len(loaded)} tables from {folder}")
 
 
 @cli.command()

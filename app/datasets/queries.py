@@ -1,11 +1,13 @@
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.core.pagination import PageParams, SortKey, fetch_page
 from app.core.problems import NotFound
+from app.countries.models import CowCodePeriod
 from app.datasets.models import Dataset, DatasetCoverage
+from app.sources.models import Citation, Source
 
 
 def list_datasets(
@@ -31,3 +33,16 @@ def all_coverage(session: Session) -> Sequence[DatasetCoverage]:
         DatasetCoverage.channel, DatasetCoverage.starts, DatasetCoverage.dataset_id
     )
     return session.scalars(statement).all()
+
+
+def datasets_with_sources(session: Session) -> Sequence[tuple[Dataset, Source]]:
+    """Every dataset with its source (publisher, URL), by id."""
+    statement = select(Dataset, Source).join(Source, Source.id == Dataset.id).order_by(Dataset.id)
+    return [(dataset, source) for dataset, source in session.execute(statement)]
+
+
+def cited_datasets(session: Session) -> set[str]:
+    """The datasets some fact in the database cites (a citation, or a dated COW code)."""
+    cited = select(Citation.source_id).where(Citation.source_id == Dataset.id).exists()
+    coded = select(CowCodePeriod.source_id).where(CowCodePeriod.source_id == Dataset.id).exists()
+    return set(session.scalars(select(Dataset.id).where(or_(cited, coded))))

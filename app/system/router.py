@@ -9,6 +9,7 @@ from app.core.deps import SessionDep
 from app.core.migrations import head_revision
 from app.core.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemError
 from app.system import queries
+from app.system.citation import how_to_cite
 from app.system.schemas import (
     ChannelCoverageOut,
     CoverageSpan,
@@ -64,19 +65,23 @@ def get_readiness(request: Request, session: SessionDep) -> Readiness:
 
 @router.get("/v1/meta", response_model=Meta)
 def get_meta(session: SessionDep) -> Meta:
-    """Data version, record counts, the sources the data comes from, and what each channel's
-    data covers."""
+    """Data version, record counts, the sources the data comes from, what each channel's
+    data covers, and how to cite defcoop and the datasets it carries."""
     state = queries.data_state(session)
+    data_version = state.version if state else 0
     return Meta(
         name="defcoop",
         api_version=__version__,
-        data_version=state.version if state else 0,
+        data_version=data_version,
         data_updated_at=state.updated_at if state else None,
         counts=queries.row_counts(session),
         sources=[
             SourceSummary(id=s.id, title=s.title, kind=s.kind) for s in queries.all_sources(session)
         ],
         coverage=[_coverage_out(c) for c in channel_coverage(session).values()],
+        citation=how_to_cite(
+            session, data_version, state.updated_at.date() if state else date.today()
+        ),
     )
 
 

@@ -40,6 +40,33 @@ class ChannelCoverageOut(BaseModel):
     )
 
 
+class DatasetCitationOut(BaseModel):
+    id: str = Field(description="The dataset's id (GET /v1/datasets/{id})", examples=["mme-v7"])
+    name: str = Field(examples=["Multinational Military Exercises (MME)"])
+    version: str = Field(examples=["7"])
+    citation: str = Field(description="The dataset's own citation, as its authors ask for it")
+    terms: str = Field(description="The dataset's terms of use")
+    publisher: str | None = Field(description="Who publishes the dataset")
+    url: str | None = Field(description="Where the dataset is published")
+    in_data: bool = Field(
+        description="Facts in this database cite the dataset: cite it when you use them"
+    )
+
+
+class HowToCite(BaseModel):
+    """How to cite defcoop at this data version, and the datasets it carries."""
+
+    defcoop: str = Field(
+        description="The citation of defcoop at this data version",
+        examples=[
+            "defcoop contributors. 2026. defcoop: an open database of international defense "
+            "cooperation. Data version 3 (2026-12-06), software version 0.1.0."
+        ],
+    )
+    note: str
+    datasets: list[DatasetCitationOut]
+
+
 class Meta(BaseModel):
     name: str = Field(examples=["defcoop"])
     api_version: str = Field(examples=["0.1.0"])
@@ -51,4 +78,7 @@ class Meta(BaseModel):
     sources: list[SourceSummary]
     coverage: list[ChannelCoverageOut] = Field(
         description="Per channel, the years its data covers (GET /v1/datasets has the details)"
+    )
+    citation: HowToCite = Field(
+        description="How to cite defcoop at this data version and the datasets it carries"
     )
