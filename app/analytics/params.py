@@ -6,6 +6,7 @@ parameters first, then its dependencies' in the order of the route's signature: 
 order when changing a route, the OpenAPI document lists the parameters in it.
 """
 
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated
 
@@ -72,41 +73,49 @@ DirectedNetwork = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class NetworkTies:
+    """The first query parameters of a network read: which ties it holds."""
+
+    threat: ThreatFilter = None
+    channel: ChannelFilter = None
+    year: YearFilter = None
+    year_gte: YearGte = None
+    year_lte: YearLte = None
+
+
+@dataclass(frozen=True)
+class NetworkCountries:
+    """The last query parameters of a network read: which countries, and which way."""
+
+    region: RegionFilter = None
+    organization: OrganizationFilter = None
+    directed: DirectedNetwork = False
+
+
 def network_filters(
     session: SessionDep,
-    threat: ThreatFilter = None,
-    channel: ChannelFilter = None,
-    year: YearFilter = None,
-    year_gte: YearGte = None,
-    year_lte: YearLte = None,
-    region: RegionFilter = None,
-    organization: OrganizationFilter = None,
-    directed: DirectedNetwork = False,
+    ties: Annotated[NetworkTies, Depends()],
+    countries: Annotated[NetworkCountries, Depends()],
 ) -> NetworkFilters:
     """The filters that select the ties of a network, shared by the network endpoints."""
     return queries.network_filters(
         session,
-        threat=threat,
-        channel=channel,
-        year=year,
-        year_gte=year_gte,
-        year_lte=year_lte,
-        region=region,
-        organization=organization,
-        directed=directed,
+        threat=ties.threat,
+        channel=ties.channel,
+        year=ties.year,
+        year_gte=ties.year_gte,
+        year_lte=ties.year_lte,
+        region=countries.region,
+        organization=countries.organization,
+        directed=countries.directed,
     )
 
 
 NetworkQuery = Annotated[NetworkFilters, Depends(network_filters)]
 
 
-def path_filters(
-    session: SessionDep,
-    threat: ThreatFilter = None,
-    channel: ChannelFilter = None,
-    year: YearFilter = None,
-    year_gte: YearGte = None,
-    year_lte: YearLte = None,
+def _day(
     as_of: Annotated[
         IsoDate | None,
         Query(
@@ -114,25 +123,26 @@ def path_filters(
             examples=["2010-06-30"],
         ),
     ] = None,
-    region: RegionFilter = None,
-    organization: OrganizationFilter = None,
-    directed: DirectedNetwork = False,
-) -> NetworkFilters:
-    """The network filters, and a day (`as_of`) as the window."""
+) -> date | None:
     if as_of is not None and not MIN_DAY <= as_of <= MAX_DAY:
         raise InvalidParameter("/query/as_of", f"as_of must lie between {MIN_DAY} and {MAX_DAY}.")
-    return queries.network_filters(
-        session,
-        threat=threat,
-        channel=channel,
-        year=year,
-        year_gte=year_gte,
-        year_lte=year_lte,
-        region=region,
-        organization=organization,
-        directed=directed,
-        as_of=as_of,
-    )
+    return as_of
+
+
+def path_filters(
+    session: SessionDep,
+    ties: Annotated[NetworkTies, Depends()],
+    # Between the two groups: the OpenAPI document lists `as_of` after the years.
+    as_of: Annotated[date | None, Depends(_day)],
+    countries: Annotated[NetworkCountries, Depends()],
+) -> NetworkFilters:
+    """The network filters, with a day (`as_of`) as the window instead of years."""
+    filters = network_filters(session, ties, countries)
+    if as_of is None:
+        return filters
+    if filters.year_gte is not None or filters.year_lte is not None:
+        raise InvalidParameter("/query/as_of", "Use either as_of or year/year_gte/year_lte.")
+    return replace(filters, as_of=as_of)
 
 
 PathQuery = Annotated[NetworkFilters, Depends(path_filters)]

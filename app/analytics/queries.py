@@ -7,7 +7,6 @@ They return plain dataclasses; `representations.py` makes the API schemas of the
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from itertools import islice, pairwise
 
 import networkx as nx  # type: ignore[import-untyped]
@@ -70,12 +69,9 @@ def network_filters(
     region: str | None,
     organization: str | None,
     directed: bool = False,
-    as_of: date | None = None,
 ) -> NetworkFilters:
     """Checked, normalized filters: equal queries give equal filters, and share a cache entry."""
     check_years(year, year_gte, year_lte)
-    if as_of is not None and not (year is None and year_gte is None and year_lte is None):
-        raise InvalidParameter("/query/as_of", "Use either as_of or year/year_gte/year_lte.")
     if directed and (not channel or not set(channel) <= DIRECTED.keys()):
         raise InvalidParameter(
             "/query/directed",
@@ -93,7 +89,6 @@ def network_filters(
         region=_region(session, region) if region is not None else None,
         organization_id=_organization_id(session, organization) if organization else None,
         directed=directed,
-        as_of=as_of,
     )
 
 
