@@ -33,7 +33,7 @@ TOP_BLOC_THREATS = 5
 _CHANNEL_ORDER = list(CHANNELS)
 
 
-def _region(session: Session, region: str) -> str:
+def known_region(session: Session, region: str) -> str:
     """The region or sub-region, lower case; an unknown one is a 422 listing the known ones."""
     known = {
         name
@@ -86,7 +86,7 @@ def network_filters(
         channels=tuple(sorted(set(channel or []), key=_CHANNEL_ORDER.index)),
         year_gte=year_gte,
         year_lte=year_lte,
-        region=_region(session, region) if region is not None else None,
+        region=known_region(session, region) if region is not None else None,
         organization_id=_organization_id(session, organization) if organization else None,
         directed=directed,
     )
