@@ -1,5 +1,6 @@
 """Every example in the README, run against a live server, prints what the README shows."""
 
+import os
 import re
 import socket
 import subprocess
@@ -26,6 +27,11 @@ PYTHON_EXAMPLES = re.findall(r"```python\n(.*?)```\s*```text\n(.*?)```", _exampl
 CURL_LINES = re.findall(r"^(curl .*)$", _examples(), re.M)
 
 
+# The server runs the code under test: a checkout run with PYTHONPATH (a git worktree beside
+# the one the virtualenv was installed from) must not serve the other checkout's app.
+_IMPORT_PATH = {"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -37,7 +43,7 @@ def live_url(seeded_url: str) -> Iterator[str]:
     port = _free_port()
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "defcoop"), "serve", "--port", str(port)],
-        env={"DATABASE_URL": seeded_url, "PATH": "/usr/bin:/bin"},
+        env={"DATABASE_URL": seeded_url, "PATH": "/usr/bin:/bin", **_IMPORT_PATH},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -60,6 +66,16 @@ def live_url(seeded_url: str) -> Iterator[str]:
 def test_the_readme_has_examples() -> None:
     assert len(PYTHON_EXAMPLES) >= 5
     assert len(CURL_LINES) >= 4
+
+
+def test_the_readme_runs_the_analytics_in_the_tools_researchers_use() -> None:
+    code = "\n".join(example for example, _ in PYTHON_EXAMPLES)
+    for path in ("/v1/network", "/v1/network/centrality", "/v1/network/communities"):
+        assert f'"{{API}}{path}"' in code, path
+    assert "/paths/" in code
+    assert "import networkx as nx" in code and "nx.read_graphml(" in code
+    dyad_years = [example for example, _ in PYTHON_EXAMPLES if "/v1/dyad-years" in example]
+    assert dyad_years and "import pandas as pd" in dyad_years[0]
 
 
 @pytest.mark.parametrize(("code", "expected"), PYTHON_EXAMPLES)

@@ -17,6 +17,12 @@ for, an open end up to the current year. `threats` are those of the counted init
 `cow_a`/`cow_b` are the COW codes the countries carried that year (for the longest part of
 it: DEU is 260 in 1980 and 1990, 255 in 2000), null where they carried none.
 
+A group (`members_of`, `region`) keeps the pair-years whose two countries both belong to it
+in that year. A country is a member of an organization in year Y when one of its membership
+spells of the roles asked for (full members by default) meets Y, as a tie does: joining on
+30 April 1999 makes it a member in 1999, not in 1998; a spell with no start counts from the
+organization's founding. Regions have no time: a country is in its region every year.
+
 Rows come in (country_a, country_b, year) order from one statement read in chunks
 (`yield_per`; a server-side cursor on PostgreSQL) and grouped pair by pair, so that a CSV of
 the whole range streams without holding it in memory; a balanced panel walks its pairs in
@@ -41,7 +47,8 @@ from app.core.memo import LruCache, database_identity
 from app.core.pagination import decode_cursor, encode_cursor
 from app.core.periods import Span, held_longest_in
 from app.countries.models import Country
-from app.countries.queries import cow_codes_by_country
+from app.countries.queries import cow_codes_by_country, in_region
+from app.organizations.models import Membership, MembershipRole, Organization
 from app.threats.models import ThreatCategory
 
 MAX_SPAN_YEARS = 100
@@ -64,6 +71,11 @@ class DyadFilters:
     threat_ids: tuple[int, ...] = ()
     directed: bool = False
     balanced: bool = False
+    # The group both countries of a pair belong to in the year: members (of the roles; empty:
+    # any role) of one of the organizations, in the region (lower case).
+    organization_ids: tuple[int, ...] = ()
+    roles: tuple[MembershipRole, ...] = ()
+    region: str | None = None
 
     @property
     def years(self) -> range:
@@ -86,7 +98,8 @@ class DyadYear:
     # Initiatives active that year per channel. In a balanced panel: None where the channel's
     # data does not cover the year and no tie is known, and only the channels asked for.
     counts: Mapping[TieChannel, int | None]
-    threats: list[str]
+    # Each threat the counted initiatives address, with how many of them address it.
+    threats: Mapping[str, int]
     # Per directed channel: its initiatives from country_a to country_b, and back (None where
     # its count is).
     directions: Mapping[TieChannel, tuple[int, int] | None]
@@ -96,6 +109,12 @@ class DyadYear:
         """The sum of the counts; unknown when one of them is."""
         counts = [count for count in self.counts.values() if count is not None]
         return sum(counts) if len(counts) == len(self.counts) else None
+
+    def threat_count(self, slug: str) -> int | None:
+        """The counted initiatives that address the threat; unknown where none is known and
+        `ties` is unknown (a channel the data does not cover may hold one)."""
+        count = self.threats.get(slug, 0)
+        return count if count or self.ties is not None else None
 
 
 @dataclass
@@ -113,14 +132,17 @@ class _SharedInitiative:
 @dataclass
 class _YearTies:
     counts: dict[TieChannel, int] = field(default_factory=lambda: dict.fromkeys(TieChannel, 0))
-    threats: set[str] = field(default_factory=set)
+    threats: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     directions: dict[TieChannel, list[int]] = field(
         default_factory=lambda: {channel: [0, 0] for channel in DIRECTED}
     )
 
 
 def _statement(
-    filters: DyadFilters, with_threats: bool, after_pair: tuple[str, str] | None
+    filters: DyadFilters,
+    group: "Group",
+    with_threats: bool,
+    after_pair: tuple[str, str] | None,
 ) -> Select[Any]:
     a, b = aliased(Country), aliased(Country)
     links = INITIATIVE_THREATS
@@ -162,6 +184,8 @@ def _statement(
         mine = Tie.country_id.in_(filters.country_ids)
         theirs = Tie.partner_id.in_(filters.country_ids)
         statement = statement.where(and_(mine, theirs) if filters.within else or_(mine, theirs))
+    if group is not None:
+        statement = statement.where(Tie.country_id.in_(group), Tie.partner_id.in_(group))
     if after_pair is not None:
         statement = statement.where(
             or_(a.iso3 > after_pair[0], and_(a.iso3 == after_pair[0], b.iso3 >= after_pair[1]))
@@ -191,18 +215,66 @@ def _pair_years(
     years: dict[int, _YearTies] = defaultdict(_YearTies)
     for (channel, _initiative_id), shared in initiatives.items():
         active: set[int] = set()
+        # The years the initiative addresses each threat (several spans and links may meet).
+        addressed: dict[str, set[int]] = defaultdict(set)
         for start, end in shared.spans:
             active.update(_active_years(start, end, filters, this_year))
             for slug, link_start, link_end in shared.threats:
                 held = Span(start, end).overlap(Span(link_start, link_end))
                 if held is not None:
-                    for year in _active_years(held.start, held.end, filters, this_year):
-                        years[year].threats.add(slug)
+                    addressed[slug].update(_active_years(held.start, held.end, filters, this_year))
+        for slug, threat_years in addressed.items():
+            for year in threat_years:
+                years[year].threats[slug] += 1
         for year in active:
             years[year].counts[channel] += 1
             if channel in DIRECTED:
                 years[year].directions[channel][0 if shared.from_a else 1] += 1
     return years
+
+
+# The countries of a group, each with the years (of those asked for) it belongs to it; None:
+# no group asked for (every country, every year).
+Group = dict[int, frozenset[int]] | None
+
+
+def group_of(session: Session, filters: DyadFilters) -> Group:
+    """The countries in the region and members of one of the organizations, with their years."""
+    if not filters.organization_ids and filters.region is None:
+        return None
+    found: dict[int, frozenset[int]] = {}
+    if filters.organization_ids:
+        found = _member_years(session, filters)
+    if filters.region is not None:
+        in_region_ids = set(session.scalars(select(Country.id).where(in_region(filters.region))))
+        if filters.organization_ids:
+            found = {key: years for key, years in found.items() if key in in_region_ids}
+        else:
+            found = dict.fromkeys(in_region_ids, frozenset(filters.years))
+    return {country_id: years for country_id, years in found.items() if years}
+
+
+def _member_years(session: Session, filters: DyadFilters) -> dict[int, frozenset[int]]:
+    """The years (of those asked for) each country was a member of one of the organizations,
+    in one of the roles: a spell meets the year; a spell with no start counts from the
+    organization's founding, an open one up to this year (as a tie does)."""
+    spells = (
+        select(
+            Membership.country_id,
+            Membership.start_date,
+            Membership.end_date,
+            Organization.founded_date,
+        )
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(Membership.organization_id.in_(filters.organization_ids))
+    )
+    if filters.roles:
+        spells = spells.where(Membership.role.in_(filters.roles))
+    this_year = date.today().year
+    members: dict[int, set[int]] = defaultdict(set)
+    for country_id, start, end, founded in session.execute(spells):
+        members[country_id].update(_active_years(start or founded, end, filters, this_year))
+    return {country_id: frozenset(years) for country_id, years in members.items()}
 
 
 def iter_dyad_years(
@@ -215,20 +287,22 @@ def iter_dyad_years(
 ) -> Iterator[DyadYear]:
     """Dyad-years in (country_a, country_b, year) order, after the given key if any; the
     `coverage` of each channel tells a balanced panel's zeros from its unknowns."""
+    group = group_of(session, filters)
     if filters.balanced:
-        return _balanced_dyad_years(session, filters, coverage, after, with_threats)
-    return _sparse_dyad_years(session, filters, after, with_threats)
+        return _balanced_dyad_years(session, filters, group, coverage, after, with_threats)
+    return _sparse_dyad_years(session, filters, group, after, with_threats)
 
 
 def _sparse_dyad_years(
     session: Session,
     filters: DyadFilters,
+    group: Group,
     after: tuple[str, str, int] | None,
     with_threats: bool,
 ) -> Iterator[DyadYear]:
     this_year = date.today().year
     cow_codes = cow_codes_by_country(session)
-    statement = _statement(filters, with_threats, after[:2] if after else None)
+    statement = _statement(filters, group, with_threats, after[:2] if after else None)
     result = session.execute(statement, execution_options={"yield_per": _CHUNK})
     try:
         for (a_iso3, b_iso3), rows in groupby(result, key=lambda row: (row[0], row[3])):
@@ -252,6 +326,8 @@ def _sparse_dyad_years(
             for year in sorted(years):
                 if after is not None and (a_iso3, b_iso3, year) <= after:
                     continue
+                if group is not None and year not in group[first[2]] & group[first[5]]:
+                    continue
                 ties = years[year]
                 yield DyadYear(
                     year,
@@ -260,7 +336,7 @@ def _sparse_dyad_years(
                     held_longest_in(codes_a, year),
                     held_longest_in(codes_b, year),
                     ties.counts,
-                    sorted(ties.threats),
+                    ties.threats,
                     {channel: (a, b) for channel, (a, b) in ties.directions.items()},
                 )
     finally:
@@ -271,11 +347,12 @@ def _sparse_dyad_years(
 class _PanelCountry:
     id: int
     country: DyadCountry
-    years: range  # the requested years in which it exists
+    years: frozenset[int]  # the requested years in which it exists (and belongs to the group)
 
 
-def _panel_countries(session: Session, filters: DyadFilters) -> list[_PanelCountry]:
-    """The countries a balanced panel pairs, by ISO3, each with the years it exists in."""
+def _panel_countries(session: Session, filters: DyadFilters, group: Group) -> list[_PanelCountry]:
+    """The countries a balanced panel pairs, by ISO3, each with the years it exists in (and
+    belongs to the group)."""
     statement = select(
         Country.id,
         Country.iso3,
@@ -285,13 +362,18 @@ def _panel_countries(session: Session, filters: DyadFilters) -> list[_PanelCount
     ).order_by(Country.iso3)
     if filters.within:
         statement = statement.where(Country.id.in_(filters.country_ids))
+    if group is not None:
+        statement = statement.where(Country.id.in_(group))
     requested = Span.of_years(filters.year_gte, filters.year_lte)
     countries = []
     for row in session.execute(statement):
         exists = Span(row.valid_from, row.valid_until).overlap(requested)
-        years = range(0)
+        years: frozenset[int] = frozenset()
         if exists is not None:
-            years = range(exists.first_year or filters.year_gte, (exists.last_year or 0) + 1)
+            first = exists.first_year or filters.year_gte
+            years = frozenset(range(first, (exists.last_year or 0) + 1))
+        if group is not None:
+            years &= group[row.id]
         countries.append(_PanelCountry(row.id, DyadCountry(row.iso3, row.name), years))
     return countries
 
@@ -321,13 +403,14 @@ def _known(count: int, coverage: YearCoverage) -> int | None:
     return None
 
 
-def _both_exist(a: _PanelCountry, b: _PanelCountry) -> range:
-    return range(max(a.years.start, b.years.start), min(a.years.stop, b.years.stop))
+def _both_exist(a: _PanelCountry, b: _PanelCountry) -> frozenset[int]:
+    return a.years & b.years
 
 
 def _balanced_dyad_years(
     session: Session,
     filters: DyadFilters,
+    group: Group,
     coverage: Mapping[TieChannel, ChannelCoverage],
     after: tuple[str, str, int] | None,
     with_threats: bool,
@@ -337,9 +420,9 @@ def _balanced_dyad_years(
         year: {channel: coverage[channel].of_year(year) for channel in channels}
         for year in filters.years
     }
-    countries = _panel_countries(session, filters)
+    countries = _panel_countries(session, filters, group)
     cow_codes = cow_codes_by_country(session)
-    tied = _sparse_dyad_years(session, filters, after, with_threats)
+    tied = _sparse_dyad_years(session, filters, group, after, with_threats)
     pending = next(tied, None)
     for a, b in _panel_pairs(countries, filters):
         pair = (a.country.iso3, b.country.iso3)
@@ -350,7 +433,7 @@ def _balanced_dyad_years(
             if (pending.country_a.iso3, pending.country_b.iso3) == pair:
                 found[pending.year] = pending
             pending = next(tied, None)
-        for year in sorted(found.keys() | set(_both_exist(a, b))):
+        for year in sorted(found.keys() | _both_exist(a, b)):
             if after is not None and (*pair, year) <= after:
                 continue
             row = found.get(year)
@@ -364,7 +447,7 @@ def _balanced_dyad_years(
                 for channel in DIRECTED
                 if counts.get(channel) is not None
             }
-            threats = row.threats if row else []
+            threats = row.threats if row else {}
             yield DyadYear(
                 year,
                 a.country,
@@ -379,12 +462,18 @@ def _balanced_dyad_years(
 
 def panel_rows(session: Session, filters: DyadFilters) -> int:
     """The rows of a balanced panel at most: its pairs x its years (before the years in
-    which a country did not exist are left out), which the size limit is checked against."""
-    everyone = session.scalar(select(func.count()).select_from(Country)) or 0
-    chosen = len(filters.country_ids)
+    which a country did not exist, or was not in the group, are left out), which the size
+    limit is checked against."""
+    group = group_of(session, filters)
+    chosen_ids = set(filters.country_ids)
+    if group is None:
+        everyone = session.scalar(select(func.count()).select_from(Country)) or 0
+    else:
+        everyone, chosen_ids = len(group), chosen_ids & group.keys()
+    chosen = len(chosen_ids)
     if filters.within:
         pairs = chosen * (chosen - 1) // 2
-    elif chosen:
+    elif filters.country_ids:
         pairs = chosen * (everyone - chosen) + chosen * (chosen - 1) // 2
     else:
         pairs = everyone * (everyone - 1) // 2
@@ -397,10 +486,11 @@ _counts: LruCache[tuple[str, int, DyadFilters], int] = LruCache(_COUNT_CACHE_SIZ
 def _count_balanced(session: Session, filters: DyadFilters) -> int:
     """A balanced panel's rows without making them: the years both countries of each pair
     exist, plus the pair-years with a tie outside them (the sparse pass, without threats)."""
-    countries = _panel_countries(session, filters)
+    group = group_of(session, filters)
+    countries = _panel_countries(session, filters, group)
     total = sum(len(_both_exist(a, b)) for a, b in _panel_pairs(countries, filters))
     by_iso3 = {country.country.iso3: country for country in countries}
-    for row in _sparse_dyad_years(session, filters, None, with_threats=False):
+    for row in _sparse_dyad_years(session, filters, group, None, with_threats=False):
         a, b = by_iso3[row.country_a.iso3], by_iso3[row.country_b.iso3]
         total += row.year not in _both_exist(a, b)
     return total
@@ -414,7 +504,9 @@ def count_dyad_years(session: Session, data_version: int, filters: DyadFilters) 
     def count() -> int:
         if filters.balanced:
             return _count_balanced(session, filters)
-        return sum(1 for _ in _sparse_dyad_years(session, filters, None, with_threats=False))
+        group = group_of(session, filters)
+        sparse = _sparse_dyad_years(session, filters, group, None, with_threats=False)
+        return sum(1 for _ in sparse)
 
     return _counts.get_or_build(key, count)
 
@@ -449,7 +541,13 @@ DYAD_CHANNELS = (
 )
 
 
-def csv_header() -> list[str]:
+def threat_column(slug: str) -> str:
+    """`armed-conflict` -> `threat_armed_conflict`: a name pandas, R and Gephi accept."""
+    return "threat_" + slug.replace("-", "_")
+
+
+def csv_header(threat_slugs: list[str]) -> list[str]:
+    """The columns; with `threat_slugs`, one per threat after the joined `threats`."""
     return [
         "year",
         "country_a",
@@ -465,10 +563,11 @@ def csv_header() -> list[str]:
         "transfers_b_to_a",
         "ties",
         "threats",
+        *(threat_column(slug) for slug in threat_slugs),
     ]
 
 
-def csv_row(row: DyadYear) -> list[Any]:
+def csv_row(row: DyadYear, threat_slugs: list[str]) -> list[Any]:
     """An unknown (None: no COW code, a count the data cannot tell) is an empty cell, which
     pandas and R read as missing."""
     values = [
@@ -480,6 +579,7 @@ def csv_row(row: DyadYear) -> list[Any]:
         *(row.counts.get(channel) for channel in DYAD_CHANNELS),
         *(row.directions.get(TieChannel.transfer) or (None, None)),
         row.ties,
-        ";".join(row.threats),
+        ";".join(sorted(row.threats)),
+        *(row.threat_count(slug) for slug in threat_slugs),
     ]
     return ["" if value is None else value for value in values]

@@ -55,17 +55,15 @@ def dyad_years_csv(
     session_factory: sessionmaker[Session],
     filters: dyads.DyadFilters,
     coverage: Mapping[TieChannel, ChannelCoverage],
+    threat_slugs: list[str],
 ) -> Iterator[str]:
-    """Every dyad-year as CSV. The body is written after the route has returned, so it reads
-    through a session of its own rather than the request's."""
+    """Every dyad-year as CSV, with a column per threat of `threat_slugs`. The body is
+    written after the route has returned, so it reads through a session of its own rather
+    than the request's."""
     with session_factory() as session:
         found = dyads.iter_dyad_years(session, filters, coverage)
-        yield from csv_chunks(dyads.csv_header(), (dyads.csv_row(row) for row in found))
-
-
-def threat_column(slug: str) -> str:
-    """`armed-conflict` -> `threat_armed_conflict`: a name pandas, R and Gephi accept."""
-    return "threat_" + slug.replace("-", "_")
+        header = dyads.csv_header(threat_slugs)
+        yield from csv_chunks(header, (dyads.csv_row(row, threat_slugs) for row in found))
 
 
 def edge_list_csv(network: Network) -> Iterator[str]:
@@ -80,7 +78,7 @@ def edge_list_csv(network: Network) -> Iterator[str]:
         "target_name",
         "weight",
         *(channel.value for channel in TieChannel),
-        *(threat_column(slug) for slug in slugs),
+        *(dyads.threat_column(slug) for slug in slugs),
     ]
 
     def rows() -> Iterator[list[Any]]:
@@ -116,7 +114,7 @@ def graphml(network: Network) -> Iterator[str]:
             target,
             weight=data["weight"],
             **{channel.value: data["channels"][channel] for channel in TieChannel},
-            **{threat_column(slug): data["threats"].get(slug, 0) for slug in slugs},
+            **{dyads.threat_column(slug): data["threats"].get(slug, 0) for slug in slugs},
         )
     # One chunk per line would cost a round trip through the server per line.
     lines = nx.generate_graphml(export)

@@ -50,6 +50,7 @@ from app.cooperation.queries import INITIATIVE_THREATS, TieFilters, linked_threa
 from app.core.memo import LruCache, database_identity
 from app.core.periods import Span
 from app.countries.models import Country
+from app.countries.queries import in_region
 from app.organizations.models import Membership, MembershipRole
 from app.threats.models import ThreatCategory
 
@@ -107,12 +108,7 @@ class NetworkFilters:
     def _country_sets(self) -> list[Select[int]]:
         sets: list[Select[int]] = []
         if self.region is not None:
-            sets.append(
-                select(Country.id).where(
-                    (func.lower(Country.region) == self.region)
-                    | (func.lower(Country.subregion) == self.region)
-                )
-            )
+            sets.append(select(Country.id).where(in_region(self.region)))
         if self.organization_id is not None:
             members = select(Membership.country_id).where(
                 Membership.organization_id == self.organization_id,

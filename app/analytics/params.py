@@ -6,6 +6,7 @@ parameters first, then its dependencies' in the order of the route's signature: 
 order when changing a route, the OpenAPI document lists the parameters in it.
 """
 
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated
 
@@ -18,35 +19,34 @@ from app.cooperation.models import TieChannel
 from app.cooperation.params import CountryPair, channel_filter, country_pair
 from app.core.deps import SessionDep
 from app.core.params import (
-    NO_CONTROL_CHARACTERS,
     SLUG_PATTERN,
     CountryFilter,
     IsoDate,
+    SlugItem,
     ThreatFilter,
     YearFilter,
     YearGte,
     YearLte,
+    region_query,
 )
 from app.core.problems import InvalidParameter
 from app.countries.queries import country_ids
+from app.organizations.queries import RoleFilter, organization_ids, roles_listed
 from app.threats.queries import threat_ids
 
 CSV_MEDIA_TYPE = "text/csv"
 # The days `as_of` may name: those of the years the year filters take.
 MIN_DAY, MAX_DAY = date(1800, 1, 1), date(2200, 12, 31)
 GRAPHML_MEDIA_TYPE = "application/graphml+xml"
+# Organizations whose members a dyad-year group may be made of at once.
+MAX_GROUP_ORGANIZATIONS = 5
 
 ChannelFilter = Annotated[
     list[TieChannel] | None, channel_filter(TieChannel.organization, TieChannel.exercise)
 ]
 RegionFilter = Annotated[
     str | None,
-    Query(
-        max_length=60,
-        pattern=NO_CONTROL_CHARACTERS,
-        description="Region or UN sub-region, any case: both countries of an edge must be in it",
-        examples=["South-eastern Asia"],
-    ),
+    region_query("Region or UN sub-region, any case: both countries of an edge must be in it"),
 ]
 OrganizationFilter = Annotated[
     str | None,
@@ -72,41 +72,49 @@ DirectedNetwork = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class NetworkTies:
+    """The first query parameters of a network read: which ties it holds."""
+
+    threat: ThreatFilter = None
+    channel: ChannelFilter = None
+    year: YearFilter = None
+    year_gte: YearGte = None
+    year_lte: YearLte = None
+
+
+@dataclass(frozen=True)
+class NetworkCountries:
+    """The last query parameters of a network read: which countries, and which way."""
+
+    region: RegionFilter = None
+    organization: OrganizationFilter = None
+    directed: DirectedNetwork = False
+
+
 def network_filters(
     session: SessionDep,
-    threat: ThreatFilter = None,
-    channel: ChannelFilter = None,
-    year: YearFilter = None,
-    year_gte: YearGte = None,
-    year_lte: YearLte = None,
-    region: RegionFilter = None,
-    organization: OrganizationFilter = None,
-    directed: DirectedNetwork = False,
+    ties: Annotated[NetworkTies, Depends()],
+    countries: Annotated[NetworkCountries, Depends()],
 ) -> NetworkFilters:
     """The filters that select the ties of a network, shared by the network endpoints."""
     return queries.network_filters(
         session,
-        threat=threat,
-        channel=channel,
-        year=year,
-        year_gte=year_gte,
-        year_lte=year_lte,
-        region=region,
-        organization=organization,
-        directed=directed,
+        threat=ties.threat,
+        channel=ties.channel,
+        year=ties.year,
+        year_gte=ties.year_gte,
+        year_lte=ties.year_lte,
+        region=countries.region,
+        organization=countries.organization,
+        directed=countries.directed,
     )
 
 
 NetworkQuery = Annotated[NetworkFilters, Depends(network_filters)]
 
 
-def path_filters(
-    session: SessionDep,
-    threat: ThreatFilter = None,
-    channel: ChannelFilter = None,
-    year: YearFilter = None,
-    year_gte: YearGte = None,
-    year_lte: YearLte = None,
+def _day(
     as_of: Annotated[
         IsoDate | None,
         Query(
@@ -114,25 +122,26 @@ def path_filters(
             examples=["2010-06-30"],
         ),
     ] = None,
-    region: RegionFilter = None,
-    organization: OrganizationFilter = None,
-    directed: DirectedNetwork = False,
-) -> NetworkFilters:
-    """The network filters, and a day (`as_of`) as the window."""
+) -> date | None:
     if as_of is not None and not MIN_DAY <= as_of <= MAX_DAY:
         raise InvalidParameter("/query/as_of", f"as_of must lie between {MIN_DAY} and {MAX_DAY}.")
-    return queries.network_filters(
-        session,
-        threat=threat,
-        channel=channel,
-        year=year,
-        year_gte=year_gte,
-        year_lte=year_lte,
-        region=region,
-        organization=organization,
-        directed=directed,
-        as_of=as_of,
-    )
+    return as_of
+
+
+def path_filters(
+    session: SessionDep,
+    ties: Annotated[NetworkTies, Depends()],
+    # Between the two groups: the OpenAPI document lists `as_of` after the years.
+    as_of: Annotated[date | None, Depends(_day)],
+    countries: Annotated[NetworkCountries, Depends()],
+) -> NetworkFilters:
+    """The network filters, with a day (`as_of`) as the window instead of years."""
+    filters = network_filters(session, ties, countries)
+    if as_of is None:
+        return filters
+    if filters.year_gte is not None or filters.year_lte is not None:
+        raise InvalidParameter("/query/as_of", "Use either as_of or year/year_gte/year_lte.")
+    return replace(filters, as_of=as_of)
 
 
 PathQuery = Annotated[NetworkFilters, Depends(path_filters)]
@@ -206,6 +215,29 @@ def dyad_filters(
             examples=[True],
         ),
     ] = False,
+    members_of: Annotated[
+        list[SlugItem] | None,
+        Query(
+            max_length=MAX_GROUP_ORGANIZATIONS,
+            description="Organization slug: only the pair-years whose two countries are both "
+            "members of it in that year (a membership spell meets the year; full members "
+            "unless `member_role` says otherwise); repeat for the members of any of several",
+            examples=[["asean"]],
+        ),
+    ] = None,
+    member_role: Annotated[
+        list[RoleFilter] | None,
+        Query(
+            max_length=len(RoleFilter),
+            description="With `members_of`: the membership roles that count (repeatable), or "
+            "`any`; `member` by default (an observer is not a member)",
+            examples=[["member", "associate"]],
+        ),
+    ] = None,
+    region: Annotated[
+        str | None,
+        region_query("Region or UN sub-region, any case: both countries of a pair must be in it"),
+    ] = None,
     channel: ChannelFilter = None,
     threat: ThreatFilter = None,
     directed: Annotated[
@@ -235,6 +267,11 @@ def dyad_filters(
         )
     if within and len(set(country or [])) < 2:
         raise InvalidParameter("/query/within", "within needs at least two country codes.")
+    if member_role and not members_of:
+        raise InvalidParameter(
+            "/query/member_role", "member_role says which members of `members_of` count: add it."
+        )
+    organizations = organization_ids(session, members_of or [], "/query/members_of")
     filters = dyads.DyadFilters(
         year_gte=year_gte,
         year_lte=year_lte,
@@ -244,13 +281,17 @@ def dyad_filters(
         threat_ids=tuple(sorted(set(threat_ids(session, threat or [])))),
         directed=directed,
         balanced=balanced,
+        organization_ids=tuple(sorted(set(organizations))),
+        roles=tuple(sorted(set(roles_listed(member_role or [])))) if members_of else (),
+        region=queries.known_region(session, region) if region is not None else None,
     )
     if balanced and (rows := dyads.panel_rows(session, filters)) > dyads.MAX_BALANCED_ROWS:
         raise InvalidParameter(
             "/query/balanced",
             f"A balanced panel of these countries and years has up to {rows:,} rows (pairs x "
             f"years); at most {dyads.MAX_BALANCED_ROWS:,} per request: name fewer countries "
-            "(`country`, with `within=true` for the pairs among them) or fewer years.",
+            "(`country`, with `within=true` for the pairs among them, or a group: "
+            "`members_of`, `region`) or fewer years.",
         )
     return filters
 

@@ -7,7 +7,6 @@ They return plain dataclasses; `representations.py` makes the API schemas of the
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from itertools import islice, pairwise
 
 import networkx as nx  # type: ignore[import-untyped]
@@ -34,7 +33,7 @@ TOP_BLOC_THREATS = 5
 _CHANNEL_ORDER = list(CHANNELS)
 
 
-def _region(session: Session, region: str) -> str:
+def known_region(session: Session, region: str) -> str:
     """The region or sub-region, lower case; an unknown one is a 422 listing the known ones."""
     known = {
         name
@@ -70,12 +69,9 @@ def network_filters(
     region: str | None,
     organization: str | None,
     directed: bool = False,
-    as_of: date | None = None,
 ) -> NetworkFilters:
     """Checked, normalized filters: equal queries give equal filters, and share a cache entry."""
     check_years(year, year_gte, year_lte)
-    if as_of is not None and not (year is None and year_gte is None and year_lte is None):
-        raise InvalidParameter("/query/as_of", "Use either as_of or year/year_gte/year_lte.")
     if directed and (not channel or not set(channel) <= DIRECTED.keys()):
         raise InvalidParameter(
             "/query/directed",
@@ -90,10 +86,9 @@ def network_filters(
         channels=tuple(sorted(set(channel or []), key=_CHANNEL_ORDER.index)),
         year_gte=year_gte,
         year_lte=year_lte,
-        region=_region(session, region) if region is not None else None,
+        region=known_region(session, region) if region is not None else None,
         organization_id=_organization_id(session, organization) if organization else None,
         directed=directed,
-        as_of=as_of,
     )
 
 

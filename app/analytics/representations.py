@@ -7,7 +7,7 @@ becomes a response body; the routers and the curated country writes call it.
 from sqlalchemy.orm import Session
 
 from app.analytics import queries
-from app.analytics.dyads import DyadYear
+from app.analytics.dyads import DyadYear, threat_column
 from app.analytics.graph import Centrality, Network, Ranks
 from app.analytics.schemas import (
     BlocOut,
@@ -149,7 +149,8 @@ def paths_out(
     )
 
 
-def dyad_out(row: DyadYear) -> DyadYearOut:
+def dyad_out(row: DyadYear, threat_slugs: list[str]) -> DyadYearOut:
+    """The row, with a `threat_<slug>` key per threat of `threat_slugs`."""
     transfers = row.directions.get(TieChannel.transfer)
     return DyadYearOut(
         year=row.year,
@@ -165,7 +166,8 @@ def dyad_out(row: DyadYear) -> DyadYearOut:
         transfers_a_to_b=transfers[0] if transfers else None,
         transfers_b_to_a=transfers[1] if transfers else None,
         ties=row.ties,
-        threats=row.threats,
+        threats=sorted(row.threats),
+        **{threat_column(slug): row.threat_count(slug) for slug in threat_slugs},
     )
 
 

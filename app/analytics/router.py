@@ -36,6 +36,7 @@ from app.core.pagination import CoveredPage, Page, PageDep, page_envelope, page_
 from app.core.params import CountryCode
 from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
 from app.countries import queries as countries
+from app.threats import queries as threats
 
 router = APIRouter(tags=["analytics"])
 # The country detail carries the country's network figures: it is read here, above the
@@ -240,6 +241,14 @@ def list_dyad_years(
     filters: DyadQuery,
     wanted: TableFormatQuery,
     page: PageDep,
+    threat_columns: Annotated[
+        bool,
+        Query(
+            description="true: also a column per threat category (`threat_terrorism`...), "
+            "in JSON and CSV: how many of the counted initiatives address it that year",
+            examples=[True],
+        ),
+    ] = False,
 ) -> Page[DyadYearOut] | Response:
     """One row per country pair per year with at least one shared initiative active that
     year (a sparse panel: no rows of zeros), in (country_a, country_b, year) order; with
@@ -255,7 +264,13 @@ def list_dyad_years(
     the counted initiatives address. `cow_a` and `cow_b` are the Correlates of War codes
     the countries carried that year, for the longest part of it (DEU: 260 in 1980, 255 in
     2000; null before 1955). Filters: `country` (repeatable; see `within`), `channel`,
-    `threat` (the initiative addresses one of them).
+    `threat` (the initiative addresses one of them), and a group: `members_of` (both countries
+    members of the organization in that year: a membership spell of the roles asked for,
+    `member` by default, meets the year; a country that joined in 1999 is not a member in
+    1995) and `region` (both in the region or UN sub-region). With `balanced=true` and a
+    group, the panel is every pair of the group in every year both belong to it. With
+    `threat_columns=true`, `threat_<slug>` per threat category counts the initiatives that
+    address it (`threats` lists them).
 
     In a balanced panel a count is a number where the channel's data covers the year (0: no
     tie) and null (an empty CSV cell) where it does not and no tie is known; a channel not
@@ -266,6 +281,7 @@ def list_dyad_years(
         request, session, filters.channels, filters.year_gte, filters.year_lte
     )
     known = coverage_at(session, version)
+    threat_slugs = threats.threat_slugs(session) if threat_columns else []
     if wanted is TableFormat.csv:
         filename = f"dyad-years-{filters.year_gte}-{filters.year_lte}.csv"
         # The stream reads through a session of its own, after this route has returned; the
@@ -273,9 +289,9 @@ def list_dyad_years(
         # connection until the download ends, and two downloads at a pool of two would wait
         # for each other until the pool timed out.
         session.close()
-        csv = exports.dyad_years_csv(session_factory, filters, known)
+        csv = exports.dyad_years_csv(session_factory, filters, known, threat_slugs)
         return _download(csv, CSV_MEDIA_TYPE, filename, coverage)
     rows, cursor = dyads.dyad_page(session, filters, known, page.cursor, page.limit)
     total = dyads.count_dyad_years(session, version, filters)
-    data = [representations.dyad_out(row) for row in rows]
+    data = [representations.dyad_out(row, threat_slugs) for row in rows]
     return page_envelope(request, response, data, total, cursor, page.limit, coverage)

@@ -1,7 +1,7 @@
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.cooperation.models import TieChannel
 from app.cooperation.schemas import TieOut
@@ -208,6 +208,14 @@ _UNKNOWN = " (null in a balanced panel where the channel's data does not cover t
 
 
 class DyadYearOut(BaseModel):
+    """A dyad-year; with `threat_columns=true`, also a `threat_<slug>` key per threat category
+    (`threat_armed_conflict`...): how many of the counted initiatives address the threat that
+    year (null in a balanced panel where none is known and `ties` is null)."""
+
+    # The threat keys depend on the threat categories, which curators may add to.
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, int | None] = Field(init=False)
+
     year: int = Field(examples=[2024])
     country_a: CountryRef = Field(description="Undirected: the lower ISO3 of the pair")
     country_b: CountryRef

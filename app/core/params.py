@@ -50,6 +50,17 @@ def slug_path(description: str, example: str, max_length: int = 160) -> Any:
 # PostgreSQL refuses NUL characters in text; refuse them at the door instead of failing later.
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f]*$"
 
+
+def region_query(description: str) -> Any:
+    """A region (or UN sub-region) query parameter, with its own prose."""
+    return Query(
+        max_length=60,
+        pattern=NO_CONTROL_CHARACTERS,
+        description=description,
+        examples=["South-eastern Asia"],
+    )
+
+
 SearchText = Annotated[
     str | None,
     Query(

@@ -126,6 +126,14 @@ def cow_codes_by_country(session: Session) -> dict[int, list[tuple[Span, int]]]:
     return codes
 
 
+def in_region(region: str) -> ColumnElement[bool]:
+    """The country is in the region or UN sub-region, in any case."""
+    return or_(
+        func.lower(Country.region) == region.lower(),
+        func.lower(Country.subregion) == region.lower(),
+    )
+
+
 def list_countries(
     session: Session,
     *,
@@ -150,12 +158,7 @@ def list_countries(
             )
         )
     if region:
-        statement = statement.where(
-            or_(
-                func.lower(Country.region) == region.lower(),
-                func.lower(Country.subregion) == region.lower(),
-            )
-        )
+        statement = statement.where(in_region(region))
     if kind is not None:
         statement = statement.where(Country.kind == kind)
     column, descending = _SORT_COLUMNS[sort]

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.core.lists import list_route
 from app.core.pagination import Fetch
-from app.core.params import NO_CONTROL_CHARACTERS, IsoDate, SearchText
+from app.core.params import IsoDate, SearchText, region_query
 from app.countries import queries
 from app.countries.models import Country, CountryKind
 from app.countries.queries import CountrySort, CowCodeFilter
@@ -18,15 +18,7 @@ router = APIRouter(prefix="/v1/countries", tags=["countries"])
 @dataclass
 class CountryFilters:
     q: SearchText = None
-    region: Annotated[
-        str | None,
-        Query(
-            max_length=60,
-            pattern=NO_CONTROL_CHARACTERS,
-            description="Region or UN sub-region",
-            examples=["South-eastern Asia"],
-        ),
-    ] = None
+    region: Annotated[str | None, region_query("Region or UN sub-region")] = None
     kind: Annotated[
         CountryKind | None, Query(description="iso, historical or non_iso", examples=["historical"])
     ] = None

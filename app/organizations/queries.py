@@ -8,6 +8,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, selectinl
 from app.core.pagination import PageParams, SortKey, fetch_page
 from app.core.problems import NotFound
 from app.core.search import contains_text
+from app.core.slugs import slug_ids
 from app.countries.models import Country
 from app.organizations.models import (
     Membership,
@@ -103,6 +104,13 @@ def roles_listed(asked: list[RoleFilter]) -> list[MembershipRole]:
     if RoleFilter.any in asked:
         return []
     return [MembershipRole(role) for role in asked]
+
+
+def organization_ids(session: Session, slugs: list[str], pointer: str) -> list[int]:
+    """Resolve filter slugs; an unknown one is a 422 at `pointer` that lists the known ones."""
+    return slug_ids(
+        session, Organization.slug, Organization.id, slugs, pointer=pointer, noun="organization"
+    )
 
 
 def members_on(

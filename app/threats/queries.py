@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.agreements.models import Agreement, agreement_threats
 from app.core.pagination import PageParams, SortKey, fetch_page
-from app.core.problems import InvalidParameter, NotFound
+from app.core.problems import NotFound
+from app.core.slugs import slug_ids
 from app.exercises.models import ExerciseEdition, ExerciseSeries, edition_threats
 from app.operations.models import Operation, operation_threats
 from app.organizations.models import Organization, organization_threats
@@ -17,14 +18,19 @@ from app.threats.models import ThreatCategory, ThreatResponse, response_threats
 
 def threat_ids(session: Session, slugs: list[str], pointer: str = "/query/threat") -> list[int]:
     """Resolve filter slugs; an unknown one is a 422 that lists the known ones."""
-    known = dict(session.execute(select(ThreatCategory.slug, ThreatCategory.id)).all())
-    unknown = [slug for slug in slugs if slug not in known]
-    if unknown:
-        raise InvalidParameter(
-            pointer,
-            f"Unknown threat category {unknown[0]!r}; known: {', '.join(sorted(known))}.",
-        )
-    return [known[slug] for slug in slugs]
+    return slug_ids(
+        session,
+        ThreatCategory.slug,
+        ThreatCategory.id,
+        slugs,
+        pointer=pointer,
+        noun="threat category",
+    )
+
+
+def threat_slugs(session: Session) -> list[str]:
+    """Every threat category's slug, in slug order."""
+    return list(session.scalars(select(ThreatCategory.slug).order_by(ThreatCategory.slug)))
 
 
 def list_threats(
