@@ -28,7 +28,8 @@ from app.sources.models import Certainty
 from app.sources.schemas import CitationOut, Evidence, Sources
 from app.threats.schemas import ThreatLinks
 
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+# Year 0000 is not a date (Python's calendar starts at year 1).
+MONTH_PATTERN = r"^(000[1-9]|00[1-9]\d|0[1-9]\d{2}|[1-9]\d{3})-(0[1-9]|1[0-2])$"
 Month = Annotated[str, Field(pattern=MONTH_PATTERN, examples=["2012-01"])]
 
 

@@ -28,3 +28,15 @@ async def test_un_missions(api: httpx.AsyncClient) -> None:
     assert [o["slug"] for o in hosted["data"]] == ["monusco"]
     contributed = (await api.get("/v1/operations", params={"contributor": "IDN"})).json()
     assert "unifil" in {o["slug"] for o in contributed["data"]}
+
+
+@pytest.mark.parametrize("path", ["/v1/operations/unifil/months", "/v1/countries/IDN/peacekeeping"])
+@pytest.mark.parametrize("bound", ["month_gte", "month_lte"])
+async def test_month_of_year_zero_is_a_422_naming_the_parameter(
+    api: httpx.AsyncClient, path: str, bound: str
+) -> None:
+    # There is no year 0 in the calendar the dates use: a 500 before.
+    response = await api.get(path, params={bound: "0000-01"})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"][0]["pointer"] == f"/query/{bound}"
