@@ -141,9 +141,7 @@ async def measure(url: str, eps: list[Endpoint], requests: int, budget_s: float)
             first = await client.get(ep.path, headers=NO_CACHE)
             samples: list[float] = []
             deadline = time.perf_counter() + budget_s
-            while len(samples) < requests and (
-                len(samples) < 20 or time.perf_counter() < deadline
-            ):
+            while len(samples) < requests and (len(samples) < 20 or time.perf_counter() < deadline):
                 started = time.perf_counter()
                 response = await client.get(ep.path, headers=NO_CACHE)
                 samples.append(time.perf_counter() - started)
