@@ -12,6 +12,7 @@ and MKD's row named `The former Yugoslav Republic o`.
 import csv
 import itertools
 import json
+import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
@@ -331,6 +332,37 @@ async def test_months_as_csv_are_the_json_items(sample_api: httpx.AsyncClient) -
     assert [(r["country.iso3"], int(r["total.total"])) for r in rows] == [
         (i["country"]["iso3"], i["total"]["total"]) for i in items
     ]
+
+
+@pytest.mark.parametrize("path", ["/v1/operations/unifil/months", "/v1/countries/IDN/peacekeeping"])
+async def test_months_as_csv_link_to_the_coverage_of_their_years(
+    sample_api: httpx.AsyncClient, path: str
+) -> None:
+    """The CSV has no `meta`: it points to the operation channel's notes for its years, which
+    say the years outside the contributor data are unknown, as the JSON's `unknown` does."""
+    window = {"month_gte": "2007-06", "month_lte": "2016-03"}
+    csv_answer = await sample_api.get(path, params={**window, "format": "csv"})
+    assert csv_answer.status_code == 200
+    links = re.findall(r'<([^>]+)>; rel="describedby"', csv_answer.headers.get("link", ""))
+    assert len(links) == 1
+    url = httpx.URL(links[0])
+    assert url.path == "/v1/coverage"
+    assert dict(url.params) == {"channel": "operation", "year_gte": "2007", "year_lte": "2016"}
+    followed = await sample_api.get(f"{url.path}?{url.query.decode()}")
+    assert followed.status_code == 200
+    notes = followed.json()["coverage"]
+    assert [n["channel"] for n in notes] == ["operation"]
+    flagged = {
+        year
+        for span in notes[0]["partial_years"] + notes[0]["years_without_data"]
+        for year in range(span["first_year"], span["last_year"] + 1)
+    }
+    months = _months(read_rows(SAMPLE, CONTRIBUTIONS))
+    assert {2007, 2016} <= flagged
+    assert not flagged & set(range(months[0].year, months[-1].year + 1))
+    json_answer = await sample_api.get(path, params=window)
+    assert 'rel="describedby"' not in json_answer.headers.get("link", "")
+    assert json_answer.json()["meta"]["unknown"]
 
 
 async def test_a_countrys_months_page_by_page_are_its_rows_by_month(
