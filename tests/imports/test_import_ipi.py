@@ -22,10 +22,12 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from sqlalchemy import text
 from typer.testing import CliRunner, Result
 
 from app.cli import cli
-from app.core.config import PROJECT_ROOT
+from app.core.config import PROJECT_ROOT, Settings
+from app.core.db import create_db_engine
 from tests.databases import copy_database, drop_database
 from tests.imports.test_import_mme import client_for, outcome_counts
 
@@ -151,6 +153,52 @@ async def test_every_mission_is_an_operation_with_its_host_and_headquarters(
         if slug != "unisfa":  # curated without a host (Abyei is disputed): kept
             assert body["host_country"]["iso3"] == entry["country_id"]
         assert body["headquarters"] == (entry["hq"] or None)
+
+
+async def test_an_operation_is_named_by_the_mapping_or_says_its_acronym_is_a_label(
+    full_api: httpx.AsyncClient,
+) -> None:
+    names = yaml.safe_load((PROJECT_ROOT / "seed/data/ipi_mapping.yaml").read_text())["names"]
+    curated = {
+        entry["slug"]: entry["name"]
+        for entry in yaml.safe_load((PROJECT_ROOT / "seed/data/operations.yaml").read_text())
+    }
+    listed = {o["slug"]: o for o in await every_item(full_api, "/v1/operations")}
+    labels = 0
+    for acronym in missions(BUNDLED):
+        slug = acronym.lower().replace(" ", "-")
+        if slug not in listed:  # a mission the mapping merges into another slug
+            continue
+        operation = listed[slug]
+        expected = curated.get(slug) or names.get(acronym, acronym)
+        assert operation["name"] == expected, acronym
+        assert operation["name_is_label"] is (expected == acronym), acronym
+        labels += expected == acronym
+    assert 0 < labels < len(names)
+
+
+async def test_a_re_import_names_an_operation_an_earlier_one_named_by_its_acronym(
+    template_url: str, tmp_path: Path
+) -> None:
+    url = copy_database(template_url, tmp_path)
+    try:
+        assert import_ipi(url, SAMPLE).exit_code == 0
+        engine = create_db_engine(Settings(database_url=url))
+        with engine.begin() as connection:  # as an import before the mapping had the name
+            connection.execute(text("UPDATE operations SET name = 'UNTSO' WHERE slug = 'untso'"))
+        engine.dispose()
+        again = import_ipi(url, SAMPLE)
+        assert again.exit_code == 0, again.output
+        async for api in client_for(url):
+            body = (await api.get("/v1/operations/untso")).json()
+            assert (body["name"], body["name_is_label"]) == (
+                "United Nations Truce Supervision Organization",
+                False,
+            )
+            unmc = (await api.get("/v1/operations/unmc")).json()
+            assert (unmc["name"], unmc["name_is_label"]) == ("UNMC", True)
+    finally:
+        drop_database(url)
 
 
 async def test_the_dataset_record_gives_the_import_counts_and_coverage(
