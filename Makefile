@@ -14,7 +14,7 @@ LOCK_ARGS ?= --upgrade
 PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --all-build-deps \
 	--strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: install run migrate seed test test-fast lint format lock bench bench-mixed bench-import clean
+.PHONY: install run migrate seed test test-fast lint format lock bench bench-datasets bench-mixed bench-import clean
 
 # The lock holds the build backend too, so the editable install builds without fetching an
 # unpinned setuptools; `pip check` fails when pyproject gained a dependency the lock lacks.
@@ -67,7 +67,12 @@ lock:
 bench: $(STAMP)
 	$(BIN)/pip install --quiet --require-hashes -r $(BENCH_LOCK)
 	$(BIN)/python bench/run.py
+	$(MAKE) bench-datasets
 	$(MAKE) bench-mixed
+
+# The database `make seed` builds (every bundled dataset), built under bench/.data if missing.
+bench-datasets: $(STAMP)
+	$(BIN)/python bench/datasets.py
 
 # Reads under writes (issue 18): read-only against mixed, SQLite and, with
 # BENCH_POSTGRES=postgresql+psycopg://user@host/db (an admin URL), PostgreSQL.

@@ -37,10 +37,7 @@ def list_agreements(
     if category:
         statement = statement.where(_in_categories(category))
     if technology_transfer is not None:
-        transfer = or_(
-            Agreement.kind == AgreementKind.technology_transfer,
-            _in_categories(TECHNOLOGY_TRANSFER_CATEGORIES),
-        )
+        transfer = transfers_technology()
         statement = statement.where(transfer if technology_transfer else not_(transfer))
     if party_ids:
         statement = statement.where(
@@ -61,6 +58,15 @@ def list_agreements(
             or_(contains_text(Agreement.name, q), contains_text(Agreement.slug, q))
         )
     return fetch_page(session, statement, SortKey(Agreement.slug, Agreement.id), page)
+
+
+def transfers_technology() -> ColumnElement[bool]:
+    """An agreement that transfers technology: of that kind, or with a defense-industrial,
+    procurement or research category (the list's and the partners' `technology_transfer`)."""
+    return or_(
+        Agreement.kind == AgreementKind.technology_transfer,
+        _in_categories(TECHNOLOGY_TRANSFER_CATEGORIES),
+    )
 
 
 def _in_categories(categories: Collection[AgreementCategory]) -> ColumnElement[bool]:

@@ -51,11 +51,24 @@ ObligationFilter = Annotated[
 ]
 
 
+TechnologyTransferFilter = Annotated[
+    bool | None,
+    Query(
+        description="true: only ties that move technology, i.e. arms transfers and the "
+        "agreements `/v1/agreements?technology_transfer=true` lists (of kind "
+        "technology_transfer, or with a defense-industrial, procurement or research "
+        "category); false: every other tie",
+        examples=[True],
+    ),
+]
+
+
 def tie_filters(
     session: SessionDep,
     threat: ThreatFilter = None,
     channel: ChannelFilter = None,
     obligation: ObligationFilter = None,
+    technology_transfer: TechnologyTransferFilter = None,
     year: YearFilter = None,
     year_gte: YearGte = None,
     year_lte: YearLte = None,
@@ -65,6 +78,7 @@ def tie_filters(
         threat_ids=threat_ids(session, threat or []),
         channels=channel or [],
         obligations=obligation or [],
+        technology_transfer=technology_transfer,
         year=year,
         year_gte=year_gte,
         year_lte=year_lte,

@@ -24,6 +24,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    not_,
     or_,
     select,
     tuple_,
@@ -31,6 +32,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, joinedload
 
+from app.agreements.models import Agreement
+from app.agreements.queries import transfers_technology
 from app.alliances.models import AllianceMember, Obligation
 from app.alliances.queries import holds_obligation
 from app.cooperation.channels import CHANNELS, DIRECTED
@@ -123,11 +126,24 @@ def _under_obligation(obligations: list[Obligation], window: Span) -> ColumnElem
     )
 
 
+def _transfers_technology() -> ColumnElement[bool]:
+    """A tie that moves technology in the seed article's sense: an arms transfer, or an
+    agreement that transfers technology (as `/v1/agreements?technology_transfer=true` says)."""
+    return or_(
+        Tie.channel == TieChannel.transfer,
+        and_(
+            Tie.channel == TieChannel.agreement,
+            Tie.initiative_id.in_(select(Agreement.id).where(transfers_technology())),
+        ),
+    )
+
+
 @dataclass
 class TieFilters:
     threat_ids: list[int] = field(default_factory=list)
     channels: list[TieChannel] = field(default_factory=list)
     obligations: list[Obligation] = field(default_factory=list)
+    technology_transfer: bool | None = None  # None: either
     year: int | None = None
     year_gte: int | None = None
     year_lte: int | None = None
@@ -157,6 +173,9 @@ class TieFilters:
         window = self.window
         if self.obligations:
             conditions.append(_under_obligation(self.obligations, window))
+        if self.technology_transfer is not None:
+            transfer = _transfers_technology()
+            conditions.append(transfer if self.technology_transfer else not_(transfer))
         if self.threat_ids:
             conditions.append(_addresses_threat(self.threat_ids, window))
         if window.start is not None:
@@ -334,9 +353,14 @@ def partners_of(
     them must count once).
     """
     windowed = filters.window != Span(None, None)
-    # The aggregates know channels, not alliances' obligations, and count an initiative
-    # addressing two threats twice.
-    if windowed or filters.obligations or len(set(filters.threat_ids)) > 1:
+    # The aggregates know channels, not alliances' obligations nor agreements' categories,
+    # and count an initiative addressing two threats twice.
+    if (
+        windowed
+        or filters.obligations
+        or filters.technology_transfer is not None
+        or len(set(filters.threat_ids)) > 1
+    ):
         summaries = _partners_from_ties(session, country_id, filters)
     else:
         summaries = _partners_from_aggregates(session, country_id, filters)

@@ -75,6 +75,11 @@ def get_country_partners(
     the two (one supplied the other: `directions` says which way). The threats of a tie are
     those its initiative addresses while the tie holds (each threat link has its period).
 
+    `technology_transfer=true` keeps the ties that move technology in the seed article's
+    sense: the arms transfers (`transfer`) and the agreements that transfer technology (the
+    ones `/v1/agreements?technology_transfer=true` lists), each still counted once, in its own
+    channel.
+
     `meta.coverage` (for CSV: the `Link` with `rel="describedby"`) names the requested years
     that a channel's data does not fully cover, where a missing tie is unknown, not absent.
     """

@@ -55,10 +55,15 @@ class StatedCoverage:
     def link(self, response: Response) -> None:
         """Point a download, which has no `meta`, to its notes (the URL is made only here:
         a JSON answer needs none)."""
-        url = str(self.request.url_for("get_coverage"))
-        if self.query:
-            url = f"{url}?{urlencode(self.query)}"
-        response.headers.append("Link", f'<{url}>; rel="describedby"')
+        link_coverage(self.request, response, self.query)
+
+
+def link_coverage(request: Request, response: Response, query: list[tuple[str, str]]) -> None:
+    """`Link: </v1/coverage?query>; rel="describedby"` on a download."""
+    url = str(request.url_for("get_coverage"))
+    if query:
+        url = f"{url}?{urlencode(query)}"
+    response.headers.append("Link", f'<{url}>; rel="describedby"')
 
 
 class CoverageMeta(BaseModel):

@@ -87,6 +87,7 @@ def _load_mapping(path: Path = MAPPING_FILE) -> PeacekeepingMapping:
             lead_organization=data["lead_organization"],
             threats=tuple(data["threats"]),
             missions={str(k): str(v) for k, v in (data.get("missions") or {}).items()},
+            names={str(k): str(v) for k, v in (data.get("names") or {}).items()},
         )
     except (KeyError, TypeError) as error:
         raise ImportFailed(f"{path.name}: {error!r}") from error

@@ -73,6 +73,7 @@ class PeacekeepingMapping:
     lead_organization: str  # slug
     threats: tuple[str, ...]  # threat category slugs
     missions: dict[str, str]  # acronym -> operation slug
+    names: dict[str, str]  # acronym -> official name (the others are named by the acronym)
 
 
 @dataclass(frozen=True)
@@ -292,6 +293,7 @@ class PeacekeepingWriter:
             outcome = ALREADY if self.cited[existing.id] else MERGED
             if outcome == MERGED:
                 self._merge(slug, existing, primary, months)
+            self._name(existing, primary.acronym)
         missing = [
             locator for locator in locators.values() if locator not in self.cited[existing.id]
         ]
@@ -317,7 +319,7 @@ class PeacekeepingWriter:
             [
                 {
                     "slug": slug,
-                    "name": primary.acronym,
+                    "name": self.mapping.names.get(primary.acronym, primary.acronym),
                     "kind": OperationKind(self.mapping.kind),
                     "lead_organization_id": self.lead_id,
                     "host_country_id": primary.host_id,
@@ -344,6 +346,21 @@ class PeacekeepingWriter:
         )  # fmt: skip
         self.operations[slug] = created
         return created
+
+    def _name(self, operation: _Operation, acronym: str) -> None:
+        """An operation an earlier import named by its acronym gets the name the mapping has
+        for it since (the name a curator gave it is never replaced: it is no longer the
+        acronym)."""
+        name = self.mapping.names.get(acronym)
+        if name is None:
+            return
+        renamed = self.session.execute(
+            update(Operation)
+            .where(Operation.id == operation.id, Operation.name == acronym)
+            .values(name=name)
+        )
+        if renamed.rowcount:  # type: ignore[attr-defined]
+            self.report.written["operations (named)"] += 1
 
     def _operation_note(
         self,

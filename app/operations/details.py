@@ -8,6 +8,7 @@ from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
+from app.core.coverage import link_coverage
 from app.core.pagination import Fetch, PageParams, list_response
 from app.core.periods import month_text, next_month, previous_month
 from app.countries.schemas import CountryRef
@@ -97,6 +98,11 @@ def _text(month: date | None) -> str | None:
     return month_text(month) if month else None
 
 
+# The tie channel of operations (`TieChannel.operation`; app.cooperation sits above this
+# package), and the parameters of `GET /v1/coverage` that the months' window becomes.
+_CHANNEL = "operation"
+_YEAR_BOUNDS = ("year_gte", "year_lte")
+
 _NOTE = (
     "Monthly personnel is known only for the months in `coverage`: in those months a country "
     "without a row had no personnel in the operation; outside them (`unknown`) nothing is "
@@ -112,9 +118,16 @@ def months_page(
     fetch: Fetch[ContributionMonth],
     window: tuple[date | None, date | None],
 ) -> MonthsPage | StreamingResponse:
-    """A page of monthly personnel, with what the data covers and what is unknown."""
+    """A page of monthly personnel, with what the data covers and what is unknown; the CSV,
+    which has no `meta`, links to the operation channel's coverage of those years."""
     answer = list_response(request, response, page, fetch, month_items)
     if isinstance(answer, StreamingResponse):
+        years = [
+            (name, str(bound.year))
+            for name, bound in zip(_YEAR_BOUNDS, window, strict=True)
+            if bound
+        ]
+        link_coverage(request, answer, [("channel", _CHANNEL), *years])
         return answer
     coverage = queries.month_coverage(session)
     return MonthsPage(

@@ -58,6 +58,12 @@ class Operation(PeriodMixin, NoteMixin, Versioned, Base):
         lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.operation_id]
     )
 
+    @property
+    def name_is_label(self) -> bool:
+        """Named by its acronym alone (the slug's own: "unavem-ii" is "UNAVEM II"), as an
+        imported operation without a known official name is."""
+        return self.name == self.slug.upper().replace("-", " ")
+
 
 class Contribution(PeriodMixin, NoteMixin, Base):
     """A country contributing personnel to an operation."""

@@ -96,7 +96,8 @@ def list_operation_months(
 ) -> MonthsPage | StreamingResponse:
     """The personnel each country had in the operation, month by month (police, formed police
     units, experts on mission, troops; by sex where the report gives it), by month. `meta`
-    says which months the data covers: outside them a contribution is unknown, not zero."""
+    says which months the data covers: outside them a contribution is unknown, not zero (the
+    CSV: its `Link` with `rel="describedby"` to the operation channel's coverage)."""
     operation = queries.operation_id(session, slug)
     countries = country_ids(session, filters.country or [], "/query/country")
     window = filters.bounds()
@@ -137,7 +138,8 @@ def list_country_peacekeeping_months(
     page: PageDep,
 ) -> MonthsPage | StreamingResponse:
     """The personnel the country had in each operation, month by month, by month. `meta`
-    says which months the data covers: outside them a contribution is unknown, not zero."""
+    says which months the data covers: outside them a contribution is unknown, not zero (the
+    CSV: its `Link` with `rel="describedby"` to the operation channel's coverage)."""
     country = get_country(session, code)
     operations = queries.operation_ids(session, filters.operation or [], "/query/operation")
     window = filters.bounds()

@@ -65,6 +65,10 @@ class OperationOut(BaseModel):
 
     slug: str = Field(examples=["unifil"])
     name: str = Field(examples=["United Nations Interim Force in Lebanon"])
+    name_is_label: bool = Field(
+        description="true: the name is the mission's acronym, the only name its dataset (IPI) "
+        "gives, not its official name"
+    )
     name_id: str | None
     kind: OperationKind
     lead_organization: OrganizationRef | None

@@ -2,9 +2,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement, AgreementParty
+from app.alliances.models import Alliance, AllianceMember
 from app.countries.models import Country
+from app.datasets.models import Dataset
 from app.exercises.models import ExerciseEdition, ExerciseSeries, Participation
-from app.operations.models import Contribution, Operation
+from app.operations.models import Contribution, ContributionMonth, Operation
 from app.organizations.models import Membership, Organization
 from app.sources.models import Citation, Source
 from app.system.models import DataState
@@ -20,12 +22,16 @@ _COUNTED = {
     "participations": Participation,
     "agreements": Agreement,
     "agreement_parties": AgreementParty,
+    "alliances": Alliance,
+    "alliance_members": AllianceMember,
     "operations": Operation,
     "contributions": Contribution,
+    "contribution_months": ContributionMonth,
     "transfers": Transfer,
     "transfer_parties": TransferParty,
     "threat_categories": ThreatCategory,
     "sources": Source,
+    "datasets": Dataset,
     "citations": Citation,
 }
 

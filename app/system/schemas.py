@@ -73,7 +73,7 @@ class Meta(BaseModel):
     data_version: int = Field(description="Bumped by every change to the data", examples=[3])
     data_updated_at: datetime | None
     counts: dict[str, int] = Field(
-        description="Rows per kind of record", examples=[{"countries": 257, "organizations": 11}]
+        description="Rows per kind of record", examples=[{"countries": 257, "alliances": 789}]
     )
     sources: list[SourceSummary]
     coverage: list[ChannelCoverageOut] = Field(

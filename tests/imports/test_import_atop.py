@@ -362,6 +362,21 @@ async def test_an_alliance_without_a_known_name_says_its_name_is_a_label(
     assert [(a["name"], a["name_is_label"]) for a in body["data"]] == [("ATOP 1010", True)]
 
 
+async def test_meta_counts_the_alliances_their_members_and_the_datasets(
+    sample_api: httpx.AsyncClient,
+) -> None:
+    counts = (await get(sample_api, "/v1/meta"))["counts"]
+    alliances = await get(sample_api, "/v1/alliances", limit=500)
+    atopids = {row["atopid"] for row in rows(SAMPLE, "atop5_1a.csv")}
+    assert counts["alliances"] == alliances["meta"]["total"] == len(atopids)
+    members = 0
+    for alliance in alliances["data"]:
+        members += len((await get(sample_api, f"/v1/alliances/{alliance['slug']}"))["members"])
+    assert counts["alliance_members"] == members > 0
+    datasets = await get(sample_api, "/v1/datasets", limit=500)
+    assert counts["datasets"] == datasets["meta"]["total"] > 0
+
+
 async def test_an_unknown_obligation_is_a_422_problem(full_api: httpx.AsyncClient) -> None:
     response = await full_api.get("/v1/countries/USA/partners", params={"obligation": "love"})
     assert response.status_code == 422

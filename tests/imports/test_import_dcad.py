@@ -14,7 +14,7 @@ Lombok Treaty (1906, curated) and the 1995 Agreement on Maintaining Security (19
 import csv
 import re
 import shutil
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -219,6 +219,51 @@ async def test_partners_count_an_agreement_once_whatever_its_categories(
         slugs = {tie["initiative"]["slug"] for tie in pair["data"]}
         assert partner["channels"]["agreement"] == len(slugs) == pair["summary"]["ties"]
         assert sum(partner["channels"].values()) == partner["ties"]
+
+
+async def test_partners_through_technology_transfer_are_those_agreements_and_transfers(
+    full_api: httpx.AsyncClient,
+) -> None:
+    """`technology_transfer=true` keeps, of the agreement ties, the agreements the list calls
+    technology transfer (one definition), and the arms transfers; `false` the other ties."""
+    listed = await get(
+        full_api, "/v1/agreements", party="IDN", technology_transfer="true", limit=500
+    )
+    expected: Counter[str] = Counter()
+    slugs: dict[str, set[str]] = defaultdict(set)
+    for agreement in listed["data"]:
+        detail = await get(full_api, f"/v1/agreements/{agreement['slug']}")
+        for party in detail["parties"]:
+            if party["country"] and party["country"]["iso3"] != "IDN":
+                expected[party["country"]["iso3"]] += 1
+                slugs[party["country"]["iso3"]].add(agreement["slug"])
+    assert expected
+    path = "/v1/countries/IDN/partners"
+    transfer = (await get(full_api, path, technology_transfer="true", limit=500))["data"]
+    assert {p["partner"]["iso3"]: p["channels"].get("agreement", 0) for p in transfer} == {
+        code: expected[code] for code in {p["partner"]["iso3"] for p in transfer}
+    }
+    assert {p["partner"]["iso3"] for p in transfer if "agreement" in p["channels"]} == set(expected)
+    for partner in transfer:
+        assert {c for c, n in partner["channels"].items() if n} <= {"agreement", "transfer"}
+    other = (await get(full_api, path, technology_transfer="false", limit=500))["data"]
+    every = (await get(full_api, path, channel="agreement", limit=500))["data"]
+    counts = {p["partner"]["iso3"]: p["channels"].get("agreement", 0) for p in other}
+    for partner in every:
+        code = partner["partner"]["iso3"]
+        assert partner["channels"]["agreement"] == counts.get(code, 0) + expected[code], code
+    code, _ = expected.most_common(1)[0]
+    pair = await get(full_api, f"{path}/{code}", technology_transfer="true", channel="agreement")
+    assert {tie["initiative"]["slug"] for tie in pair["data"]} == slugs[code]
+
+
+async def test_a_technology_transfer_filter_that_is_no_boolean_is_a_problem(
+    full_api: httpx.AsyncClient,
+) -> None:
+    response = await full_api.get("/v1/countries/IDN/partners", params={"technology_transfer": "x"})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "technology_transfer" in response.text
 
 
 # --- how rows are read ---------------------------------------------------------------------

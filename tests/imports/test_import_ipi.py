@@ -12,6 +12,7 @@ and MKD's row named `The former Yugoslav Republic o`.
 import csv
 import itertools
 import json
+import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
@@ -21,10 +22,12 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from sqlalchemy import text
 from typer.testing import CliRunner, Result
 
 from app.cli import cli
-from app.core.config import PROJECT_ROOT
+from app.core.config import PROJECT_ROOT, Settings
+from app.core.db import create_db_engine
 from tests.databases import copy_database, drop_database
 from tests.imports.test_import_mme import client_for, outcome_counts
 
@@ -150,6 +153,52 @@ async def test_every_mission_is_an_operation_with_its_host_and_headquarters(
         if slug != "unisfa":  # curated without a host (Abyei is disputed): kept
             assert body["host_country"]["iso3"] == entry["country_id"]
         assert body["headquarters"] == (entry["hq"] or None)
+
+
+async def test_an_operation_is_named_by_the_mapping_or_says_its_acronym_is_a_label(
+    full_api: httpx.AsyncClient,
+) -> None:
+    names = yaml.safe_load((PROJECT_ROOT / "seed/data/ipi_mapping.yaml").read_text())["names"]
+    curated = {
+        entry["slug"]: entry["name"]
+        for entry in yaml.safe_load((PROJECT_ROOT / "seed/data/operations.yaml").read_text())
+    }
+    listed = {o["slug"]: o for o in await every_item(full_api, "/v1/operations")}
+    labels = 0
+    for acronym in missions(BUNDLED):
+        slug = acronym.lower().replace(" ", "-")
+        if slug not in listed:  # a mission the mapping merges into another slug
+            continue
+        operation = listed[slug]
+        expected = curated.get(slug) or names.get(acronym, acronym)
+        assert operation["name"] == expected, acronym
+        assert operation["name_is_label"] is (expected == acronym), acronym
+        labels += expected == acronym
+    assert 0 < labels < len(names)
+
+
+async def test_a_re_import_names_an_operation_an_earlier_one_named_by_its_acronym(
+    template_url: str, tmp_path: Path
+) -> None:
+    url = copy_database(template_url, tmp_path)
+    try:
+        assert import_ipi(url, SAMPLE).exit_code == 0
+        engine = create_db_engine(Settings(database_url=url))
+        with engine.begin() as connection:  # as an import before the mapping had the name
+            connection.execute(text("UPDATE operations SET name = 'UNTSO' WHERE slug = 'untso'"))
+        engine.dispose()
+        again = import_ipi(url, SAMPLE)
+        assert again.exit_code == 0, again.output
+        async for api in client_for(url):
+            body = (await api.get("/v1/operations/untso")).json()
+            assert (body["name"], body["name_is_label"]) == (
+                "United Nations Truce Supervision Organization",
+                False,
+            )
+            unmc = (await api.get("/v1/operations/unmc")).json()
+            assert (unmc["name"], unmc["name_is_label"]) == ("UNMC", True)
+    finally:
+        drop_database(url)
 
 
 async def test_the_dataset_record_gives_the_import_counts_and_coverage(
@@ -331,6 +380,37 @@ async def test_months_as_csv_are_the_json_items(sample_api: httpx.AsyncClient) -
     assert [(r["country.iso3"], int(r["total.total"])) for r in rows] == [
         (i["country"]["iso3"], i["total"]["total"]) for i in items
     ]
+
+
+@pytest.mark.parametrize("path", ["/v1/operations/unifil/months", "/v1/countries/IDN/peacekeeping"])
+async def test_months_as_csv_link_to_the_coverage_of_their_years(
+    sample_api: httpx.AsyncClient, path: str
+) -> None:
+    """The CSV has no `meta`: it points to the operation channel's notes for its years, which
+    say the years outside the contributor data are unknown, as the JSON's `unknown` does."""
+    window = {"month_gte": "2007-06", "month_lte": "2016-03"}
+    csv_answer = await sample_api.get(path, params={**window, "format": "csv"})
+    assert csv_answer.status_code == 200
+    links = re.findall(r'<([^>]+)>; rel="describedby"', csv_answer.headers.get("link", ""))
+    assert len(links) == 1
+    url = httpx.URL(links[0])
+    assert url.path == "/v1/coverage"
+    assert dict(url.params) == {"channel": "operation", "year_gte": "2007", "year_lte": "2016"}
+    followed = await sample_api.get(f"{url.path}?{url.query.decode()}")
+    assert followed.status_code == 200
+    notes = followed.json()["coverage"]
+    assert [n["channel"] for n in notes] == ["operation"]
+    flagged = {
+        year
+        for span in notes[0]["partial_years"] + notes[0]["years_without_data"]
+        for year in range(span["first_year"], span["last_year"] + 1)
+    }
+    months = _months(read_rows(SAMPLE, CONTRIBUTIONS))
+    assert {2007, 2016} <= flagged
+    assert not flagged & set(range(months[0].year, months[-1].year + 1))
+    json_answer = await sample_api.get(path, params=window)
+    assert 'rel="describedby"' not in json_answer.headers.get("link", "")
+    assert json_answer.json()["meta"]["unknown"]
 
 
 async def test_a_countrys_months_page_by_page_are_its_rows_by_month(

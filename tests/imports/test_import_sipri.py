@@ -232,6 +232,20 @@ async def test_partners_of_a_supplier_say_who_supplied_whom(api: httpx.AsyncClie
     assert all(set(row["directions"]) <= {"transfer"} for row in body["data"])
 
 
+async def test_technology_transfer_partners_keep_every_arms_transfer(
+    api: httpx.AsyncClient,
+) -> None:
+    """Arms transfers move technology: the filter keeps them, and `false` drops them."""
+    transfer = await get(api, "/v1/countries/USA/partners", channel="transfer", limit=500)
+    kept = await get(api, "/v1/countries/USA/partners", technology_transfer="true", limit=500)
+    assert transfer["data"]
+    by_code = {row["partner"]["iso3"]: row["channels"] for row in kept["data"]}
+    for row in transfer["data"]:
+        assert by_code[row["partner"]["iso3"]]["transfer"] == row["channels"]["transfer"]
+    dropped = await get(api, "/v1/countries/USA/partners", technology_transfer="false", limit=500)
+    assert all(row["channels"]["transfer"] == 0 for row in dropped["data"])
+
+
 async def test_a_cancelled_deal_with_no_delivery_makes_no_tie(api: httpx.AsyncClient) -> None:
     assert [t for t in transfers() if t["span"] is None and t["recipient"] == "THA"]
     body = await get(api, "/v1/countries/THA/partners", channel="transfer")
