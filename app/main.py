@@ -23,6 +23,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, session_factory
 from app.core.docs import install_docs
 from app.core.head import HeadAsGetMiddleware
+from app.core.language import LanguageMiddleware, NameCatalog
 from app.core.limits import RequestLimits, RequestLimitsMiddleware
 from app.core.openapi import DownloadPathsMiddleware, install_openapi
 from app.core.params import known_query_parameters
@@ -39,6 +40,7 @@ from app.operations.router import router as operations_router
 from app.organizations.router import country_router as country_memberships_router
 from app.organizations.router import router as organizations_router
 from app.sources.router import router as sources_router
+from app.system.names import indonesian_names
 from app.system.router import router as system_router
 from app.threats.router import router as threats_router
 from app.transfers.router import router as transfers_router
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.versions = versions
     app.state.session_factory = session_factory(engine)
+    names = NameCatalog(app.state.session_factory, indonesian_names)
     install_problem_handlers(app)
     # Innermost: the routes see `/v1/countries.csv` as `/v1/countries?format=csv`; the layers
     # above (HEAD, limits, headers, caching) handle it as a path of its own.
@@ -95,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Performance (issue 7): gzip inside the conditional-GET/response cache, so that a
     # cached response is compressed once.
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
+    # Inside the response cache, which keys by the same negotiated language (issue 16).
+    app.add_middleware(LanguageMiddleware, catalog=names)
     app.add_middleware(
         ConditionalGetMiddleware,
         versions=versions,

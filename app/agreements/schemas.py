@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +20,7 @@ from app.core.inputs import (
     period_error,
     period_errors,
 )
+from app.core.language import Named
 from app.core.params import NO_CONTROL_CHARACTERS
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryRef
@@ -41,8 +42,9 @@ class Party(Evidence):
     end_precision: DatePrecision | None
 
 
-class AgreementOut(BaseModel):
+class AgreementOut(Named):
     model_config = ConfigDict(from_attributes=True)
+    name_kind: ClassVar[str] = "agreement"
 
     slug: str = Field(examples=["us-japan-security-treaty"])
     name: str

@@ -1,8 +1,10 @@
 from datetime import date
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.alliances.models import Obligation
+from app.core.language import Named
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryRef
 from app.organizations.schemas import OrganizationRef
@@ -18,8 +20,9 @@ class Target(BaseModel):
     country: CountryRef | None = Field(description="Null: no country in defcoop has the code")
 
 
-class AllianceOut(BaseModel):
+class AllianceOut(Named):
     model_config = ConfigDict(from_attributes=True)
+    name_kind: ClassVar[str] = "alliance"
 
     slug: str = Field(examples=["atop-3285"])
     atop_id: int = Field(description="The ATOP alliance id (atopid)", examples=[3285])

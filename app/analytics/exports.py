@@ -14,6 +14,7 @@ from app.analytics import dyads
 from app.analytics.graph import Network
 from app.cooperation.coverage import ChannelCoverage
 from app.cooperation.models import TieChannel
+from app.core.language import localized, localizing
 
 _ROWS_PER_CHUNK = 500
 _LINES_PER_CHUNK = 2_000
@@ -71,11 +72,14 @@ def edge_list_csv(network: Network) -> Iterator[str]:
     directed network, source is the supplier)."""
     graph = network.graph
     slugs = list(network.threat_names)
+    # In another language than English, each name's language (`en`: none in it), as in JSON.
+    languages = localizing()
     header = [
         "source",
         "target",
         "source_name",
         "target_name",
+        *(("source_name_lang", "target_name_lang") if languages else ()),
         "weight",
         *(channel.value for channel in TieChannel),
         *(dyads.threat_column(slug) for slug in slugs),
@@ -83,11 +87,12 @@ def edge_list_csv(network: Network) -> Iterator[str]:
 
     def rows() -> Iterator[list[Any]]:
         for source, target, data in sorted(graph.edges(data=True)):
+            names = [localized("country", n, graph.nodes[n]["name"]) for n in (source, target)]
             yield [
                 source,
                 target,
-                graph.nodes[source]["name"],
-                graph.nodes[target]["name"],
+                *(name for name, _ in names),
+                *((str(language) for _, language in names) if languages else ()),
                 data["weight"],
                 *(data["channels"][channel] for channel in TieChannel),
                 *(data["threats"].get(slug, 0) for slug in slugs),
@@ -102,9 +107,12 @@ def graphml(network: Network) -> Iterator[str]:
     slugs = list(network.threat_names)
     export = (nx.DiGraph if graph.is_directed() else nx.Graph)(name="defcoop cooperation network")
     for node, data in graph.nodes(data=True):
+        name, language = localized("country", node, data["name"])
         export.add_node(
             node,
-            name=data["name"],
+            name=name,
+            # In another language than English: the language of `name` (`en`: none in it).
+            **({"name_lang": language.value} if language is not None else {}),
             region=data["region"] or "",
             subregion=data["subregion"] or "",
         )

@@ -4,6 +4,7 @@ from pydantic import BaseModel, Field
 
 from app.cooperation.models import TieChannel
 from app.core.coverage import CoverageMeta
+from app.core.language import Named
 from app.countries.schemas import CountryRef
 from app.sources.models import Certainty
 from app.sources.schemas import CitationOut
@@ -82,13 +83,16 @@ class CommonPartnerOut(BaseModel):
     )
 
 
-class Initiative(BaseModel):
+class Initiative(Named):
     kind: str = Field(
         description="organization, exercise_edition, agreement, operation or transfer",
         examples=["exercise_edition"],
     )
     slug: str = Field(examples=["cobra-gold-2024"])
     name: str = Field(examples=["Cobra Gold 2024"])
+
+    def name_entity(self) -> tuple[str, str]:
+        return self.kind, self.slug
 
 
 class TieDirection(BaseModel):

@@ -1,7 +1,8 @@
 """Conditional GETs and a response cache, both keyed by the data version.
 
 Every read under /v1 is a pure function of its URL, its `Accept` and `Accept-Encoding`
-headers and the data version, so its ETag is computed before the route runs: a matching
+headers, the language negotiated from `Accept-Language` (`core/language.py`) and the data
+version, so its ETag is computed before the route runs: a matching
 `If-None-Match` is answered with 304 without touching the query, and a response already
 built for the same key is served from memory.
 
@@ -31,6 +32,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
+from app.core.language import ENGLISH, requested_language
 from app.core.problems import problem_response
 
 logger = logging.getLogger("defcoop")
@@ -131,10 +133,19 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return "gzip" in accept_encoding.lower()
 
 
-def entity_tag(data_version: int, path: str, query: bytes, accept: str, gzip: bool = False) -> str:
-    digest = hashlib.blake2b(
-        b"\0".join((path.encode(), query, accept.encode())), digest_size=8
-    ).hexdigest()
+def entity_tag(
+    data_version: int,
+    path: str,
+    query: bytes,
+    accept: str,
+    gzip: bool = False,
+    language: str = ENGLISH,
+) -> str:
+    parts: tuple[bytes, ...] = (path.encode(), query, accept.encode())
+    # Another language is another representation; English keeps the tags it always had.
+    if language != ENGLISH:
+        parts += (language.encode(),)
+    digest = hashlib.blake2b(b"\0".join(parts), digest_size=8).hexdigest()
     # A gzip-encoded body is another representation, with another tag.
     return f'"{__version__}-{data_version}-{digest}{"-gz" if gzip else ""}"'
 
@@ -256,11 +267,12 @@ class ConditionalGetMiddleware:
         headers = {key.decode().lower(): value.decode() for key, value in scope["headers"]}
         accept = headers.get("accept", "")
         gzip = accepts_gzip(headers.get("accept-encoding", ""))
-        etag = entity_tag(version, scope["path"], scope["query_string"], accept, gzip)
+        language = requested_language(scope)
+        etag = entity_tag(version, scope["path"], scope["query_string"], accept, gzip, language)
         cache_headers = {
             "ETag": etag,
             "Cache-Control": f"public, max-age={self.max_age}",
-            "Vary": "Accept, Accept-Encoding",
+            "Vary": "Accept, Accept-Encoding, Accept-Language",
         }
         if _matches(headers.get("if-none-match", ""), etag):
             await send(
@@ -276,7 +288,7 @@ class ConditionalGetMiddleware:
         cache = None if _no_cache(headers) else self.cache
         if any(name in headers for name in CREDENTIAL_HEADERS):
             cache = None  # an answer that may depend on the caller is never shared
-        key = (scope["path"], scope["query_string"], accept, gzip)
+        key = (scope["path"], scope["query_string"], accept, gzip, language)
         if cache is not None:
             hit = cache.get(version, key)
             if hit is not None:

@@ -44,6 +44,10 @@ def _declare_problems(document: Document) -> None:
             for code, response in responses.items():
                 if code[0] in "45":
                     response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_SCHEMA}}
+    # FastAPI's own 422 body, which the problem+json schema has just replaced everywhere.
+    schemas = document.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
 
 
 def _download_operation(operation: Document, media_type: str, wanted: str) -> Document:

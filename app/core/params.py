@@ -9,6 +9,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConstraints
 
+from app.core.language import LangQuery
 from app.core.problems import InvalidParameter
 
 COUNTRY_CODE_PATTERN = r"^[A-Za-z]{2,3}$"
@@ -155,8 +156,13 @@ IsoTimestamp = Annotated[
 ]
 
 
-async def known_query_parameters(request: Request) -> None:
-    """Refuse a query parameter a read does not take (422, pointer `/query/<name>`).
+# Parameters every route takes, declared by the dependency below.
+SHARED_QUERY_NAMES = frozenset({"lang"})
+
+
+async def known_query_parameters(request: Request, lang: LangQuery = None) -> None:
+    """Refuse a query parameter a read does not take (422, pointer `/query/<name>`), and
+    declare those every route takes (`lang`, the language of names: `core/language.py`).
 
     A misspelt filter (`?thraet=terrorism`) would otherwise be ignored, and the answer, not
     filtered at all, would look like a right one. Set on every router of the API (not on the
@@ -166,7 +172,7 @@ async def known_query_parameters(request: Request) -> None:
     route = request.scope.get("route")
     if request.method != "GET" or not isinstance(route, APIRoute):
         return
-    known = _route_query_names(route)
+    known = _route_query_names(route) | SHARED_QUERY_NAMES
     unknown = [name for name in dict.fromkeys(request.query_params) if name not in known]
     if unknown:
         takes = ", ".join(sorted(known)) or "no query parameters"

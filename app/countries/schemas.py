@@ -1,15 +1,18 @@
 from datetime import date
-from typing import Annotated, Self
+from typing import Annotated, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.language import Named
 from app.countries.models import CountryKind
 
 
-class CountryRef(BaseModel):
+class CountryRef(Named):
     """A country as embedded anywhere in the API."""
 
     model_config = ConfigDict(from_attributes=True)
+    name_kind: ClassVar[str] = "country"
+    name_key: ClassVar[str] = "iso3"
 
     iso3: str = Field(examples=["IDN"])
     name: str = Field(examples=["Indonesia"])

@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from app.core.language import in_english
+
 
 def patch_values(body: BaseModel, dates: Iterable[str], exclude: set[str]) -> dict[str, Any]:
     """The columns a PATCH sets: a date sent without its precision takes the filled-in one."""
@@ -16,5 +18,9 @@ def patch_values(body: BaseModel, dates: Iterable[str], exclude: set[str]) -> di
 
 
 def snapshot(model: BaseModel | None) -> Any:
-    """A representation as JSON, for the audit trail."""
-    return None if model is None else model.model_dump(mode="json")
+    """A representation as JSON, for the audit trail: in English whatever the language of
+    the write's answer (`lang=id`), as the records are."""
+    if model is None:
+        return None
+    with in_english():
+        return model.model_dump(mode="json")

@@ -38,6 +38,7 @@ from app.cooperation.channels import CHANNELS
 from app.cooperation.models import TieChannel
 from app.core.caching import accepts_gzip, entity_tag, tagged_data_version
 from app.core.db import Versioned
+from app.core.language import Language, requested_language
 from app.core.periods import latest_day
 from app.core.problems import PROBLEM_MEDIA_TYPE, InvalidParameter, Problem, ProblemError
 from app.curation.changes import Changes
@@ -98,10 +99,11 @@ _COMMON_ACCEPTS = ("", "*/*", "application/json")
 
 def _issued_for(tag: str, version: int, paths: list[str], accept: str) -> bool:
     return any(
-        tag == entity_tag(version, path, b"", candidate, gzip)
+        tag == entity_tag(version, path, b"", candidate, gzip, language)
         for path in paths
         for candidate in dict.fromkeys((accept, *_COMMON_ACCEPTS))
         for gzip in (False, True)
+        for language in Language
     )
 
 
@@ -384,6 +386,7 @@ def written(response: Response, write: Write, request: Request, path: str) -> No
         b"",
         request.headers.get("accept", ""),
         accepts_gzip(request.headers.get("accept-encoding", "")),
+        requested_language(request.scope),
     )
     response.headers["Cache-Control"] = "no-store"
 

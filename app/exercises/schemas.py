@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +18,7 @@ from app.core.inputs import (
     listed_twice,
     period_error,
 )
+from app.core.language import Named
 from app.core.params import NO_CONTROL_CHARACTERS
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryRef
@@ -33,8 +34,9 @@ class Participant(Evidence):
     is_host: bool
 
 
-class EditionOut(BaseModel):
+class EditionOut(Named):
     model_config = ConfigDict(from_attributes=True)
+    name_kind: ClassVar[str] = "exercise_edition"
 
     slug: str = Field(examples=["cobra-gold-2024"])
     name: str = Field(examples=["Cobra Gold 2024"])
@@ -59,8 +61,9 @@ class EditionOut(BaseModel):
     sources: list[CitationOut]
 
 
-class SeriesOut(BaseModel):
+class SeriesOut(Named):
     model_config = ConfigDict(from_attributes=True)
+    name_kind: ClassVar[str] = "exercise_series"
 
     slug: str = Field(examples=["cobra-gold"])
     name: str = Field(examples=["Cobra Gold"])
@@ -78,15 +81,17 @@ class SeriesDetail(SeriesOut):
     editions: list[EditionOut]
 
 
-class EditionRef(BaseModel):
+class EditionRef(Named):
     model_config = ConfigDict(from_attributes=True)
+    name_kind: ClassVar[str] = "exercise_edition"
 
     slug: str = Field(examples=["cobra-gold-2024"])
     name: str = Field(examples=["Cobra Gold 2024"])
 
 
-class SeriesRef(BaseModel):
+class SeriesRef(Named):
     model_config = ConfigDict(from_attributes=True)
+    name_kind: ClassVar[str] = "exercise_series"
 
     slug: str = Field(examples=["cobra-gold"])
     name: str = Field(examples=["Cobra Gold"])

@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +18,7 @@ from app.core.inputs import (
     listed_twice,
     period_errors,
 )
+from app.core.language import Named
 from app.core.pagination import Links, ListMeta
 from app.core.params import NO_CONTROL_CHARACTERS
 from app.core.periods import DatePrecision
@@ -60,8 +61,9 @@ class Contributor(Evidence):
     )
 
 
-class OperationOut(BaseModel):
+class OperationOut(Named):
     model_config = ConfigDict(from_attributes=True)
+    name_kind: ClassVar[str] = "operation"
 
     slug: str = Field(examples=["unifil"])
     name: str = Field(examples=["United Nations Interim Force in Lebanon"])
@@ -92,8 +94,9 @@ class OperationDetail(OperationOut):
     sources: list[CitationOut] = Field(validation_alias="citations")
 
 
-class OperationRef(BaseModel):
+class OperationRef(Named):
     model_config = ConfigDict(from_attributes=True)
+    name_kind: ClassVar[str] = "operation"
 
     slug: str = Field(examples=["unifil"])
     name: str = Field(examples=["United Nations Interim Force in Lebanon"])

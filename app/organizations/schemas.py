@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,6 +15,7 @@ from app.core.inputs import (
     ShortText,
     period_errors,
 )
+from app.core.language import Named
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryDetail, CountryRef
 from app.organizations.models import MembershipRole, OrganizationKind
@@ -23,8 +24,9 @@ from app.sources.schemas import CitationOut, Evidence, Sources
 from app.threats.schemas import ThreatLinks
 
 
-class OrganizationRef(BaseModel):
+class OrganizationRef(Named):
     model_config = ConfigDict(from_attributes=True)
+    name_kind: ClassVar[str] = "organization"
 
     slug: str = Field(examples=["nato"])
     name: str = Field(examples=["North Atlantic Treaty Organization"])

@@ -17,10 +17,10 @@ from app.threats.schemas import (
 )
 
 
-def _initiative(linked: Linked) -> InitiativeLinkOut:
+def _initiative(linked: Linked, kind: str) -> InitiativeLinkOut:
     return InitiativeLinkOut(
         slug=linked.slug, name=linked.name, **link_period(linked.link, linked.source)
-    )
+    ).of_kind(kind)
 
 
 def _series(editions: list[Linked]) -> SeriesLinksOut:
@@ -47,11 +47,11 @@ def threat_detail(session: Session, slug: str) -> ThreatDetail:
         **ThreatOut.model_validate(threat).model_dump(),
         sources=[CitationOut.model_validate(c) for c in threat.citations],
         responses=[ResponseOut.model_validate(r) for r in queries.responses_to(session, threat.id)],
-        organizations=[_initiative(each) for each in linked["organizations"]],
+        organizations=[_initiative(each, "organization") for each in linked["organizations"]],
         exercises=[
             _series(list(editions))
             for _slug, editions in groupby(linked["exercises"], key=lambda each: each.slug)
         ],
-        agreements=[_initiative(each) for each in linked["agreements"]],
-        operations=[_initiative(each) for each in linked["operations"]],
+        agreements=[_initiative(each, "agreement") for each in linked["agreements"]],
+        operations=[_initiative(each, "operation") for each in linked["operations"]],
     )

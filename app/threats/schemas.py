@@ -1,7 +1,7 @@
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from app.core.inputs import (
     SLUG_PATTERN,
@@ -12,6 +12,7 @@ from app.core.inputs import (
     Patch,
     period_errors,
 )
+from app.core.language import Named
 from app.core.params import NO_CONTROL_CHARACTERS
 from app.core.periods import DatePrecision
 from app.sources.models import Source
@@ -19,8 +20,9 @@ from app.sources.schemas import CitationIn, CitationOut, Sources
 from app.threats.models import Channel, ThreatKind, ThreatLink
 
 
-class ThreatRef(BaseModel):
+class ThreatRef(Named):
     model_config = ConfigDict(from_attributes=True)
+    name_kind: ClassVar[str] = "threat"
 
     slug: str = Field(examples=["terrorism"])
     name: str = Field(examples=["Terrorism"])
@@ -97,9 +99,18 @@ class ThreatOut(ThreatRef):
     description: str | None
 
 
-class InitiativeRef(BaseModel):
+class InitiativeRef(Named):
     slug: str = Field(examples=["admm-plus"])
     name: str = Field(examples=["ADMM-Plus"])
+    # Which kind of initiative (organization, agreement...): the list it is in says so.
+    _kind: str = PrivateAttr(default="")
+
+    def of_kind(self, kind: str) -> Self:
+        self._kind = kind
+        return self
+
+    def name_entity(self) -> tuple[str, str]:
+        return self._kind, self.slug
 
 
 class InitiativeLinkOut(LinkPeriod, InitiativeRef):
@@ -110,6 +121,8 @@ class SeriesLinksOut(InitiativeRef):
     """An exercise series with editions addressing the threat: each edition's link, with its
     period and source, is in the edition's detail."""
 
+    _kind: str = PrivateAttr(default="exercise_series")
+
     editions: int = Field(description="Its editions linked to the threat", examples=[3])
     first_year: int = Field(description="Year of the first linked edition", examples=[2017])
     last_year: int = Field(description="Year of the last linked edition", examples=[2024])
@@ -117,10 +130,11 @@ class SeriesLinksOut(InitiativeRef):
     sources: list[CitationOut] = Field(description="The sources dating the links, once each")
 
 
-class ResponseOut(BaseModel):
+class ResponseOut(Named):
     """A way of cooperating against threats, as the source article names it."""
 
     model_config = ConfigDict(from_attributes=True)
+    name_kind: ClassVar[str] = "response"
 
     slug: str = Field(examples=["intelligence-sharing"])
     name: str = Field(examples=["Intelligence sharing"])

@@ -1,5 +1,8 @@
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.language import Named
 from app.countries.schemas import CountryRef
 from app.sources.models import Certainty
 from app.sources.schemas import CitationOut
@@ -15,8 +18,9 @@ class TransferParty(BaseModel):
     sources: list[CitationOut] = Field(validation_alias="citations")
 
 
-class TransferOut(BaseModel):
+class TransferOut(Named):
     model_config = ConfigDict(from_attributes=True)
+    name_kind: ClassVar[str] = "transfer"
 
     slug: str = Field(examples=["usa-idn-2011-f-16c"])
     name: str = Field(examples=["F-16C from United States to Indonesia (ordered 2011)"])

@@ -1,5 +1,6 @@
 """The explorer at /: search, partners, threat filter, evidence, network picture, language."""
 
+import httpx
 import pytest
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
@@ -176,6 +177,18 @@ def test_explorer_switches_to_indonesian(browser: WebDriver, live_server: str) -
     )
     assert toggle.text == "English"
     assert "lang=id" in browser.current_url
+
+    # The API's names come in Indonesian too: a partner's, an initiative's in the evidence.
+    philippines = httpx.get(f"{live_server}/v1/countries/PHL").json()
+    asean = httpx.get(f"{live_server}/v1/organizations/asean").json()
+    assert philippines["name_id"] != philippines["name"]
+    row = "#partners-body tr[data-iso3='PHL']"
+    wait(browser).until(
+        lambda d: philippines["name_id"] in d.find_element(By.CSS_SELECTOR, row).text
+    )
+    browser.find_element(By.CSS_SELECTOR, "button.partner-link[data-iso3='MYS']").click()
+    link = ".initiative a[href='/v1/organizations/asean']"
+    wait(browser).until(lambda d: d.find_element(By.CSS_SELECTOR, link).text == asean["name_id"])
 
     # The choice is kept for the next visit.
     open_explorer(browser, live_server, "?country=IDN")

@@ -278,10 +278,14 @@
   const h = (tag, attrs, ...children) => build(null, tag, attrs, children);
   const svg = (tag, attrs, ...children) => build(SVG_NS, tag, attrs, children);
 
-  async function api(path) {
+  // `named`: the answer's names (partners, initiatives) in the page's language; the country
+  // record and the search stay English, with `name_id`, for the names shown side by side.
+  async function api(path, named = false) {
+    const headers = { Accept: "application/json" };
+    if (named) headers["Accept-Language"] = state.lang;
     let response;
     try {
-      response = await fetch(path, { headers: { Accept: "application/json" } });
+      response = await fetch(path, { headers });
     } catch {
       throw new Error(t("networkError"));
     }
@@ -417,7 +421,7 @@
       // storage may be disabled; the URL keeps the choice
     }
     applyLanguage();
-    saveUrl();
+    reloadForFilters(); // the partners' and initiatives' names come in the new language
   }
 
   // ---- country search (combobox) ------------------------------------------------------------
@@ -590,7 +594,7 @@
     setStatus("loading");
     if (!append) loadPeers(params);
     try {
-      const page = await api(path);
+      const page = await api(path, true);
       if (mine !== seq.partners) return;
       clearError();
       state.partners = append ? state.partners.concat(page.data) : page.data;
@@ -1175,6 +1179,7 @@
     try {
       const pair = await api(
         `/v1/countries/${state.country.iso3}/partners/${encodeURIComponent(iso3)}${query ? `?${query}` : ""}`,
+        true,
       );
       if (mine !== seq.pair) return;
       clearError();
