@@ -101,7 +101,7 @@ def _dyad_rows(session: Session, released: date) -> Iterator[list[Any]]:
     first = session.scalar(select(func.min(extract("year", Tie.start_date))))
     filters = dyads.DyadFilters(year_gte=int(first or released.year), year_lte=released.year)
     for row in dyads.iter_dyad_years(session, filters, {}):
-        yield dyads.csv_row(row)
+        yield dyads.csv_row(row, [])
 
 
 def sha256(path: Path) -> str:
@@ -137,11 +137,11 @@ def write_release(session: Session, out: Path, released: date) -> Release:
             rows[doc.name] = _write_csv(
                 partial / "data" / f"{doc.name}.csv", header, _table_rows(session, doc)
             )
-        dyad_doc = dyad_years_doc(dyads.csv_header())
+        dyad_doc = dyad_years_doc(dyads.csv_header([]))
         docs.append(dyad_doc)
         rows[DYAD_YEARS] = _write_csv(
             partial / "data" / f"{DYAD_YEARS}.csv",
-            dyads.csv_header(),
+            dyads.csv_header([]),
             _dyad_rows(session, released),
         )
         citation = how_to_cite(session, data_version, released)
