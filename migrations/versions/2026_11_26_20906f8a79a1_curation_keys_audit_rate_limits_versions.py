@@ -4,22 +4,15 @@ The write API's tables, and `modified_in_version` on the curated top-level table
 version of the write that last changed a row, checked against If-Match). On SQLite, adding a
 column is an ALTER TABLE; dropping it (downgrade) rebuilds the table in batch mode, which
 env.py runs with foreign keys off so that no child row is cascade-deleted.
-
-Revision ID: 20906f8a79a1
-Revises: 51568650fd6e
-Create Date: 2026-11-26 01:31:58.778067
 """
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "20906f8a79a1"
-down_revision: str | None = "51568650fd6e"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "20906f8a79a1"
+down_revision = "51568650fd6e"
 
 
 def upgrade() -> None:

@@ -3,21 +3,13 @@
 Derived from the ties table (like it, kept in step by `refresh_ties`), so that a country's
 partners are read from a few hundred rows instead of every tie. The upgrade fills them
 from the existing ties.
-
-Revision ID: 83b87dedf60b
-Revises: 20906f8a79a1
-Create Date: 2026-11-26 01:29:35.939660
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "83b87dedf60b"
-down_revision: str | None = "20906f8a79a1"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "83b87dedf60b"
+down_revision = "20906f8a79a1"
 
 
 def upgrade() -> None:

@@ -3,21 +3,13 @@
 An ATOP alliance keeps its own record (atopid, dates, phases, COW ids, provisions) and ties its
 members through an agreement or a curated organization (its carrier); each ATOP member row is
 an `alliance_members` spell with its obligations and the party or membership it stands behind.
-
-Revision ID: 7c3e9a1f4d60
-Revises: 7c3e9b1a4f62
-Create Date: 2026-12-05 21:30:00.000000
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "7c3e9a1f4d60"
-down_revision: str | None = "7c3e9b1a4f62"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "7c3e9a1f4d60"
+down_revision = "7c3e9b1a4f62"
 
 
 def _precision(name: str) -> sa.Enum:

@@ -7,10 +7,6 @@ initiatives of a directed channel that point each way (`outgoing`, `incoming`), 
 
 The downgrade drops the transfers with their ties, aggregates and citations: they come back by
 importing the export again.
-
-Revision ID: d021cc11eae9
-Revises: 7c3d9e1f4a60
-Create Date: 2026-12-05 20:56:50.141246
 """
 
 from collections.abc import Sequence
@@ -18,10 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "d021cc11eae9"
-down_revision: str | None = "7c3d9e1f4a60"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "d021cc11eae9"
+down_revision = "7c3d9e1f4a60"
 
 _CHANNELS = ("organization", "exercise", "agreement", "operation")
 _TIE_TABLES = ("ties", "partner_channels", "partner_threats", "partner_co_threats")
