@@ -14,6 +14,18 @@ from alembic import op
 revision = "20906f8a79a1"
 down_revision = "51568650fd6e"
 
+# The curated top-level tables: each row records the data version that last changed it.
+_CURATED = (
+    "agreements",
+    "countries",
+    "exercise_editions",
+    "exercise_series",
+    "operations",
+    "organizations",
+    "sources",
+    "threat_categories",
+)
+
 
 def upgrade() -> None:
     op.create_table(
@@ -83,88 +95,20 @@ def upgrade() -> None:
     with op.batch_alter_table("rate_limit_counters", schema=None) as batch_op:
         batch_op.create_index("ix_rate_limit_counters_window_start", ["window_start"], unique=False)
 
-    with op.batch_alter_table("agreements", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
+    for table in _CURATED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(
+                sa.Column(
+                    "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
+                )
             )
-        )
-
-    with op.batch_alter_table("countries", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
-            )
-        )
-
-    with op.batch_alter_table("exercise_editions", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
-            )
-        )
-
-    with op.batch_alter_table("exercise_series", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
-            )
-        )
-
-    with op.batch_alter_table("operations", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
-            )
-        )
-
-    with op.batch_alter_table("organizations", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
-            )
-        )
-
-    with op.batch_alter_table("sources", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
-            )
-        )
-
-    with op.batch_alter_table("threat_categories", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
-            )
-        )
 
 
 def downgrade() -> None:
     _mark_curation_dropped()
-    with op.batch_alter_table("threat_categories", schema=None) as batch_op:
-        batch_op.drop_column("modified_in_version")
-
-    with op.batch_alter_table("sources", schema=None) as batch_op:
-        batch_op.drop_column("modified_in_version")
-
-    with op.batch_alter_table("organizations", schema=None) as batch_op:
-        batch_op.drop_column("modified_in_version")
-
-    with op.batch_alter_table("operations", schema=None) as batch_op:
-        batch_op.drop_column("modified_in_version")
-
-    with op.batch_alter_table("exercise_series", schema=None) as batch_op:
-        batch_op.drop_column("modified_in_version")
-
-    with op.batch_alter_table("exercise_editions", schema=None) as batch_op:
-        batch_op.drop_column("modified_in_version")
-
-    with op.batch_alter_table("countries", schema=None) as batch_op:
-        batch_op.drop_column("modified_in_version")
-
-    with op.batch_alter_table("agreements", schema=None) as batch_op:
-        batch_op.drop_column("modified_in_version")
+    for table in reversed(_CURATED):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("modified_in_version")
 
     with op.batch_alter_table("rate_limit_counters", schema=None) as batch_op:
         batch_op.drop_index("ix_rate_limit_counters_window_start")

@@ -13,7 +13,6 @@ import csv
 import itertools
 import json
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,12 +20,10 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from app.cli import cli
 from app.core.config import PROJECT_ROOT
-from tests.databases import copy_database, drop_database
-from tests.imports.test_import_mme import client_for, outcome_counts
+from tests.imported import imported_file, outcome_counts, run
 
 pytestmark = pytest.mark.anyio
 
@@ -36,12 +33,6 @@ CONTRIBUTIONS = "contributions_2009_2014.csv"
 MISSION_MONTHS = "mission_months_1990_2017.csv"
 MISSIONS = "missions.json"
 MONTH = "2012-07"  # the month of the independent check
-
-
-def import_ipi(url: str, folder: Path) -> Result:
-    return CliRunner().invoke(
-        cli, ["import", "ipi-peacekeeping", str(folder)], env={"DATABASE_URL": url}
-    )
 
 
 def read_rows(folder: Path, name: str) -> list[dict[str, str]]:
@@ -54,36 +45,8 @@ def missions(folder: Path) -> dict[str, Any]:
     return data
 
 
-def imported(template: str, directory: Path, folder: Path) -> Iterator[tuple[str, Result]]:
-    url = copy_database(template, directory)
-    yield url, import_ipi(url, folder)
-    drop_database(url)
-
-
-@pytest.fixture(scope="module")
-def sample_import(
-    template_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Result]]:
-    yield from imported(template_url, tmp_path_factory.mktemp("ipi-sample"), SAMPLE)
-
-
-@pytest.fixture(scope="module")
-def full_import(
-    template_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Result]]:
-    yield from imported(template_url, tmp_path_factory.mktemp("ipi-full"), BUNDLED)
-
-
-@pytest.fixture
-async def sample_api(sample_import: tuple[str, Result]) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in client_for(sample_import[0]):
-        yield client
-
-
-@pytest.fixture
-async def full_api(full_import: tuple[str, Result]) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in client_for(full_import[0]):
-        yield client
+sample_import, sample_api = imported_file("ipi-peacekeeping", SAMPLE)
+full_import, full_api = imported_file("ipi-peacekeeping", BUNDLED)
 
 
 async def every_item(
@@ -379,7 +342,7 @@ def test_the_stray_quote_in_a_host_name_is_reported(sample_import: tuple[str, Re
 
 def test_a_second_import_changes_nothing(sample_import: tuple[str, Result]) -> None:
     url, _ = sample_import
-    again = import_ipi(url, SAMPLE)
+    again = run(url, "import", "ipi-peacekeeping", str(SAMPLE))
     assert again.exit_code == 0, again.output
     counts = outcome_counts(again)
     assert counts["created"] == counts["merged"] == 0
@@ -391,7 +354,7 @@ def test_a_folder_without_the_files_is_refused(
 ) -> None:
     url, _ = sample_import
     (tmp_path / MISSIONS).write_text("{}", encoding="utf-8")
-    result = import_ipi(url, tmp_path)
+    result = run(url, "import", "ipi-peacekeeping", str(tmp_path))
     assert result.exit_code == 1
     assert "lacks mission_months_1990_2017.csv, contributions_2009_2014.csv" in result.output
 
