@@ -49,6 +49,17 @@ def outcome_counts(result: Result) -> dict[str, int]:
     return {outcome: counts[outcome] for outcome in _OUTCOMES}
 
 
+def import_again(imported: tuple[str, Result], *command: str | Path) -> dict[str, int]:
+    """`defcoop import COMMAND` once more on an imported database: it must create and merge
+    nothing and say so; the counts of its outcomes."""
+    again = run(imported[0], "import", *map(str, command))
+    assert again.exit_code == 0, again.output
+    counts = import_counts(again)
+    assert counts["created"] == counts["merged"] == 0
+    assert "nothing changed" in again.stdout
+    return counts
+
+
 async def api_on(url: str) -> AsyncIterator[httpx.AsyncClient]:
     """A client of a new app on the database at `url` (iterate it once). The app's lifespan
     runs, so that its connections are closed after: the database stays for the session."""

@@ -22,7 +22,7 @@ import yaml
 from typer.testing import Result
 
 from app.core.config import PROJECT_ROOT
-from tests.imported import import_counts, imported_file, run
+from tests.imported import import_again, import_counts, imported_file, run
 
 pytestmark = pytest.mark.anyio
 
@@ -124,12 +124,7 @@ def test_rows_of_other_igos_are_rejected_as_not_security(imported: tuple[str, Re
 
 
 def test_reimport_changes_nothing(imported: tuple[str, Result]) -> None:
-    again = run(imported[0], "import", "cow-igo", str(BUNDLED))
-    assert again.exit_code == 0, again.stdout + again.stderr
-    found = import_counts(again)
-    assert found["already_imported"] == security_rows()
-    assert found["created"] == found["merged"] == 0
-    assert "nothing changed" in again.stdout
+    assert import_again(imported, "cow-igo", BUNDLED)["already_imported"] == security_rows()
 
 
 # --- the sample of real rows ---------------------------------------------------------------------

@@ -23,7 +23,7 @@ import yaml
 from typer.testing import Result
 
 from app.core.config import PROJECT_ROOT
-from tests.imported import imported_file, outcome_counts, run
+from tests.imported import import_again, imported_file, outcome_counts, run
 
 pytestmark = pytest.mark.anyio
 
@@ -341,12 +341,7 @@ def test_the_stray_quote_in_a_host_name_is_reported(sample_import: tuple[str, Re
 
 
 def test_a_second_import_changes_nothing(sample_import: tuple[str, Result]) -> None:
-    url, _ = sample_import
-    again = run(url, "import", "ipi-peacekeeping", str(SAMPLE))
-    assert again.exit_code == 0, again.output
-    counts = outcome_counts(again)
-    assert counts["created"] == counts["merged"] == 0
-    assert "nothing changed" in again.stdout
+    import_again(sample_import, "ipi-peacekeeping", SAMPLE)
 
 
 def test_a_folder_without_the_files_is_refused(
