@@ -22,6 +22,10 @@ METADATA_PATH = Path(__file__).resolve().parent / "datasette-metadata.json"
 DATABASE_KEY = "defcoop"
 
 
+# An agreement holds from its entry into force, or its signature where that is unknown.
+_AG_FROM = "coalesce(ag.in_force_date, ag.signed_date)"
+
+
 def _overlap(s1: str, e1: str, s2: str, e2: str) -> str:
     """Two half-open periods [s, e) overlap; NULL is unbounded."""
     return (
@@ -105,22 +109,8 @@ shared AS (
   JOIN agreements ag ON ag.id = a1.agreement_id
   WHERE a1.country_id = (SELECT id FROM me){partner_filter["a"]}
     AND {_overlap("a1.start_date", "a1.end_date", "a2.start_date", "a2.end_date")}
-    AND {
-        _overlap(
-            "a1.start_date",
-            "a1.end_date",
-            "coalesce(ag.in_force_date, ag.signed_date)",
-            "ag.ended_date",
-        )
-    }
-    AND {
-        _overlap(
-            "a2.start_date",
-            "a2.end_date",
-            "coalesce(ag.in_force_date, ag.signed_date)",
-            "ag.ended_date",
-        )
-    }{threat_filter["a"]}
+    AND {_overlap("a1.start_date", "a1.end_date", _AG_FROM, "ag.ended_date")}
+    AND {_overlap("a2.start_date", "a2.end_date", _AG_FROM, "ag.ended_date")}{threat_filter["a"]}
   UNION ALL
   SELECT 'operation', c1.operation_id, c2.country_id, c1.id, c2.id
   FROM contributions c1

@@ -509,23 +509,20 @@ def endpoints(busy: str, small: str, datasette_db: str) -> list[Endpoint]:
             "list", "countries list page", "/v1/countries?limit=50",
             f"{ds}/countries_page.json?_shape=array", large_scale=False,
         ),
-        Endpoint(
-            "partners_busy", f"partners {busy} (busiest)", partners.format(busy),
-            f"{ds}/partners.json?code={busy}&_shape=array",
-        ),
-        Endpoint(
-            "partners_busy_threat", f"partners {busy} threat={THREAT}",
-            partners.format(busy) + f"&threat={THREAT}",
-            f"{ds}/partners_threat.json?code={busy}&threat={THREAT}&_shape=array",
-        ),
-        Endpoint(
-            "partners_small", f"partners {small} (small)", partners.format(small),
-            f"{ds}/partners.json?code={small}&_shape=array",
-        ),
-        Endpoint(
-            "partners_small_threat", f"partners {small} threat={THREAT}",
-            partners.format(small) + f"&threat={THREAT}",
-            f"{ds}/partners_threat.json?code={small}&threat={THREAT}&_shape=array",
+        *(
+            endpoint
+            for size, code, label in (("busy", busy, "busiest"), ("small", small, "small"))
+            for endpoint in (
+                Endpoint(
+                    f"partners_{size}", f"partners {code} ({label})", partners.format(code),
+                    f"{ds}/partners.json?code={code}&_shape=array",
+                ),
+                Endpoint(
+                    f"partners_{size}_threat", f"partners {code} threat={THREAT}",
+                    partners.format(code) + f"&threat={THREAT}",
+                    f"{ds}/partners_threat.json?code={code}&threat={THREAT}&_shape=array",
+                ),
+            )
         ),
         Endpoint(
             "pair", f"pair {busy}-{small}", f"/v1/countries/{busy}/partners/{small}",

@@ -171,6 +171,19 @@ class SeedLoader:
         threat_ids = {self.threat(slug, context).id for slug in slugs}
         self.link(table, owner, owner_id, "threat_id", threat_ids)
 
+    def cite_and_link(
+        self,
+        table: Table,
+        owner: str,
+        owner_id: int,
+        sources: list[CitationIn],
+        threats: Iterable[str],
+        context: str,
+    ) -> None:
+        """A record's citations (`owner` is its column in citations too) and threat links."""
+        self.cite(owner, owner_id, sources, context)
+        self.link_threats(table, owner, owner_id, threats, context)
+
     def date_threats(
         self, table: Table, owner: str, owner_id: int, entry: OrganizationEntry, context: str
     ) -> None:
@@ -353,8 +366,9 @@ class SeedLoader:
                 entry.model_dump(exclude={"slug", "threats", "sources"}),
             )
             context = f"responses.yaml: response {response.slug}"
-            self.link_threats(response_threats, "response_id", response.id, entry.threats, context)
-            self.cite("response_id", response.id, entry.sources, context)
+            self.cite_and_link(
+                response_threats, "response_id", response.id, entry.sources, entry.threats, context
+            )
 
     def load_organizations(self) -> None:
         for entry in self.data.organizations:
@@ -371,9 +385,13 @@ class SeedLoader:
             if curated(organization):
                 continue
             context = f"organizations.yaml: organization {slug}"
-            self.cite("organization_id", organization.id, entry.sources, context)
-            self.link_threats(
-                organization_threats, "organization_id", organization.id, entry.threats, context
+            self.cite_and_link(
+                organization_threats,
+                "organization_id",
+                organization.id,
+                entry.sources,
+                entry.threats,
+                context,
             )
             self.date_threats(
                 organization_threats, "organization_id", organization.id, entry, context
@@ -427,8 +445,9 @@ class SeedLoader:
             return
         context = f"exercises.yaml: edition {slug}"
         sources = entry.sources or series_sources
-        self.cite("edition_id", edition.id, sources, context)
-        self.link_threats(edition_threats, "edition_id", edition.id, entry.threats, context)
+        self.cite_and_link(
+            edition_threats, "edition_id", edition.id, sources, entry.threats, context
+        )
         activities = {activity.value for activity in entry.activities}
         self.link(edition_activities, "edition_id", edition.id, "activity", activities)
         domains = {domain.value for domain in entry.domains}
@@ -458,9 +477,13 @@ class SeedLoader:
             if agreement is None or curated(agreement):
                 continue
             context = f"agreements.yaml: agreement {slug}"
-            self.cite("agreement_id", agreement.id, entry.sources, context)
-            self.link_threats(
-                agreement_threats, "agreement_id", agreement.id, entry.threats, context
+            self.cite_and_link(
+                agreement_threats,
+                "agreement_id",
+                agreement.id,
+                entry.sources,
+                entry.threats,
+                context,
             )
             for party in entry.parties:
                 self.load_party(agreement, party, entry.sources)
@@ -508,9 +531,13 @@ class SeedLoader:
             )
             if operation is None or curated(operation):
                 continue
-            self.cite("operation_id", operation.id, entry.sources, context)
-            self.link_threats(
-                operation_threats, "operation_id", operation.id, entry.threats, context
+            self.cite_and_link(
+                operation_threats,
+                "operation_id",
+                operation.id,
+                entry.sources,
+                entry.threats,
+                context,
             )
             for contributor in entry.contributors:
                 member_context = f"{context}, contributor {contributor.country}"

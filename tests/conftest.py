@@ -27,6 +27,9 @@ from tests.databases import (
     seeded_database,
 )
 
+# The databases with a dataset imported, shared across modules (tests/imported.py).
+pytest_plugins = ("tests.imported",)
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Without SQLite, drop the tests that run on no chosen backend: the SQLite run had them."""

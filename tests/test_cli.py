@@ -16,6 +16,7 @@ from app.cli import cli
 from app.core.config import Settings
 from app.main import create_app
 from tests.databases import migrate, seed
+from tests.imported import run
 
 runner = CliRunner()
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -23,10 +24,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def test_export_a_query_as_csv_to_a_file(seeded_url: str, tmp_path: Path) -> None:
     target = tmp_path / "partners.csv"
-    result = runner.invoke(
-        cli,
-        ["export", "/v1/countries/IDN/partners", "-p", "threat=terrorism", "-o", str(target)],
-        env={"DATABASE_URL": seeded_url},
+    result = run(
+        seeded_url,
+        "export",
+        "/v1/countries/IDN/partners",
+        "-p",
+        "threat=terrorism",
+        "-o",
+        str(target),
     )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(target.read_text())))
@@ -35,11 +40,7 @@ def test_export_a_query_as_csv_to_a_file(seeded_url: str, tmp_path: Path) -> Non
 
 
 def test_export_json_walks_every_page(seeded_url: str) -> None:
-    result = runner.invoke(
-        cli,
-        ["export", "/v1/countries", "-p", "limit=100", "-f", "json"],
-        env={"DATABASE_URL": seeded_url},
-    )
+    result = run(seeded_url, "export", "/v1/countries", "-p", "limit=100", "-f", "json")
     assert result.exit_code == 0, result.output
     codes = [country["iso3"] for country in json.loads(result.stdout)["data"]]
     assert len(codes) == len(set(codes)) >= 257
@@ -86,11 +87,7 @@ async def test_a_change_to_the_facts_reaches_ties_and_caches_at_once(empty_url: 
         assert before.json()["data"] == []
         version = (await api.get("/v1/meta")).json()["data_version"]
 
-        result = runner.invoke(
-            cli,
-            ["seed", "--data-dir", str(FIXTURES / "seed_addition")],
-            env={"DATABASE_URL": empty_url},
-        )
+        result = run(empty_url, "seed", "--data-dir", str(FIXTURES / "seed_addition"))
         assert result.exit_code == 0, result.output
 
         after = await api.get(
@@ -150,9 +147,7 @@ def test_export_is_every_item_the_api_lists(
 
 def test_a_failed_export_leaves_no_file(seeded_url: str, tmp_path: Path) -> None:
     target = tmp_path / "missing.csv"
-    result = runner.invoke(
-        cli, ["export", "/v1/countries/QQQ", "-o", str(target)], env={"DATABASE_URL": seeded_url}
-    )
+    result = run(seeded_url, "export", "/v1/countries/QQQ", "-o", str(target))
     assert result.exit_code == 1
     assert list(tmp_path.iterdir()) == []
 
@@ -169,11 +164,7 @@ def test_repeated_parameters_keep_every_value(seeded_url: str) -> None:
 
 
 def test_a_graphml_export_is_written_as_the_api_answers_it(seeded_url: str) -> None:
-    result = runner.invoke(
-        cli,
-        ["export", "/v1/network", "-p", "year=2010", "-p", "format=graphml"],
-        env={"DATABASE_URL": seeded_url},
-    )
+    result = run(seeded_url, "export", "/v1/network", "-p", "year=2010", "-p", "format=graphml")
     assert result.exit_code == 0, result.output
     graph = nx.parse_graphml(result.stdout)
     assert graph.number_of_nodes() > 0

@@ -4,9 +4,9 @@ against it (status codes, content types, schemas, problem details, no server err
 import pytest
 import schemathesis
 from fastapi import FastAPI
-from hypothesis import HealthCheck, settings
-from hypothesis import seed as fixed_seed
 from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from tests.outside_in.support import schemathesis_run
 
 pytestmark = pytest.mark.slow  # schemathesis: thousands of generated requests
 
@@ -20,11 +20,6 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@fixed_seed(20261125)
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@schemathesis_run(seed=20261125, max_examples=25)
 def test_api_conforms_to_its_schema(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
     case.call_and_validate()

@@ -1,19 +1,10 @@
-"""initial schema
-
-Revision ID: 51568650fd6e
-Revises:
-Create Date: 2026-11-25 20:39:55.856890
-"""
-
-from collections.abc import Sequence
+"""initial schema"""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "51568650fd6e"
-down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "51568650fd6e"
+down_revision = None
 
 
 def upgrade() -> None:

@@ -4,22 +4,27 @@ The write API's tables, and `modified_in_version` on the curated top-level table
 version of the write that last changed a row, checked against If-Match). On SQLite, adding a
 column is an ALTER TABLE; dropping it (downgrade) rebuilds the table in batch mode, which
 env.py runs with foreign keys off so that no child row is cascade-deleted.
-
-Revision ID: 20906f8a79a1
-Revises: 51568650fd6e
-Create Date: 2026-11-26 01:31:58.778067
 """
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "20906f8a79a1"
-down_revision: str | None = "51568650fd6e"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "20906f8a79a1"
+down_revision = "51568650fd6e"
+
+# The curated top-level tables: each row records the data version that last changed it.
+_CURATED = (
+    "agreements",
+    "countries",
+    "exercise_editions",
+    "exercise_series",
+    "operations",
+    "organizations",
+    "sources",
+    "threat_categories",
+)
 
 
 def upgrade() -> None:
@@ -90,88 +95,20 @@ def upgrade() -> None:
     with op.batch_alter_table("rate_limit_counters", schema=None) as batch_op:
         batch_op.create_index("ix_rate_limit_counters_window_start", ["window_start"], unique=False)
 
-    with op.batch_alter_table("agreements", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
+    for table in _CURATED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(
+                sa.Column(
+                    "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
+                )
             )
-        )
-
-    with op.batch_alter_table("countries", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
-            )
-        )
-
-    with op.batch_alter_table("exercise_editions", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
-            )
-        )
-
-    with op.batch_alter_table("exercise_series", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
-            )
-        )
-
-    with op.batch_alter_table("operations", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
-            )
-        )
-
-    with op.batch_alter_table("organizations", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
-            )
-        )
-
-    with op.batch_alter_table("sources", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
-            )
-        )
-
-    with op.batch_alter_table("threat_categories", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False
-            )
-        )
 
 
 def downgrade() -> None:
     _mark_curation_dropped()
-    with op.batch_alter_table("threat_categories", schema=None) as batch_op:
-        batch_op.drop_column("modified_in_version")
-
-    with op.batch_alter_table("sources", schema=None) as batch_op:
-        batch_op.drop_column("modified_in_version")
-
-    with op.batch_alter_table("organizations", schema=None) as batch_op:
-        batch_op.drop_column("modified_in_version")
-
-    with op.batch_alter_table("operations", schema=None) as batch_op:
-        batch_op.drop_column("modified_in_version")
-
-    with op.batch_alter_table("exercise_series", schema=None) as batch_op:
-        batch_op.drop_column("modified_in_version")
-
-    with op.batch_alter_table("exercise_editions", schema=None) as batch_op:
-        batch_op.drop_column("modified_in_version")
-
-    with op.batch_alter_table("countries", schema=None) as batch_op:
-        batch_op.drop_column("modified_in_version")
-
-    with op.batch_alter_table("agreements", schema=None) as batch_op:
-        batch_op.drop_column("modified_in_version")
+    for table in reversed(_CURATED):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("modified_in_version")
 
     with op.batch_alter_table("rate_limit_counters", schema=None) as batch_op:
         batch_op.drop_index("ix_rate_limit_counters_window_start")

@@ -3,21 +3,37 @@
 Derived from the ties table (like it, kept in step by `refresh_ties`), so that a country's
 partners are read from a few hundred rows instead of every tie. The upgrade fills them
 from the existing ties.
-
-Revision ID: 83b87dedf60b
-Revises: 20906f8a79a1
-Create Date: 2026-11-26 01:29:35.939660
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "83b87dedf60b"
-down_revision: str | None = "20906f8a79a1"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "83b87dedf60b"
+down_revision = "20906f8a79a1"
+
+
+def _channel() -> sa.Column[str]:
+    return sa.Column(
+        "channel",
+        sa.Enum(
+            "organization",
+            "exercise",
+            "agreement",
+            "operation",
+            name="channel",
+            native_enum=False,
+            create_constraint=True,
+            length=32,
+        ),
+        nullable=False,
+    )
+
+
+def _cascading(table: str, column: str, parent: str) -> sa.ForeignKeyConstraint:
+    """The aggregates are derived: a row goes with the country or threat it counts."""
+    return sa.ForeignKeyConstraint(
+        [column], [f"{parent}.id"], name=op.f(f"fk_{table}_{column}_{parent}"), ondelete="CASCADE"
+    )
 
 
 def upgrade() -> None:
@@ -25,35 +41,12 @@ def upgrade() -> None:
         "partner_channels",
         sa.Column("country_id", sa.Integer(), nullable=False),
         sa.Column("partner_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "channel",
-            sa.Enum(
-                "organization",
-                "exercise",
-                "agreement",
-                "operation",
-                name="channel",
-                native_enum=False,
-                create_constraint=True,
-                length=32,
-            ),
-            nullable=False,
-        ),
+        _channel(),
         sa.Column("initiatives", sa.Integer(), nullable=False),
         sa.Column("start_date", sa.Date(), nullable=True),
         sa.Column("end_date", sa.Date(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["country_id"],
-            ["countries.id"],
-            name=op.f("fk_partner_channels_country_id_countries"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["partner_id"],
-            ["countries.id"],
-            name=op.f("fk_partner_channels_partner_id_countries"),
-            ondelete="CASCADE",
-        ),
+        _cascading("partner_channels", "country_id", "countries"),
+        _cascading("partner_channels", "partner_id", "countries"),
         sa.PrimaryKeyConstraint(
             "country_id", "partner_id", "channel", name=op.f("pk_partner_channels")
         ),
@@ -63,45 +56,12 @@ def upgrade() -> None:
         sa.Column("country_id", sa.Integer(), nullable=False),
         sa.Column("threat_id", sa.Integer(), nullable=False),
         sa.Column("partner_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "channel",
-            sa.Enum(
-                "organization",
-                "exercise",
-                "agreement",
-                "operation",
-                name="channel",
-                native_enum=False,
-                create_constraint=True,
-                length=32,
-            ),
-            nullable=False,
-        ),
+        _channel(),
         sa.Column("co_threat_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["co_threat_id"],
-            ["threat_categories.id"],
-            name=op.f("fk_partner_co_threats_co_threat_id_threat_categories"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["country_id"],
-            ["countries.id"],
-            name=op.f("fk_partner_co_threats_country_id_countries"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["partner_id"],
-            ["countries.id"],
-            name=op.f("fk_partner_co_threats_partner_id_countries"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["threat_id"],
-            ["threat_categories.id"],
-            name=op.f("fk_partner_co_threats_threat_id_threat_categories"),
-            ondelete="CASCADE",
-        ),
+        _cascading("partner_co_threats", "co_threat_id", "threat_categories"),
+        _cascading("partner_co_threats", "country_id", "countries"),
+        _cascading("partner_co_threats", "partner_id", "countries"),
+        _cascading("partner_co_threats", "threat_id", "threat_categories"),
         sa.PrimaryKeyConstraint(
             "country_id",
             "threat_id",
@@ -115,42 +75,14 @@ def upgrade() -> None:
         "partner_threats",
         sa.Column("country_id", sa.Integer(), nullable=False),
         sa.Column("partner_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "channel",
-            sa.Enum(
-                "organization",
-                "exercise",
-                "agreement",
-                "operation",
-                name="channel",
-                native_enum=False,
-                create_constraint=True,
-                length=32,
-            ),
-            nullable=False,
-        ),
+        _channel(),
         sa.Column("threat_id", sa.Integer(), nullable=False),
         sa.Column("initiatives", sa.Integer(), nullable=False),
         sa.Column("start_date", sa.Date(), nullable=True),
         sa.Column("end_date", sa.Date(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["country_id"],
-            ["countries.id"],
-            name=op.f("fk_partner_threats_country_id_countries"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["partner_id"],
-            ["countries.id"],
-            name=op.f("fk_partner_threats_partner_id_countries"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["threat_id"],
-            ["threat_categories.id"],
-            name=op.f("fk_partner_threats_threat_id_threat_categories"),
-            ondelete="CASCADE",
-        ),
+        _cascading("partner_threats", "country_id", "countries"),
+        _cascading("partner_threats", "partner_id", "countries"),
+        _cascading("partner_threats", "threat_id", "threat_categories"),
         sa.PrimaryKeyConstraint(
             "country_id", "partner_id", "channel", "threat_id", name=op.f("pk_partner_threats")
         ),

@@ -1,20 +1,12 @@
 """peacekeeping months: an operation's headquarters and coordinates, and the monthly
 personnel of a contribution (IPI's Providing for Peacekeeping data, issue 14)
-
-Revision ID: 3e9b1c7a4f62
-Revises: d021cc11eae9
-Create Date: 2026-12-05 21:20:00.000000
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "3e9b1c7a4f62"
-down_revision: str | None = "d021cc11eae9"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "3e9b1c7a4f62"
+down_revision = "d021cc11eae9"
 
 _FIGURES = [
     f"{group}_{part}"

@@ -10,22 +10,15 @@ before the correction, so that the re-seed finds and updates the same rows:
 
 Memberships of organizations curators have changed (`modified_in_version` > 0) are theirs
 and are left alone, as the seed leaves them. The downgrade restores the old starts.
-
-Revision ID: 5a1c0e7d2b94
-Revises: 5d1e7a9c3b20
-Create Date: 2026-12-05 17:10:00.000000
 """
 
 import datetime as dt
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "5a1c0e7d2b94"
-down_revision: str | None = "5d1e7a9c3b20"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "5a1c0e7d2b94"
+down_revision = "5d1e7a9c3b20"
 
 # (organization slug, country ISO3, role, (old start, precision), (new start, precision))
 _CORRECTIONS = [

@@ -8,21 +8,13 @@ inferred until then.
 Each threat link gets a period (with precision) and the source that dates it. Existing links
 stay undated (no start): an undated link holds from its initiative's own start, and says it is
 undated, until a curator or the seed dates it.
-
-Revision ID: 5d1e7a9c3b20
-Revises: 83b87dedf60b
-Create Date: 2026-12-05 17:10:00.000000
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "5d1e7a9c3b20"
-down_revision: str | None = "83b87dedf60b"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "5d1e7a9c3b20"
+down_revision = "83b87dedf60b"
 
 
 _LINK_TABLES = (

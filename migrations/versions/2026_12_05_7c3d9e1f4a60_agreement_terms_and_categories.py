@@ -5,21 +5,13 @@ defense-industrial, training and exercises, procurement, commission, research; t
 the primary), its scope, duration, renewal, termination and asymmetry. A DCAD special code
 (negative) is kept in a column of its own, apart from the number it stands in for. Existing
 agreements get none: nothing about them changes.
-
-Revision ID: 7c3d9e1f4a60
-Revises: c0a7d1e5f316
-Create Date: 2026-12-05 21:10:00.000000
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "7c3d9e1f4a60"
-down_revision: str | None = "c0a7d1e5f316"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "7c3d9e1f4a60"
+down_revision = "c0a7d1e5f316"
 
 
 def upgrade() -> None:

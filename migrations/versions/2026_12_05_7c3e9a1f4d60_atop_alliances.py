@@ -3,26 +3,25 @@
 An ATOP alliance keeps its own record (atopid, dates, phases, COW ids, provisions) and ties its
 members through an agreement or a curated organization (its carrier); each ATOP member row is
 an `alliance_members` spell with its obligations and the party or membership it stands behind.
-
-Revision ID: 7c3e9a1f4d60
-Revises: 7c3e9b1a4f62
-Create Date: 2026-12-05 21:30:00.000000
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "7c3e9a1f4d60"
-down_revision: str | None = "7c3e9b1a4f62"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "7c3e9a1f4d60"
+down_revision = "7c3e9b1a4f62"
 
 
 def _precision(name: str) -> sa.Enum:
     return sa.Enum(
         "day", "month", "year", name=name, native_enum=False, create_constraint=True, length=32
+    )
+
+
+def _fk(table: str, column: str, parent: str, ondelete: str) -> sa.ForeignKeyConstraint:
+    """`column` references `parent`.id, under the naming convention's name."""
+    return sa.ForeignKeyConstraint(
+        [column], [f"{parent}.id"], name=op.f(f"fk_{table}_{column}_{parent}"), ondelete=ondelete
     )
 
 
@@ -48,14 +47,8 @@ def upgrade() -> None:
         sa.Column("integrated_command", sa.Boolean(), nullable=False),
         sa.Column("organization", sa.Boolean(), nullable=False),
         sa.Column("locator", sa.String(length=80), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["agreement_id"], ["agreements.id"],
-            name=op.f("fk_alliances_agreement_id_agreements"), ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["organization_id"], ["organizations.id"],
-            name=op.f("fk_alliances_organization_id_organizations"), ondelete="SET NULL",
-        ),
+        _fk("alliances", "agreement_id", "agreements", "SET NULL"),
+        _fk("alliances", "organization_id", "organizations", "SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alliances")),
         sa.UniqueConstraint("atop_id", name=op.f("uq_alliances_atop_id")),
         sa.UniqueConstraint("slug", name=op.f("uq_alliances_slug")),
@@ -84,22 +77,10 @@ def upgrade() -> None:
         sa.Column("end_date", sa.Date(), nullable=True),
         sa.Column("end_precision", _precision("end_precision"), nullable=True),
         sa.Column("note", sa.String(length=2000), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["alliance_id"], ["alliances.id"],
-            name=op.f("fk_alliance_members_alliance_id_alliances"), ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["country_id"], ["countries.id"],
-            name=op.f("fk_alliance_members_country_id_countries"), ondelete="RESTRICT",
-        ),
-        sa.ForeignKeyConstraint(
-            ["party_id"], ["agreement_parties.id"],
-            name=op.f("fk_alliance_members_party_id_agreement_parties"), ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["membership_id"], ["memberships.id"],
-            name=op.f("fk_alliance_members_membership_id_memberships"), ondelete="SET NULL",
-        ),
+        _fk("alliance_members", "alliance_id", "alliances", "CASCADE"),
+        _fk("alliance_members", "country_id", "countries", "RESTRICT"),
+        _fk("alliance_members", "party_id", "agreement_parties", "SET NULL"),
+        _fk("alliance_members", "membership_id", "memberships", "SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alliance_members")),
         sa.UniqueConstraint("locator", name=op.f("uq_alliance_members_locator")),
     )  # fmt: skip
@@ -112,14 +93,8 @@ def upgrade() -> None:
         sa.Column("alliance_id", sa.Integer(), nullable=False),
         sa.Column("cow_code", sa.Integer(), nullable=False),
         sa.Column("country_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["alliance_id"], ["alliances.id"],
-            name=op.f("fk_alliance_targets_alliance_id_alliances"), ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["country_id"], ["countries.id"],
-            name=op.f("fk_alliance_targets_country_id_countries"), ondelete="RESTRICT",
-        ),
+        _fk("alliance_targets", "alliance_id", "alliances", "CASCADE"),
+        _fk("alliance_targets", "country_id", "countries", "RESTRICT"),
         sa.PrimaryKeyConstraint("alliance_id", "cow_code", name=op.f("pk_alliance_targets")),
     )  # fmt: skip
 

@@ -6,10 +6,6 @@ membership role gains `associate`.
 
 A dataset that disagrees with a curated fact is cited on that fact with a note saying what it
 says instead (the curated fact stands): `citations.note`.
-
-Revision ID: 7c3e9b1a4f62
-Revises: 3e9b1c7a4f62
-Create Date: 2026-12-05 21:15:00.000000
 """
 
 from collections.abc import Sequence
@@ -17,10 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "7c3e9b1a4f62"
-down_revision: str | None = "3e9b1c7a4f62"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "7c3e9b1a4f62"
+down_revision = "3e9b1c7a4f62"
 
 _ROLES = ("member", "observer", "partner", "suspended")
 

@@ -4,10 +4,6 @@
 ("first-last", empty first: unknown start, empty last: ongoing), from which the partners list
 counts a pair's distinct years with an active tie without reading the ties. The upgrade fills
 them from the ties and the threat links, as the derivation does; the downgrade drops them.
-
-Revision ID: b7e4f2a91c3d
-Revises: 7c3e9a1f4d60
-Create Date: 2026-12-05 21:58:00
 """
 
 from collections import defaultdict
@@ -18,10 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "b7e4f2a91c3d"
-down_revision: str | None = "7c3e9a1f4d60"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "b7e4f2a91c3d"
+down_revision = "7c3e9a1f4d60"
 
 _TABLES = ("partner_channels", "partner_threats")
 # Each channel's threat-link table and the column naming its initiative.

@@ -4,21 +4,13 @@
 valid_until)), each row citing its spell in the COW State System Membership list. The seed
 fills it from seed/datasets/cow-states-2016/states2016.csv; `countries.cow_code` stays, meaning
 the current (or last) code.
-
-Revision ID: c0a7d1e5f316
-Revises: c41d2e8f9a10
-Create Date: 2026-12-05 21:15:00.000000
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "c0a7d1e5f316"
-down_revision: str | None = "c41d2e8f9a10"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "c0a7d1e5f316"
+down_revision = "c41d2e8f9a10"
 
 
 def upgrade() -> None:

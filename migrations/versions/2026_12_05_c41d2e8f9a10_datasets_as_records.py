@@ -1,19 +1,10 @@
-"""datasets as records: each research dataset's version, terms, coverage and last import
-
-Revision ID: c41d2e8f9a10
-Revises: 5a1c0e7d2b94
-Create Date: 2026-12-05 21:00:00.000000
-"""
-
-from collections.abc import Sequence
+"""datasets as records: each research dataset's version, terms, coverage and last import"""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "c41d2e8f9a10"
-down_revision: str | None = "5a1c0e7d2b94"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "c41d2e8f9a10"
+down_revision = "5a1c0e7d2b94"
 
 
 def upgrade() -> None:

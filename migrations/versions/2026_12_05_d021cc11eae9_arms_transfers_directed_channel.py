@@ -7,10 +7,6 @@ initiatives of a directed channel that point each way (`outgoing`, `incoming`), 
 
 The downgrade drops the transfers with their ties, aggregates and citations: they come back by
 importing the export again.
-
-Revision ID: d021cc11eae9
-Revises: 7c3d9e1f4a60
-Create Date: 2026-12-05 20:56:50.141246
 """
 
 from collections.abc import Sequence
@@ -18,10 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "d021cc11eae9"
-down_revision: str | None = "7c3d9e1f4a60"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "d021cc11eae9"
+down_revision = "7c3d9e1f4a60"
 
 _CHANNELS = ("organization", "exercise", "agreement", "operation")
 _TIE_TABLES = ("ties", "partner_channels", "partner_threats", "partner_co_threats")
@@ -62,6 +56,13 @@ def _one_target(columns: Sequence[str]) -> None:
     with op.batch_alter_table("citations") as batch:
         batch.drop_constraint("one_target", type_="check")
         batch.create_check_constraint("one_target", _exactly_one(columns))
+
+
+def _fk(table: str, column: str, parent: str, ondelete: str) -> sa.ForeignKeyConstraint:
+    """`column` references `parent`.id, under the naming convention's name."""
+    return sa.ForeignKeyConstraint(
+        [column], [f"{parent}.id"], name=op.f(f"fk_{table}_{column}_{parent}"), ondelete=ondelete
+    )
 
 
 def upgrade() -> None:
@@ -108,14 +109,8 @@ def upgrade() -> None:
         sa.Column("country_id", sa.Integer(), nullable=False),
         sa.Column("role", _enum("supplier", "recipient", name="role"), nullable=False),
         sa.Column("certainty", _enum(*certainty, name="certainty"), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["country_id"], ["countries.id"],
-            name=op.f("fk_transfer_parties_country_id_countries"), ondelete="RESTRICT",
-        ),
-        sa.ForeignKeyConstraint(
-            ["transfer_id"], ["transfers.id"],
-            name=op.f("fk_transfer_parties_transfer_id_transfers"), ondelete="CASCADE",
-        ),
+        _fk("transfer_parties", "country_id", "countries", "RESTRICT"),
+        _fk("transfer_parties", "transfer_id", "transfers", "CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_transfer_parties")),
         sa.UniqueConstraint(
             "transfer_id", "role", name=op.f("uq_transfer_parties_transfer_id_role")
@@ -138,18 +133,9 @@ def upgrade() -> None:
         sa.Column("end_precision", _enum(*precision, name="end_precision"), nullable=True),
         sa.Column("source_id", sa.String(length=80), nullable=True),
         sa.Column("locator", sa.String(length=500), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["source_id"], ["sources.id"],
-            name=op.f("fk_transfer_threats_source_id_sources"), ondelete="RESTRICT",
-        ),
-        sa.ForeignKeyConstraint(
-            ["threat_id"], ["threat_categories.id"],
-            name=op.f("fk_transfer_threats_threat_id_threat_categories"), ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["transfer_id"], ["transfers.id"],
-            name=op.f("fk_transfer_threats_transfer_id_transfers"), ondelete="CASCADE",
-        ),
+        _fk("transfer_threats", "source_id", "sources", "RESTRICT"),
+        _fk("transfer_threats", "threat_id", "threat_categories", "CASCADE"),
+        _fk("transfer_threats", "transfer_id", "transfers", "CASCADE"),
         sa.PrimaryKeyConstraint("transfer_id", "threat_id", name=op.f("pk_transfer_threats")),
     )  # fmt: skip
     op.create_index(

@@ -22,6 +22,7 @@ from app.cooperation.channels import CHANNELS, DIRECTED
 from app.cooperation.derivation import rebuild_aggregates, refresh_ties
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie, TieChannel
 from app.cooperation.queries import TieFilters, partners_of
+from app.cooperation.ties import TIE_COLUMNS
 from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
 from app.core.periods import Span
@@ -42,20 +43,6 @@ from tests.cooperation.reference_ties import (
 from tests.databases import copy_database, drop_database
 
 SEED = 20261126
-TIE_KEY = (
-    "start_inferred",
-    "country_id",
-    "partner_id",
-    "channel",
-    "initiative_id",
-    "start_date",
-    "end_date",
-    "certainty",
-    "country_fact_id",
-    "partner_fact_id",
-    "country_role",
-    "partner_role",
-)
 
 
 @pytest.fixture(scope="module")
@@ -322,13 +309,13 @@ def _filter_sets(threats: list[int]) -> list[TieFilters]:
 
 
 def _tie_counter(rows: Any) -> Counter[tuple[Any, ...]]:
-    return Counter(tuple(str(row[key]) for key in TIE_KEY) for row in rows)
+    return Counter(tuple(str(row[key]) for key in TIE_COLUMNS) for row in rows)
 
 
 def _check_everything(session: Session) -> None:
     expected_ties = reference_ties(session)
     actual = [
-        row._mapping for row in session.execute(select(*(Tie.__table__.c[k] for k in TIE_KEY)))
+        row._mapping for row in session.execute(select(*(Tie.__table__.c[k] for k in TIE_COLUMNS)))
     ]
     assert _tie_counter(actual) == _tie_counter(expected_ties)
 

@@ -54,7 +54,8 @@ async def test_the_partners_read_names_the_parameters_it_takes(api: httpx.AsyncC
 
     assert response.json()["detail"] == (
         "Unknown query parameter 'thraet'; /v1/countries/IDN/partners takes channel, cursor, "
-        "format, lang, limit, obligation, sort, technology_transfer, threat, year, year_gte, year_lte."
+        "format, lang, limit, obligation, sort, technology_transfer, threat, year, year_gte, "
+        "year_lte."
     )
 
 

@@ -79,6 +79,12 @@ class Curated:
     def country_version(self, iso3: str) -> int:
         return int(self._scalar(select(Country.modified_in_version).where(Country.iso3 == iso3)))
 
+    async def ties(self, country: str, partner: str) -> int:
+        """How many ties the pair's summary counts."""
+        response = await self.client.get(f"/v1/countries/{country}/partners/{partner}")
+        assert response.status_code == 200, response.text
+        return int(response.json()["summary"]["ties"])
+
     async def audit(self, **params: Any) -> list[dict[str, Any]]:
         response = await self.client.get("/v1/audit", params=params, headers=self.auth)
         assert response.status_code == 200, response.text

@@ -27,12 +27,6 @@ def _agreement(**extra: Any) -> dict[str, Any]:
     }
 
 
-async def _ties(curated: Curated, a: str, b: str) -> int:
-    response = await curated.client.get(f"/v1/countries/{a}/partners/{b}")
-    assert response.status_code == 200, response.text
-    return int(response.json()["summary"]["ties"])
-
-
 async def test_create_read_update_delete(curated: Curated) -> None:
     api = curated.client
     pair_before = await api.get("/v1/countries/BTN/partners/MDV")
@@ -69,7 +63,7 @@ async def test_create_read_update_delete(curated: Curated) -> None:
     deleted = await api.delete(PATH, headers=curated.auth)
     assert deleted.status_code == 204
     assert (await api.get(PATH)).status_code == 404
-    assert await _ties(curated, "BTN", "MDV") == ties
+    assert await curated.ties("BTN", "MDV") == ties
     entries = await curated.audit(entity="agreement")
     assert [e["operation"] for e in entries] == ["delete", "update", "create"]
     assert entries[1]["before"]["ended_date"] is None
@@ -78,24 +72,24 @@ async def test_create_read_update_delete(curated: Curated) -> None:
 
 async def test_an_organization_party_stands_for_its_members(curated: Curated) -> None:
     api = curated.client
-    assert await _ties(curated, "ISL", "IDN") == 0
+    assert await curated.ties("ISL", "IDN") == 0
     body = _agreement(parties=[{"country": "ISL"}, {"organization": "asean"}])
     created = await api.post("/v1/agreements", json=body, headers=curated.auth)
     assert created.status_code == 201, created.text
     asean = next(p for p in created.json()["parties"] if p["organization"])
     assert asean["organization"]["slug"] == "asean" and asean["country"] is None
-    assert await _ties(curated, "ISL", "IDN") == 1
+    assert await curated.ties("ISL", "IDN") == 1
 
     removed = await api.delete(f"{PATH}/parties/organizations/asean", headers=curated.auth)
     assert removed.status_code == 204
-    assert await _ties(curated, "ISL", "IDN") == 0
+    assert await curated.ties("ISL", "IDN") == 0
     put = await api.put(
         f"{PATH}/parties/organizations/asean",
         json={"role": "party", "start_date": "2022-01-01", "sources": SOURCES},
         headers=curated.auth,
     )
     assert put.status_code == 200, put.text
-    assert await _ties(curated, "ISL", "IDN") == 1
+    assert await curated.ties("ISL", "IDN") == 1
     entries = await curated.audit(entity="agreement_party")
     assert [(e["entity_id"], e["operation"]) for e in entries] == [
         ("btn-mdv-pact/asean", "create"),
@@ -106,7 +100,7 @@ async def test_an_organization_party_stands_for_its_members(curated: Curated) ->
 async def test_country_party_put_and_delete(curated: Curated) -> None:
     api = curated.client
     await api.post("/v1/agreements", json=_agreement(), headers=curated.auth)
-    before = await _ties(curated, "MDV", "NPL")
+    before = await curated.ties("MDV", "NPL")
     put = await api.put(
         f"{PATH}/parties/countries/np",
         json={"role": "recipient", "sources": SOURCES},
@@ -115,7 +109,7 @@ async def test_country_party_put_and_delete(curated: Curated) -> None:
     assert put.status_code == 200, put.text
     nepal = next(p for p in put.json()["parties"] if p["country"] and p["country"]["iso3"] == "NPL")
     assert nepal["role"] == "recipient"
-    assert await _ties(curated, "MDV", "NPL") == before + 1
+    assert await curated.ties("MDV", "NPL") == before + 1
     replaced = await api.put(
         f"{PATH}/parties/countries/NPL",
         json={"role": "provider", "sources": SOURCES},
@@ -128,7 +122,7 @@ async def test_country_party_put_and_delete(curated: Curated) -> None:
     assert (
         await api.delete(f"{PATH}/parties/countries/NPL", headers=curated.auth)
     ).status_code == 204
-    assert await _ties(curated, "MDV", "NPL") == before
+    assert await curated.ties("MDV", "NPL") == before
     await curated.refused(404, "DELETE", f"{PATH}/parties/countries/NPL")
     await curated.refused(404, "DELETE", f"{PATH}/parties/organizations/nope")
 

@@ -41,15 +41,9 @@ def _series(**extra: Any) -> dict[str, Any]:
     }
 
 
-async def _ties(curated: Curated, a: str, b: str) -> int:
-    response = await curated.client.get(f"/v1/countries/{a}/partners/{b}")
-    assert response.status_code == 200, response.text
-    return int(response.json()["summary"]["ties"])
-
-
 async def test_create_series_then_read_it_with_its_ties(curated: Curated) -> None:
     api = curated.client
-    before_pair = await _ties(curated, "BTN", "MDV")
+    before_pair = await curated.ties("BTN", "MDV")
     partners_before = await api.get("/v1/countries/BTN/partners")
     version = curated.data_version()
 
@@ -74,8 +68,8 @@ async def test_create_series_then_read_it_with_its_ties(curated: Curated) -> Non
     assert [t["slug"] for t in edition["threats"]] == ["natural-disasters"]
 
     # co-participation is a tie at once; an observer makes none
-    assert await _ties(curated, "BTN", "MDV") == before_pair + 1
-    assert await _ties(curated, "BTN", "ISL") == 0
+    assert await curated.ties("BTN", "MDV") == before_pair + 1
+    assert await curated.ties("BTN", "ISL") == 0
     partners_after = await api.get("/v1/countries/BTN/partners")
     assert partners_after.headers["etag"] != partners_before.headers["etag"]
     assert "MDV" in [p["partner"]["iso3"] for p in partners_after.json()["data"]]
@@ -147,11 +141,11 @@ async def test_update_series_with_if_match(curated: Curated) -> None:
 async def test_delete_series_removes_its_ties(curated: Curated) -> None:
     api = curated.client
     await api.post("/v1/exercises", json=_series(), headers=curated.auth)
-    ties = await _ties(curated, "BTN", "MDV")
+    ties = await curated.ties("BTN", "MDV")
     deleted = await api.delete("/v1/exercises/himalaya-shield", headers=curated.auth)
     assert deleted.status_code == 204
     assert (await api.get("/v1/exercises/himalaya-shield")).status_code == 404
-    assert await _ties(curated, "BTN", "MDV") == ties - 1
+    assert await curated.ties("BTN", "MDV") == ties - 1
     (entry,) = await curated.audit(entity="exercise_series", operation="delete")
     assert entry["before"]["slug"] == "himalaya-shield" and entry["after"] is None
 
@@ -199,7 +193,7 @@ async def test_participant_put_and_delete_change_ties_at_once(curated: Curated) 
     api = curated.client
     await api.post("/v1/exercises", json=_series(), headers=curated.auth)
     path = "/v1/exercises/himalaya-shield/editions/himalaya-shield-2026"
-    assert await _ties(curated, "BTN", "ISL") == 0
+    assert await curated.ties("BTN", "ISL") == 0
     pair_tag = (await api.get("/v1/countries/BTN/partners/ISL")).headers["etag"]
 
     put = await api.put(
@@ -211,7 +205,7 @@ async def test_participant_put_and_delete_change_ties_at_once(curated: Curated) 
     iceland = next(p for p in put.json()["participants"] if p["country"]["iso3"] == "ISL")
     assert iceland["role"] == "full_participant"
     assert iceland["sources"][0]["locator"] == "r1"
-    assert await _ties(curated, "BTN", "ISL") == 1
+    assert await curated.ties("BTN", "ISL") == 1
     pair = await api.get("/v1/countries/BTN/partners/ISL")
     assert pair.headers["etag"] != pair_tag
     assert pair.json()["data"][0]["initiative"]["slug"] == "himalaya-shield-2026"
@@ -223,7 +217,7 @@ async def test_participant_put_and_delete_change_ties_at_once(curated: Curated) 
 
     deleted = await api.delete(f"{path}/participants/ISL", headers=curated.auth)
     assert deleted.status_code == 204
-    assert await _ties(curated, "BTN", "ISL") == 0
+    assert await curated.ties("BTN", "ISL") == 0
     got = await api.get(path)
     assert "ISL" not in [p["country"]["iso3"] for p in got.json()["participants"]]
     await curated.refused(404, "DELETE", f"{path}/participants/ISL")

@@ -31,15 +31,9 @@ def _operation(**extra: Any) -> dict[str, Any]:
     }
 
 
-async def _ties(curated: Curated, a: str, b: str) -> int:
-    response = await curated.client.get(f"/v1/countries/{a}/partners/{b}")
-    assert response.status_code == 200, response.text
-    return int(response.json()["summary"]["ties"])
-
-
 async def test_create_read_update_delete(curated: Curated) -> None:
     api = curated.client
-    ties = await _ties(curated, "BTN", "MDV")
+    ties = await curated.ties("BTN", "MDV")
     partners = await api.get("/v1/countries/MDV/partners")
     created = await api.post("/v1/operations", json=_operation(), headers=curated.auth)
     assert created.status_code == 201, created.text
@@ -52,7 +46,7 @@ async def test_create_read_update_delete(curated: Curated) -> None:
         "BTN": 10,
         "MDV": None,
     }
-    assert await _ties(curated, "BTN", "MDV") == ties + 1
+    assert await curated.ties("BTN", "MDV") == ties + 1
     after = await api.get("/v1/countries/MDV/partners")
     assert after.headers["etag"] != partners.headers["etag"]
     tie = next(
@@ -75,7 +69,7 @@ async def test_create_read_update_delete(curated: Curated) -> None:
     assert updated.json()["lead_organization"] is None
     assert updated.json()["host_country"]["iso3"] == "SRB"
     # the operation ended before Maldives joined: no shared period left
-    assert await _ties(curated, "BTN", "MDV") == ties
+    assert await curated.ties("BTN", "MDV") == ties
     await curated.refused(
         412, "PATCH", PATH, json={"note": "x"}, headers={**curated.auth, "If-Match": tag}
     )
@@ -90,7 +84,7 @@ async def test_create_read_update_delete(curated: Curated) -> None:
 
 async def test_contributor_put_and_delete(curated: Curated) -> None:
     api = curated.client
-    ties = await _ties(curated, "ISL", "IDN")
+    ties = await curated.ties("ISL", "IDN")
     put = await api.put(
         "/v1/operations/unifil/contributors/is",
         json={"personnel": 3, "start_date": "2020-01-01", "sources": SOURCES},
@@ -99,7 +93,7 @@ async def test_contributor_put_and_delete(curated: Curated) -> None:
     assert put.status_code == 200, put.text
     iceland = next(c for c in put.json()["contributors"] if c["country"]["iso3"] == "ISL")
     assert iceland["personnel"] == 3
-    assert await _ties(curated, "ISL", "IDN") == ties + 1
+    assert await curated.ties("ISL", "IDN") == ties + 1
     replaced = await api.put(
         "/v1/operations/unifil/contributors/ISL",
         json={"personnel": 5, "sources": SOURCES},
@@ -111,7 +105,7 @@ async def test_contributor_put_and_delete(curated: Curated) -> None:
     assert (entries[0]["before"]["personnel"], entries[0]["after"]["personnel"]) == (3, 5)
     deleted = await api.delete("/v1/operations/unifil/contributors/ISL", headers=curated.auth)
     assert deleted.status_code == 204
-    assert await _ties(curated, "ISL", "IDN") == ties
+    assert await curated.ties("ISL", "IDN") == ties
     await curated.refused(404, "DELETE", "/v1/operations/unifil/contributors/ISL")
 
 

@@ -8,20 +8,17 @@ the MME file read with the csv module.
 
 import csv
 import io
-from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from itertools import combinations
 from typing import Any
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 
-from app.cli import cli
 from app.core.config import PROJECT_ROOT, Settings
 from app.main import create_app
 from tests.conftest import make_key
-from tests.databases import copy_database, drop_database
+from tests.imported import imported_file
 from tests.imports.test_import_mme import _alias_resolver
 
 pytestmark = pytest.mark.anyio
@@ -37,20 +34,8 @@ CHANNEL_COLUMNS = {
 }
 
 
-@pytest.fixture(scope="module")
-def mme_url(template_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = copy_database(template_url, tmp_path_factory.mktemp("mme"))
-    result = CliRunner().invoke(cli, ["import", "mme", str(MME_FILE)], env={"DATABASE_URL": url})
-    assert result.exit_code == 0, result.output
-    yield url
-    drop_database(url)
-
-
-@pytest.fixture
-async def mme(mme_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(Settings(database_url=mme_url)))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
+# The full file imported once per backend and session, shared with tests/imports.
+mme_imported, mme = imported_file("mme", MME_FILE)
 
 
 async def asean_1999(api: httpx.AsyncClient) -> list[str]:

@@ -13,21 +13,20 @@ Fixtures:
 
 import csv
 import re
-from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from app.cli import cli
 from app.core.config import PROJECT_ROOT, Settings
 from app.main import create_app
 from tests.conftest import client_for as client_for_app
 from tests.conftest import make_key
 from tests.databases import copy_database, drop_database
+from tests.imported import get, import_again, import_counts, imported_file, run
 
 pytestmark = pytest.mark.anyio
 
@@ -37,22 +36,6 @@ COW = PROJECT_ROOT / "seed" / "datasets" / "cow-alliance-4.1" / "alliance_v4.1_b
 OBLIGATIONS = ("defense", "offense", "neutral", "nonagg", "consul")
 API_OBLIGATIONS = ("defense", "offense", "neutrality", "non_aggression", "consultation")
 US, JAPAN = 2, 740
-
-_COUNTS = re.compile(
-    r"(\d+) rows read.*\n  created (\d+), merged into curated records (\d+), "
-    r"already imported (\d+), left as curators made them (\d+), rejected (\d+)"
-)
-
-
-def run(url: str, *args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), env={"DATABASE_URL": url})
-
-
-def counts(result: Result) -> dict[str, int]:
-    match = _COUNTS.search(result.stdout)
-    assert match, result.output
-    keys = ("read", "created", "merged", "already_imported", "left_to_curators", "rejected")
-    return dict(zip(keys, map(int, match.groups()), strict=True))
 
 
 def rows(folder: Path, name: str) -> list[dict[str, str]]:
@@ -89,48 +72,8 @@ def holds(spell: dict[str, Any], first: date, last: date) -> bool:
     return spell["start"] <= last and (spell["end"] is None or spell["end"] > first)
 
 
-async def client_for(url: str) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(Settings(database_url=url)))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
-
-
-def _imported(template: str, directory: Path, folder: Path) -> Iterator[tuple[str, Result]]:
-    url = copy_database(template, directory)
-    yield url, run(url, "import", "atop", str(folder))
-    drop_database(url)
-
-
-@pytest.fixture(scope="module")
-def full_import(
-    template_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Result]]:
-    yield from _imported(template_url, tmp_path_factory.mktemp("atop-full"), BUNDLED)
-
-
-@pytest.fixture(scope="module")
-def sample_import(
-    template_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Result]]:
-    yield from _imported(template_url, tmp_path_factory.mktemp("atop-sample"), SAMPLE)
-
-
-@pytest.fixture
-async def full_api(full_import: tuple[str, Result]) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in client_for(full_import[0]):
-        yield client
-
-
-@pytest.fixture
-async def sample_api(sample_import: tuple[str, Result]) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in client_for(sample_import[0]):
-        yield client
-
-
-async def get(api: httpx.AsyncClient, path: str, **params: Any) -> Any:
-    response = await api.get(path, params=params)
-    assert response.status_code == 200, response.text
-    return response.json()
+full_import, full_api = imported_file("atop", BUNDLED)
+sample_import, sample_api = imported_file("atop", SAMPLE)
 
 
 async def spell_countries(
@@ -159,7 +102,7 @@ def test_every_row_of_the_bundled_files_is_accounted_for(
 ) -> None:
     result = full_import[1]
     assert result.exit_code == 0, result.output
-    found = counts(result)
+    found = import_counts(result)
     read = len(rows(BUNDLED, "atop5_1a.csv")) + len(rows(BUNDLED, "atop5_1m.csv"))
     assert found["read"] == read
     assert found["created"] + found["merged"] + found["rejected"] == read
@@ -179,7 +122,7 @@ def test_a_member_code_no_country_carries_is_rejected_with_its_reason(
 def test_rows_sharing_atopid_member_and_entry_date_are_cited_with_their_phase(
     sample_import: tuple[str, Result],
 ) -> None:
-    found = counts(sample_import[1])
+    found = import_counts(sample_import[1])
     read = len(rows(SAMPLE, "atop5_1a.csv")) + len(rows(SAMPLE, "atop5_1m.csv"))
     assert found["created"] + found["merged"] + found["rejected"] == read
     assert "repeats the locator" not in sample_import[1].stdout
@@ -196,13 +139,9 @@ async def test_the_split_of_czechoslovakia_keeps_both_phases_of_a_partner(
 
 
 def test_a_second_import_changes_nothing(full_import: tuple[str, Result]) -> None:
-    url, first = full_import
-    again = run(url, "import", "atop", str(BUNDLED))
-    assert again.exit_code == 0, again.output
-    found = counts(again)
-    assert found["already_imported"] == counts(first)["created"] + counts(first)["merged"]
-    assert found["created"] == found["merged"] == 0
-    assert "nothing changed" in again.stdout
+    first = import_counts(full_import[1])
+    found = import_again(full_import, "atop", BUNDLED)
+    assert found["already_imported"] == first["created"] + first["merged"]
 
 
 def test_a_folder_without_the_member_file_is_refused(fresh_url: str, tmp_path: Path) -> None:
@@ -421,7 +360,7 @@ async def test_a_re_import_leaves_an_alliance_curators_deleted_alone(
             assert deleted.status_code == 204, deleted.text
             again = run(url, "import", "atop", str(SAMPLE))
             pact = [s for s in spells(SAMPLE) if s["atopid"] == 3285]
-            assert counts(again)["left_to_curators"] == 1 + len(pact)
+            assert import_counts(again)["left_to_curators"] == 1 + len(pact)
             assert (await api.get("/v1/agreements/atop-3285")).status_code == 404
     finally:
         drop_database(url)

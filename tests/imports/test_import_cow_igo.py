@@ -12,8 +12,6 @@ Inter-American Defense Board 2004-2010 (no data for 2006-2008), the Warsaw Pact 
 import csv
 import gzip
 import hashlib
-import re
-from collections.abc import AsyncIterator, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,12 +19,10 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from app.cli import cli
-from app.core.config import PROJECT_ROOT, Settings
-from app.main import create_app
-from tests.databases import copy_database, drop_database
+from app.core.config import PROJECT_ROOT
+from tests.imported import import_again, import_counts, imported_file, run
 
 pytestmark = pytest.mark.anyio
 
@@ -34,12 +30,6 @@ BUNDLED = PROJECT_ROOT / "seed" / "datasets" / "cow-igo-3" / "igo_year_format3.c
 SAMPLE = Path(__file__).parents[1] / "fixtures" / "cow_igo_sample.csv.gz"
 STATES = PROJECT_ROOT / "seed" / "datasets" / "cow-states-2016" / "states2016.csv"
 MAPPING = PROJECT_ROOT / "seed" / "data" / "cow_igo_security.yaml"
-
-_COUNTS = re.compile(
-    r"created (\d+), merged into curated records (\d+), already imported (\d+), "
-    r"left as curators made them (\d+), rejected (\d+): (\d+) of (\d+) rows accounted for"
-)
-
 
 # --- straight from the files -----------------------------------------------------------------
 
@@ -85,54 +75,11 @@ def security_rows() -> int:
     )
 
 
-# --- the import, once per module ---------------------------------------------------------------
+# --- the import, once per backend and session ---------------------------------------------
 
 
-def import_cow_igo(url: str, path: Path = BUNDLED) -> Result:
-    return CliRunner().invoke(cli, ["import", "cow-igo", str(path)], env={"DATABASE_URL": url})
-
-
-def counts(result: Result) -> dict[str, int]:
-    match = _COUNTS.search(result.stdout)
-    assert match, result.stdout + result.stderr
-    keys = ("created", "merged", "already", "curators", "rejected", "accounted", "read")
-    return dict(zip(keys, map(int, match.groups()), strict=True))
-
-
-@pytest.fixture(scope="module")
-def imported(
-    template_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Result]]:
-    url = copy_database(template_url, tmp_path_factory.mktemp("cow-igo"))
-    yield url, import_cow_igo(url)
-    drop_database(url)
-
-
-@pytest.fixture(scope="module")
-def sample_imported(
-    template_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Result]]:
-    url = copy_database(template_url, tmp_path_factory.mktemp("cow-igo-sample"))
-    yield url, import_cow_igo(url, SAMPLE)
-    drop_database(url)
-
-
-async def client_for(url: str) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(Settings(database_url=url)))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
-
-
-@pytest.fixture
-async def api(imported: tuple[str, Result]) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in client_for(imported[0]):
-        yield client
-
-
-@pytest.fixture
-async def sample_api(sample_imported: tuple[str, Result]) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in client_for(sample_imported[0]):
-        yield client
+imported, api = imported_file("cow-igo", BUNDLED)
+sample_imported, sample_api = imported_file("cow-igo", SAMPLE)
 
 
 async def members(
@@ -164,7 +111,7 @@ def cow_sources(item: dict[str, Any]) -> list[dict[str, Any]]:
 def test_every_row_of_the_file_is_accounted_for(imported: tuple[str, Result]) -> None:
     result = imported[1]
     assert result.exit_code == 0, result.stdout + result.stderr
-    found = counts(result)
+    found = import_counts(result)
     assert found["read"] == found["accounted"] == len(igo_rows())
     assert found["created"] + found["merged"] == security_rows()
     assert found["rejected"] == len(igo_rows()) - security_rows()
@@ -177,12 +124,7 @@ def test_rows_of_other_igos_are_rejected_as_not_security(imported: tuple[str, Re
 
 
 def test_reimport_changes_nothing(imported: tuple[str, Result]) -> None:
-    again = import_cow_igo(imported[0])
-    assert again.exit_code == 0, again.stdout + again.stderr
-    found = counts(again)
-    assert found["already"] == security_rows()
-    assert found["created"] == found["merged"] == 0
-    assert "nothing changed" in again.stdout
+    assert import_again(imported, "cow-igo", BUNDLED)["already_imported"] == security_rows()
 
 
 # --- the sample of real rows ---------------------------------------------------------------------
@@ -197,7 +139,7 @@ def test_the_samples_rows_are_imported_or_rejected_with_their_reason(
     taken += [r for r in rows if r["ioname"] == "OAS" and year_of(r) >= 1948]
     result = sample_imported[1]
     assert result.exit_code == 0, result.stdout + result.stderr
-    found = counts(result)
+    found = import_counts(result)
     assert (found["created"], found["rejected"]) == (len(taken), len(rows) - len(taken))
     assert "rejected (1): before 1948 the COW IGO is the Pan American Union" in result.stdout
     assert "rejected (1): left out: universal body" in result.stdout
@@ -330,7 +272,7 @@ async def test_the_un_stays_without_members(api: httpx.AsyncClient) -> None:
 def test_a_file_that_is_not_gzip_is_refused(imported: tuple[str, Result], tmp_path: Path) -> None:
     path = tmp_path / "igo.csv.gz"
     path.write_text("ioname,year\nNATO,1950\n")
-    result = import_cow_igo(imported[0], path)
+    result = run(imported[0], "import", "cow-igo", str(path))
     assert result.exit_code == 1
     assert "cannot be read as gzip CSV" in result.stderr
 
@@ -341,7 +283,7 @@ def test_a_file_without_the_columns_is_refused(
     path = tmp_path / "igo.csv.gz"
     with gzip.open(path, "wt", encoding="utf-8") as handle:
         handle.write("ioname,year\nNATO,1950\n")
-    result = import_cow_igo(imported[0], path)
+    result = run(imported[0], "import", "cow-igo", str(path))
     assert result.exit_code == 1
     assert "is not COW IGO v3" in result.stderr
 

@@ -12,10 +12,8 @@ Lombok Treaty (1906, curated) and the 1995 Agreement on Maintaining Security (19
 """
 
 import csv
-import re
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,7 @@ from app.core.config import PROJECT_ROOT, Settings
 from app.main import create_app
 from tests.conftest import client_for, make_key
 from tests.databases import copy_database, drop_database
+from tests.imported import api_on, get, import_again, imported_file, outcome_counts, run
 
 pytestmark = pytest.mark.anyio
 
@@ -39,70 +38,14 @@ CURATED = PROJECT_ROOT / "seed" / "data" / "agreements.yaml"
 SOURCE = "dcad-v1"
 INDONESIA = 850
 
-_COUNTS = re.compile(
-    r"created (\d+), merged into curated records (\d+), already imported (\d+), "
-    r"left as curators made them (\d+), rejected (\d+)"
-)
-
 
 def rows_of(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
-def import_dcad(url: str, path: Path) -> Result:
-    return CliRunner().invoke(cli, ["import", "dcad", str(path)], env={"DATABASE_URL": url})
-
-
-def outcome_counts(result: Result) -> dict[str, int]:
-    match = _COUNTS.search(result.stdout)
-    assert match, result.stdout + result.stderr
-    keys = ("created", "merged", "already_imported", "left_to_curators", "rejected")
-    return dict(zip(keys, map(int, match.groups()), strict=True))
-
-
-def imported_once(template: str, directory: Path, path: Path) -> Iterator[tuple[str, Result]]:
-    url = copy_database(template, directory)
-    yield url, import_dcad(url, path)
-    drop_database(url)
-
-
-@pytest.fixture(scope="module")
-def sample_import(
-    template_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Result]]:
-    yield from imported_once(template_url, tmp_path_factory.mktemp("dcad-sample"), SAMPLE)
-
-
-@pytest.fixture(scope="module")
-def full_import(
-    template_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Result]]:
-    yield from imported_once(template_url, tmp_path_factory.mktemp("dcad-full"), BUNDLED)
-
-
-async def _client(url: str) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(Settings(database_url=url)))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
-
-
-@pytest.fixture
-async def sample_api(sample_import: tuple[str, Result]) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in _client(sample_import[0]):
-        yield client
-
-
-@pytest.fixture
-async def full_api(full_import: tuple[str, Result]) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in _client(full_import[0]):
-        yield client
-
-
-async def get(api: httpx.AsyncClient, path: str, **params: Any) -> Any:
-    response = await api.get(path, params=params)
-    assert response.status_code == 200, response.text
-    return response.json()
+sample_import, sample_api = imported_file("dcad", SAMPLE)
+full_import, full_api = imported_file("dcad", BUNDLED)
 
 
 async def total(api: httpx.AsyncClient, **params: Any) -> int:
@@ -410,15 +353,9 @@ async def test_a_row_that_is_a_curated_agreement_is_merged_and_cites_both(
 
 
 def test_importing_again_changes_nothing(sample_import: tuple[str, Result]) -> None:
-    url, first = sample_import
-    again = import_dcad(url, SAMPLE)
-    assert again.exit_code == 0, again.stdout
-    counts = outcome_counts(again)
-    assert counts["created"] == counts["merged"] == 0
-    assert counts["already_imported"] == (
-        outcome_counts(first)["created"] + outcome_counts(first)["merged"]
-    )
-    assert "nothing changed" in again.stdout
+    first = outcome_counts(sample_import[1])
+    counts = import_again(sample_import, "dcad", SAMPLE)
+    assert counts["already_imported"] == first["created"] + first["merged"]
 
 
 async def test_an_agreement_curators_deleted_is_not_brought_back(
@@ -426,14 +363,14 @@ async def test_an_agreement_curators_deleted_is_not_brought_back(
 ) -> None:
     url = copy_database(template_url, tmp_path)
     try:
-        assert import_dcad(url, SAMPLE).exit_code == 0
+        assert run(url, "import", "dcad", str(SAMPLE)).exit_code == 0
         key = make_key(url, "dcad-curator")
         app = create_app(Settings(database_url=url))
         async with client_for(app, key=key) as api:
             gone = await agreement_citing(api, "DCADv1.0-0002")
             response = await api.delete(f"/v1/agreements/{gone['slug']}")
             assert response.status_code == 204, response.text
-        again = import_dcad(url, SAMPLE)
+        again = run(url, "import", "dcad", str(SAMPLE))
         assert outcome_counts(again)["left_to_curators"] == 1
         async with client_for(create_app(Settings(database_url=url))) as api:
             assert (await api.get(f"/v1/agreements/{gone['slug']}")).status_code == 404
@@ -461,7 +398,7 @@ def test_a_file_that_is_not_dcad_is_refused_and_nothing_is_written(
 ) -> None:
     other = tmp_path / "other.csv"
     other.write_text("MMEID,Ex_Name\nmme1,Something\n", encoding="utf-8")
-    result = import_dcad(sample_import[0], other)
+    result = run(sample_import[0], "import", "dcad", str(other))
     assert result.exit_code == 1
     assert "is not DCAD 1.0" in result.stderr
 
@@ -510,13 +447,13 @@ async def test_a_disagreement_with_a_curated_agreement_is_a_note_and_the_curated
     assert CliRunner().invoke(cli, ["db", "upgrade"], env=env).exit_code == 0
     seeded = CliRunner().invoke(cli, ["seed", "--data-dir", str(data)], env=env)
     assert seeded.exit_code == 0, seeded.output
-    result = import_dcad(empty_url, SAMPLE)
+    result = run(empty_url, "import", "dcad", str(SAMPLE))
     assert outcome_counts(result)["merged"] == 2  # this one and the Lombok Treaty
     assert "differs from the curated agreement" in result.stdout
-    async for api in _client(empty_url):
+    async for api in api_on(empty_url):
         agreement = await get(api, "/v1/agreements/usa-canada-defense-cooperation")
         assert agreement["in_force_date"] == f"{int(row['signYear']) + 1}-01-01"
         (citation,) = [s for s in agreement["sources"] if s["source_id"] == SOURCE]
         assert citation["locator"].startswith("DCADv1.0-0002; the dataset gives entry into force")
-    again = import_dcad(empty_url, SAMPLE)
+    again = run(empty_url, "import", "dcad", str(SAMPLE))
     assert outcome_counts(again)["created"] == 0 and "nothing changed" in again.stdout

@@ -14,7 +14,6 @@ import itertools
 import json
 import re
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,13 +22,12 @@ import httpx
 import pytest
 import yaml
 from sqlalchemy import text
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from app.cli import cli
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import create_db_engine
 from tests.databases import copy_database, drop_database
-from tests.imports.test_import_mme import client_for, outcome_counts
+from tests.imported import api_on, import_again, imported_file, outcome_counts, run
 
 pytestmark = pytest.mark.anyio
 
@@ -39,12 +37,6 @@ CONTRIBUTIONS = "contributions_2009_2014.csv"
 MISSION_MONTHS = "mission_months_1990_2017.csv"
 MISSIONS = "missions.json"
 MONTH = "2012-07"  # the month of the independent check
-
-
-def import_ipi(url: str, folder: Path) -> Result:
-    return CliRunner().invoke(
-        cli, ["import", "ipi-peacekeeping", str(folder)], env={"DATABASE_URL": url}
-    )
 
 
 def read_rows(folder: Path, name: str) -> list[dict[str, str]]:
@@ -57,36 +49,8 @@ def missions(folder: Path) -> dict[str, Any]:
     return data
 
 
-def imported(template: str, directory: Path, folder: Path) -> Iterator[tuple[str, Result]]:
-    url = copy_database(template, directory)
-    yield url, import_ipi(url, folder)
-    drop_database(url)
-
-
-@pytest.fixture(scope="module")
-def sample_import(
-    template_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Result]]:
-    yield from imported(template_url, tmp_path_factory.mktemp("ipi-sample"), SAMPLE)
-
-
-@pytest.fixture(scope="module")
-def full_import(
-    template_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Result]]:
-    yield from imported(template_url, tmp_path_factory.mktemp("ipi-full"), BUNDLED)
-
-
-@pytest.fixture
-async def sample_api(sample_import: tuple[str, Result]) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in client_for(sample_import[0]):
-        yield client
-
-
-@pytest.fixture
-async def full_api(full_import: tuple[str, Result]) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in client_for(full_import[0]):
-        yield client
+sample_import, sample_api = imported_file("ipi-peacekeeping", SAMPLE)
+full_import, full_api = imported_file("ipi-peacekeeping", BUNDLED)
 
 
 async def every_item(
@@ -182,14 +146,14 @@ async def test_a_re_import_names_an_operation_an_earlier_one_named_by_its_acrony
 ) -> None:
     url = copy_database(template_url, tmp_path)
     try:
-        assert import_ipi(url, SAMPLE).exit_code == 0
+        assert run(url, "import", "ipi-peacekeeping", str(SAMPLE)).exit_code == 0
         engine = create_db_engine(Settings(database_url=url))
         with engine.begin() as connection:  # as an import before the mapping had the name
             connection.execute(text("UPDATE operations SET name = 'UNTSO' WHERE slug = 'untso'"))
         engine.dispose()
-        again = import_ipi(url, SAMPLE)
+        again = run(url, "import", "ipi-peacekeeping", str(SAMPLE))
         assert again.exit_code == 0, again.output
-        async for api in client_for(url):
+        async for api in api_on(url):
             body = (await api.get("/v1/operations/untso")).json()
             assert (body["name"], body["name_is_label"]) == (
                 "United Nations Truce Supervision Organization",
@@ -458,12 +422,7 @@ def test_the_stray_quote_in_a_host_name_is_reported(sample_import: tuple[str, Re
 
 
 def test_a_second_import_changes_nothing(sample_import: tuple[str, Result]) -> None:
-    url, _ = sample_import
-    again = import_ipi(url, SAMPLE)
-    assert again.exit_code == 0, again.output
-    counts = outcome_counts(again)
-    assert counts["created"] == counts["merged"] == 0
-    assert "nothing changed" in again.stdout
+    import_again(sample_import, "ipi-peacekeeping", SAMPLE)
 
 
 def test_a_folder_without_the_files_is_refused(
@@ -471,7 +430,7 @@ def test_a_folder_without_the_files_is_refused(
 ) -> None:
     url, _ = sample_import
     (tmp_path / MISSIONS).write_text("{}", encoding="utf-8")
-    result = import_ipi(url, tmp_path)
+    result = run(url, "import", "ipi-peacekeeping", str(tmp_path))
     assert result.exit_code == 1
     assert "lacks mission_months_1990_2017.csv, contributions_2009_2014.csv" in result.output
 

@@ -15,9 +15,8 @@ Fixtures:
 
 import csv
 import hashlib
-import re
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import date
 from itertools import combinations
 from pathlib import Path
@@ -34,8 +33,7 @@ from app.core.db import create_db_engine, session_factory
 from app.core.periods import DatePrecision
 from app.imports.base import file_checksum, run_import
 from app.imports.mme import MmeAdapter, mme_date
-from app.main import create_app
-from tests.databases import copy_database, drop_database
+from tests.imported import api_on, imported_file, outcome_counts
 
 pytestmark = pytest.mark.anyio
 
@@ -45,11 +43,6 @@ BROKEN = FIXTURES / "mme_broken.csv"
 BUNDLED = PROJECT_ROOT / "seed" / "datasets" / "mme_v7.csv"
 ALIASES = PROJECT_ROOT / "seed" / "data" / "country_aliases.yaml"
 
-_COUNTS = re.compile(
-    r"created (\d+), merged into curated records (\d+), already imported (\d+), "
-    r"left as curators made them (\d+), rejected (\d+)"
-)
-
 
 def import_mme(url: str, path: Path, *options: str) -> Result:
     return CliRunner().invoke(
@@ -57,61 +50,19 @@ def import_mme(url: str, path: Path, *options: str) -> Result:
     )
 
 
-def outcome_counts(result: Result) -> dict[str, int]:
-    match = _COUNTS.search(result.stdout)
-    assert match, result.stdout
-    keys = ("created", "merged", "already_imported", "left_to_curators", "rejected")
-    return dict(zip(keys, map(int, match.groups()), strict=True))
-
-
-async def client_for(url: str) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(Settings(database_url=url)))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
-
-
 @pytest.fixture
 async def fresh_api(fresh_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in client_for(fresh_url):
+    async for client in api_on(fresh_url):
         yield client
 
 
-def imported_once(template: str, directory: Path, path: Path) -> Iterator[tuple[str, Result]]:
-    """A seeded database with `path` imported once, shared by the tests that only read it."""
-    url = copy_database(template, directory)
-    yield url, import_mme(url, path)
-    drop_database(url)
+sample_import, sample_api = imported_file("mme", SAMPLE)
+full_import, full_api = imported_file("mme", BUNDLED)
 
 
-@pytest.fixture(scope="module")
-def sample_import(
-    template_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Result]]:
-    yield from imported_once(template_url, tmp_path_factory.mktemp("sample"), SAMPLE)
-
-
-@pytest.fixture(scope="module")
-def full_import(
-    template_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Result]]:
-    yield from imported_once(template_url, tmp_path_factory.mktemp("full"), BUNDLED)
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture
 def full_url(full_import: tuple[str, Result]) -> str:
     return full_import[0]
-
-
-@pytest.fixture
-async def sample_api(sample_import: tuple[str, Result]) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in client_for(sample_import[0]):
-        yield client
-
-
-@pytest.fixture
-async def full_api(full_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in client_for(full_url):
-        yield client
 
 
 async def meta(api: httpx.AsyncClient) -> dict[str, Any]:

@@ -18,7 +18,6 @@ fixture's names below, not from the importer.
 import csv
 import re
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ from app.cooperation.models import Tie, TieChannel
 from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
 from app.main import create_app
-from tests.databases import copy_database, drop_database
+from tests.imported import get, import_counts, imported_file
 
 pytestmark = pytest.mark.anyio
 
@@ -49,12 +48,6 @@ STATES = {
     "South Korea": "KOR",
     "Netherlands": "NLD",
 }
-_COUNTS = re.compile(
-    r"created (\d+), merged into curated records (\d+), already imported (\d+), "
-    r"left as curators made them (\d+), rejected (\d+): (\d+) of (\d+) rows accounted for"
-)
-
-
 # --- the file, read with the csv module ------------------------------------------------------
 
 
@@ -96,13 +89,6 @@ def transfers() -> list[dict[str, Any]]:
     return found
 
 
-def outcome_counts(result: Result) -> dict[str, int]:
-    match = _COUNTS.search(result.stdout)
-    assert match, result.output
-    keys = ("created", "merged", "already", "curators", "rejected", "accounted", "read")
-    return dict(zip(keys, map(int, match.groups()), strict=True))
-
-
 def import_sipri(url: str, *options: str) -> Result:
     return CliRunner().invoke(
         cli, ["import", "sipri", str(FIXTURE), *options], env={"DATABASE_URL": url}
@@ -112,28 +98,7 @@ def import_sipri(url: str, *options: str) -> Result:
 # --- fixtures --------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def imported(
-    template_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Result]]:
-    url = copy_database(template_url, tmp_path_factory.mktemp("sipri"))
-    yield url, import_sipri(url, "--skip-unresolved")
-    drop_database(url)
-
-
-@pytest.fixture
-async def api(imported: tuple[str, Result]) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(database_url=imported[0]))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
-    app.state.engine.dispose()
-
-
-async def get(api: httpx.AsyncClient, path: str, **params: Any) -> Any:
-    response = await api.get(path, params=params)
-    assert response.status_code == 200, response.text
-    return response.json()
+imported, api = imported_file("sipri", FIXTURE, "--skip-unresolved")
 
 
 # --- the import ------------------------------------------------------------------------------
@@ -146,7 +111,7 @@ def test_every_row_is_accounted_for_and_bad_rows_are_rejected_with_reasons(
     assert result.exit_code == 0, result.output
     rows = fixture_rows()
     expected_created = len(transfers())
-    counts = outcome_counts(result)
+    counts = import_counts(result)
     assert counts["read"] == counts["accounted"] == len(rows)
     assert counts["created"] == expected_created
     assert counts["rejected"] == len(rows) - expected_created
@@ -181,8 +146,8 @@ def test_reimport_changes_nothing(imported: tuple[str, Result]) -> None:
     url, first = imported
     again = import_sipri(url, "--skip-unresolved")
     assert again.exit_code == 0, again.output
-    counts = outcome_counts(again)
-    assert (counts["created"], counts["already"]) == (0, outcome_counts(first)["created"])
+    counts = import_counts(again)
+    assert (counts["created"], counts["already_imported"]) == (0, import_counts(first)["created"])
     assert "nothing changed" in again.stdout
     version = re.search(r"data version (\d+)", first.stdout)
     assert version is not None and f"data version {version.group(1)}" in again.stdout
@@ -400,7 +365,7 @@ async def test_a_newer_export_updates_the_deals_imported_before(
         env={"DATABASE_URL": fresh_url},
     )
     assert result.exit_code == 0, result.output
-    assert outcome_counts(result)["created"] == 0
+    assert import_counts(result)["created"] == 0
     assert "1 transfers (updated)" in result.stdout
     app = create_app(Settings(database_url=fresh_url))
     transport = httpx.ASGITransport(app=app)
@@ -460,7 +425,7 @@ def test_a_year_range_export_is_read_and_noted(fresh_url: str, tmp_path: Path) -
         env={"DATABASE_URL": fresh_url},
     )
     assert result.exit_code == 0, result.output
-    assert outcome_counts(result)["created"] == len(transfers())
+    assert import_counts(result)["created"] == len(transfers())
     assert "delivered: only the deliveries in the export's year range" in result.stdout
 
 

@@ -36,7 +36,6 @@ from sqlalchemy.engine import Engine
 from app import cli
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import create_db_engine
-from tests.databases import copy_database, drop_database
 
 __all__ = [
     "test_model_definitions_match_ddl",
@@ -80,16 +79,8 @@ def test_foreign_keys_are_on_after_migrating(
 
 
 @pytest.fixture
-def seeded_copy(template_url: str, tmp_path: Path) -> Iterator[str]:
-    """A fresh database at head with the seed data, of the template's backend."""
-    url = copy_database(template_url, tmp_path)
-    yield url
-    drop_database(url)
-
-
-@pytest.fixture
-def seeded_engine(seeded_copy: str) -> Iterator[Engine]:
-    engine = create_db_engine(Settings(database_url=seeded_copy))
+def seeded_engine(fresh_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(Settings(database_url=fresh_url))
     yield engine
     engine.dispose()
 

@@ -5,7 +5,7 @@ hypothesis example; see tests/databases.py).
 """
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi import FastAPI
+from hypothesis import HealthCheck, settings
+from hypothesis import seed as fixed_seed
 
 from app.auth.keys import create_key
 from app.auth.models import Scope
@@ -25,6 +27,22 @@ ARTIFACTS = PROJECT_ROOT / "artifacts"
 # Writing tests send many writes with one key, and schemathesis many made-up keys from one
 # address: the limits themselves are tested elsewhere.
 UNLIMITED = {"rate_limit_writes": 10_000_000, "rate_limit_auth_failures": 10_000_000}
+
+
+def schemathesis_run(seed: int, max_examples: int) -> Callable[[Any], Any]:
+    """A schemathesis test's generation: reproducible, `max_examples` per operation, and no
+    deadline (a write copies a database); its app is a function-scoped fixture on purpose."""
+
+    def decorate(test: Any) -> Any:
+        return fixed_seed(seed)(
+            settings(
+                max_examples=max_examples,
+                deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+            )(test)
+        )
+
+    return decorate
 
 
 def new_key(url: str, name: str = "curator", scope: Scope = Scope.curator) -> str:

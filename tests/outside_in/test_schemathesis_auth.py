@@ -10,12 +10,10 @@ seeded database, so the shared read database of the other tests is never written
 import pytest
 import schemathesis
 from fastapi import FastAPI
-from hypothesis import HealthCheck, settings
-from hypothesis import seed as fixed_seed
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from tests.outside_in.support import new_key, writable_app
+from tests.outside_in.support import new_key, schemathesis_run, writable_app
 
 pytestmark = pytest.mark.slow  # schemathesis: thousands of generated requests
 
@@ -57,11 +55,6 @@ schema = schemathesis.pytest.from_fixture("curated_schema")
 # Public reads need no key and are covered by tests/test_schemathesis.py; here: the writes
 # and the private reads.
 @schema.exclude(method="GET", path_regex="^/(?!v1/(audit|keys))").parametrize()
-@fixed_seed(20261126)
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@schemathesis_run(seed=20261126, max_examples=40)
 def test_api_with_a_curator_key_conforms_to_its_schema(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
     case.call_and_validate()
