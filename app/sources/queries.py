@@ -2,7 +2,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.core.pagination import PageParams, SortKey, fetch_page
 from app.core.problems import InvalidParameter, NotFound
@@ -57,3 +57,8 @@ def cite(session: Session, citations: Sequence[Any], pointer: str) -> list[Citat
         seen.add((citation.source, citation.locator))
         rows.append(Citation(source=source, locator=citation.locator))
     return rows
+
+
+def with_sources(citations: Any) -> Any:
+    """The loader of a relationship to `Citation`s together with the source each cites."""
+    return selectinload(citations).joinedload(Citation.source)
