@@ -3,6 +3,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.fields import indonesian_name
 from app.countries.models import CountryKind
 
 
@@ -51,9 +52,7 @@ class CountryUpdate(BaseModel):
     name: CountryName | None = Field(
         examples=["Türkiye"], default=None, description="Short English name"
     )
-    name_id: CountryName | None = Field(
-        examples=["Turki"], default=None, description="Name in Indonesian"
-    )
+    name_id: CountryName | None = indonesian_name("Turki")
     official_name: str | None = Field(
         default=None,
         min_length=1,

@@ -3,6 +3,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.fields import example_body, precision_field
 from app.core.inputs import InputDate, date_error
 from app.core.periods import DatePrecision
 from app.sources.models import Certainty, Citation, SourceKind
@@ -114,9 +115,7 @@ class _SourceFields(BaseModel):
         examples=["https://www.nato.int/cps/en/natohq/news_84445.htm"],
     )
     published_date: InputDate | None = Field(default=None, examples=["2019-03-12"])
-    published_precision: DatePrecision | None = Field(
-        examples=["month"], default=None, description="How much of the date is known (default: day)"
-    )
+    published_precision: DatePrecision | None = precision_field("month")
     language: str | None = Field(
         default=None,
         min_length=2,
@@ -155,19 +154,15 @@ Title = Annotated[
 class SourceCreate(_SourceFields):
     """A new source that facts can cite."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "nato-news-84445",
-                    "kind": "article",
-                    "title": "Marking 60 years of membership",
-                    "publisher": "NATO",
-                    "url": "https://www.nato.int/cps/en/natohq/news_84445.htm",
-                    "published_date": "2012-02-18",
-                    "language": "en",
-                }
-            ]
+    model_config = example_body(
+        {
+            "id": "nato-news-84445",
+            "kind": "article",
+            "title": "Marking 60 years of membership",
+            "publisher": "NATO",
+            "url": "https://www.nato.int/cps/en/natohq/news_84445.htm",
+            "published_date": "2012-02-18",
+            "language": "en",
         }
     )
 
@@ -192,7 +187,7 @@ class SourceCreate(_SourceFields):
 class SourceUpdate(_SourceFields):
     """The fields to change; absent fields stay as they are, null clears an optional one."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"url": "https://example.org/a"}]})
+    model_config = example_body({"url": "https://example.org/a"})
 
     kind: SourceKind | None = Field(default=None, examples=["article"])
     title: Title | None = Field(default=None, examples=["Marking 60 years of membership"])
@@ -219,3 +214,12 @@ Sources = Annotated[
         examples=[[{"source": "article", "locator": "para. 2"}]],
     ),
 ]
+
+
+def replacing_sources(locator: str) -> Any:
+    """The `sources` of a PATCH body: given, they replace the cited ones."""
+    return Field(
+        default=None,
+        description="Replaces the cited sources",
+        examples=[[{"source": "article", "locator": locator}]],
+    )

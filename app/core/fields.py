@@ -1,0 +1,23 @@
+"""Declarations that the input schemas share: the example body of a schema, and the fields
+that carry the same prose everywhere."""
+
+from typing import Any
+
+from pydantic import ConfigDict, Field
+
+
+def example_body(example: dict[str, Any]) -> ConfigDict:
+    """The `model_config` of an input schema whose document shows `example`."""
+    return ConfigDict(json_schema_extra={"examples": [example]})
+
+
+def precision_field(example: str) -> Any:
+    """An optional date's precision (the date's `*_precision` beside its `*_date`)."""
+    return Field(
+        default=None, description="How much of the date is known (default: day)", examples=[example]
+    )
+
+
+def indonesian_name(example: str) -> Any:
+    """An optional name in Indonesian (`name_id`)."""
+    return Field(default=None, description="Name in Indonesian", examples=[example])
