@@ -1,10 +1,10 @@
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from app.agreements.models import AgreementCategory, AgreementKind, AgreementScope, PartyRole
-from app.core.fields import example_body, indonesian_name, precision_field
+from app.core.fields import FromRow, example_body, indonesian_name, precision_field
 from app.core.inputs import (
     SLUG_PATTERN,
     Checked,
@@ -39,9 +39,7 @@ class Party(Evidence):
     end_precision: DatePrecision | None
 
 
-class AgreementOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class AgreementOut(FromRow):
     slug: str = Field(examples=["us-japan-security-treaty"])
     name: str
     name_id: str | None
@@ -67,12 +65,10 @@ class AgreementOut(BaseModel):
     )
 
 
-class AgreementTerms(BaseModel):
+class AgreementTerms(FromRow):
     """An agreement's terms as a dataset codes them (DCAD 1.0). A `*_code` is one of DCAD's
     special codes, a kind of unknown or not-applicable that stands in for the number beside
     it (seed/datasets/README.md gives each reading)."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     scope: AgreementScope | None = Field(
         description="general: defense cooperation at large; sector: one field (DCAD `type`)"

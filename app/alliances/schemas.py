@@ -1,26 +1,23 @@
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from app.alliances.models import Obligation
+from app.core.fields import FromRow
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryRef
 from app.organizations.schemas import OrganizationRef
 from app.sources.schemas import CitationOut
 
 
-class Target(BaseModel):
+class Target(FromRow):
     """A state the alliance is directed against (ATOP `statthr1`, `statthr2`)."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     cow_code: int = Field(description="Its Correlates of War state code", examples=[365])
     country: CountryRef | None = Field(description="Null: no country in defcoop has the code")
 
 
-class AllianceOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class AllianceOut(FromRow):
     slug: str = Field(examples=["atop-3285"])
     atop_id: int = Field(description="The ATOP alliance id (atopid)", examples=[3285])
     name: str = Field(examples=["Warsaw Pact"])
@@ -47,10 +44,8 @@ class AllianceOut(BaseModel):
     )
 
 
-class AllianceMemberOut(BaseModel):
+class AllianceMemberOut(FromRow):
     """One ATOP member row: a state's spell in one phase, with its obligations."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     country: CountryRef
     cow_code: int = Field(description="The member's COW state code in ATOP", examples=[365])

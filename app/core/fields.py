@@ -1,9 +1,15 @@
-"""Declarations that the input schemas share: the example body of a schema, and the fields
-that carry the same prose everywhere."""
+"""Declarations that the API schemas share: the base of the schemas read from rows, the
+example body of an input schema, and the fields that carry the same prose everywhere."""
 
 from typing import Any
 
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class FromRow(BaseModel):
+    """A schema read from the attributes of a database row (or of any object)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 def example_body(example: dict[str, Any]) -> ConfigDict:

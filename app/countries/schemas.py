@@ -3,14 +3,12 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.fields import indonesian_name
+from app.core.fields import FromRow, indonesian_name
 from app.countries.models import CountryKind
 
 
-class CountryRef(BaseModel):
+class CountryRef(FromRow):
     """A country as embedded anywhere in the API."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     iso3: str = Field(examples=["IDN"])
     name: str = Field(examples=["Indonesia"])

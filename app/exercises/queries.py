@@ -2,7 +2,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
@@ -140,21 +140,23 @@ def get_series(session: Session, slug: str) -> ExerciseSeries:
 def edition_tags(
     session: Session, edition_ids: list[int]
 ) -> tuple[dict[int, list[ActivityKind]], dict[int, list[Domain]]]:
-    activities: dict[int, list[ActivityKind]] = defaultdict(list)
-    for edition_id, activity in session.execute(
-        select(edition_activities.c.edition_id, edition_activities.c.activity)
-        .where(edition_activities.c.edition_id.in_(edition_ids))
-        .order_by(edition_activities.c.activity)
-    ):
-        activities[edition_id].append(ActivityKind(activity))
-    domains: dict[int, list[Domain]] = defaultdict(list)
-    for edition_id, domain in session.execute(
-        select(edition_domains.c.edition_id, edition_domains.c.domain)
-        .where(edition_domains.c.edition_id.in_(edition_ids))
-        .order_by(edition_domains.c.domain)
-    ):
-        domains[edition_id].append(Domain(domain))
-    return activities, domains
+    activities = _tags(session, edition_activities.c.activity, edition_ids, ActivityKind)
+    return activities, _tags(session, edition_domains.c.domain, edition_ids, Domain)
+
+
+Tag = TypeVar("Tag", bound=StrEnum)
+
+
+def _tags(
+    session: Session, tag: Any, edition_ids: list[int], kind: type[Tag]
+) -> dict[int, list[Tag]]:
+    """The tags of one kind (`tag`: the activities' or the domains' column) of each edition."""
+    edition = tag.table.c.edition_id
+    found: dict[int, list[Tag]] = defaultdict(list)
+    rows = select(edition, tag).where(edition.in_(edition_ids)).order_by(tag)
+    for edition_id, value in session.execute(rows):
+        found[edition_id].append(kind(value))
+    return found
 
 
 def get_edition(session: Session, slug: str, edition_slug: str) -> ExerciseEdition:

@@ -1,9 +1,9 @@
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from app.core.fields import example_body, indonesian_name, precision_field
+from app.core.fields import FromRow, example_body, indonesian_name, precision_field
 from app.core.inputs import (
     SLUG_PATTERN,
     Checked,
@@ -33,9 +33,7 @@ class Participant(Evidence):
     is_host: bool
 
 
-class EditionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class EditionOut(FromRow):
     slug: str = Field(examples=["cobra-gold-2024"])
     name: str = Field(examples=["Cobra Gold 2024"])
     year: int = Field(examples=[2024])
@@ -59,9 +57,7 @@ class EditionOut(BaseModel):
     sources: list[CitationOut]
 
 
-class SeriesOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class SeriesOut(FromRow):
     slug: str = Field(examples=["cobra-gold"])
     name: str = Field(examples=["Cobra Gold"])
     name_id: str | None
@@ -78,16 +74,12 @@ class SeriesDetail(SeriesOut):
     editions: list[EditionOut]
 
 
-class EditionRef(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class EditionRef(FromRow):
     slug: str = Field(examples=["cobra-gold-2024"])
     name: str = Field(examples=["Cobra Gold 2024"])
 
 
-class SeriesRef(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class SeriesRef(FromRow):
     slug: str = Field(examples=["cobra-gold"])
     name: str = Field(examples=["Cobra Gold"])
 

@@ -1,9 +1,9 @@
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from app.core.fields import example_body, indonesian_name, precision_field
+from app.core.fields import FromRow, example_body, indonesian_name, precision_field
 from app.core.inputs import (
     SLUG_PATTERN,
     TEXT_CHARACTERS,
@@ -57,9 +57,7 @@ class Contributor(Evidence):
     )
 
 
-class OperationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class OperationOut(FromRow):
     slug: str = Field(examples=["unifil"])
     name: str = Field(examples=["United Nations Interim Force in Lebanon"])
     name_id: str | None
@@ -85,9 +83,7 @@ class OperationDetail(OperationOut):
     sources: list[CitationOut] = Field(validation_alias="citations")
 
 
-class OperationRef(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class OperationRef(FromRow):
     slug: str = Field(examples=["unifil"])
     name: str = Field(examples=["United Nations Interim Force in Lebanon"])
 

@@ -1,9 +1,9 @@
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from app.core.fields import example_body, indonesian_name, precision_field
+from app.core.fields import FromRow, example_body, indonesian_name, precision_field
 from app.core.inputs import (
     SLUG_PATTERN,
     Checked,
@@ -24,9 +24,7 @@ from app.sources.schemas import CitationOut, Evidence, Sources
 from app.threats.schemas import ThreatLinks
 
 
-class OrganizationRef(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class OrganizationRef(FromRow):
     slug: str = Field(examples=["nato"])
     name: str = Field(examples=["North Atlantic Treaty Organization"])
     acronym: str | None = Field(examples=["NATO"])

@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.core.pagination import PageParams, SortKey, fetch_page
-from app.core.problems import InvalidParameter, NotFound
+from app.core.problems import InvalidParameter
+from app.core.queries import one_or_404
 from app.sources.models import CITED_TABLES, Citation, Source, SourceKind
 
 
@@ -19,10 +20,8 @@ def list_sources(
 
 
 def get_source(session: Session, source_id: str) -> Source:
-    source = session.get(Source, source_id)
-    if source is None:
-        raise NotFound(f"No source with id {source_id!r}; GET /v1/sources lists them.")
-    return source
+    missing = f"No source with id {source_id!r}; GET /v1/sources lists them."
+    return one_or_404(session, select(Source).where(Source.id == source_id), missing)
 
 
 def citation_counts(session: Session, source_id: str) -> dict[str, int]:

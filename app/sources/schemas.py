@@ -3,13 +3,13 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.fields import example_body, precision_field
+from app.core.fields import FromRow, example_body, precision_field
 from app.core.inputs import InputDate, date_error
 from app.core.periods import DatePrecision
 from app.sources.models import Certainty, Citation, SourceKind
 
 
-class CitationOut(BaseModel):
+class CitationOut(FromRow):
     """A source cited for a fact, and where in it the fact stands."""
 
     source_id: str = Field(examples=["nato-news-84445"])
@@ -43,8 +43,6 @@ class CitationOut(BaseModel):
 class Evidence(BaseModel):
     """Fields every fact-bearing record carries."""
 
-    model_config = ConfigDict(from_attributes=True)
-
     certainty: Certainty = Field(
         description="confirmed, unconfirmed (no source confirms it) or disputed (sources differ)"
     )
@@ -52,9 +50,7 @@ class Evidence(BaseModel):
     sources: list[CitationOut] = Field(validation_alias="citations")
 
 
-class SourceOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class SourceOut(FromRow):
     id: str = Field(examples=["article"])
     kind: SourceKind
     title: str

@@ -1,9 +1,9 @@
 from datetime import date
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from app.core.fields import example_body, indonesian_name, precision_field
+from app.core.fields import FromRow, example_body, indonesian_name, precision_field
 from app.core.inputs import (
     SLUG_PATTERN,
     Checked,
@@ -22,14 +22,12 @@ from app.sources.schemas import CitationIn, CitationOut, Sources, replacing_sour
 from app.threats.models import Channel, ThreatKind, ThreatLink
 
 
-class ThreatRef(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class ThreatRef(FromRow):
     slug: str = Field(examples=["terrorism"])
     name: str = Field(examples=["Terrorism"])
 
 
-class LinkPeriod(BaseModel):
+class LinkPeriod(FromRow):
     """The period of a link between an initiative and a threat, and the source dating it
     (issue 15): a tie of the initiative addresses the threat only within that period."""
 
@@ -122,8 +120,6 @@ class SeriesLinksOut(InitiativeRef):
 
 class ResponseOut(BaseModel):
     """A way of cooperating against threats, as the source article names it."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     slug: str = Field(examples=["intelligence-sharing"])
     name: str = Field(examples=["Intelligence sharing"])

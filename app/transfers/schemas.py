@@ -1,23 +1,20 @@
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from app.core.fields import FromRow
 from app.countries.schemas import CountryRef
 from app.sources.models import Certainty
 from app.sources.schemas import CitationOut
 from app.transfers.models import DeliveryStatus, TransferRole
 
 
-class TransferParty(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class TransferParty(FromRow):
     role: TransferRole
     country: CountryRef
     certainty: Certainty
     sources: list[CitationOut] = Field(validation_alias="citations")
 
 
-class TransferOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class TransferOut(FromRow):
     slug: str = Field(examples=["usa-idn-2011-f-16c"])
     name: str = Field(examples=["F-16C from United States to Indonesia (ordered 2011)"])
     supplier: CountryRef
