@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.params import NO_CONTROL_CHARACTERS
+
 
 class FromRow(BaseModel):
     """A schema read from the attributes of a database row (or of any object)."""
@@ -27,3 +29,24 @@ def precision_field(example: str) -> Any:
 def indonesian_name(example: str) -> Any:
     """An optional name in Indonesian (`name_id`)."""
     return Field(default=None, description="Name in Indonesian", examples=[example])
+
+
+def text_field(
+    example: str,
+    *,
+    max_length: int,
+    min_length: int = 1,
+    pattern: str = NO_CONTROL_CHARACTERS,
+    description: str | None = None,
+    required: bool = False,
+) -> Any:
+    """A bounded text field of a body (optional unless `required`): its length, its
+    characters, its prose."""
+    return Field(
+        default=... if required else None,
+        min_length=min_length,
+        max_length=max_length,
+        pattern=pattern,
+        description=description,
+        examples=[example],
+    )

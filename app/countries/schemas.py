@@ -3,7 +3,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.fields import FromRow, indonesian_name
+from app.core.fields import FromRow, indonesian_name, text_field
 from app.countries.models import CountryKind
 
 
@@ -51,19 +51,11 @@ class CountryUpdate(BaseModel):
         examples=["Türkiye"], default=None, description="Short English name"
     )
     name_id: CountryName | None = indonesian_name("Turki")
-    official_name: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=200,
-        pattern=_NO_CONTROL,
-        examples=["Republic of Türkiye"],
-    )
-    note: str | None = Field(
-        default=None,
-        min_length=1,
+    official_name: str | None = text_field("Republic of Türkiye", max_length=200)
+    note: str | None = text_field(
+        "COW codes the Federal Republic 260 until 1990.",
         max_length=2000,
         pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$",
-        examples=["COW codes the Federal Republic 260 until 1990."],
     )
 
     @model_validator(mode="after")

@@ -3,7 +3,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.fields import FromRow, example_body, precision_field
+from app.core.fields import FromRow, example_body, precision_field, text_field
 from app.core.inputs import InputDate, date_error
 from app.core.periods import DatePrecision
 from app.sources.models import Certainty, Citation, SourceKind
@@ -74,20 +74,17 @@ class CitationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    source: str = Field(
-        min_length=1,
+    source: str = text_field(
+        "asean-secretariat-membership",
         max_length=80,
         pattern=r"^[a-z0-9][a-z0-9._-]*$",
         description="Id of a source listed by GET /v1/sources",
-        examples=["asean-secretariat-membership"],
+        required=True,
     )
-    locator: str | None = Field(
-        default=None,
-        min_length=1,
+    locator: str | None = text_field(
+        "para. 3",
         max_length=300,
-        pattern=r"^[^\x00-\x1f]*$",
         description="Section of the article, dataset row or part of the page",
-        examples=["para. 3"],
     )
 
 
@@ -100,9 +97,7 @@ _MULTILINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
 class _SourceFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    publisher: str | None = Field(
-        default=None, min_length=1, max_length=200, pattern=_NO_CONTROL, examples=["NATO"]
-    )
+    publisher: str | None = text_field("NATO", max_length=200)
     url: str | None = Field(
         default=None,
         min_length=8,
@@ -112,21 +107,14 @@ class _SourceFields(BaseModel):
     )
     published_date: InputDate | None = Field(default=None, examples=["2019-03-12"])
     published_precision: DatePrecision | None = precision_field("month")
-    language: str | None = Field(
-        default=None,
+    language: str | None = text_field(
+        "en",
         min_length=2,
         max_length=8,
         pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$",
         description="BCP 47 language tag",
-        examples=["en"],
     )
-    note: str | None = Field(
-        examples=["Retrieved 2025-11-01."],
-        default=None,
-        min_length=1,
-        max_length=2000,
-        pattern=_MULTILINE,
-    )
+    note: str | None = text_field("Retrieved 2025-11-01.", max_length=2000, pattern=_MULTILINE)
 
     def _date_errors(self, explicit: set[str] | None) -> list[str]:
         if explicit is not None and not {"published_date", "published_precision"} & explicit:
