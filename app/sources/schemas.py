@@ -9,7 +9,7 @@ from app.core.periods import DatePrecision
 from app.sources.models import Certainty, Citation, SourceKind
 
 
-class CitationOut(FromRow):
+class CitationOut(BaseModel):
     """A source cited for a fact, and where in it the fact stands."""
 
     source_id: str = Field(examples=["nato-news-84445"])
@@ -40,7 +40,7 @@ class CitationOut(FromRow):
         return value
 
 
-class Evidence(BaseModel):
+class Evidence(FromRow):
     """Fields every fact-bearing record carries."""
 
     certainty: Certainty = Field(

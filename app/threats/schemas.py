@@ -27,7 +27,7 @@ class ThreatRef(FromRow):
     name: str = Field(examples=["Terrorism"])
 
 
-class LinkPeriod(FromRow):
+class LinkPeriod(BaseModel):
     """The period of a link between an initiative and a threat, and the source dating it
     (issue 15): a tie of the initiative addresses the threat only within that period."""
 
@@ -118,7 +118,7 @@ class SeriesLinksOut(InitiativeRef):
     sources: list[CitationOut] = Field(description="The sources dating the links, once each")
 
 
-class ResponseOut(BaseModel):
+class ResponseOut(FromRow):
     """A way of cooperating against threats, as the source article names it."""
 
     slug: str = Field(examples=["intelligence-sharing"])
