@@ -13,11 +13,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.columns import part_of, precision_column, refers_to
 from app.core.db import Base, Versioned
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.organizations.models import Organization
-from app.sources.models import Certainty, Citation, certainty_column
+from app.sources.models import Certainty, Citation, certainty_column, citations_of
 from app.threats.models import ThreatLink, threat_link_table
 
 
@@ -89,17 +90,11 @@ class Agreement(NoteMixin, Versioned, Base):
     name_id: Mapped[str | None] = mapped_column(String(300))
     kind: Mapped[AgreementKind] = mapped_column(enum_column(AgreementKind, "kind"))
     signed_date: Mapped[date | None] = mapped_column(Date)
-    signed_precision: Mapped[DatePrecision | None] = mapped_column(
-        enum_column(DatePrecision, "signed_precision")
-    )
+    signed_precision: Mapped[DatePrecision | None] = precision_column("signed")
     in_force_date: Mapped[date | None] = mapped_column(Date)
-    in_force_precision: Mapped[DatePrecision | None] = mapped_column(
-        enum_column(DatePrecision, "in_force_precision")
-    )
+    in_force_precision: Mapped[DatePrecision | None] = precision_column("in_force")
     ended_date: Mapped[date | None] = mapped_column(Date)
-    ended_precision: Mapped[DatePrecision | None] = mapped_column(
-        enum_column(DatePrecision, "ended_precision")
-    )
+    ended_precision: Mapped[DatePrecision | None] = precision_column("ended")
     description: Mapped[str | None] = mapped_column(Text)
     certainty: Mapped[Certainty] = certainty_column()
     # Terms as a dataset codes them (DCAD 1.0); null where not recorded. A DCAD special code
@@ -122,9 +117,7 @@ class Agreement(NoteMixin, Versioned, Base):
     )
     # Its threats, each link with its period and source (ordered by slug in the API).
     threats: Mapped[list[AgreementThreat]] = relationship(lazy="raise", viewonly=True)
-    citations: Mapped[list[Citation]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.agreement_id]
-    )
+    citations: Mapped[list[Citation]] = citations_of(Citation.agreement_id)
 
     @property
     def categories(self) -> list[AgreementCategory]:
@@ -155,24 +148,16 @@ class AgreementParty(PeriodMixin, NoteMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agreement_id: Mapped[int] = mapped_column(
-        ForeignKey("agreements.id", ondelete="CASCADE"), index=True
-    )
-    country_id: Mapped[int | None] = mapped_column(
-        ForeignKey("countries.id", ondelete="RESTRICT"), index=True
-    )
-    organization_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
-    )
+    agreement_id: Mapped[int] = part_of("agreements")
+    country_id: Mapped[int | None] = refers_to("countries")
+    organization_id: Mapped[int | None] = refers_to("organizations")
     role: Mapped[PartyRole] = mapped_column(enum_column(PartyRole, "role"))
     certainty: Mapped[Certainty] = certainty_column()
 
     agreement: Mapped[Agreement] = relationship(back_populates="parties", lazy="raise")
     country: Mapped[Country | None] = relationship(lazy="raise")
     organization: Mapped[Organization | None] = relationship(lazy="raise")
-    citations: Mapped[list[Citation]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.party_id]
-    )
+    citations: Mapped[list[Citation]] = citations_of(Citation.party_id)
 
 
 class AgreementCategoryRow(Base):

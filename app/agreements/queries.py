@@ -13,9 +13,9 @@ from app.agreements.models import (
     agreement_threats,
 )
 from app.core.pagination import PageParams, SortKey, fetch_page
-from app.core.problems import NotFound
-from app.core.search import contains_text
-from app.sources.models import Citation
+from app.core.queries import linked, one_by_slug, text_in, where_given
+from app.sources.queries import with_sources
+from app.threats.queries import addressing
 
 
 def list_agreements(
@@ -29,35 +29,24 @@ def list_agreements(
     q: str | None,
     page: PageParams,
 ) -> tuple[Sequence[Agreement], int, str | None]:
-    statement = select(Agreement).options(
-        selectinload(Agreement.threats), selectinload(Agreement.category_rows)
+    parties = AgreementParty.country_id.in_(party_ids)
+    statement = where_given(
+        select(Agreement).options(
+            selectinload(Agreement.threats), selectinload(Agreement.category_rows)
+        ),
+        Agreement.kind.in_(kind) if kind else None,
+        _in_categories(category) if category else None,
+        _technology_transfer(technology_transfer),
+        linked(Agreement.id, AgreementParty.agreement_id, parties) if party_ids else None,
+        addressing(Agreement.id, agreement_threats.c.agreement_id, threat_ids),
+        text_in(q, Agreement.name, Agreement.slug),
     )
-    if kind:
-        statement = statement.where(Agreement.kind.in_(kind))
-    if category:
-        statement = statement.where(_in_categories(category))
-    if technology_transfer is not None:
-        transfer = transfers_technology()
-        statement = statement.where(transfer if technology_transfer else not_(transfer))
-    if party_ids:
-        statement = statement.where(
-            Agreement.id.in_(
-                select(AgreementParty.agreement_id).where(AgreementParty.country_id.in_(party_ids))
-            )
-        )
-    if threat_ids:
-        statement = statement.where(
-            Agreement.id.in_(
-                select(agreement_threats.c.agreement_id).where(
-                    agreement_threats.c.threat_id.in_(threat_ids)
-                )
-            )
-        )
-    if q:
-        statement = statement.where(
-            or_(contains_text(Agreement.name, q), contains_text(Agreement.slug, q))
-        )
     return fetch_page(session, statement, SortKey(Agreement.slug, Agreement.id), page)
+
+
+def _in_categories(categories: Collection[AgreementCategory]) -> ColumnElement[bool]:
+    rows = AgreementCategoryRow.category.in_(categories)
+    return linked(Agreement.id, AgreementCategoryRow.agreement_id, rows)
 
 
 def transfers_technology() -> ColumnElement[bool]:
@@ -69,30 +58,28 @@ def transfers_technology() -> ColumnElement[bool]:
     )
 
 
-def _in_categories(categories: Collection[AgreementCategory]) -> ColumnElement[bool]:
-    return Agreement.id.in_(
-        select(AgreementCategoryRow.agreement_id).where(
-            AgreementCategoryRow.category.in_(categories)
-        )
-    )
+def _technology_transfer(wanted: bool | None) -> ColumnElement[bool] | None:
+    """`technology_transfer=`: the agreements that transfer technology, or (False) those that
+    do not; None: either."""
+    if wanted is None:
+        return None
+    return transfers_technology() if wanted else not_(transfers_technology())
 
 
 def get_agreement(session: Session, slug: str) -> Agreement:
-    statement = (
-        select(Agreement)
-        .where(Agreement.slug == slug)
-        .options(
-            selectinload(Agreement.threats),
-            selectinload(Agreement.category_rows),
-            selectinload(Agreement.citations).joinedload(Citation.source),
-            selectinload(Agreement.parties).options(
-                joinedload(AgreementParty.country),
-                joinedload(AgreementParty.organization),
-                selectinload(AgreementParty.citations).joinedload(Citation.source),
-            ),
-        )
+    parties = selectinload(Agreement.parties).options(
+        joinedload(AgreementParty.country),
+        joinedload(AgreementParty.organization),
+        with_sources(AgreementParty.citations),
     )
-    agreement = session.scalars(statement).one_or_none()
-    if agreement is None:
-        raise NotFound(f"No agreement with slug {slug!r}; GET /v1/agreements lists them.")
-    return agreement
+    return one_by_slug(
+        session,
+        Agreement,
+        slug,
+        "agreement",
+        "/v1/agreements",
+        selectinload(Agreement.threats),
+        selectinload(Agreement.category_rows),
+        with_sources(Agreement.citations),
+        parties,
+    )

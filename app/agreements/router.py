@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from app.agreements import queries
@@ -11,7 +11,7 @@ from app.agreements.schemas import AgreementDetail, AgreementOut
 from app.core.deps import SessionDep
 from app.core.lists import list_route
 from app.core.pagination import Fetch
-from app.core.params import CountryFilter, SearchText, Slug, ThreatFilter
+from app.core.params import CountryFilter, SearchText, Slug, ThreatFilter, described, repeatable
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import country_ids
 from app.threats.queries import threat_ids
@@ -22,29 +22,24 @@ router = APIRouter(prefix="/v1/agreements", tags=["agreements"])
 @dataclass
 class AgreementFilters:
     kind: Annotated[
-        list[AgreementKind] | None,
-        Query(
-            max_length=5,
-            description="Agreement kind; repeat for any of several",
-            examples=[["defense_treaty"]],
-        ),
+        list[AgreementKind] | None, repeatable("Agreement kind", ["defense_treaty"], 5)
     ] = None
     category: Annotated[
         list[AgreementCategory] | None,
-        Query(
-            max_length=6,
-            description="A category of the agreement (DCAD's: dca framework, dic "
-            "defense-industrial cooperation, trex training and exercises, procurement, "
-            "commission, research), primary or not; repeat for any of several",
-            examples=[["dic", "procurement"]],
+        repeatable(
+            "A category of the agreement (DCAD's: dca framework, dic defense-industrial "
+            "cooperation, trex training and exercises, procurement, commission, research), "
+            "primary or not",
+            ["dic", "procurement"],
+            6,
         ),
     ] = None
     technology_transfer: Annotated[
         bool | None,
-        Query(
-            description="true: technology transfer only, i.e. of kind technology_transfer "
-            "or with a dic, procurement or research category; false: the others",
-            examples=[True],
+        described(
+            "true: technology transfer only, i.e. of kind technology_transfer or with a dic, "
+            "procurement or research category; false: the others",
+            True,
         ),
     ] = None
     party: CountryFilter = None

@@ -1,9 +1,10 @@
 from datetime import date
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from app.agreements.models import AgreementCategory, AgreementKind, AgreementScope, PartyRole
+from app.core.fields import FromRow, example_body, indonesian_name, precision_field
 from app.core.inputs import (
     SLUG_PATTERN,
     Checked,
@@ -12,11 +13,8 @@ from app.core.inputs import (
     Input,
     InputDate,
     Note,
-    Patch,
     SlugIn,
-    Threats,
     fill_dates,
-    listed_twice,
     period_error,
     period_errors,
 )
@@ -26,8 +24,8 @@ from app.core.periods import DatePrecision
 from app.countries.schemas import CountryRef
 from app.organizations.schemas import OrganizationRef
 from app.sources.models import Certainty
-from app.sources.schemas import CitationOut, Evidence, Sources
-from app.threats.schemas import ThreatLinks
+from app.sources.schemas import CitationOut, Evidence, Sources, replacing_sources
+from app.threats.schemas import InitiativeCreate, InitiativeUpdate, ThreatLinks
 
 
 class Party(Evidence):
@@ -43,7 +41,6 @@ class Party(Evidence):
 
 
 class AgreementOut(Named):
-    model_config = ConfigDict(from_attributes=True)
     name_kind: ClassVar[str] = "agreement"
 
     slug: str = Field(examples=["us-japan-security-treaty"])
@@ -71,12 +68,10 @@ class AgreementOut(Named):
     )
 
 
-class AgreementTerms(BaseModel):
+class AgreementTerms(FromRow):
     """An agreement's terms as a dataset codes them (DCAD 1.0). A `*_code` is one of DCAD's
     special codes, a kind of unknown or not-applicable that stands in for the number beside
     it (seed/datasets/README.md gives each reading)."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     scope: AgreementScope | None = Field(
         description="general: defense cooperation at large; sector: one field (DCAD `type`)"
@@ -182,10 +177,8 @@ class PartyIn(PartyFields):
 class PartyPut(PartyFields):
     """A country's or an organization's part in an agreement; replaces what is stored."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"role": "party", "sources": [{"source": "article", "locator": "p. 2"}]}]
-        }
+    model_config = example_body(
+        {"role": "party", "sources": [{"source": "article", "locator": "p. 2"}]}
     )
 
     sources: Sources = Field(examples=[[{"source": "article", "locator": "p. 2"}]])
@@ -204,13 +197,9 @@ def agreement_errors(signed: date | None, in_force: date | None, ended: date | N
 
 
 class AgreementFields(Input):
-    name_id: LongName | None = Field(
-        examples=["Pakta AUKUS"], default=None, description="Name in Indonesian"
-    )
+    name_id: LongName | None = indonesian_name("Pakta AUKUS")
     signed_date: InputDate | None = Field(default=None, examples=["2021-09-15"])
-    signed_precision: DatePrecision | None = Field(
-        examples=["day"], default=None, description="How much of the date is known (default: day)"
-    )
+    signed_precision: DatePrecision | None = precision_field("day")
     in_force_date: InputDate | None = Field(default=None, examples=["2021-10-01"])
     in_force_precision: DatePrecision | None = Field(default=None, examples=["day"])
     ended_date: InputDate | None = Field(
@@ -223,30 +212,24 @@ class AgreementFields(Input):
     note: Note | None = Field(default=None, examples=["Figures from the 2024 fact sheet."])
 
 
-class AgreementCreate(AgreementFields, Checked):
+class AgreementCreate(AgreementFields, InitiativeCreate):
     """A new agreement with its parties; parties without sources cite the agreement's."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "slug": "idn-aus-defence-cooperation-agreement",
-                    "name": "Indonesia-Australia Defence Cooperation Agreement",
-                    "kind": "defense_treaty",
-                    "signed_date": "2024-08-29",
-                    "threats": ["armed-conflict"],
-                    "parties": [{"country": "IDN"}, {"country": "AUS"}],
-                    "sources": [{"source": "article", "locator": "DCA 2024"}],
-                }
-            ]
+    model_config = example_body(
+        {
+            "slug": "idn-aus-defence-cooperation-agreement",
+            "name": "Indonesia-Australia Defence Cooperation Agreement",
+            "kind": "defense_treaty",
+            "signed_date": "2024-08-29",
+            "threats": ["armed-conflict"],
+            "parties": [{"country": "IDN"}, {"country": "AUS"}],
+            "sources": [{"source": "article", "locator": "DCA 2024"}],
         }
     )
 
     slug: str = Field(min_length=1, max_length=120, pattern=SLUG_PATTERN, examples=["idn-aus-dca"])
     name: LongName
     kind: AgreementKind = Field(examples=["defense_treaty"])
-    certainty: Certainty = Field(default=Certainty.confirmed, examples=["confirmed"])
-    threats: Threats = Field(default=[])
     parties: list[PartyIn] = Field(
         examples=[[{"country": "IDN"}, {"organization": "asean"}]], default=[], max_length=300
     )
@@ -255,26 +238,17 @@ class AgreementCreate(AgreementFields, Checked):
     def errors(self) -> list[str]:
         errors = fill_dates(self.__dict__, _AGREEMENT_DATES)
         errors += agreement_errors(self.signed_date, self.in_force_date, self.ended_date)
-        error = listed_twice(self.threats, "threat")
-        return [*errors, *([error] if error else [])]
+        return [*errors, *super().errors()]
 
 
-class AgreementUpdate(AgreementFields, Patch):
+class AgreementUpdate(AgreementFields, InitiativeUpdate):
     """The fields to change; absent fields stay as they are, null clears an optional one.
     Parties and threats have routes of their own."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"ended_date": "2026-01-01", "certainty": "disputed"}]}
-    )
+    model_config = example_body({"ended_date": "2026-01-01", "certainty": "disputed"})
 
     name: LongName | None = Field(default=None, examples=["AUKUS Pillar II"])
     kind: AgreementKind | None = Field(default=None, examples=["defense_treaty"])
-    certainty: Certainty | None = Field(default=None, examples=["confirmed"])
-    sources: Sources | None = Field(
-        examples=[[{"source": "article", "locator": "p. 2"}]],
-        default=None,
-        description="Replaces the cited sources",
-    )
+    sources: Sources | None = replacing_sources("p. 2")
 
-    required = ("name", "kind", "certainty", "sources")
     dates = _AGREEMENT_DATES

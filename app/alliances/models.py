@@ -16,8 +16,9 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.agreements.models import Agreement, AgreementParty
+from app.core.columns import part_of, precision_column
 from app.core.db import Base
-from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
+from app.core.periods import DatePrecision, NoteMixin, PeriodMixin
 from app.countries.models import Country
 from app.organizations.models import Membership, Organization
 
@@ -50,14 +51,10 @@ class Alliance(Base):
         ForeignKey("organizations.id", ondelete="SET NULL"), index=True
     )
     start_date: Mapped[date] = mapped_column(Date)
-    start_precision: Mapped[DatePrecision] = mapped_column(
-        enum_column(DatePrecision, "start_precision")
-    )
+    start_precision: Mapped[DatePrecision] = precision_column("start")
     # Null: still in force at the end of ATOP's coverage (2018).
     end_date: Mapped[date | None] = mapped_column(Date)
-    end_precision: Mapped[DatePrecision | None] = mapped_column(
-        enum_column(DatePrecision, "end_precision")
-    )
+    end_precision: Mapped[DatePrecision | None] = precision_column("end")
     phases: Mapped[int] = mapped_column(Integer)
     # COW Formal Alliances ids (`cowid`: v3, `cow4id`: v4.1), when COW codes it too.
     cow_id: Mapped[int | None] = mapped_column(Integer)
@@ -97,9 +94,7 @@ class AllianceMember(PeriodMixin, NoteMixin, Base):
 
     __tablename__ = "alliance_members"
     id: Mapped[int] = mapped_column(primary_key=True)
-    alliance_id: Mapped[int] = mapped_column(
-        ForeignKey("alliances.id", ondelete="CASCADE"), index=True
-    )
+    alliance_id: Mapped[int] = part_of("alliances")
     country_id: Mapped[int] = mapped_column(ForeignKey("countries.id", ondelete="RESTRICT"))
     cow_code: Mapped[int] = mapped_column(Integer)
     phase: Mapped[int] = mapped_column(Integer)

@@ -1,9 +1,10 @@
 from datetime import date
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from app.alliances.models import Obligation
+from app.core.fields import FromRow
 from app.core.language import Named
 from app.core.periods import DatePrecision
 from app.countries.schemas import CountryRef
@@ -11,17 +12,14 @@ from app.organizations.schemas import OrganizationRef
 from app.sources.schemas import CitationOut
 
 
-class Target(BaseModel):
+class Target(FromRow):
     """A state the alliance is directed against (ATOP `statthr1`, `statthr2`)."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     cow_code: int = Field(description="Its Correlates of War state code", examples=[365])
     country: CountryRef | None = Field(description="Null: no country in defcoop has the code")
 
 
 class AllianceOut(Named):
-    model_config = ConfigDict(from_attributes=True)
     name_kind: ClassVar[str] = "alliance"
 
     slug: str = Field(examples=["atop-3285"])
@@ -50,10 +48,8 @@ class AllianceOut(Named):
     )
 
 
-class AllianceMemberOut(BaseModel):
+class AllianceMemberOut(FromRow):
     """One ATOP member row: a state's spell in one phase, with its obligations."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     country: CountryRef
     cow_code: int = Field(description="The member's COW state code in ATOP", examples=[365])

@@ -1,14 +1,13 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from app.audit.models import AuditOperation
+from app.core.fields import FromRow
 
 
-class AuditEntryOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class AuditEntryOut(FromRow):
     id: int = Field(examples=[42])
     at: datetime = Field(description="When the write was committed (UTC)")
     key_name: str = Field(description="Name of the API key that made the write", examples=["ana"])

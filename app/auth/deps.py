@@ -95,12 +95,11 @@ CuratorDep = Annotated[Principal, Security(require_scope(Scope.curator))]
 AdminDep = Annotated[Principal, Security(require_scope(Scope.admin))]
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
-
-
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: _problem("No valid API key (missing, unknown, expired or revoked)"),
-    403: _problem("The API key's scope does not allow this"),
-    429: _problem("Too many requests (writes per key, or failed authentications); see Retry-After"),
+    status: {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
+    for status, description in (
+        (401, "No valid API key (missing, unknown, expired or revoked)"),
+        (403, "The API key's scope does not allow this"),
+        (429, "Too many requests (writes per key, or failed authentications); see Retry-After"),
+    )
 }

@@ -12,22 +12,13 @@ from app.auth.models import ApiKey
 from app.auth.schemas import KeyCreate, KeyCreated, KeyOut
 from app.core.deps import SessionDep
 from app.core.pagination import LIST_RESPONSES, Page, PageDep, SortKey, fetch_page, list_response
-from app.core.params import NO_CONTROL_CHARACTERS
+from app.core.params import text_param
 from app.core.problems import NOT_FOUND_RESPONSES, ProblemError
 from app.curation.transaction import write_responses
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 
-KeyName = Annotated[
-    str,
-    Path(
-        min_length=1,
-        max_length=80,
-        pattern=NO_CONTROL_CHARACTERS,
-        description="Name of the key",
-        examples=["ana"],
-    ),
-]
+KeyName = Annotated[str, text_param("Name of the key", "ana", max_length=80, where=Path)]
 
 
 @router.get("", response_model=Page[KeyOut], responses={**LIST_RESPONSES, **AUTH_RESPONSES})

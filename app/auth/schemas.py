@@ -3,13 +3,12 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.models import Scope
+from app.core.fields import FromRow
 from app.core.params import NO_CONTROL_CHARACTERS
 
 
-class KeyOut(BaseModel):
+class KeyOut(FromRow):
     """An API key as listed: never its secret, which is not stored."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     name: str = Field(examples=["ana"])
     scope: Scope

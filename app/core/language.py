@@ -27,6 +27,7 @@ import anyio.to_thread
 from fastapi import Query
 from pydantic import (
     BaseModel,
+    ConfigDict,
     Field,
     SerializationInfo,
     SerializerFunctionWrapHandler,
@@ -143,6 +144,8 @@ class Named(BaseModel):
 
     A subclass says which record it is: `name_kind` and the field holding its key
     (`name_key`), or `name_entity` when the kind is in the record itself."""
+
+    model_config = ConfigDict(from_attributes=True)  # read from rows, like core.fields.FromRow
 
     name_kind: ClassVar[str] = ""
     name_key: ClassVar[str] = "slug"

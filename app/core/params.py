@@ -62,6 +62,38 @@ def region_query(description: str) -> Any:
     )
 
 
+def text_param(
+    description: str,
+    example: str,
+    *,
+    max_length: int,
+    min_length: int = 1,
+    pattern: str = NO_CONTROL_CHARACTERS,
+    where: Any = Query,
+) -> Any:
+    """A bounded text parameter (`Query` by default, or `where=Path`): one declaration of the
+    length, pattern and prose that every free-text parameter carries."""
+    return where(
+        min_length=min_length,
+        max_length=max_length,
+        pattern=pattern,
+        description=description,
+        examples=[example],
+    )
+
+
+def described(description: str, example: Any) -> Any:
+    """The `Query` of a parameter that needs no bounds but its type's: its prose and example."""
+    return Query(description=description, examples=[example])
+
+
+def repeatable(what: str, example: list[Any], most: int) -> Any:
+    """The `Query` of a filter that may be repeated, up to `most` times, matching any of them."""
+    return Query(
+        max_length=most, description=f"{what}; repeat for any of several", examples=[example]
+    )
+
+
 SearchText = Annotated[
     str | None,
     Query(

@@ -1,9 +1,10 @@
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.columns import part_of, refers_to
 from app.core.db import Base, Versioned
 from app.core.periods import enum_column
 
@@ -52,14 +53,10 @@ class CowCodePeriod(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    country_id: Mapped[int] = mapped_column(
-        ForeignKey("countries.id", ondelete="CASCADE"), index=True
-    )
+    country_id: Mapped[int] = part_of("countries")
     cow_code: Mapped[int] = mapped_column(Integer, index=True)
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
-    source_id: Mapped[str] = mapped_column(
-        ForeignKey("sources.id", ondelete="RESTRICT"), index=True
-    )
+    source_id: Mapped[str] = refers_to("sources")
     locator: Mapped[str] = mapped_column(String(300))
     note: Mapped[str | None] = mapped_column(String(2000))

@@ -3,6 +3,7 @@ from typing import Annotated, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.fields import indonesian_name, text_field
 from app.core.language import Named
 from app.countries.models import CountryKind
 
@@ -10,7 +11,6 @@ from app.countries.models import CountryKind
 class CountryRef(Named):
     """A country as embedded anywhere in the API."""
 
-    model_config = ConfigDict(from_attributes=True)
     name_kind: ClassVar[str] = "country"
     name_key: ClassVar[str] = "iso3"
 
@@ -54,22 +54,12 @@ class CountryUpdate(BaseModel):
     name: CountryName | None = Field(
         examples=["Türkiye"], default=None, description="Short English name"
     )
-    name_id: CountryName | None = Field(
-        examples=["Turki"], default=None, description="Name in Indonesian"
-    )
-    official_name: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=200,
-        pattern=_NO_CONTROL,
-        examples=["Republic of Türkiye"],
-    )
-    note: str | None = Field(
-        default=None,
-        min_length=1,
+    name_id: CountryName | None = indonesian_name("Turki")
+    official_name: str | None = text_field("Republic of Türkiye", max_length=200)
+    note: str | None = text_field(
+        "COW codes the Federal Republic 260 until 1990.",
         max_length=2000,
         pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$",
-        examples=["COW codes the Federal Republic 260 until 1990."],
     )
 
     @model_validator(mode="after")

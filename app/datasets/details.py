@@ -7,18 +7,17 @@ from app.datasets.models import Dataset
 from app.datasets.schemas import CoverageOut, DatasetDetail, DatasetOut, LastImport
 from app.sources.queries import citation_counts
 
+_DATASET_COLUMNS = ("id", "name", "version", "citation", "terms", "provenance")
+
 
 def dataset_out(dataset: Dataset) -> DatasetOut:
-    return DatasetOut(
-        id=dataset.id,
-        name=dataset.name,
-        version=dataset.version,
-        citation=dataset.citation,
-        terms=dataset.terms,
-        provenance=dataset.provenance,
-        bundled=dataset.bundled_path is not None,
-        coverage=[CoverageOut.model_validate(coverage) for coverage in dataset.coverage],
-        last_import=_last_import(dataset),
+    return DatasetOut.model_validate(
+        {
+            **{column: getattr(dataset, column) for column in _DATASET_COLUMNS},
+            "bundled": dataset.bundled_path is not None,
+            "coverage": [CoverageOut.model_validate(row) for row in dataset.coverage],
+            "last_import": _last_import(dataset),
+        }
     )
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.core.pagination import PageParams, SortKey, fetch_page
-from app.core.problems import NotFound
+from app.core.queries import one_or_404
 from app.countries.models import CowCodePeriod
 from app.datasets.models import Dataset, DatasetCoverage
 from app.sources.models import Citation, Source
@@ -21,10 +21,8 @@ def list_datasets(
 
 
 def get_dataset(session: Session, dataset_id: str) -> Dataset:
-    dataset = session.get(Dataset, dataset_id)
-    if dataset is None:
-        raise NotFound(f"No dataset with id {dataset_id!r}; GET /v1/datasets lists them.")
-    return dataset
+    missing = f"No dataset with id {dataset_id!r}; GET /v1/datasets lists them."
+    return one_or_404(session, select(Dataset).where(Dataset.id == dataset_id), missing)
 
 
 def all_coverage(session: Session) -> Sequence[DatasetCoverage]:

@@ -1,11 +1,11 @@
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from app.core.fields import FromRow
 
 
-class CoverageOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class CoverageOut(FromRow):
     channel: str = Field(description="A tie channel, or `countries`", examples=["exercise"])
     starts: date = Field(examples=["1980-01-01"])
     ends: date = Field(examples=["2010-12-31"])

@@ -24,7 +24,7 @@ from app.exercises.schemas import (
     SeriesRef,
 )
 from app.sources.schemas import CitationOut
-from app.threats.schemas import ThreatLinkOut, ThreatRef
+from app.threats.schemas import ThreatLinkOut
 
 _EDITION_COLUMNS = (
     "slug",
@@ -46,16 +46,8 @@ _EDITION_COLUMNS = (
 
 
 def series_out(series: ExerciseSeries, summary: SeriesSummary) -> SeriesOut:
-    return SeriesOut(
-        slug=series.slug,
-        name=series.name,
-        name_id=series.name_id,
-        edition_count=summary.edition_count,
-        first_year=summary.first_year,
-        last_year=summary.last_year,
-        activities=summary.activities,
-        threats=[ThreatRef.model_validate(t) for t in summary.threats],
-    )
+    names = {"slug": series.slug, "name": series.name, "name_id": series.name_id}
+    return SeriesOut.model_validate({**names, **vars(summary)})
 
 
 def edition_out(

@@ -13,10 +13,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.columns import part_of, refers_to
 from app.core.db import Base, Versioned
 from app.core.periods import NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
-from app.sources.models import Certainty, Citation, certainty_column
+from app.sources.models import Certainty, Citation, certainty_column, citations_of
 from app.threats.models import ThreatLink, threat_link_table
 
 
@@ -87,18 +88,14 @@ class ExerciseSeries(Versioned, Base):
         cascade="all, delete-orphan",
         order_by="ExerciseEdition.year, ExerciseEdition.id",
     )
-    citations: Mapped[list[Citation]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.series_id]
-    )
+    citations: Mapped[list[Citation]] = citations_of(Citation.series_id)
 
 
 class ExerciseEdition(PeriodMixin, NoteMixin, Versioned, Base):
     __tablename__ = "exercise_editions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    series_id: Mapped[int] = mapped_column(
-        ForeignKey("exercise_series.id", ondelete="CASCADE"), index=True
-    )
+    series_id: Mapped[int] = part_of("exercise_series")
     slug: Mapped[str] = mapped_column(String(160), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     year: Mapped[int] = mapped_column(Integer, index=True)
@@ -116,9 +113,7 @@ class ExerciseEdition(PeriodMixin, NoteMixin, Versioned, Base):
     )
     # Its threats, each link with its period and source (ordered by slug in the API).
     threats: Mapped[list[EditionThreat]] = relationship(lazy="raise", viewonly=True)
-    citations: Mapped[list[Citation]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.edition_id]
-    )
+    citations: Mapped[list[Citation]] = citations_of(Citation.edition_id)
 
 
 class Participation(NoteMixin, Base):
@@ -126,18 +121,12 @@ class Participation(NoteMixin, Base):
     __table_args__ = (UniqueConstraint("edition_id", "country_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    edition_id: Mapped[int] = mapped_column(
-        ForeignKey("exercise_editions.id", ondelete="CASCADE"), index=True
-    )
-    country_id: Mapped[int] = mapped_column(
-        ForeignKey("countries.id", ondelete="RESTRICT"), index=True
-    )
+    edition_id: Mapped[int] = part_of("exercise_editions")
+    country_id: Mapped[int] = refers_to("countries")
     role: Mapped[ParticipantRole] = mapped_column(enum_column(ParticipantRole, "role"))
     is_host: Mapped[bool] = mapped_column(Boolean, default=False)
     certainty: Mapped[Certainty] = certainty_column()
 
     edition: Mapped[ExerciseEdition] = relationship(back_populates="participations", lazy="raise")
     country: Mapped[Country] = relationship(lazy="raise")
-    citations: Mapped[list[Citation]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.participation_id]
-    )
+    citations: Mapped[list[Citation]] = citations_of(Citation.participation_id)

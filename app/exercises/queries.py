@@ -2,14 +2,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from app.core.pagination import PageParams, SortKey, encode_cursor, fetch_page
-from app.core.problems import InvalidParameter, NotFound
-from app.core.search import contains_text
+from app.core.problems import InvalidParameter
+from app.core.queries import linked, one_by_slug, one_or_404, text_in, where_given
 from app.countries.models import Country
 from app.exercises.models import (
     ActivityKind,
@@ -22,8 +22,9 @@ from app.exercises.models import (
     edition_domains,
     edition_threats,
 )
-from app.sources.models import Citation
+from app.sources.queries import with_sources
 from app.threats.models import ThreatCategory
+from app.threats.queries import addressing
 
 
 class SeriesSort(StrEnum):
@@ -42,51 +43,21 @@ class EditionFilters:
     q: str | None = None
 
     def editions(self) -> Select[Any]:
-        statement = select(ExerciseEdition.id).join(ExerciseEdition.series)
-        if self.participant_ids:
-            statement = statement.where(
-                ExerciseEdition.id.in_(
-                    select(Participation.edition_id).where(
-                        Participation.country_id.in_(self.participant_ids)
-                    )
-                )
-            )
-        if self.host_ids:
-            statement = statement.where(
-                ExerciseEdition.id.in_(
-                    select(Participation.edition_id).where(
-                        Participation.country_id.in_(self.host_ids), Participation.is_host
-                    )
-                )
-            )
-        if self.threat_ids:
-            statement = statement.where(
-                ExerciseEdition.id.in_(
-                    select(edition_threats.c.edition_id).where(
-                        edition_threats.c.threat_id.in_(self.threat_ids)
-                    )
-                )
-            )
-        if self.activities:
-            statement = statement.where(
-                ExerciseEdition.id.in_(
-                    select(edition_activities.c.edition_id).where(
-                        edition_activities.c.activity.in_(self.activities)
-                    )
-                )
-            )
-        if self.year_gte is not None:
-            statement = statement.where(ExerciseEdition.year >= self.year_gte)
-        if self.year_lte is not None:
-            statement = statement.where(ExerciseEdition.year <= self.year_lte)
-        if self.q:
-            statement = statement.where(
-                or_(
-                    contains_text(ExerciseSeries.name, self.q),
-                    contains_text(ExerciseEdition.name, self.q),
-                )
-            )
-        return statement
+        edition, participant = ExerciseEdition.id, Participation.edition_id
+        participants = Participation.country_id.in_(self.participant_ids)
+        hosts = (Participation.country_id.in_(self.host_ids), Participation.is_host)
+        activity = edition_activities.c.edition_id
+        activities = edition_activities.c.activity.in_(self.activities)
+        return where_given(
+            select(ExerciseEdition.id).join(ExerciseEdition.series),
+            linked(edition, participant, participants) if self.participant_ids else None,
+            linked(edition, participant, *hosts) if self.host_ids else None,
+            addressing(edition, edition_threats.c.edition_id, self.threat_ids),
+            linked(edition, activity, activities) if self.activities else None,
+            None if self.year_gte is None else ExerciseEdition.year >= self.year_gte,
+            None if self.year_lte is None else ExerciseEdition.year <= self.year_lte,
+            text_in(self.q, ExerciseSeries.name, ExerciseEdition.name),
+        )
 
 
 @dataclass
@@ -153,45 +124,39 @@ def summarize_series(
 
 
 def get_series(session: Session, slug: str) -> ExerciseSeries:
-    statement = (
-        select(ExerciseSeries)
-        .where(ExerciseSeries.slug == slug)
-        .options(
-            selectinload(ExerciseSeries.citations).joinedload(Citation.source),
-            selectinload(ExerciseSeries.editions).options(
-                selectinload(ExerciseEdition.threats),
-                selectinload(ExerciseEdition.citations).joinedload(Citation.source),
-                selectinload(ExerciseEdition.participations).options(
-                    joinedload(Participation.country),
-                    selectinload(Participation.citations).joinedload(Citation.source),
-                ),
-            ),
-        )
+    participations = selectinload(ExerciseEdition.participations).options(
+        joinedload(Participation.country), with_sources(Participation.citations)
     )
-    series = session.scalars(statement).one_or_none()
-    if series is None:
-        raise NotFound(f"No exercise series with slug {slug!r}; GET /v1/exercises lists them.")
-    return series
+    editions = selectinload(ExerciseSeries.editions).options(
+        selectinload(ExerciseEdition.threats),
+        with_sources(ExerciseEdition.citations),
+        participations,
+    )
+    sources = with_sources(ExerciseSeries.citations)
+    noun = "exercise series"
+    return one_by_slug(session, ExerciseSeries, slug, noun, "/v1/exercises", sources, editions)
 
 
 def edition_tags(
     session: Session, edition_ids: list[int]
 ) -> tuple[dict[int, list[ActivityKind]], dict[int, list[Domain]]]:
-    activities: dict[int, list[ActivityKind]] = defaultdict(list)
-    for edition_id, activity in session.execute(
-        select(edition_activities.c.edition_id, edition_activities.c.activity)
-        .where(edition_activities.c.edition_id.in_(edition_ids))
-        .order_by(edition_activities.c.activity)
-    ):
-        activities[edition_id].append(ActivityKind(activity))
-    domains: dict[int, list[Domain]] = defaultdict(list)
-    for edition_id, domain in session.execute(
-        select(edition_domains.c.edition_id, edition_domains.c.domain)
-        .where(edition_domains.c.edition_id.in_(edition_ids))
-        .order_by(edition_domains.c.domain)
-    ):
-        domains[edition_id].append(Domain(domain))
-    return activities, domains
+    activities = _tags(session, edition_activities.c.activity, edition_ids, ActivityKind)
+    return activities, _tags(session, edition_domains.c.domain, edition_ids, Domain)
+
+
+Tag = TypeVar("Tag", bound=StrEnum)
+
+
+def _tags(
+    session: Session, tag: Any, edition_ids: list[int], kind: type[Tag]
+) -> dict[int, list[Tag]]:
+    """The tags of one kind (`tag`: the activities' or the domains' column) of each edition."""
+    edition = tag.table.c.edition_id
+    found: dict[int, list[Tag]] = defaultdict(list)
+    rows = select(edition, tag).where(edition.in_(edition_ids)).order_by(tag)
+    for edition_id, value in session.execute(rows):
+        found[edition_id].append(kind(value))
+    return found
 
 
 def get_edition(session: Session, slug: str, edition_slug: str) -> ExerciseEdition:
@@ -201,20 +166,18 @@ def get_edition(session: Session, slug: str, edition_slug: str) -> ExerciseEditi
         .where(ExerciseSeries.slug == slug, ExerciseEdition.slug == edition_slug)
         .options(
             selectinload(ExerciseEdition.threats),
-            selectinload(ExerciseEdition.citations).joinedload(Citation.source),
+            with_sources(ExerciseEdition.citations),
             selectinload(ExerciseEdition.participations).options(
                 joinedload(Participation.country),
-                selectinload(Participation.citations).joinedload(Citation.source),
+                with_sources(Participation.citations),
             ),
         )
     )
-    edition = session.scalars(statement).one_or_none()
-    if edition is None:
-        raise NotFound(
-            f"No edition {edition_slug!r} in exercise series {slug!r}; "
-            f"GET /v1/exercises/{slug} lists its editions."
-        )
-    return edition
+    missing = (
+        f"No edition {edition_slug!r} in exercise series {slug!r}; "
+        f"GET /v1/exercises/{slug} lists its editions."
+    )
+    return one_or_404(session, statement, missing)
 
 
 # --- the participation table: one row per edition and country ------------------------------
@@ -265,7 +228,7 @@ def list_participations(
             contains_eager(Participation.edition).options(
                 joinedload(ExerciseEdition.series),
                 selectinload(ExerciseEdition.threats),
-                selectinload(ExerciseEdition.citations).joinedload(Citation.source),
+                with_sources(ExerciseEdition.citations),
             ),
         )
     )

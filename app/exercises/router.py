@@ -18,25 +18,16 @@ from app.core.params import (
     YearGte,
     YearLte,
     check_years,
+    repeatable,
     slug_path,
 )
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import country_ids
 from app.exercises import queries
-from app.exercises.details import (
-    edition_detail,
-    participation_rows,
-    series_detail,
-    series_out,
-)
+from app.exercises.details import edition_detail, participation_rows, series_detail, series_out
 from app.exercises.models import ActivityKind, ExerciseSeries, ParticipantRole, Participation
 from app.exercises.queries import EditionFilters, ParticipationFilters, SeriesSort
-from app.exercises.schemas import (
-    EditionOut,
-    ParticipationRow,
-    SeriesDetail,
-    SeriesOut,
-)
+from app.exercises.schemas import EditionOut, ParticipationRow, SeriesDetail, SeriesOut
 from app.threats.queries import threat_ids
 
 router = APIRouter(prefix="/v1/exercises", tags=["exercises"])
@@ -48,12 +39,7 @@ class ExerciseFilters:
     host: CountryFilter = None
     threat: ThreatFilter = None
     kind: Annotated[
-        list[ActivityKind] | None,
-        Query(
-            max_length=7,
-            description="Activity kind; repeat for any of several",
-            examples=[["disaster_response"]],
-        ),
+        list[ActivityKind] | None, repeatable("Activity kind", ["disaster_response"], 7)
     ] = None
     year_gte: YearGte = None
     year_lte: YearLte = None
@@ -102,20 +88,10 @@ participations = APIRouter(prefix="/participations")
 class ParticipationQuery:
     country: CountryFilter = None
     series: Annotated[
-        list[SlugItem] | None,
-        Query(
-            max_length=20,
-            description="Exercise series slug; repeat for any of several",
-            examples=[["cobra-gold"]],
-        ),
+        list[SlugItem] | None, repeatable("Exercise series slug", ["cobra-gold"], 20)
     ] = None
     role: Annotated[
-        list[ParticipantRole] | None,
-        Query(
-            max_length=4,
-            description="Participant role; repeat for any of several",
-            examples=[["full_participant"]],
-        ),
+        list[ParticipantRole] | None, repeatable("Participant role", ["full_participant"], 4)
     ] = None
     year_gte: YearGte = None
     year_lte: YearLte = None

@@ -1,8 +1,9 @@
 from datetime import date
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from app.core.fields import example_body, indonesian_name, precision_field
 from app.core.inputs import (
     SLUG_PATTERN,
     Checked,
@@ -13,7 +14,6 @@ from app.core.inputs import (
     Name,
     Note,
     Patch,
-    Threats,
     fill_dates,
     listed_twice,
     period_error,
@@ -24,8 +24,8 @@ from app.core.periods import DatePrecision
 from app.countries.schemas import CountryRef
 from app.exercises.models import ActivityKind, Domain, ParticipantRole
 from app.sources.models import Certainty
-from app.sources.schemas import CitationOut, Evidence, Sources
-from app.threats.schemas import ThreatLinks, ThreatRef
+from app.sources.schemas import CitationOut, Evidence, Sources, replacing_sources
+from app.threats.schemas import InitiativeCreate, InitiativeUpdate, ThreatLinks, ThreatRef
 
 
 class Participant(Evidence):
@@ -35,7 +35,6 @@ class Participant(Evidence):
 
 
 class EditionOut(Named):
-    model_config = ConfigDict(from_attributes=True)
     name_kind: ClassVar[str] = "exercise_edition"
 
     slug: str = Field(examples=["cobra-gold-2024"])
@@ -62,7 +61,6 @@ class EditionOut(Named):
 
 
 class SeriesOut(Named):
-    model_config = ConfigDict(from_attributes=True)
     name_kind: ClassVar[str] = "exercise_series"
 
     slug: str = Field(examples=["cobra-gold"])
@@ -82,7 +80,6 @@ class SeriesDetail(SeriesOut):
 
 
 class EditionRef(Named):
-    model_config = ConfigDict(from_attributes=True)
     name_kind: ClassVar[str] = "exercise_edition"
 
     slug: str = Field(examples=["cobra-gold-2024"])
@@ -90,7 +87,6 @@ class EditionRef(Named):
 
 
 class SeriesRef(Named):
-    model_config = ConfigDict(from_attributes=True)
     name_kind: ClassVar[str] = "exercise_series"
 
     slug: str = Field(examples=["cobra-gold"])
@@ -155,14 +151,10 @@ class ParticipantIn(ParticipantFields):
 class ParticipantPut(ParticipantFields):
     """A country's participation in an edition; replaces what is stored."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "role": "observer",
-                    "sources": [{"source": "article", "locator": "Cobra Gold"}],
-                }
-            ]
+    model_config = example_body(
+        {
+            "role": "observer",
+            "sources": [{"source": "article", "locator": "Cobra Gold"}],
         }
     )
 
@@ -183,9 +175,7 @@ class EditionFields(Input):
         examples=[43],
     )
     start_date: InputDate | None = Field(default=None, examples=["2026-02-24"])
-    start_precision: DatePrecision | None = Field(
-        examples=["day"], default=None, description="How much of the date is known (default: day)"
-    )
+    start_precision: DatePrecision | None = precision_field("day")
     end_date: InputDate | None = Field(default=None, examples=["2026-03-07"])
     end_precision: DatePrecision | None = Field(default=None, examples=["day"])
     location: Location | None = Field(default=None, examples=["U-Tapao, Thailand"])
@@ -224,26 +214,22 @@ def edition_errors(
     return errors
 
 
-class EditionCreate(EditionFields, Checked):
+class EditionCreate(EditionFields, InitiativeCreate):
     """A new edition with its participants; participants without sources cite the edition's."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "year": 2026,
-                    "slug": "cobra-gold-2026",
-                    "start_date": "2026-02-24",
-                    "activities": ["warfighting"],
-                    "threats": ["armed-conflict"],
-                    "participants": [
-                        {"country": "THA", "is_host": True},
-                        {"country": "USA", "is_host": True},
-                        {"country": "IDN"},
-                    ],
-                    "sources": [{"source": "article", "locator": "Cobra Gold"}],
-                }
-            ]
+    model_config = example_body(
+        {
+            "year": 2026,
+            "slug": "cobra-gold-2026",
+            "start_date": "2026-02-24",
+            "activities": ["warfighting"],
+            "threats": ["armed-conflict"],
+            "participants": [
+                {"country": "THA", "is_host": True},
+                {"country": "USA", "is_host": True},
+                {"country": "IDN"},
+            ],
+            "sources": [{"source": "article", "locator": "Cobra Gold"}],
         }
     )
 
@@ -256,8 +242,6 @@ class EditionCreate(EditionFields, Checked):
     name: Name | None = Field(
         examples=["Cobra Gold 2026"], default=None, description="Default: `{series name} {year}`"
     )
-    certainty: Certainty = Field(default=Certainty.confirmed, examples=["confirmed"])
-    threats: Threats = Field(default=[])
     participants: list[ParticipantIn] = Field(
         examples=[[{"country": "THA", "is_host": True}, {"country": "USA"}]],
         default=[],
@@ -270,33 +254,25 @@ class EditionCreate(EditionFields, Checked):
         errors += edition_errors(
             self.start_date, self.end_date, self.year, self.activities, self.domains
         )
-        error = listed_twice(self.threats, "threat")
-        return [*errors, *([error] if error else [])]
+        return [*errors, *super().errors()]
 
 
-class EditionUpdate(EditionFields, Patch):
+class EditionUpdate(EditionFields, InitiativeUpdate):
     """The fields to change; absent fields stay, null clears an optional one. `activities`,
     `domains` and `sources` replace the stored lists; participants and threats have routes of
     their own."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"personnel": 9800, "domains": ["land", "sea", "air"]}]}
-    )
+    model_config = example_body({"personnel": 9800, "domains": ["land", "sea", "air"]})
 
     year: int | None = Field(strict=True, default=None, ge=1800, le=2200, examples=[2026])
     name: Name | None = Field(default=None, examples=["Cobra Gold"])
-    certainty: Certainty | None = Field(default=None, examples=["confirmed"])
     activities: list[ActivityKind] | None = Field(  # type: ignore[assignment]
         default=None, max_length=7, examples=[["humanitarian_assistance"]]
     )
     domains: list[Domain] | None = Field(  # type: ignore[assignment]
         default=None, max_length=6, examples=[["land", "sea"]]
     )
-    sources: Sources | None = Field(
-        examples=[[{"source": "article", "locator": "Cobra Gold"}]],
-        default=None,
-        description="Replaces the cited sources",
-    )
+    sources: Sources | None = replacing_sources("Cobra Gold")
 
     required = ("year", "name", "certainty", "activities", "domains", "sources")
     dates = _EDITION_DATES
@@ -313,9 +289,7 @@ class EditionUpdate(EditionFields, Patch):
 
 
 class SeriesFields(Input):
-    name_id: Name | None = Field(
-        examples=["Cobra Emas"], default=None, description="Name in Indonesian"
-    )
+    name_id: Name | None = indonesian_name("Cobra Emas")
     description: Description | None = Field(
         default=None, examples=["An annual exercise, newlines allowed."]
     )
@@ -324,26 +298,22 @@ class SeriesFields(Input):
 class SeriesCreate(SeriesFields, Checked):
     """A new exercise series with at least one edition (a series is known by its editions)."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
+    model_config = example_body(
+        {
+            "slug": "komodo",
+            "name": "Multilateral Naval Exercise Komodo",
+            "sources": [{"source": "article", "locator": "Komodo"}],
+            "editions": [
                 {
-                    "slug": "komodo",
-                    "name": "Multilateral Naval Exercise Komodo",
-                    "sources": [{"source": "article", "locator": "Komodo"}],
-                    "editions": [
-                        {
-                            "year": 2023,
-                            "activities": ["humanitarian_assistance"],
-                            "participants": [
-                                {"country": "IDN", "is_host": True},
-                                {"country": "AUS"},
-                            ],
-                            "sources": [{"source": "article", "locator": "Komodo 2023"}],
-                        }
+                    "year": 2023,
+                    "activities": ["humanitarian_assistance"],
+                    "participants": [
+                        {"country": "IDN", "is_host": True},
+                        {"country": "AUS"},
                     ],
+                    "sources": [{"source": "article", "locator": "Komodo 2023"}],
                 }
-            ]
+            ],
         }
     )
 
@@ -374,13 +344,9 @@ class SeriesCreate(SeriesFields, Checked):
 class SeriesUpdate(SeriesFields, Patch):
     """The fields to change; absent fields stay as they are, null clears an optional one."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"name_id": "Cobra Emas"}]})
+    model_config = example_body({"name_id": "Cobra Emas"})
 
     name: Name | None = Field(default=None, examples=["Cobra Gold"])
-    sources: Sources | None = Field(
-        examples=[[{"source": "article", "locator": "Cobra Gold"}]],
-        default=None,
-        description="Replaces the cited sources",
-    )
+    sources: Sources | None = replacing_sources("Cobra Gold")
 
     required = ("name", "sources")

@@ -4,11 +4,12 @@ from enum import StrEnum
 from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.columns import part_of, precision_column, refers_to
 from app.core.db import Base, Versioned
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.organizations.models import Organization
-from app.sources.models import Certainty, Citation, Source, certainty_column
+from app.sources.models import Certainty, Citation, Source, certainty_column, citations_of
 from app.threats.models import ThreatLink, threat_link_table
 
 
@@ -34,12 +35,8 @@ class Operation(PeriodMixin, NoteMixin, Versioned, Base):
     name: Mapped[str] = mapped_column(String(300))
     name_id: Mapped[str | None] = mapped_column(String(300))
     kind: Mapped[OperationKind] = mapped_column(enum_column(OperationKind, "kind"))
-    lead_organization_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
-    )
-    host_country_id: Mapped[int | None] = mapped_column(
-        ForeignKey("countries.id", ondelete="RESTRICT"), index=True
-    )
+    lead_organization_id: Mapped[int | None] = refers_to("organizations")
+    host_country_id: Mapped[int | None] = refers_to("countries")
     mandate: Mapped[str | None] = mapped_column(String(1000))
     description: Mapped[str | None] = mapped_column(Text)
     headquarters: Mapped[str | None] = mapped_column(String(200))
@@ -54,9 +51,7 @@ class Operation(PeriodMixin, NoteMixin, Versioned, Base):
     )
     # Its threats, each link with its period and source (ordered by slug in the API).
     threats: Mapped[list[OperationThreat]] = relationship(lazy="raise", viewonly=True)
-    citations: Mapped[list[Citation]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.operation_id]
-    )
+    citations: Mapped[list[Citation]] = citations_of(Citation.operation_id)
 
     @property
     def name_is_label(self) -> bool:
@@ -72,24 +67,16 @@ class Contribution(PeriodMixin, NoteMixin, Base):
     __table_args__ = (UniqueConstraint("operation_id", "country_id", "start_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    operation_id: Mapped[int] = mapped_column(
-        ForeignKey("operations.id", ondelete="CASCADE"), index=True
-    )
-    country_id: Mapped[int] = mapped_column(
-        ForeignKey("countries.id", ondelete="RESTRICT"), index=True
-    )
+    operation_id: Mapped[int] = part_of("operations")
+    country_id: Mapped[int] = refers_to("countries")
     personnel: Mapped[int | None] = mapped_column(Integer)
     personnel_as_of_date: Mapped[date | None] = mapped_column(Date)
-    personnel_as_of_precision: Mapped[DatePrecision | None] = mapped_column(
-        enum_column(DatePrecision, "personnel_as_of_precision")
-    )
+    personnel_as_of_precision: Mapped[DatePrecision | None] = precision_column("personnel_as_of")
     certainty: Mapped[Certainty] = certainty_column()
 
     operation: Mapped[Operation] = relationship(back_populates="contributions", lazy="raise")
     country: Mapped[Country] = relationship(lazy="raise")
-    citations: Mapped[list[Citation]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.contribution_id]
-    )
+    citations: Mapped[list[Citation]] = citations_of(Citation.contribution_id)
 
 
 class ContributionMonth(Base):
@@ -105,9 +92,7 @@ class ContributionMonth(Base):
     __table_args__ = (UniqueConstraint("contribution_id", "month"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contribution_id: Mapped[int] = mapped_column(
-        ForeignKey("contributions.id", ondelete="CASCADE"), index=True
-    )
+    contribution_id: Mapped[int] = part_of("contributions")
     month: Mapped[date] = mapped_column(Date, index=True)  # its first day
     police_male: Mapped[int | None] = mapped_column(Integer)
     police_female: Mapped[int | None] = mapped_column(Integer)

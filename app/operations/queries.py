@@ -3,12 +3,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.core.pagination import PageParams, SortKey, fetch_page
 from app.core.problems import InvalidParameter, NotFound
-from app.core.search import contains_text
+from app.core.queries import linked, one_by_slug, text_in, where_given
 from app.operations.models import (
     Contribution,
     ContributionMonth,
@@ -16,7 +16,8 @@ from app.operations.models import (
     OperationKind,
     operation_threats,
 )
-from app.sources.models import Citation
+from app.sources.queries import with_sources
+from app.threats.queries import addressing
 
 
 def list_operations(
@@ -29,57 +30,38 @@ def list_operations(
     q: str | None,
     page: PageParams,
 ) -> tuple[Sequence[Operation], int, str | None]:
-    statement = select(Operation).options(
-        selectinload(Operation.threats),
-        joinedload(Operation.lead_organization),
-        joinedload(Operation.host_country),
+    contributors = Contribution.country_id.in_(contributor_ids)
+    statement = where_given(
+        select(Operation).options(
+            selectinload(Operation.threats),
+            joinedload(Operation.lead_organization),
+            joinedload(Operation.host_country),
+        ),
+        None if kind is None else Operation.kind == kind,
+        Operation.host_country_id.in_(host_ids) if host_ids else None,
+        linked(Operation.id, Contribution.operation_id, contributors) if contributor_ids else None,
+        addressing(Operation.id, operation_threats.c.operation_id, threat_ids),
+        text_in(q, Operation.name, Operation.slug),
     )
-    if kind is not None:
-        statement = statement.where(Operation.kind == kind)
-    if host_ids:
-        statement = statement.where(Operation.host_country_id.in_(host_ids))
-    if contributor_ids:
-        statement = statement.where(
-            Operation.id.in_(
-                select(Contribution.operation_id).where(
-                    Contribution.country_id.in_(contributor_ids)
-                )
-            )
-        )
-    if threat_ids:
-        statement = statement.where(
-            Operation.id.in_(
-                select(operation_threats.c.operation_id).where(
-                    operation_threats.c.threat_id.in_(threat_ids)
-                )
-            )
-        )
-    if q:
-        statement = statement.where(
-            or_(contains_text(Operation.name, q), contains_text(Operation.slug, q))
-        )
     return fetch_page(session, statement, SortKey(Operation.slug, Operation.id), page)
 
 
 def get_operation(session: Session, slug: str) -> Operation:
-    statement = (
-        select(Operation)
-        .where(Operation.slug == slug)
-        .options(
-            selectinload(Operation.threats),
-            joinedload(Operation.lead_organization),
-            joinedload(Operation.host_country),
-            selectinload(Operation.citations).joinedload(Citation.source),
-            selectinload(Operation.contributions).options(
-                joinedload(Contribution.country),
-                selectinload(Contribution.citations).joinedload(Citation.source),
-            ),
-        )
+    contributions = selectinload(Operation.contributions).options(
+        joinedload(Contribution.country), with_sources(Contribution.citations)
     )
-    operation = session.scalars(statement).one_or_none()
-    if operation is None:
-        raise NotFound(f"No operation with slug {slug!r}; GET /v1/operations lists them.")
-    return operation
+    return one_by_slug(
+        session,
+        Operation,
+        slug,
+        "operation",
+        "/v1/operations",
+        selectinload(Operation.threats),
+        joinedload(Operation.lead_organization),
+        joinedload(Operation.host_country),
+        with_sources(Operation.citations),
+        contributions,
+    )
 
 
 def operation_id(session: Session, slug: str) -> int:

@@ -2,14 +2,24 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from app.core.deps import SessionDep
 from app.core.lists import list_route
 from app.core.pagination import LIST_RESPONSES, Fetch, PageDep
-from app.core.params import CountryCode, CountryFilter, SearchText, Slug, SlugItem, ThreatFilter
+from app.core.params import (
+    CountryCode,
+    CountryFilter,
+    SearchText,
+    Slug,
+    SlugItem,
+    ThreatFilter,
+    described,
+    repeatable,
+    text_param,
+)
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import country_ids, get_country
 from app.operations import queries
@@ -24,8 +34,7 @@ router = APIRouter(prefix="/v1/operations", tags=["operations"])
 @dataclass
 class OperationFilters:
     kind: Annotated[
-        OperationKind | None,
-        Query(description="peacekeeping or humanitarian", examples=["peacekeeping"]),
+        OperationKind | None, described("peacekeeping or humanitarian", "peacekeeping")
     ] = None
     host: CountryFilter = None
     contributor: CountryFilter = None
@@ -53,12 +62,8 @@ def get_operation(session: SessionDep, slug: Slug) -> OperationDetail:
 
 MonthBound = Annotated[
     str | None,
-    Query(
-        min_length=7,
-        max_length=7,
-        pattern=MONTH_PATTERN,
-        description="A month, YYYY-MM (inclusive)",
-        examples=["2012-01"],
+    text_param(
+        "A month, YYYY-MM (inclusive)", "2012-01", min_length=7, max_length=7, pattern=MONTH_PATTERN
     ),
 ]
 
@@ -113,14 +118,7 @@ def list_operation_months(
 
 @dataclass
 class CountryMonthFilters(MonthWindow):
-    operation: Annotated[
-        list[SlugItem] | None,
-        Query(
-            max_length=20,
-            description="Operation slug; repeat for any of several",
-            examples=[["unifil"]],
-        ),
-    ] = None
+    operation: Annotated[list[SlugItem] | None, repeatable("Operation slug", ["unifil"], 20)] = None
 
 
 # A country's peacekeeping months are read from the operations: the countries package sits

@@ -1,8 +1,9 @@
 from datetime import date
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from app.core.fields import example_body, indonesian_name, precision_field
 from app.core.inputs import (
     SLUG_PATTERN,
     TEXT_CHARACTERS,
@@ -12,10 +13,7 @@ from app.core.inputs import (
     Input,
     InputDate,
     Note,
-    Patch,
     SlugIn,
-    Threats,
-    listed_twice,
     period_errors,
 )
 from app.core.language import Named
@@ -26,8 +24,8 @@ from app.countries.schemas import CountryRef
 from app.operations.models import OperationKind
 from app.organizations.schemas import OrganizationRef
 from app.sources.models import Certainty
-from app.sources.schemas import CitationOut, Evidence, Sources
-from app.threats.schemas import ThreatLinks
+from app.sources.schemas import CitationOut, Evidence, Sources, replacing_sources
+from app.threats.schemas import InitiativeCreate, InitiativeUpdate, ThreatLinks
 
 # Year 0000 is not a date (Python's calendar starts at year 1).
 MONTH_PATTERN = r"^(000[1-9]|00[1-9]\d|0[1-9]\d{2}|[1-9]\d{3})-(0[1-9]|1[0-2])$"
@@ -62,7 +60,6 @@ class Contributor(Evidence):
 
 
 class OperationOut(Named):
-    model_config = ConfigDict(from_attributes=True)
     name_kind: ClassVar[str] = "operation"
 
     slug: str = Field(examples=["unifil"])
@@ -95,7 +92,6 @@ class OperationDetail(OperationOut):
 
 
 class OperationRef(Named):
-    model_config = ConfigDict(from_attributes=True)
     name_kind: ClassVar[str] = "operation"
 
     slug: str = Field(examples=["unifil"])
@@ -202,15 +198,11 @@ class ContributorIn(ContributorFields):
 class ContributorPut(ContributorFields):
     """A country's contribution to an operation; replaces what is stored."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "personnel": 1230,
-                    "personnel_as_of_date": "2025-06-30",
-                    "sources": [{"source": "article", "locator": "UNIFIL"}],
-                }
-            ]
+    model_config = example_body(
+        {
+            "personnel": 1230,
+            "personnel_as_of_date": "2025-06-30",
+            "sources": [{"source": "article", "locator": "UNIFIL"}],
         }
     )
 
@@ -218,19 +210,13 @@ class ContributorPut(ContributorFields):
 
 
 class OperationFields(Input):
-    name_id: LongName | None = Field(
-        examples=["Pasukan Sementara PBB di Lebanon"],
-        default=None,
-        description="Name in Indonesian",
-    )
+    name_id: LongName | None = indonesian_name("Pasukan Sementara PBB di Lebanon")
     lead_organization: SlugIn | None = Field(
         default=None, description="Slug of the leading organization", examples=["un"]
     )
     host_country: CountryCodeIn | None = Field(default=None, examples=["LBN"])
     start_date: InputDate | None = Field(default=None, examples=["1978-03-19"])
-    start_precision: DatePrecision | None = Field(
-        examples=["day"], default=None, description="How much of the date is known (default: day)"
-    )
+    start_precision: DatePrecision | None = precision_field("day")
     end_date: InputDate | None = Field(
         examples=["2026-12-31"], default=None, description="Exclusive; null: ongoing"
     )
@@ -242,58 +228,43 @@ class OperationFields(Input):
     note: Note | None = Field(default=None, examples=["Figures from the 2024 fact sheet."])
 
 
-class OperationCreate(OperationFields, Checked):
+class OperationCreate(OperationFields, InitiativeCreate):
     """A new operation with its contributors; contributors without sources cite the
     operation's."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "slug": "unmik",
-                    "name": "United Nations Interim Administration Mission in Kosovo",
-                    "kind": "peacekeeping",
-                    "lead_organization": "un",
-                    "start_date": "1999-06-10",
-                    "threats": ["armed-conflict"],
-                    "contributors": [{"country": "IDN"}, {"country": "AUT", "personnel": 10}],
-                    "sources": [{"source": "article", "locator": "UNMIK"}],
-                }
-            ]
+    model_config = example_body(
+        {
+            "slug": "unmik",
+            "name": "United Nations Interim Administration Mission in Kosovo",
+            "kind": "peacekeeping",
+            "lead_organization": "un",
+            "start_date": "1999-06-10",
+            "threats": ["armed-conflict"],
+            "contributors": [{"country": "IDN"}, {"country": "AUT", "personnel": 10}],
+            "sources": [{"source": "article", "locator": "UNMIK"}],
         }
     )
 
     slug: str = Field(min_length=1, max_length=120, pattern=SLUG_PATTERN, examples=["unmik"])
     name: LongName
     kind: OperationKind = Field(examples=["peacekeeping"])
-    certainty: Certainty = Field(default=Certainty.confirmed, examples=["confirmed"])
-    threats: Threats = Field(default=[])
     contributors: list[ContributorIn] = Field(
         examples=[[{"country": "IDN", "personnel": 1230}]], default=[], max_length=300
     )
     sources: Sources = Field(examples=[[{"source": "article", "locator": "UNIFIL"}]])
 
     def errors(self) -> list[str]:
-        error = listed_twice(self.threats, "threat")
-        return [*period_errors(self, _PERIOD), *([error] if error else [])]
+        return [*period_errors(self, _PERIOD), *super().errors()]
 
 
-class OperationUpdate(OperationFields, Patch):
+class OperationUpdate(OperationFields, InitiativeUpdate):
     """The fields to change; absent fields stay as they are, null clears an optional one.
     Contributors and threats have routes of their own."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"end_date": "2026-12-31", "certainty": "confirmed"}]}
-    )
+    model_config = example_body({"end_date": "2026-12-31", "certainty": "confirmed"})
 
     name: LongName | None = Field(default=None, examples=["UNIFIL"])
     kind: OperationKind | None = Field(default=None, examples=["peacekeeping"])
-    certainty: Certainty | None = Field(default=None, examples=["confirmed"])
-    sources: Sources | None = Field(
-        examples=[[{"source": "article", "locator": "UNIFIL"}]],
-        default=None,
-        description="Replaces the cited sources",
-    )
+    sources: Sources | None = replacing_sources("UNIFIL")
 
-    required = ("name", "kind", "certainty", "sources")
     dates = _PERIOD

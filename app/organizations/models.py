@@ -1,13 +1,14 @@
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.columns import part_of, precision_column, refers_to
 from app.core.db import Base, Versioned
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
-from app.sources.models import Certainty, Citation, certainty_column
+from app.sources.models import Certainty, Citation, certainty_column, citations_of
 from app.threats.models import ThreatLink, threat_link_table
 
 
@@ -47,13 +48,9 @@ class Organization(Versioned, Base):
     acronym: Mapped[str | None] = mapped_column(String(40))
     kind: Mapped[OrganizationKind] = mapped_column(enum_column(OrganizationKind, "kind"))
     founded_date: Mapped[date | None] = mapped_column(Date)
-    founded_precision: Mapped[DatePrecision | None] = mapped_column(
-        enum_column(DatePrecision, "founded_precision")
-    )
+    founded_precision: Mapped[DatePrecision | None] = precision_column("founded")
     ended_date: Mapped[date | None] = mapped_column(Date)
-    ended_precision: Mapped[DatePrecision | None] = mapped_column(
-        enum_column(DatePrecision, "ended_precision")
-    )
+    ended_precision: Mapped[DatePrecision | None] = precision_column("ended")
     # Co-membership in a universal body (the UN) says nothing about cooperation.
     universal: Mapped[bool] = mapped_column(Boolean, default=False)
     description: Mapped[str | None] = mapped_column(Text)
@@ -63,9 +60,7 @@ class Organization(Versioned, Base):
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="organization", lazy="raise", cascade="all, delete-orphan"
     )
-    citations: Mapped[list[Citation]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.organization_id]
-    )
+    citations: Mapped[list[Citation]] = citations_of(Citation.organization_id)
 
 
 class Membership(PeriodMixin, NoteMixin, Base):
@@ -73,17 +68,11 @@ class Membership(PeriodMixin, NoteMixin, Base):
     __table_args__ = (UniqueConstraint("organization_id", "country_id", "role", "start_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
-    )
-    country_id: Mapped[int] = mapped_column(
-        ForeignKey("countries.id", ondelete="RESTRICT"), index=True
-    )
+    organization_id: Mapped[int] = part_of("organizations")
+    country_id: Mapped[int] = refers_to("countries")
     role: Mapped[MembershipRole] = mapped_column(enum_column(MembershipRole, "role"))
     certainty: Mapped[Certainty] = certainty_column()
 
     organization: Mapped[Organization] = relationship(back_populates="memberships", lazy="raise")
     country: Mapped[Country] = relationship(lazy="raise")
-    citations: Mapped[list[Citation]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.membership_id]
-    )
+    citations: Mapped[list[Citation]] = citations_of(Citation.membership_id)

@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, selectinload
 
 from app.core.pagination import PageParams, SortKey, fetch_page
-from app.core.problems import NotFound
+from app.core.queries import one_by_slug, where_given
 from app.core.search import contains_text
 from app.core.slugs import slug_ids
 from app.countries.models import Country
@@ -17,7 +17,8 @@ from app.organizations.models import (
     OrganizationKind,
     organization_threats,
 )
-from app.sources.models import Citation
+from app.sources.queries import with_sources
+from app.threats.queries import addressing
 
 
 class OrganizationSort(StrEnum):
@@ -33,7 +34,7 @@ def active_on(
 
 
 def _with_evidence(statement: Select[Membership]) -> Select[Membership]:
-    return statement.options(selectinload(Membership.citations).joinedload(Citation.source))
+    return statement.options(with_sources(Membership.citations))
 
 
 def list_organizations(
@@ -45,43 +46,29 @@ def list_organizations(
     sort: OrganizationSort,
     page: PageParams,
 ) -> tuple[Sequence[Organization], int, str | None]:
-    statement = select(Organization).options(selectinload(Organization.threats))
-    if kind is not None:
-        statement = statement.where(Organization.kind == kind)
-    if threat_ids:
-        statement = statement.where(
-            Organization.id.in_(
-                select(organization_threats.c.organization_id).where(
-                    organization_threats.c.threat_id.in_(threat_ids)
-                )
-            )
-        )
-    if q:
-        statement = statement.where(
-            or_(
-                contains_text(Organization.name, q),
-                contains_text(Organization.acronym, q),
-                contains_text(Organization.name_id, q),
-                Organization.slug == q.lower(),
-            )
-        )
+    statement = where_given(
+        select(Organization).options(selectinload(Organization.threats)),
+        None if kind is None else Organization.kind == kind,
+        addressing(Organization.id, organization_threats.c.organization_id, threat_ids),
+        _named(q),
+    )
     column = Organization.slug if sort is OrganizationSort.slug else Organization.name
     return fetch_page(session, statement, SortKey(column, Organization.id), page)
 
 
+def _named(q: str | None) -> ColumnElement[bool] | None:
+    """The `q` filter: in the name, the acronym or the Indonesian name, or the whole slug."""
+    if not q:
+        return None
+    names = (Organization.name, Organization.acronym, Organization.name_id)
+    return or_(*(contains_text(name, q) for name in names), Organization.slug == q.lower())
+
+
 def get_organization(session: Session, slug: str) -> Organization:
-    statement = (
-        select(Organization)
-        .where(Organization.slug == slug)
-        .options(
-            selectinload(Organization.threats),
-            selectinload(Organization.citations).joinedload(Citation.source),
-        )
+    threats, sources = selectinload(Organization.threats), with_sources(Organization.citations)
+    return one_by_slug(
+        session, Organization, slug, "organization", "/v1/organizations", threats, sources
     )
-    organization = session.scalars(statement).one_or_none()
-    if organization is None:
-        raise NotFound(f"No organization with slug {slug!r}; GET /v1/organizations lists them.")
-    return organization
 
 
 class RoleFilter(StrEnum):

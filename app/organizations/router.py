@@ -10,7 +10,7 @@ from app.core.csv_export import csv_response
 from app.core.deps import SessionDep
 from app.core.lists import list_route
 from app.core.pagination import LIST_RESPONSES, Fetch, ListFormat, wants_csv
-from app.core.params import CountryCode, IsoDate, SearchText, Slug, ThreatFilter
+from app.core.params import CountryCode, IsoDate, SearchText, Slug, ThreatFilter, described
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import get_country
 from app.organizations import details, queries
@@ -29,14 +29,10 @@ router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
 
 @dataclass
 class OrganizationFilters:
-    kind: Annotated[
-        OrganizationKind | None, Query(description="Only this kind", examples=["alliance"])
-    ] = None
+    kind: Annotated[OrganizationKind | None, described("Only this kind", "alliance")] = None
     threat: ThreatFilter = None
     q: SearchText = None
-    sort: Annotated[OrganizationSort, Query(description="Sort order", examples=["name"])] = (
-        OrganizationSort.slug
-    )
+    sort: Annotated[OrganizationSort, described("Sort order", "name")] = OrganizationSort.slug
 
 
 @list_route(router, OrganizationOut)
@@ -80,10 +76,7 @@ def get_organization_members(
     ] = None,
     format: Annotated[
         ListFormat,
-        Query(
-            description="json, or csv: one line per member (also chosen by `Accept: text/csv`)",
-            examples=["csv"],
-        ),
+        described("json, or csv: one line per member (also chosen by `Accept: text/csv`)", "csv"),
     ] = ListFormat.json,
 ) -> OrganizationMembers | StreamingResponse:
     """The organization's members on a day, each with role, period and sources."""

@@ -1,8 +1,9 @@
 from datetime import date
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from app.core.fields import example_body, indonesian_name, precision_field
 from app.core.inputs import (
     SLUG_PATTERN,
     Checked,
@@ -25,7 +26,6 @@ from app.threats.schemas import ThreatLinks
 
 
 class OrganizationRef(Named):
-    model_config = ConfigDict(from_attributes=True)
     name_kind: ClassVar[str] = "organization"
 
     slug: str = Field(examples=["nato"])
@@ -96,16 +96,12 @@ _DATES = ("founded", "ended")
 
 
 class OrganizationFields(Input):
-    name_id: Name | None = Field(
-        default=None, description="Name in Indonesian", examples=["Forum Pertahanan ASEAN"]
-    )
+    name_id: Name | None = indonesian_name("Forum Pertahanan ASEAN")
     acronym: ShortText | None = Field(default=None, examples=["ASEAN"])
     founded_date: InputDate | None = Field(
         default=None, description="First day of the known part of the date"
     )
-    founded_precision: DatePrecision | None = Field(
-        default=None, description="How much of the date is known (default: day)", examples=["year"]
-    )
+    founded_precision: DatePrecision | None = precision_field("year")
     ended_date: InputDate | None = Field(
         default=None, description="When it ended; null: still active", examples=["1991-07-01"]
     )
@@ -118,18 +114,14 @@ class OrganizationFields(Input):
 class OrganizationCreate(OrganizationFields, Checked):
     """A new organization, with the sources that attest it."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "slug": "asean-defence-forum",
-                    "name": "ASEAN Defence Forum",
-                    "kind": "defense_forum",
-                    "founded_date": "2006-01-01",
-                    "founded_precision": "year",
-                    "sources": [{"source": "asean-admm-inaugural", "locator": "para. 1"}],
-                }
-            ]
+    model_config = example_body(
+        {
+            "slug": "asean-defence-forum",
+            "name": "ASEAN Defence Forum",
+            "kind": "defense_forum",
+            "founded_date": "2006-01-01",
+            "founded_precision": "year",
+            "sources": [{"source": "asean-admm-inaugural", "locator": "para. 1"}],
         }
     )
 
@@ -152,9 +144,7 @@ class OrganizationCreate(OrganizationFields, Checked):
 class OrganizationUpdate(OrganizationFields, Patch):
     """The fields to change; absent fields stay as they are, null clears an optional one."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"acronym": "ADF", "description": "Renamed in 2026."}]}
-    )
+    model_config = example_body({"acronym": "ADF", "description": "Renamed in 2026."})
 
     name: Name | None = None
     kind: OrganizationKind | None = None
@@ -170,9 +160,7 @@ class OrganizationUpdate(OrganizationFields, Patch):
 class MembershipPeriodIn(Checked):
     role: MembershipRole = Field(examples=["member"])
     start_date: InputDate | None = Field(default=None, description="Unknown: null")
-    start_precision: DatePrecision | None = Field(
-        default=None, description="How much of the date is known (default: day)", examples=["day"]
-    )
+    start_precision: DatePrecision | None = precision_field("day")
     end_date: InputDate | None = Field(
         default=None,
         description="Exclusive: the first day not in the role; null: ongoing",
@@ -196,24 +184,20 @@ class MembershipPeriodIn(Checked):
 class MembershipPut(Checked):
     """Every period of the country in the organization; replaces what is stored."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
+    model_config = example_body(
+        {
+            "periods": [
                 {
-                    "periods": [
-                        {
-                            "role": "observer",
-                            "start_date": "2022-11-11",
-                            "end_date": "2025-10-26",
-                            "sources": [{"source": "asean-timor-leste-admission"}],
-                        },
-                        {
-                            "role": "member",
-                            "start_date": "2025-10-26",
-                            "sources": [{"source": "asean-timor-leste-admission"}],
-                        },
-                    ]
-                }
+                    "role": "observer",
+                    "start_date": "2022-11-11",
+                    "end_date": "2025-10-26",
+                    "sources": [{"source": "asean-timor-leste-admission"}],
+                },
+                {
+                    "role": "member",
+                    "start_date": "2025-10-26",
+                    "sources": [{"source": "asean-timor-leste-admission"}],
+                },
             ]
         }
     )

@@ -2,10 +2,12 @@
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.columns import precision_column, refers_to
 from app.core.db import Base, Versioned
 from app.core.periods import DatePrecision, enum_column
 
@@ -37,9 +39,7 @@ class Source(Versioned, Base):
     publisher: Mapped[str | None] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(String(500))
     published_date: Mapped[date | None] = mapped_column(Date)
-    published_precision: Mapped[DatePrecision | None] = mapped_column(
-        enum_column(DatePrecision, "published_precision")
-    )
+    published_precision: Mapped[DatePrecision | None] = precision_column("published")
     language: Mapped[str | None] = mapped_column(String(8))
     note: Mapped[str | None] = mapped_column(String(2000))
 
@@ -82,9 +82,7 @@ class Citation(Base):
     __table_args__ = (CheckConstraint(_EXACTLY_ONE_TARGET, name="one_target"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    source_id: Mapped[str] = mapped_column(
-        ForeignKey("sources.id", ondelete="RESTRICT"), index=True
-    )
+    source_id: Mapped[str] = refers_to("sources")
     locator: Mapped[str | None] = mapped_column(String(300))
     # Where this source disagrees with the fact as stored (a curated fact stands): what it
     # says instead, so that both sources are shown side by side. Null: it agrees.
@@ -105,3 +103,9 @@ class Citation(Base):
     response_id: Mapped[int | None] = _cited_column("response_id")
 
     source: Mapped[Source] = relationship(lazy="raise")
+
+
+def citations_of(target: Any) -> Any:
+    """The relationship of a fact-bearing row to its citations (`target`: the `Citation`
+    column that names such rows); they go with the row."""
+    return relationship(lazy="raise", cascade="all, delete-orphan", foreign_keys=[target])

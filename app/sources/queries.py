@@ -2,10 +2,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.core.pagination import PageParams, SortKey, fetch_page
-from app.core.problems import InvalidParameter, NotFound
+from app.core.problems import InvalidParameter
+from app.core.queries import one_or_404
 from app.sources.models import CITED_TABLES, Citation, Source, SourceKind
 
 
@@ -19,10 +20,8 @@ def list_sources(
 
 
 def get_source(session: Session, source_id: str) -> Source:
-    source = session.get(Source, source_id)
-    if source is None:
-        raise NotFound(f"No source with id {source_id!r}; GET /v1/sources lists them.")
-    return source
+    missing = f"No source with id {source_id!r}; GET /v1/sources lists them."
+    return one_or_404(session, select(Source).where(Source.id == source_id), missing)
 
 
 def citation_counts(session: Session, source_id: str) -> dict[str, int]:
@@ -57,3 +56,8 @@ def cite(session: Session, citations: Sequence[Any], pointer: str) -> list[Citat
         seen.add((citation.source, citation.locator))
         rows.append(Citation(source=source, locator=citation.locator))
     return rows
+
+
+def with_sources(citations: Any) -> Any:
+    """The loader of a relationship to `Citation`s together with the source each cites."""
+    return selectinload(citations).joinedload(Citation.source)

@@ -1,12 +1,13 @@
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 from sqlalchemy.orm import Session
 
 from app.core.deps import SessionDep
 from app.core.lists import list_route
 from app.core.pagination import Fetch
+from app.core.params import described
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.sources import queries
 from app.sources.details import source_detail
@@ -18,9 +19,7 @@ router = APIRouter(prefix="/v1/sources", tags=["sources"])
 
 @dataclass
 class SourceFilters:
-    kind: Annotated[
-        SourceKind | None, Query(description="Only sources of this kind", examples=["dataset"])
-    ] = None
+    kind: Annotated[SourceKind | None, described("Only sources of this kind", "dataset")] = None
 
 
 @list_route(router, SourceOut)

@@ -3,6 +3,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.fields import FromRow, example_body, precision_field, text_field
 from app.core.inputs import InputDate, date_error
 from app.core.periods import DatePrecision
 from app.sources.models import Certainty, Citation, SourceKind
@@ -39,10 +40,8 @@ class CitationOut(BaseModel):
         return value
 
 
-class Evidence(BaseModel):
+class Evidence(FromRow):
     """Fields every fact-bearing record carries."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     certainty: Certainty = Field(
         description="confirmed, unconfirmed (no source confirms it) or disputed (sources differ)"
@@ -51,9 +50,7 @@ class Evidence(BaseModel):
     sources: list[CitationOut] = Field(validation_alias="citations")
 
 
-class SourceOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class SourceOut(FromRow):
     id: str = Field(examples=["article"])
     kind: SourceKind
     title: str
@@ -77,20 +74,17 @@ class CitationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    source: str = Field(
-        min_length=1,
+    source: str = text_field(
+        "asean-secretariat-membership",
         max_length=80,
         pattern=r"^[a-z0-9][a-z0-9._-]*$",
         description="Id of a source listed by GET /v1/sources",
-        examples=["asean-secretariat-membership"],
+        required=True,
     )
-    locator: str | None = Field(
-        default=None,
-        min_length=1,
+    locator: str | None = text_field(
+        "para. 3",
         max_length=300,
-        pattern=r"^[^\x00-\x1f]*$",
         description="Section of the article, dataset row or part of the page",
-        examples=["para. 3"],
     )
 
 
@@ -103,9 +97,7 @@ _MULTILINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
 class _SourceFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    publisher: str | None = Field(
-        default=None, min_length=1, max_length=200, pattern=_NO_CONTROL, examples=["NATO"]
-    )
+    publisher: str | None = text_field("NATO", max_length=200)
     url: str | None = Field(
         default=None,
         min_length=8,
@@ -114,24 +106,15 @@ class _SourceFields(BaseModel):
         examples=["https://www.nato.int/cps/en/natohq/news_84445.htm"],
     )
     published_date: InputDate | None = Field(default=None, examples=["2019-03-12"])
-    published_precision: DatePrecision | None = Field(
-        examples=["month"], default=None, description="How much of the date is known (default: day)"
-    )
-    language: str | None = Field(
-        default=None,
+    published_precision: DatePrecision | None = precision_field("month")
+    language: str | None = text_field(
+        "en",
         min_length=2,
         max_length=8,
         pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$",
         description="BCP 47 language tag",
-        examples=["en"],
     )
-    note: str | None = Field(
-        examples=["Retrieved 2025-11-01."],
-        default=None,
-        min_length=1,
-        max_length=2000,
-        pattern=_MULTILINE,
-    )
+    note: str | None = text_field("Retrieved 2025-11-01.", max_length=2000, pattern=_MULTILINE)
 
     def _date_errors(self, explicit: set[str] | None) -> list[str]:
         if explicit is not None and not {"published_date", "published_precision"} & explicit:
@@ -155,19 +138,15 @@ Title = Annotated[
 class SourceCreate(_SourceFields):
     """A new source that facts can cite."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "nato-news-84445",
-                    "kind": "article",
-                    "title": "Marking 60 years of membership",
-                    "publisher": "NATO",
-                    "url": "https://www.nato.int/cps/en/natohq/news_84445.htm",
-                    "published_date": "2012-02-18",
-                    "language": "en",
-                }
-            ]
+    model_config = example_body(
+        {
+            "id": "nato-news-84445",
+            "kind": "article",
+            "title": "Marking 60 years of membership",
+            "publisher": "NATO",
+            "url": "https://www.nato.int/cps/en/natohq/news_84445.htm",
+            "published_date": "2012-02-18",
+            "language": "en",
         }
     )
 
@@ -192,7 +171,7 @@ class SourceCreate(_SourceFields):
 class SourceUpdate(_SourceFields):
     """The fields to change; absent fields stay as they are, null clears an optional one."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"url": "https://example.org/a"}]})
+    model_config = example_body({"url": "https://example.org/a"})
 
     kind: SourceKind | None = Field(default=None, examples=["article"])
     title: Title | None = Field(default=None, examples=["Marking 60 years of membership"])
@@ -219,3 +198,12 @@ Sources = Annotated[
         examples=[[{"source": "article", "locator": "para. 2"}]],
     ),
 ]
+
+
+def replacing_sources(locator: str) -> Any:
+    """The `sources` of a PATCH body: given, they replace the cited ones."""
+    return Field(
+        default=None,
+        description="Replaces the cited sources",
+        examples=[[{"source": "article", "locator": locator}]],
+    )

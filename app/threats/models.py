@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.core.db import Base, Versioned
 from app.core.periods import DatePrecision, enum_column
-from app.sources.models import Citation, Source
+from app.sources.models import Citation, Source, citations_of
 
 
 class ThreatKind(StrEnum):
@@ -87,9 +87,7 @@ class ThreatCategory(Versioned, Base):
     kind: Mapped[ThreatKind] = mapped_column(enum_column(ThreatKind, "kind"))
     description: Mapped[str | None] = mapped_column(Text)
 
-    citations: Mapped[list[Citation]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.threat_id]
-    )
+    citations: Mapped[list[Citation]] = citations_of(Citation.threat_id)
 
 
 response_threats = threat_link_table("response_threats", "response_id", "threat_responses")
@@ -110,6 +108,4 @@ class ThreatResponse(Base):
     threats: Mapped[list[ThreatCategory]] = relationship(
         secondary=response_threats, lazy="raise", order_by=ThreatCategory.slug
     )
-    citations: Mapped[list[Citation]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.response_id]
-    )
+    citations: Mapped[list[Citation]] = citations_of(Citation.response_id)

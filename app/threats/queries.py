@@ -2,17 +2,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.agreements.models import Agreement, agreement_threats
 from app.core.pagination import PageParams, SortKey, fetch_page
 from app.core.problems import NotFound
+from app.core.queries import linked
 from app.core.slugs import slug_ids
 from app.exercises.models import ExerciseEdition, ExerciseSeries, edition_threats
 from app.operations.models import Operation, operation_threats
 from app.organizations.models import Organization, organization_threats
-from app.sources.models import Citation, Source
+from app.sources.models import Source
+from app.sources.queries import with_sources
 from app.threats.models import ThreatCategory, ThreatResponse, response_threats
 
 
@@ -33,6 +35,14 @@ def threat_slugs(session: Session) -> list[str]:
     return list(session.scalars(select(ThreatCategory.slug).order_by(ThreatCategory.slug)))
 
 
+def addressing(initiative: Any, link: Any, threat_ids: list[int]) -> ColumnElement[bool] | None:
+    """The `threat` filter of a list of initiatives: `link` (a threat-link table's column of
+    the initiative) ties `initiative` to one of the threats (None: no threat asked for)."""
+    if not threat_ids:
+        return None
+    return linked(initiative, link, link.table.c.threat_id.in_(threat_ids))
+
+
 def list_threats(
     session: Session, page: PageParams
 ) -> tuple[Sequence[ThreatCategory], int, str | None]:
@@ -44,7 +54,7 @@ def get_threat(session: Session, slug: str) -> ThreatCategory:
     statement = (
         select(ThreatCategory)
         .where(ThreatCategory.slug == slug)
-        .options(selectinload(ThreatCategory.citations).joinedload(Citation.source))
+        .options(with_sources(ThreatCategory.citations))
     )
     threat = session.scalars(statement).one_or_none()
     if threat is None:
@@ -61,7 +71,7 @@ def responses_to(session: Session, threat_id: int) -> Sequence[ThreatResponse]:
         .order_by(ThreatResponse.slug)
         .options(
             selectinload(ThreatResponse.threats),
-            selectinload(ThreatResponse.citations).joinedload(Citation.source),
+            with_sources(ThreatResponse.citations),
         )
     )
     return session.scalars(statement).all()

@@ -1,8 +1,9 @@
 from datetime import date
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import AfterValidator, BaseModel, Field, PrivateAttr, model_validator
 
+from app.core.fields import example_body, indonesian_name, precision_field
 from app.core.inputs import (
     SLUG_PATTERN,
     Checked,
@@ -10,18 +11,19 @@ from app.core.inputs import (
     Input,
     InputDate,
     Patch,
+    Threats,
+    listed_twice,
     period_errors,
 )
 from app.core.language import Named
 from app.core.params import NO_CONTROL_CHARACTERS
 from app.core.periods import DatePrecision
-from app.sources.models import Source
-from app.sources.schemas import CitationIn, CitationOut, Sources
+from app.sources.models import Certainty, Source
+from app.sources.schemas import CitationIn, CitationOut, Sources, replacing_sources
 from app.threats.models import Channel, ThreatKind, ThreatLink
 
 
 class ThreatRef(Named):
-    model_config = ConfigDict(from_attributes=True)
     name_kind: ClassVar[str] = "threat"
 
     slug: str = Field(examples=["terrorism"])
@@ -133,7 +135,6 @@ class SeriesLinksOut(InitiativeRef):
 class ResponseOut(Named):
     """A way of cooperating against threats, as the source article names it."""
 
-    model_config = ConfigDict(from_attributes=True)
     name_kind: ClassVar[str] = "response"
 
     slug: str = Field(examples=["intelligence-sharing"])
@@ -170,17 +171,13 @@ class ThreatFields(Input):
 class ThreatCreate(ThreatFields):
     """A new threat category, with the sources that name it."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "slug": "piracy",
-                    "name": "Piracy",
-                    "name_id": "Pembajakan",
-                    "kind": "non_traditional",
-                    "sources": [{"source": "article", "locator": "ancaman non-tradisional"}],
-                }
-            ]
+    model_config = example_body(
+        {
+            "slug": "piracy",
+            "name": "Piracy",
+            "name_id": "Pembajakan",
+            "kind": "non_traditional",
+            "sources": [{"source": "article", "locator": "ancaman non-tradisional"}],
         }
     )
 
@@ -194,39 +191,50 @@ class ThreatCreate(ThreatFields):
 class ThreatUpdate(ThreatFields, Patch):
     """The fields to change; absent fields stay as they are, null clears the description."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"name_id": "Perompakan"}]})
+    model_config = example_body({"name_id": "Perompakan"})
 
     name: ThreatName | None = Field(default=None, examples=["Piracy"])
-    name_id: ThreatName | None = Field(
-        examples=["Pembajakan"], default=None, description="Name in Indonesian"
-    )
+    name_id: ThreatName | None = indonesian_name("Pembajakan")
     kind: ThreatKind | None = Field(default=None, examples=["non_traditional"])
-    sources: Sources | None = Field(
-        examples=[[{"source": "article", "locator": "ancaman"}]],
-        default=None,
-        description="Replaces the cited sources",
-    )
+    sources: Sources | None = replacing_sources("ancaman")
 
     required = ("name", "name_id", "kind", "sources")
+
+
+class InitiativeCreate(Checked):
+    """What the body of a new initiative (agreement, operation, exercise edition) holds beside
+    its own fields: how certain it is, and the threats it addresses, none of them twice."""
+
+    certainty: Certainty = Field(default=Certainty.confirmed, examples=["confirmed"])
+    threats: Threats = Field(default=[])
+
+    def errors(self) -> list[str]:
+        error = listed_twice(self.threats, "threat")
+        return [error] if error else []
+
+
+class InitiativeUpdate(Patch):
+    """A PATCH of an initiative: its name, kind, certainty and sources may be absent, never
+    null."""
+
+    certainty: Certainty | None = Field(default=None, examples=["confirmed"])
+
+    required: ClassVar[tuple[str, ...]] = ("name", "kind", "certainty", "sources")
 
 
 class ThreatLinkPut(Checked):
     """When the initiative addresses the threat, and the source that says so. Without a
     period the link is undated: it holds for the initiative's whole period."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
+    model_config = example_body(
+        {
+            "start_date": "2017-11-13",
+            "sources": [
                 {
-                    "start_date": "2017-11-13",
-                    "sources": [
-                        {
-                            "source": "unidir-cyber-policy-portal",
-                            "locator": "ASEAN Declaration to Prevent and Combat Cybercrime",
-                        }
-                    ],
+                    "source": "unidir-cyber-policy-portal",
+                    "locator": "ASEAN Declaration to Prevent and Combat Cybercrime",
                 }
-            ]
+            ],
         }
     )
 
@@ -236,9 +244,7 @@ class ThreatLinkPut(Checked):
         "part of the date); null: from the initiative's start",
         examples=["2017-11-13"],
     )
-    start_precision: DatePrecision | None = Field(
-        default=None, description="How much of the date is known (default: day)", examples=["day"]
-    )
+    start_precision: DatePrecision | None = precision_field("day")
     end_date: InputDate | None = Field(
         default=None,
         description="Exclusive: the first day it no longer does; null: ongoing",

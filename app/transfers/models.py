@@ -6,13 +6,14 @@ who supplied whom.
 
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint, false
+from sqlalchemy import Boolean, Float, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.columns import part_of, refers_to
 from app.core.db import Base, Versioned
 from app.core.periods import NoteMixin, enum_column
 from app.countries.models import Country
-from app.sources.models import Certainty, Citation, certainty_column
+from app.sources.models import Certainty, Citation, certainty_column, citations_of
 from app.threats.models import ThreatCategory, threat_link_table
 
 
@@ -73,9 +74,7 @@ class Transfer(NoteMixin, Versioned, Base):
     threats: Mapped[list[ThreatCategory]] = relationship(
         secondary=transfer_threats, lazy="raise", order_by=ThreatCategory.slug
     )
-    citations: Mapped[list[Citation]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.transfer_id]
-    )
+    citations: Mapped[list[Citation]] = citations_of(Citation.transfer_id)
 
     def _country(self, role: "TransferRole") -> Country:
         return next(party.country for party in self.parties if party.role == role)
@@ -96,17 +95,11 @@ class TransferParty(Base):
     __table_args__ = (UniqueConstraint("transfer_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    transfer_id: Mapped[int] = mapped_column(
-        ForeignKey("transfers.id", ondelete="CASCADE"), index=True
-    )
-    country_id: Mapped[int] = mapped_column(
-        ForeignKey("countries.id", ondelete="RESTRICT"), index=True
-    )
+    transfer_id: Mapped[int] = part_of("transfers")
+    country_id: Mapped[int] = refers_to("countries")
     role: Mapped[TransferRole] = mapped_column(enum_column(TransferRole, "role"))
     certainty: Mapped[Certainty] = certainty_column()
 
     transfer: Mapped[Transfer] = relationship(back_populates="parties", lazy="raise")
     country: Mapped[Country] = relationship(lazy="raise")
-    citations: Mapped[list[Citation]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", foreign_keys=[Citation.transfer_party_id]
-    )
+    citations: Mapped[list[Citation]] = citations_of(Citation.transfer_party_id)

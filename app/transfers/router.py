@@ -1,13 +1,13 @@
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
+from app.core import params
 from app.core.deps import SessionDep
 from app.core.lists import list_route
 from app.core.pagination import Fetch
-from app.core.params import CountryFilter, SearchText, Slug, YearGte, YearLte, check_years
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import country_ids
 from app.transfers import queries
@@ -20,15 +20,14 @@ router = APIRouter(prefix="/v1/transfers", tags=["transfers"])
 
 @dataclass
 class TransferFilters:
-    supplier: CountryFilter = None
-    recipient: CountryFilter = None
+    supplier: params.CountryFilter = None
+    recipient: params.CountryFilter = None
     delivery_status: Annotated[
-        DeliveryStatus | None,
-        Query(description="delivered, ongoing or cancelled", examples=["ongoing"]),
+        DeliveryStatus | None, params.described("delivered, ongoing or cancelled", "ongoing")
     ] = None
-    year_gte: YearGte = None
-    year_lte: YearLte = None
-    q: SearchText = None
+    year_gte: params.YearGte = None
+    year_lte: params.YearLte = None
+    q: params.SearchText = None
 
 
 @list_route(router, TransferOut)
@@ -37,7 +36,7 @@ def list_transfers(session: Session, filters: TransferFilters) -> Fetch[Transfer
     bundled): supplier, recipient, order year, weapons ordered and delivered, SIPRI TIV.
     `year_gte` and `year_lte` bound the year of order. Information from the SIPRI Arms
     Transfers Database."""
-    check_years(None, filters.year_gte, filters.year_lte)
+    params.check_years(None, filters.year_gte, filters.year_lte)
     suppliers = country_ids(session, filters.supplier or [], "/query/supplier")
     recipients = country_ids(session, filters.recipient or [], "/query/recipient")
     return lambda page: queries.list_transfers(
@@ -48,6 +47,6 @@ def list_transfers(session: Session, filters: TransferFilters) -> Fetch[Transfer
 
 
 @router.get("/{slug}", response_model=TransferDetail, responses=NOT_FOUND_RESPONSES)
-def get_transfer(session: SessionDep, slug: Slug) -> TransferDetail:
+def get_transfer(session: SessionDep, slug: params.Slug) -> TransferDetail:
     """One transfer with its supplier and recipient, comments and sources."""
     return transfer_detail(session, slug)

@@ -1,7 +1,8 @@
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from app.core.fields import FromRow
 from app.core.language import Named
 from app.countries.schemas import CountryRef
 from app.sources.models import Certainty
@@ -9,9 +10,7 @@ from app.sources.schemas import CitationOut
 from app.transfers.models import DeliveryStatus, TransferRole
 
 
-class TransferParty(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class TransferParty(FromRow):
     role: TransferRole
     country: CountryRef
     certainty: Certainty
@@ -19,7 +18,6 @@ class TransferParty(BaseModel):
 
 
 class TransferOut(Named):
-    model_config = ConfigDict(from_attributes=True)
     name_kind: ClassVar[str] = "transfer"
 
     slug: str = Field(examples=["usa-idn-2011-f-16c"])

@@ -8,15 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.agreements import schemas
 from app.agreements.details import agreement_detail
 from app.agreements.models import Agreement, AgreementParty
-from app.agreements.schemas import (
-    AgreementCreate,
-    AgreementDetail,
-    AgreementUpdate,
-    PartyPut,
-    agreement_errors,
-)
 from app.audit.models import AuditOperation
 from app.cooperation.models import TieChannel
 from app.core.problems import InvalidParameter, ProblemError
@@ -24,6 +18,7 @@ from app.countries.queries import named_country
 from app.curation.curated import Curated, audit_put, replace_rows
 from app.curation.inputs import patch_values, snapshot
 from app.curation.transaction import Write
+from app.curation.writes.shared import delete_rows
 from app.organizations.models import Organization
 from app.sources.queries import cite
 
@@ -44,7 +39,7 @@ def _organization(tx: Write, slug: str, pointer: str) -> Organization:
     return organization
 
 
-def _add_parties(tx: Write, body: AgreementCreate, agreement: Agreement) -> None:
+def _add_parties(tx: Write, body: schemas.AgreementCreate, agreement: Agreement) -> None:
     seen: set[tuple[str, int]] = set()
     for index, party in enumerate(body.parties):
         where = f"/body/parties/{index}"
@@ -69,7 +64,7 @@ def _add_parties(tx: Write, body: AgreementCreate, agreement: Agreement) -> None
         tx.session.add(row)
 
 
-def create_agreement(tx: Write, body: AgreementCreate) -> AgreementDetail:
+def create_agreement(tx: Write, body: schemas.AgreementCreate) -> schemas.AgreementDetail:
     return AGREEMENTS.create(
         tx,
         body.slug,
@@ -80,9 +75,11 @@ def create_agreement(tx: Write, body: AgreementCreate) -> AgreementDetail:
     )
 
 
-def update_agreement(tx: Write, slug: str, body: AgreementUpdate) -> AgreementDetail:
+def update_agreement(
+    tx: Write, slug: str, body: schemas.AgreementUpdate
+) -> schemas.AgreementDetail:
     def check(agreement: Agreement) -> None:
-        errors = agreement_errors(
+        errors = schemas.agreement_errors(
             agreement.signed_date, agreement.in_force_date, agreement.ended_date
         )
         if errors:
@@ -122,7 +119,7 @@ def _stored_parties(tx: Write, agreement: Agreement, key: dict[str, int]) -> lis
     )
 
 
-def _party_snapshot(detail: AgreementDetail, name: str) -> Any:
+def _party_snapshot(detail: schemas.AgreementDetail, name: str) -> Any:
     for party in detail.parties:
         if (party.country and party.country.iso3 == name) or (
             party.organization and party.organization.slug == name
@@ -134,11 +131,11 @@ def _party_snapshot(detail: AgreementDetail, name: str) -> Any:
 def put_party(
     tx: Write,
     slug: str,
-    body: PartyPut,
+    body: schemas.PartyPut,
     *,
     country: str | None = None,
     organization: str | None = None,
-) -> AgreementDetail:
+) -> schemas.AgreementDetail:
     agreement = AGREEMENTS.target(tx, slug)
     key, name = _party_key(tx, country, organization)
     before = agreement_detail(tx.session, slug)
@@ -157,9 +154,5 @@ def delete_party(
     agreement = AGREEMENTS.target(tx, slug)
     key, name = _party_key(tx, country, organization)
     before = agreement_detail(tx.session, slug)
-    stored = _stored_parties(tx, agreement, key)
-    if not stored:
-        raise ProblemError(404, f"{name} is not a party to {slug!r}.")
-    for row in stored:
-        tx.session.delete(row)
+    delete_rows(tx, _stored_parties(tx, agreement, key), f"{name} is not a party to {slug!r}.")
     tx.audit(PARTY, f"{slug}/{name}", AuditOperation.delete, _party_snapshot(before, name), None)

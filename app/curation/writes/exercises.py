@@ -18,6 +18,7 @@ from app.countries.queries import named_country
 from app.curation.curated import Curated, audit_put, replace_rows
 from app.curation.inputs import patch_values, snapshot
 from app.curation.transaction import Conflict, ThreatLinks, Write
+from app.exercises import schemas
 from app.exercises.details import edition_detail, series_detail
 from app.exercises.models import (
     ExerciseEdition,
@@ -25,16 +26,6 @@ from app.exercises.models import (
     Participation,
     edition_activities,
     edition_domains,
-)
-from app.exercises.schemas import (
-    EditionCreate,
-    EditionOut,
-    EditionUpdate,
-    ParticipantPut,
-    SeriesCreate,
-    SeriesDetail,
-    SeriesUpdate,
-    edition_errors,
 )
 from app.sources.queries import cite
 from app.threats.schemas import ThreatLinkPut
@@ -80,7 +71,7 @@ def _set_tags(
 
 
 def _add_edition(
-    tx: Write, series: ExerciseSeries, body: EditionCreate, pointer: str
+    tx: Write, series: ExerciseSeries, body: schemas.EditionCreate, pointer: str
 ) -> ExerciseEdition:
     slug = body.slug or f"{series.slug}-{body.year}"
     if tx.session.scalar(select(ExerciseEdition.id).where(ExerciseEdition.slug == slug)):
@@ -121,7 +112,7 @@ def _add_edition(
     return edition
 
 
-def create_series(tx: Write, body: SeriesCreate) -> SeriesDetail:
+def create_series(tx: Write, body: schemas.SeriesCreate) -> schemas.SeriesDetail:
     def add_editions(series: ExerciseSeries) -> None:
         for index, edition in enumerate(body.editions):
             _add_edition(tx, series, edition, f"/body/editions/{index}")
@@ -130,7 +121,7 @@ def create_series(tx: Write, body: SeriesCreate) -> SeriesDetail:
     return EXERCISES.create(tx, body.slug, build, body.sources, then=add_editions)
 
 
-def update_series(tx: Write, slug: str, body: SeriesUpdate) -> SeriesDetail:
+def update_series(tx: Write, slug: str, body: schemas.SeriesUpdate) -> schemas.SeriesDetail:
     changes = body.model_dump(exclude_unset=True, exclude={"sources"})
     return EXERCISES.update(tx, slug, changes, body.sources)
 
@@ -144,7 +135,7 @@ def delete_series(tx: Write, slug: str) -> None:
     EXERCISES.delete_unless(tx, slug, lambda series, _: _delete_editions(tx, series))
 
 
-def create_edition(tx: Write, slug: str, body: EditionCreate) -> EditionOut:
+def create_edition(tx: Write, slug: str, body: schemas.EditionCreate) -> schemas.EditionOut:
     series = EXERCISES.target(tx, slug)
     edition = _add_edition(tx, series, body, "/body")
     tx.reload()
@@ -153,13 +144,15 @@ def create_edition(tx: Write, slug: str, body: EditionCreate) -> EditionOut:
     return after
 
 
-def update_edition(tx: Write, slug: str, edition_slug: str, body: EditionUpdate) -> EditionOut:
+def update_edition(
+    tx: Write, slug: str, edition_slug: str, body: schemas.EditionUpdate
+) -> schemas.EditionOut:
     edition = _edition(tx, slug, edition_slug)
     before = edition_detail(tx.session, slug, edition_slug)
     exclude = {"sources", "activities", "domains"}
     for name, value in patch_values(body, ("start", "end"), exclude).items():
         setattr(edition, name, value)
-    errors = edition_errors(
+    errors = schemas.edition_errors(
         edition.start_date,
         edition.end_date,
         edition.year,
@@ -207,14 +200,14 @@ def _participation(tx: Write, edition: ExerciseEdition, country: Country) -> Par
     ).one_or_none()
 
 
-def _participant_snapshot(detail: EditionOut, iso3: str) -> object:
+def _participant_snapshot(detail: schemas.EditionOut, iso3: str) -> object:
     found = [p for p in detail.participants if p.country.iso3 == iso3]
     return snapshot(found[0]) if found else None
 
 
 def put_participant(
-    tx: Write, slug: str, edition_slug: str, code: str, body: ParticipantPut
-) -> EditionOut:
+    tx: Write, slug: str, edition_slug: str, code: str, body: schemas.ParticipantPut
+) -> schemas.EditionOut:
     edition = _edition(tx, slug, edition_slug)
     country = named_country(tx.session, code, "/path/code")
     before = edition_detail(tx.session, slug, edition_slug)
@@ -254,7 +247,7 @@ _THREATS = ThreatLinks(TieChannel.exercise)
 
 def link_threat(
     tx: Write, slug: str, edition_slug: str, threat: str, period: ThreatLinkPut | None = None
-) -> EditionOut:
+) -> schemas.EditionOut:
     edition = _edition(tx, slug, edition_slug)
     _THREATS.link(tx, edition, edition_slug, threat, period)
     return edition_detail(tx.session, slug, edition_slug)

@@ -11,20 +11,16 @@ from sqlalchemy import select
 from app.audit.models import AuditOperation
 from app.cooperation.models import TieChannel
 from app.core.inputs import period_error
-from app.core.problems import InvalidParameter, ProblemError
+from app.core.problems import InvalidParameter
 from app.countries.models import Country
 from app.countries.queries import named_country
 from app.curation.curated import Curated, audit_put, replace_rows
 from app.curation.inputs import patch_values, snapshot
 from app.curation.transaction import Write
+from app.curation.writes.shared import delete_rows
 from app.operations.details import operation_detail
 from app.operations.models import Contribution, Operation
-from app.operations.schemas import (
-    ContributorPut,
-    OperationCreate,
-    OperationDetail,
-    OperationUpdate,
-)
+from app.operations.schemas import ContributorPut, OperationCreate, OperationDetail, OperationUpdate
 from app.organizations.models import Organization
 from app.sources.queries import cite
 
@@ -140,11 +136,8 @@ def delete_contributor(tx: Write, slug: str, code: str) -> None:
     operation = OPERATIONS.target(tx, slug)
     country = named_country(tx.session, code, "/path/code")
     before = operation_detail(tx.session, slug)
-    stored = _contributions(tx, operation, country)
-    if not stored:
-        raise ProblemError(404, f"{country.name} is not a contributor to {slug!r}.")
-    for row in stored:
-        tx.session.delete(row)
+    missing = f"{country.name} is not a contributor to {slug!r}."
+    delete_rows(tx, _contributions(tx, operation, country), missing)
     tx.audit(
         CONTRIBUTION,
         f"{slug}/{country.iso3}",
