@@ -1,12 +1,14 @@
-from collections.abc import Iterator
-from typing import Annotated, Any
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from sqlalchemy.orm import Session
+from pydantic import BaseModel
 
 from app.analytics import dyads, exports, queries, representations
-from app.analytics.graph import NetworkFilters, network_for
+from app.analytics.graph import Network, network_for
 from app.analytics.params import (
     CSV_MEDIA_TYPE,
     GRAPHML_MEDIA_TYPE,
@@ -17,6 +19,7 @@ from app.analytics.params import (
     PathQuery,
     TableFormatQuery,
 )
+from app.analytics.queries import Bloc
 from app.analytics.schemas import (
     BlocOut,
     CentralityOut,
@@ -32,10 +35,20 @@ from app.cooperation.coverage import coverage_at
 from app.cooperation.representations import stated_coverage
 from app.core.coverage import StatedCoverage
 from app.core.deps import DataVersion, SessionDep, SessionFactoryDep
-from app.core.pagination import CoveredPage, Page, PageDep, page_envelope, page_of_sorted
+from app.core.pagination import (
+    CoveredPage,
+    Page,
+    PageDep,
+    PageParams,
+    page_envelope,
+    page_of_sorted,
+)
 from app.core.params import CountryCode
 from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
 from app.countries import queries as countries
+
+Item = TypeVar("Item", bound=BaseModel)
+Row = TypeVar("Row")
 
 router = APIRouter(tags=["analytics"])
 # The country detail carries the country's network figures: it is read here, above the
@@ -55,10 +68,42 @@ def _download(
     return download
 
 
-def _network_coverage(
-    request: Request, session: Session, filters: NetworkFilters
-) -> StatedCoverage:
-    return stated_coverage(request, session, filters.channels, filters.year_gte, filters.year_lte)
+@dataclass(frozen=True)
+class _Filtered:
+    """The network for the request's filters, and what its years' data does not cover."""
+
+    network: Network
+    coverage: StatedCoverage
+
+
+def _filtered_network(
+    request: Request, session: SessionDep, version: DataVersion, filters: NetworkQuery
+) -> _Filtered:
+    network = network_for(session, version, filters)
+    first, last = filters.year_gte, filters.year_lte
+    return _Filtered(network, stated_coverage(request, session, filters.channels, first, last))
+
+
+FilteredNetwork = Annotated[_Filtered, Depends(_filtered_network)]
+
+
+def _by_id(bloc: Bloc) -> list[int]:
+    return [bloc.id]
+
+
+def _sorted_page(
+    request: Request,
+    response: Response,
+    page: PageParams,
+    filtered: _Filtered,
+    items: Sequence[Row],
+    key: Callable[[Row], list[Any]],
+    to_item: Callable[[Row], Item],
+) -> Page[Item]:
+    """One page of a list computed from the network, already sorted by `key`."""
+    chosen, cursor = page_of_sorted(items, key, page)
+    data = [to_item(item) for item in chosen]
+    return page_envelope(request, response, data, len(items), cursor, page.limit, filtered.coverage)
 
 
 def _file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
@@ -83,11 +128,7 @@ def get_country(session: SessionDep, version: DataVersion, code: CountryCode) ->
     responses={**_file_responses(CSV_MEDIA_TYPE, GRAPHML_MEDIA_TYPE), **NOT_FOUND_RESPONSES},
 )
 def get_network(
-    request: Request,
-    session: SessionDep,
-    version: DataVersion,
-    wanted: NetworkFormatQuery,
-    filters: NetworkQuery,
+    version: DataVersion, wanted: NetworkFormatQuery, filtered: FilteredNetwork
 ) -> NetworkOut | Response:
     """The cooperation network: countries with at least one tie in the filtered period, and
     an edge per pair that shares at least one initiative.
@@ -100,8 +141,7 @@ def get_network(
     `meta.coverage` names the requested years a channel's data does not fully cover (the
     files link to the same notes: `Link: <...>; rel="describedby"`).
     """
-    network = network_for(session, version, filters)
-    coverage = _network_coverage(request, session, filters)
+    network, coverage = filtered.network, filtered.coverage
     if wanted is NetworkFormat.csv:
         return _download(exports.edge_list_csv(network), CSV_MEDIA_TYPE, "network.csv", coverage)
     if wanted is NetworkFormat.graphml:
@@ -118,10 +158,8 @@ def get_network(
 def list_network_centrality(
     request: Request,
     response: Response,
-    session: SessionDep,
-    version: DataVersion,
     page: PageDep,
-    filters: NetworkQuery,
+    filtered: FilteredNetwork,
     sort: Annotated[
         NetworkMeasure,
         Query(
@@ -137,11 +175,11 @@ def list_network_centrality(
     length is 1/weight, so that paths run through strong ties; it is rounded to 6 decimals.
     Every row carries its rank by each of the three measures (equal values share a rank).
     """
-    rows = queries.ranked(network_for(session, version, filters), sort)
-    chosen, cursor = page_of_sorted(rows, lambda row: queries.ranking_key(row, sort), page)
-    data = [representations.centrality_out(row) for row in chosen]
-    coverage = _network_coverage(request, session, filters)
-    return page_envelope(request, response, data, len(rows), cursor, page.limit, coverage)
+    rows = queries.ranked(filtered.network, sort)
+    key = functools.partial(queries.ranking_key, measure=sort)
+    return _sorted_page(
+        request, response, page, filtered, rows, key, representations.centrality_out
+    )
 
 
 @router.get(
@@ -150,10 +188,8 @@ def list_network_centrality(
 def list_network_communities(
     request: Request,
     response: Response,
-    session: SessionDep,
-    version: DataVersion,
     page: PageDep,
-    filters: NetworkQuery,
+    filtered: FilteredNetwork,
     resolution: Annotated[
         float,
         Query(
@@ -180,11 +216,8 @@ def list_network_communities(
     threats its internal ties address most (per threat: the pair-initiative ties inside the
     bloc whose initiative addresses it).
     """
-    found = queries.blocs(network_for(session, version, filters), resolution, seed)
-    chosen, cursor = page_of_sorted(found, lambda bloc: [bloc.id], page)
-    data = [representations.bloc_out(bloc) for bloc in chosen]
-    coverage = _network_coverage(request, session, filters)
-    return page_envelope(request, response, data, len(found), cursor, page.limit, coverage)
+    found = queries.blocs(filtered.network, resolution, seed)
+    return _sorted_page(request, response, page, filtered, found, _by_id, representations.bloc_out)
 
 
 @router.get(

@@ -252,6 +252,26 @@ def list_response(
     return download
 
 
+def sorted_list_response(
+    request: Request,
+    response: Response,
+    page: PageParams,
+    items: Sequence[Row],
+    key: Callable[[Row], list[Any]],
+    to_item: Callable[[Row], Item],
+    coverage: StatedCoverage | None = None,
+) -> Page[Item] | StreamingResponse:
+    """`list_response` over a computed list, already sorted by `key` (`page_of_sorted`)."""
+
+    def fetch(p: PageParams) -> tuple[Sequence[Row], int, str | None]:
+        rows, cursor = page_of_sorted(items, key, p)
+        return rows, len(items), cursor
+
+    return list_response(
+        request, response, page, fetch, lambda rows: [to_item(row) for row in rows], coverage
+    )
+
+
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
     **PROBLEM_RESPONSES,
