@@ -17,7 +17,6 @@ quirk is read so):
 Dates are month ends (one is not: UNMA's 2002-08-30); each is read as its month.
 """
 
-import csv
 import json
 import re
 from collections import defaultdict
@@ -44,9 +43,12 @@ from app.imports.peacekeeping import (
     PeacekeepingRecord,
     PeacekeepingWriter,
 )
+from app.imports.reading import read_csv_rows
 from app.imports.report import ImportFailed, ImportReport, Rejection
 
 MAPPING_FILE = Path(str(files("seed") / "data" / "ipi_mapping.yaml"))
+# What a file of the dataset is, in the message refusing one that is not.
+_DATASET = "IPI's file"
 SOURCE_ID = "ipi-peacekeeping"
 MISSIONS_FILE = "missions.json"
 MISSION_MONTHS_FILE = "mission_months_1990_2017.csv"
@@ -117,18 +119,6 @@ def _coordinate(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def _read_csv(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in required if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ImportFailed(f"{path.name} is not IPI's file: it lacks the columns {missing}")
-            return [{k: v or "" for k, v in row.items() if isinstance(k, str)} for row in reader]
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise ImportFailed(f"{path.name} cannot be read as CSV: {error}") from error
-
-
 class IpiAdapter(DatasetAdapter[PeacekeepingRecord]):
     source_id = SOURCE_ID
 
@@ -149,13 +139,14 @@ class IpiAdapter(DatasetAdapter[PeacekeepingRecord]):
         ]
         if absent:
             raise ImportFailed(f"{path} lacks {', '.join(absent)}")
+        months = read_csv_rows(path / MISSION_MONTHS_FILE, _MISSION_MONTH_COLUMNS, _DATASET)
+        contribution_columns = (*_CONTRIBUTION_COLUMNS, *_FIGURE_COLUMNS.values())
+        contributions = read_csv_rows(path / CONTRIBUTIONS_FILE, contribution_columns, _DATASET)
         return [
             *self._missions(path / MISSIONS_FILE),
             *(
                 IpiRow(f"{MISSION_MONTHS_FILE} line {line}", fields, MISSION_MONTHS_FILE)
-                for line, fields in enumerate(
-                    _read_csv(path / MISSION_MONTHS_FILE, _MISSION_MONTH_COLUMNS), start=2
-                )
+                for line, fields in enumerate(months, start=2)
             ),
             *(
                 # The file's first column numbers its rows: the row's name in citations.
@@ -164,13 +155,7 @@ class IpiAdapter(DatasetAdapter[PeacekeepingRecord]):
                     fields,
                     CONTRIBUTIONS_FILE,
                 )
-                for line, fields in enumerate(
-                    _read_csv(
-                        path / CONTRIBUTIONS_FILE,
-                        (*_CONTRIBUTION_COLUMNS, *_FIGURE_COLUMNS.values()),
-                    ),
-                    start=2,
-                )
+                for line, fields in enumerate(contributions, start=2)
             ),
         ]
 
