@@ -1,11 +1,9 @@
 import functools
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from collections.abc import Iterator
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
 
 from app.analytics import dyads, exports, queries, representations
 from app.analytics.graph import Network, network_for
@@ -39,16 +37,12 @@ from app.core.pagination import (
     CoveredPage,
     Page,
     PageDep,
-    PageParams,
     page_envelope,
-    page_of_sorted,
+    sorted_list_response,
 )
 from app.core.params import CountryCode
 from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
 from app.countries import queries as countries
-
-Item = TypeVar("Item", bound=BaseModel)
-Row = TypeVar("Row")
 
 router = APIRouter(tags=["analytics"])
 # The country detail carries the country's network figures: it is read here, above the
@@ -68,42 +62,20 @@ def _download(
     return download
 
 
-@dataclass(frozen=True)
-class _Filtered:
-    """The network for the request's filters, and what its years' data does not cover."""
-
-    network: Network
-    coverage: StatedCoverage
-
-
 def _filtered_network(
     request: Request, session: SessionDep, version: DataVersion, filters: NetworkQuery
-) -> _Filtered:
+) -> tuple[Network, StatedCoverage]:
+    """The network for the request's filters, and what its years' data does not cover."""
     network = network_for(session, version, filters)
     first, last = filters.year_gte, filters.year_lte
-    return _Filtered(network, stated_coverage(request, session, filters.channels, first, last))
+    return network, stated_coverage(request, session, filters.channels, first, last)
 
 
-FilteredNetwork = Annotated[_Filtered, Depends(_filtered_network)]
+FilteredNetwork = Annotated[tuple[Network, StatedCoverage], Depends(_filtered_network)]
 
 
 def _by_id(bloc: Bloc) -> list[int]:
     return [bloc.id]
-
-
-def _sorted_page(
-    request: Request,
-    response: Response,
-    page: PageParams,
-    filtered: _Filtered,
-    items: Sequence[Row],
-    key: Callable[[Row], list[Any]],
-    to_item: Callable[[Row], Item],
-) -> Page[Item]:
-    """One page of a list computed from the network, already sorted by `key`."""
-    chosen, cursor = page_of_sorted(items, key, page)
-    data = [to_item(item) for item in chosen]
-    return page_envelope(request, response, data, len(items), cursor, page.limit, filtered.coverage)
 
 
 def _file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
@@ -141,7 +113,7 @@ def get_network(
     `meta.coverage` names the requested years a channel's data does not fully cover (the
     files link to the same notes: `Link: <...>; rel="describedby"`).
     """
-    network, coverage = filtered.network, filtered.coverage
+    network, coverage = filtered
     if wanted is NetworkFormat.csv:
         return _download(exports.edge_list_csv(network), CSV_MEDIA_TYPE, "network.csv", coverage)
     if wanted is NetworkFormat.graphml:
@@ -167,7 +139,7 @@ def list_network_centrality(
             examples=["-betweenness"],
         ),
     ] = NetworkMeasure.degree,
-) -> Page[CentralityOut]:
+) -> Page[CentralityOut] | StreamingResponse:
     """Countries of the filtered network ranked by degree (partners), weighted degree (sum
     of edge weights) or betweenness.
 
@@ -175,11 +147,11 @@ def list_network_centrality(
     length is 1/weight, so that paths run through strong ties; it is rounded to 6 decimals.
     Every row carries its rank by each of the three measures (equal values share a rank).
     """
-    rows = queries.ranked(filtered.network, sort)
+    network, coverage = filtered
+    rows = queries.ranked(network, sort)
     key = functools.partial(queries.ranking_key, measure=sort)
-    return _sorted_page(
-        request, response, page, filtered, rows, key, representations.centrality_out
-    )
+    out = representations.centrality_out
+    return sorted_list_response(request, response, page, rows, key, out, coverage, csv=False)
 
 
 @router.get(
@@ -208,7 +180,7 @@ def list_network_communities(
             examples=[42],
         ),
     ] = 42,
-) -> Page[BlocOut]:
+) -> Page[BlocOut] | StreamingResponse:
     """Cooperation blocs: Louvain communities (networkx `louvain_communities`, weighted by
     edge weight, seeded so that the answer is deterministic), largest first.
 
@@ -216,8 +188,9 @@ def list_network_communities(
     threats its internal ties address most (per threat: the pair-initiative ties inside the
     bloc whose initiative addresses it).
     """
-    found = queries.blocs(filtered.network, resolution, seed)
-    return _sorted_page(request, response, page, filtered, found, _by_id, representations.bloc_out)
+    network, coverage = filtered
+    found, out = queries.blocs(network, resolution, seed), representations.bloc_out
+    return sorted_list_response(request, response, page, found, _by_id, out, coverage, csv=False)
 
 
 @router.get(

@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
@@ -260,15 +260,19 @@ def sorted_list_response(
     key: Callable[[Row], list[Any]],
     to_item: Callable[[Row], Item],
     coverage: StatedCoverage | None = None,
+    *,
+    csv: bool = True,
 ) -> Page[Item] | StreamingResponse:
-    """`list_response` over a computed list, already sorted by `key` (`page_of_sorted`)."""
+    """`list_response` over a computed list, already sorted by `key` (`page_of_sorted`); a
+    list with no CSV form (`csv=False`) answers JSON whatever the client asks."""
 
     def fetch(p: PageParams) -> tuple[Sequence[Row], int, str | None]:
         rows, cursor = page_of_sorted(items, key, p)
         return rows, len(items), cursor
 
+    wanted = page if csv else replace(page, wants_csv=False)
     return list_response(
-        request, response, page, fetch, lambda rows: [to_item(row) for row in rows], coverage
+        request, response, wanted, fetch, lambda rows: [to_item(row) for row in rows], coverage
     )
 
 
