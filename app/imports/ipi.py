@@ -191,9 +191,13 @@ class IpiAdapter(DatasetAdapter[PeacekeepingRecord]):
         file = row.file if isinstance(row, IpiRow) else ""
         if file == MISSIONS_FILE:
             return self._mission(row, names, report)
+        # The rows of the two monthly files: a month each.
+        month = self._month(row, report)
+        if month is None:
+            return Rejection(row.locator, f"unreadable Date {row.fields['Date']!r}")
         if file == MISSION_MONTHS_FILE:
-            return self._mission_month(row, names, report)
-        return self._contribution_month(row, names, report)
+            return self._mission_month(row, month, names, report)
+        return self._contribution_month(row, month, names, report)
 
     def slug(self, acronym: str) -> str:
         return self.mapping.missions.get(acronym) or slugify(acronym)
@@ -221,12 +225,9 @@ class IpiAdapter(DatasetAdapter[PeacekeepingRecord]):
         )
 
     def _mission_month(
-        self, row: SourceRow, names: CountryResolver, report: ImportReport
-    ) -> MissionMonthRecord | Rejection:
+        self, row: SourceRow, month: date, names: CountryResolver, report: ImportReport
+    ) -> MissionMonthRecord:
         fields = row.fields
-        month = self._month(row, report)
-        if month is None:
-            return Rejection(row.locator, f"unreadable Date {fields['Date']!r}")
         host = fields["Country of Mission"]
         if host != host.strip(" '\""):
             report.note(
@@ -247,12 +248,9 @@ class IpiAdapter(DatasetAdapter[PeacekeepingRecord]):
         )
 
     def _contribution_month(
-        self, row: SourceRow, names: CountryResolver, report: ImportReport
+        self, row: SourceRow, month: date, names: CountryResolver, report: ImportReport
     ) -> ContributionMonthRecord | Rejection:
         fields = row.fields
-        month = self._month(row, report)
-        if month is None:
-            return Rejection(row.locator, f"unreadable Date {fields['Date']!r}")
         iso3 = fields["Contributor ISO-3"].strip().upper()
         name = fields["Contributor"].strip()
         country_id = names.ids_by_code.get(iso3)
