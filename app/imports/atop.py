@@ -44,7 +44,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -59,7 +58,7 @@ from app.curation.writes.agreements import AGREEMENTS
 from app.imports.base import DatasetAdapter, Progress, SourceRow
 from app.imports.countries import CountryResolver
 from app.imports.dates import PartialDate, partial_date_from_parts
-from app.imports.reading import read_csv_rows
+from app.imports.reading import read_csv_rows, read_yaml
 from app.imports.report import ImportFailed, ImportReport, Rejection
 from app.organizations.models import Membership, MembershipRole, Organization
 from app.organizations.models import organization_threats as ORGANIZATION_THREATS
@@ -109,8 +108,7 @@ class AtopNames:
 
     @classmethod
     def load(cls, path: Path = NAMES_FILE) -> "AtopNames":
-        with path.open(encoding="utf-8") as handle:
-            data: dict[str, Any] = yaml.safe_load(handle) or {}
+        data = read_yaml(path)
         try:
             entries = {
                 int(atop_id): NameEntry.model_validate(entry)

@@ -48,7 +48,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -57,6 +56,7 @@ from app.curation.changes import curated, deleted_by_curators
 from app.curation.writes.organizations import ORGANIZATIONS
 from app.imports.base import DatasetAdapter, Progress, SourceRow
 from app.imports.countries import CountryResolver
+from app.imports.reading import read_yaml
 from app.imports.report import ImportFailed, ImportReport, Rejection
 from app.organizations.models import (
     Membership,
@@ -123,10 +123,9 @@ class IgoMapping:
     @classmethod
     def load(cls, path: Path = MAPPING_FILE) -> "IgoMapping":
         try:
-            with path.open(encoding="utf-8") as handle:
-                data: dict[str, Any] = yaml.safe_load(handle) or {}
+            data = read_yaml(path)
             igos = {entry["ioname"]: _security_igo(entry) for entry in data["organizations"]}
-        except (yaml.YAMLError, KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError) as error:
             raise ImportFailed(f"{path.name}: {error}") from error
         left_out = {str(k): str(v) for k, v in (data.get("left_out") or {}).items()}
         both = sorted(igos.keys() & left_out.keys())

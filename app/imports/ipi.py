@@ -27,7 +27,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy.orm import Session
 
 from app.core.periods import next_month
@@ -43,7 +42,7 @@ from app.imports.peacekeeping import (
     PeacekeepingRecord,
     PeacekeepingWriter,
 )
-from app.imports.reading import read_csv_rows
+from app.imports.reading import read_csv_rows, read_yaml
 from app.imports.report import ImportFailed, ImportReport, Rejection
 
 MAPPING_FILE = Path(str(files("seed") / "data" / "ipi_mapping.yaml"))
@@ -81,8 +80,7 @@ class IpiRow(SourceRow):
 
 
 def _load_mapping(path: Path = MAPPING_FILE) -> PeacekeepingMapping:
-    with path.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = yaml.safe_load(handle) or {}
+    data = read_yaml(path)
     try:
         return PeacekeepingMapping(
             kind=data["kind"],

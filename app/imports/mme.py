@@ -29,9 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
-import yaml
 from sqlalchemy.orm import Session
 
 from app.exercises.models import ActivityKind, Domain
@@ -39,7 +37,7 @@ from app.imports.base import DatasetAdapter, Progress, SourceRow
 from app.imports.countries import CountryResolver
 from app.imports.dates import PartialDate, partial_date_from_parts
 from app.imports.editions import EditionRecord, EditionWriter
-from app.imports.reading import read_csv_rows
+from app.imports.reading import read_csv_rows, read_yaml
 from app.imports.report import ImportFailed, ImportReport, Rejection
 
 MAPPING_FILE = Path(str(files("seed") / "data" / "mme_mapping.yaml"))
@@ -143,8 +141,7 @@ class MmeMapping:
 
     @classmethod
     def load(cls, path: Path = MAPPING_FILE) -> "MmeMapping":
-        with path.open(encoding="utf-8") as handle:
-            data: dict[str, Any] = yaml.safe_load(handle) or {}
+        data = read_yaml(path)
         try:
             flags = {
                 column: FlagEffect(

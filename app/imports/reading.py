@@ -3,6 +3,9 @@
 import csv
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from app.imports.report import ImportFailed
 
@@ -24,3 +27,14 @@ def read_csv_rows(path: Path, required: Sequence[str], dataset: str) -> list[dic
         raise ImportFailed(f"{path}: cannot be read ({error.strerror})") from None
     except (UnicodeDecodeError, csv.Error) as error:
         raise ImportFailed(f"{path.name} cannot be read as CSV: {error}") from error
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A mapping file of an importer (names, aliases, what a dataset's codes mean) as a dict;
+    an empty file is an empty one. ImportFailed when it cannot be read as YAML."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data: dict[str, Any] = yaml.safe_load(handle) or {}
+    except yaml.YAMLError as error:
+        raise ImportFailed(f"{path.name}: {error}") from error
+    return data
