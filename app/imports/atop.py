@@ -35,7 +35,6 @@ The files' quirks, and how each is read (see seed/datasets/README.md):
   member) or kept by its code (a threat).
 """
 
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -405,7 +404,6 @@ class AllianceWriter:
         self.cited: set[tuple[str, str]] = set()
 
     def write(self, records: Sequence[AtopRecord], progress: Progress) -> None:
-        started = time.perf_counter()
         alliances = [r for r in records if isinstance(r, AllianceRecord)]
         members: defaultdict[int, list[MemberRecord]] = defaultdict(list)
         for record in records:
@@ -442,7 +440,6 @@ class AllianceWriter:
             self._corroborate(kind, fact_id, merged)
         self._threat_links(alliances, members, threat)
         self.session.flush()
-        self.report.timings["write"] = time.perf_counter() - started
 
     # --- alliances ----------------------------------------------------------------------
 

@@ -39,7 +39,6 @@ that year (`CountryResolver.by_cow`). How each part is read (see seed/datasets/R
 
 import csv
 import gzip
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -457,7 +456,6 @@ class IgoWriter:
         self.citations: list[dict[str, Any]] = []
 
     def write(self, records: Sequence[IgoYear], progress: Progress) -> None:
-        started = time.perf_counter()
         self._check_threats()
         by_igo: dict[str, list[IgoYear]] = defaultdict(list)
         for record in records:
@@ -467,7 +465,6 @@ class IgoWriter:
             self._write_igo(self.mapping.igos[ioname], rows)
             progress(len(rows))
         self.insert(CITATIONS, self.citations)
-        self.report.timings["write"] = time.perf_counter() - started
 
     def _check_threats(self) -> None:
         wanted = {

@@ -22,7 +22,6 @@ Curators come first: rows of an operation curators changed, or of an operation o
 deleted, are left alone. Writes are plain INSERTs in batches, lookups preloaded into dicts.
 """
 
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -197,14 +196,12 @@ class PeacekeepingWriter:
     # --- the run ---------------------------------------------------------------------------
 
     def write(self, records: Sequence[PeacekeepingRecord], progress: Progress) -> None:
-        started = time.perf_counter()
         missions = [r for r in records if isinstance(r, MissionRecord)]
         mission_months = [r for r in records if isinstance(r, MissionMonthRecord)]
         contributions = [r for r in records if isinstance(r, ContributionMonthRecord)]
         outcomes = self._write_operations(missions, mission_months)
         progress(len(missions) + len(mission_months))
         self._write_contributions(contributions, outcomes, progress)
-        self.report.timings["write"] = time.perf_counter() - started
 
     def _count(self, outcome: str, rows: int = 1) -> None:
         if outcome == CREATED:

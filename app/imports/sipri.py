@@ -26,7 +26,6 @@ says what was supplied, not against what.
 import csv
 import itertools
 import re
-import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -323,10 +322,8 @@ class SipriAdapter(DatasetAdapter[TransferRecord]):
         report: ImportReport,
         progress: Progress,
     ) -> None:
-        started = time.perf_counter()
         TransferWriter(session, self.source_id, report).write(records)
         progress(len(records))
-        report.timings["write"] = time.perf_counter() - started
 
 
 def _cell(cells: list[str], position: int) -> str:
