@@ -39,7 +39,7 @@ from app.core.periods import DatePrecision
 from app.countries.models import Country
 from app.curation.changes import curated, deleted_by_curators
 from app.curation.writes.agreements import AGREEMENTS
-from app.imports.base import Progress, imported_before
+from app.imports.base import CITATIONS, Progress, imported_before
 from app.imports.dates import PartialDate
 from app.imports.editions import BATCH_SIZE, slugify, unique_slug
 from app.imports.report import ImportReport
@@ -47,7 +47,6 @@ from app.sources.models import Certainty, Citation
 
 AGREEMENT_ROWS = cast(Table, Agreement.__table__)
 CATEGORY_ROWS = cast(Table, AgreementCategoryRow.__table__)
-CITATIONS = cast(Table, Citation.__table__)
 PARTIES = cast(Table, AgreementParty.__table__)
 
 _NAMES = {

@@ -7,18 +7,22 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from app.curation.changes import Changes
 from app.datasets.models import Dataset
 from app.imports.countries import CountryResolver
 from app.imports.report import ImportFailed, ImportReport, Rejection
-from app.sources.models import Source
+from app.sources.models import Citation, Source
 
 RecordT = TypeVar("RecordT")
+
+# The citations table as a plain table: every writer inserts its facts' citations in bulk (a
+# Core INSERT of many rows is one executemany, with none of the ORM's work).
+CITATIONS = cast(Table, Citation.__table__)
 
 # Called with the number of steps just done; an import takes `total_steps(rows)` steps.
 Progress = Callable[[int], None]

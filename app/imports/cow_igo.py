@@ -53,7 +53,7 @@ from sqlalchemy.orm import Session
 from app.core.periods import DatePrecision
 from app.curation.changes import curated, deleted_by_curators
 from app.curation.writes.organizations import ORGANIZATIONS
-from app.imports.base import DatasetAdapter, Progress, SourceRow
+from app.imports.base import CITATIONS, DatasetAdapter, Progress, SourceRow
 from app.imports.countries import CountryResolver
 from app.imports.reading import read_yaml
 from app.imports.report import ImportFailed, ImportReport, Rejection
@@ -80,7 +80,6 @@ _FIRST_STATE_COLUMN = "year"  # state columns run from after `year` to before `s
 _END_OF_STATES = "sdate"
 _REQUIRED_COLUMNS = ("ioname", "orgname", "year", "sdate", "deaddate")
 _ACCURACY = "accuracyofpre1965membershipdates"
-CITATIONS = cast(Table, Citation.__table__)
 MEMBERSHIPS = cast(Table, Membership.__table__)
 ORGANIZATIONS_TABLE = cast(Table, Organization.__table__)
 

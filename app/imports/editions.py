@@ -44,7 +44,7 @@ from app.exercises.models import (
     edition_domains,
     edition_threats,
 )
-from app.imports.base import Progress, imported_before
+from app.imports.base import CITATIONS, Progress, imported_before
 from app.imports.dates import PartialDate
 from app.imports.report import ImportFailed, ImportReport
 from app.sources.models import Citation
@@ -52,7 +52,6 @@ from app.threats.models import ThreatCategory
 
 BATCH_SIZE = 500
 # Plain tables: a Core INSERT of many rows is one executemany, with none of the ORM's work.
-CITATIONS = cast(Table, Citation.__table__)
 EDITIONS = cast(Table, ExerciseEdition.__table__)
 PARTICIPATIONS = cast(Table, Participation.__table__)
 SERIES = cast(Table, ExerciseSeries.__table__)

@@ -35,7 +35,7 @@ from app.core.periods import DatePrecision, month_text, next_month
 from app.countries.models import Country
 from app.curation.changes import curated, deleted_by_curators
 from app.curation.writes.operations import CONTRIBUTION, OPERATIONS
-from app.imports.base import Progress
+from app.imports.base import CITATIONS, Progress
 from app.imports.editions import slugify
 from app.imports.report import ImportFailed, ImportReport, Rejection
 from app.operations.models import (
@@ -50,7 +50,6 @@ from app.sources.models import Citation
 from app.threats.models import ThreatCategory
 
 BATCH_SIZE = 1000
-CITATIONS = cast(Table, Citation.__table__)
 CONTRIBUTIONS = cast(Table, Contribution.__table__)
 MONTHS = cast(Table, ContributionMonth.__table__)
 OPERATIONS_TABLE = cast(Table, Operation.__table__)

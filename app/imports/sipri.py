@@ -37,7 +37,7 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.curation.changes import curated
-from app.imports.base import DatasetAdapter, Progress, SourceRow
+from app.imports.base import CITATIONS, DatasetAdapter, Progress, SourceRow
 from app.imports.countries import CountryResolver
 from app.imports.editions import slugify
 from app.imports.report import ImportFailed, ImportReport, Rejection
@@ -46,7 +46,6 @@ from app.transfers.models import DeliveryStatus, Transfer, TransferParty, Transf
 
 SOURCE_ID = "sipri-arms-transfers"
 
-CITATIONS = cast(Table, Citation.__table__)
 TRANSFERS = cast(Table, Transfer.__table__)
 PARTIES = cast(Table, TransferParty.__table__)
 _BATCH = 1_000  # rows written per batch
