@@ -14,14 +14,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script.revision import RevisionError
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app.auth.keys import CLI_ACTOR, KeyCommandError, create_key, list_keys, revoke_key
 from app.auth.models import Scope
 from app.core import migrations
+from app.core.commands import database_engine
 from app.core.config import Settings
-from app.core.db import create_db_engine, session_factory
+from app.core.db import session_factory
 from app.curation import downgrades
 from app.curation.downgrades import curation_dropped_at, forget_dropped_curation
 from app.exporting import ExportError, ExportFormat, export
@@ -35,17 +35,6 @@ keys_cli = typer.Typer(help="API keys for the write API.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(import_cli, name="import")
-
-
-def database_engine(settings: Settings, migrated: bool = True) -> Engine:
-    """The engine of a database that exists (and, when `migrated`, is at the latest revision);
-    otherwise one line on what is wrong and what to run, and exit 2, having created nothing."""
-    try:
-        migrations.check_database(settings, migrated)
-    except migrations.DatabaseNotReady as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(code=2) from None
-    return create_db_engine(settings)
 
 
 def alembic_config(settings: Settings) -> Config:

@@ -1,12 +1,12 @@
+import functools
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from sqlalchemy.orm import Session
 
 from app.analytics import dyads, exports, queries, representations
-from app.analytics.graph import NetworkFilters, network_for
+from app.analytics.graph import Network, network_for
 from app.analytics.params import (
     CSV_MEDIA_TYPE,
     GRAPHML_MEDIA_TYPE,
@@ -17,6 +17,7 @@ from app.analytics.params import (
     PathQuery,
     TableFormatQuery,
 )
+from app.analytics.queries import Bloc
 from app.analytics.schemas import (
     BlocOut,
     CentralityOut,
@@ -32,7 +33,13 @@ from app.cooperation.coverage import coverage_at
 from app.cooperation.representations import stated_coverage
 from app.core.coverage import StatedCoverage
 from app.core.deps import DataVersion, SessionDep, SessionFactoryDep
-from app.core.pagination import CoveredPage, Page, PageDep, page_envelope, page_of_sorted
+from app.core.pagination import (
+    CoveredPage,
+    Page,
+    PageDep,
+    page_envelope,
+    sorted_list_response,
+)
 from app.core.params import CountryCode
 from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
 from app.countries import queries as countries
@@ -56,10 +63,20 @@ def _download(
     return download
 
 
-def _network_coverage(
-    request: Request, session: Session, filters: NetworkFilters
-) -> StatedCoverage:
-    return stated_coverage(request, session, filters.channels, filters.year_gte, filters.year_lte)
+def _filtered_network(
+    request: Request, session: SessionDep, version: DataVersion, filters: NetworkQuery
+) -> tuple[Network, StatedCoverage]:
+    """The network for the request's filters, and what its years' data does not cover."""
+    network = network_for(session, version, filters)
+    first, last = filters.year_gte, filters.year_lte
+    return network, stated_coverage(request, session, filters.channels, first, last)
+
+
+FilteredNetwork = Annotated[tuple[Network, StatedCoverage], Depends(_filtered_network)]
+
+
+def _by_id(bloc: Bloc) -> list[int]:
+    return [bloc.id]
 
 
 def _file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
@@ -84,11 +101,7 @@ def get_country(session: SessionDep, version: DataVersion, code: CountryCode) ->
     responses={**_file_responses(CSV_MEDIA_TYPE, GRAPHML_MEDIA_TYPE), **NOT_FOUND_RESPONSES},
 )
 def get_network(
-    request: Request,
-    session: SessionDep,
-    version: DataVersion,
-    wanted: NetworkFormatQuery,
-    filters: NetworkQuery,
+    version: DataVersion, wanted: NetworkFormatQuery, filtered: FilteredNetwork
 ) -> NetworkOut | Response:
     """The cooperation network: countries with at least one tie in the filtered period, and
     an edge per pair that shares at least one initiative.
@@ -101,8 +114,7 @@ def get_network(
     `meta.coverage` names the requested years a channel's data does not fully cover (the
     files link to the same notes: `Link: <...>; rel="describedby"`).
     """
-    network = network_for(session, version, filters)
-    coverage = _network_coverage(request, session, filters)
+    network, coverage = filtered
     if wanted is NetworkFormat.csv:
         return _download(exports.edge_list_csv(network), CSV_MEDIA_TYPE, "network.csv", coverage)
     if wanted is NetworkFormat.graphml:
@@ -119,10 +131,8 @@ def get_network(
 def list_network_centrality(
     request: Request,
     response: Response,
-    session: SessionDep,
-    version: DataVersion,
     page: PageDep,
-    filters: NetworkQuery,
+    filtered: FilteredNetwork,
     sort: Annotated[
         NetworkMeasure,
         Query(
@@ -130,7 +140,7 @@ def list_network_centrality(
             examples=["-betweenness"],
         ),
     ] = NetworkMeasure.degree,
-) -> Page[CentralityOut]:
+) -> Page[CentralityOut] | StreamingResponse:
     """Countries of the filtered network ranked by degree (partners), weighted degree (sum
     of edge weights) or betweenness.
 
@@ -138,11 +148,11 @@ def list_network_centrality(
     length is 1/weight, so that paths run through strong ties; it is rounded to 6 decimals.
     Every row carries its rank by each of the three measures (equal values share a rank).
     """
-    rows = queries.ranked(network_for(session, version, filters), sort)
-    chosen, cursor = page_of_sorted(rows, lambda row: queries.ranking_key(row, sort), page)
-    data = [representations.centrality_out(row) for row in chosen]
-    coverage = _network_coverage(request, session, filters)
-    return page_envelope(request, response, data, len(rows), cursor, page.limit, coverage)
+    network, coverage = filtered
+    rows = queries.ranked(network, sort)
+    key = functools.partial(queries.ranking_key, measure=sort)
+    out = representations.centrality_out
+    return sorted_list_response(request, response, page, rows, key, out, coverage, csv=False)
 
 
 @router.get(
@@ -151,10 +161,8 @@ def list_network_centrality(
 def list_network_communities(
     request: Request,
     response: Response,
-    session: SessionDep,
-    version: DataVersion,
     page: PageDep,
-    filters: NetworkQuery,
+    filtered: FilteredNetwork,
     resolution: Annotated[
         float,
         Query(
@@ -173,7 +181,7 @@ def list_network_communities(
             examples=[42],
         ),
     ] = 42,
-) -> Page[BlocOut]:
+) -> Page[BlocOut] | StreamingResponse:
     """Cooperation blocs: Louvain communities (networkx `louvain_communities`, weighted by
     edge weight, seeded so that the answer is deterministic), largest first.
 
@@ -181,11 +189,9 @@ def list_network_communities(
     threats its internal ties address most (per threat: the pair-initiative ties inside the
     bloc whose initiative addresses it).
     """
-    found = queries.blocs(network_for(session, version, filters), resolution, seed)
-    chosen, cursor = page_of_sorted(found, lambda bloc: [bloc.id], page)
-    data = [representations.bloc_out(bloc) for bloc in chosen]
-    coverage = _network_coverage(request, session, filters)
-    return page_envelope(request, response, data, len(found), cursor, page.limit, coverage)
+    network, coverage = filtered
+    found, out = queries.blocs(network, resolution, seed), representations.bloc_out
+    return sorted_list_response(request, response, page, found, _by_id, out, coverage, csv=False)
 
 
 @router.get(

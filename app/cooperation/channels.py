@@ -13,9 +13,8 @@ To add a channel (arms transfers were the last, and the first directed one):
    the new `TieChannel` value;
 2. a migration creating them (and widening the `channel` enum of the ties and aggregates);
 3. its pair `SELECT` in `ties.py` (one function, like the others) and one `Channel` entry
-   below (`symmetric=False` and the `source_role` if the tie has a direction: a supplier
-   and a recipient), with the initiative's `lifetime` (the period its threat links must
-   lie in);
+   below (a `source_role` if the tie has a direction: a supplier and a recipient), with the
+   initiative's `lifetime` (the period its threat links must lie in);
 4. its importer (`app.imports`), which writes through `app.curation.changes` like the
    others, so its ties and aggregates follow.
 Nothing else changes: the write framework, the change path, the reads and the OpenAPI enums
@@ -58,9 +57,17 @@ class ThreatLinkTable:
     """The table linking a channel's initiatives to the threats they address."""
 
     table: Table
-    owner: str  # its column naming the initiative
-    entity: str  # a link's entity in the audit trail
     key: str  # what names the initiative in a link's snapshot and in messages
+
+    @property
+    def owner(self) -> str:
+        """Its column naming the initiative (as the fact's column does)."""
+        return f"{self.key}_id"
+
+    @property
+    def entity(self) -> str:
+        """A link's entity in the audit trail."""
+        return f"{self.key}_threat"
 
     @property
     def owner_column(self) -> Column[int]:
@@ -74,15 +81,11 @@ class Channel:
     # its entity in the audit trail.
     initiative: Any
     kind: str
-    # The fact model and its column naming the initiative; the citation column of a fact.
+    # The fact model, whose column `<key>_id` names the initiative (as the threat-link
+    # table's does); the citation column of a fact.
     fact: Any
-    fact_owner: str
     citation: InstrumentedAttribute[int | None]
     threat_links: ThreatLinkTable
-    # Symmetric: both countries stand in the same relation (members, parties, participants).
-    # Otherwise the tie points from the country in `source_role` (a transfer's supplier) to
-    # the other: partners, pairs, networks and dyad-years say which way.
-    symmetric: bool
     # The pair SELECT of `ties.py` that the derivation inserts into the ties table.
     ties: Callable[[Collection[int] | None], ties.AnySelect]
     # The longest period an initiative may have lived (an exercise edition: its year): a
@@ -91,11 +94,18 @@ class Channel:
     # Other channels whose changes change this one's ties (an organization party stands for
     # its members: an agreement's ties change with the organization's memberships).
     fed_by: Mapping[TieChannel, Dependents] = field(default_factory=dict)
+    # None in a symmetric channel: both countries stand in the same relation (members,
+    # parties, participants). Otherwise the tie points from the country in this role (a
+    # transfer's supplier) to the other: partners, pairs, networks and dyad-years say which way.
     source_role: str | None = None
 
-    def __post_init__(self) -> None:
-        if self.symmetric != (self.source_role is None):
-            raise ValueError(f"{self.name}: a directed channel, and only one, has a source role")
+    @property
+    def symmetric(self) -> bool:
+        return self.source_role is None
+
+    @property
+    def fact_owner(self) -> str:
+        return self.threat_links.owner
 
     @property
     def fact_owner_column(self) -> InstrumentedAttribute[int]:
@@ -146,12 +156,8 @@ _ENTRIES = (
         initiative=Organization,
         kind="organization",
         fact=Membership,
-        fact_owner="organization_id",
         citation=Citation.membership_id,
-        threat_links=ThreatLinkTable(
-            organization_threats, "organization_id", "organization_threat", "organization"
-        ),
-        symmetric=True,
+        threat_links=ThreatLinkTable(organization_threats, "organization"),
         ties=ties.organization_ties,
         lifetime=_organization_life,
     ),
@@ -160,10 +166,8 @@ _ENTRIES = (
         initiative=ExerciseEdition,
         kind="exercise_edition",
         fact=Participation,
-        fact_owner="edition_id",
         citation=Citation.participation_id,
-        threat_links=ThreatLinkTable(edition_threats, "edition_id", "edition_threat", "edition"),
-        symmetric=True,
+        threat_links=ThreatLinkTable(edition_threats, "edition"),
         ties=ties.exercise_ties,
         lifetime=_edition_life,
     ),
@@ -172,12 +176,8 @@ _ENTRIES = (
         initiative=Agreement,
         kind="agreement",
         fact=AgreementParty,
-        fact_owner="agreement_id",
         citation=Citation.party_id,
-        threat_links=ThreatLinkTable(
-            agreement_threats, "agreement_id", "agreement_threat", "agreement"
-        ),
-        symmetric=True,
+        threat_links=ThreatLinkTable(agreement_threats, "agreement"),
         ties=ties.agreement_ties,
         lifetime=_agreement_life,
         fed_by={TieChannel.organization: _agreements_with_organization_parties},
@@ -187,12 +187,8 @@ _ENTRIES = (
         initiative=Operation,
         kind="operation",
         fact=Contribution,
-        fact_owner="operation_id",
         citation=Citation.contribution_id,
-        threat_links=ThreatLinkTable(
-            operation_threats, "operation_id", "operation_threat", "operation"
-        ),
-        symmetric=True,
+        threat_links=ThreatLinkTable(operation_threats, "operation"),
         ties=ties.operation_ties,
         lifetime=_operation_life,
     ),
@@ -201,12 +197,8 @@ _ENTRIES = (
         initiative=Transfer,
         kind="transfer",
         fact=TransferParty,
-        fact_owner="transfer_id",
         citation=Citation.transfer_party_id,
-        threat_links=ThreatLinkTable(
-            transfer_threats, "transfer_id", "transfer_threat", "transfer"
-        ),
-        symmetric=False,
+        threat_links=ThreatLinkTable(transfer_threats, "transfer"),
         ties=ties.transfer_ties,
         source_role=TransferRole.supplier.value,
         lifetime=_transfer_life,

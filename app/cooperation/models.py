@@ -51,26 +51,18 @@ class Tie(Base):
     start_inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
-class PartnerChannel(Base):
-    """Derived: a country's ties with one partner through one channel, aggregated.
+def _key(table: str) -> Mapped[int]:
+    """A key column of the per-pair aggregates: a country or a threat category."""
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), primary_key=True)
 
-    One row per (country, partner, channel) that has at least one tie, in both directions,
-    so that a country's partners are one short index range (a few hundred rows for the
-    busiest country, whatever the size of the fact tables). Rebuilt by `refresh_ties` from
-    the ties table in the same transaction as the ties.
-    """
 
-    __tablename__ = "partner_channels"
+def _channel_key() -> Mapped[TieChannel]:
+    return mapped_column(enum_column(TieChannel, "channel"), primary_key=True)
 
-    country_id: Mapped[int] = mapped_column(
-        ForeignKey("countries.id", ondelete="CASCADE"), primary_key=True
-    )
-    partner_id: Mapped[int] = mapped_column(
-        ForeignKey("countries.id", ondelete="CASCADE"), primary_key=True
-    )
-    channel: Mapped[TieChannel] = mapped_column(
-        enum_column(TieChannel, "channel"), primary_key=True
-    )
+
+class _PairFigures:
+    """What a per-pair aggregate says of the ties it counts."""
+
     # Distinct initiatives behind the ties.
     initiatives: Mapped[int] = mapped_column(Integer)
     # In a directed channel (transfer: supplier -> recipient), those in which the country is
@@ -87,33 +79,35 @@ class PartnerChannel(Base):
     years: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
-class PartnerThreat(Base):
-    """Derived: like `PartnerChannel`, over only the ties whose initiative addresses a threat.
+class PartnerChannel(_PairFigures, Base):
+    """Derived: a country's ties with one partner through one channel, aggregated.
+
+    One row per (country, partner, channel) that has at least one tie, in both directions,
+    so that a country's partners are one short index range (a few hundred rows for the
+    busiest country, whatever the size of the fact tables). Rebuilt by `refresh_ties` from
+    the ties table in the same transaction as the ties.
+    """
+
+    __tablename__ = "partner_channels"
+
+    country_id: Mapped[int] = _key("countries")
+    partner_id: Mapped[int] = _key("countries")
+    channel: Mapped[TieChannel] = _channel_key()
+
+
+class PartnerThreat(_PairFigures, Base):
+    """Derived: like `PartnerChannel`, over only the ties whose initiative addresses a threat
+    (their years: those in which the ties address it).
 
     Answers "partners against this threat" (counts and years) and lists each pair's threats.
     """
 
     __tablename__ = "partner_threats"
 
-    country_id: Mapped[int] = mapped_column(
-        ForeignKey("countries.id", ondelete="CASCADE"), primary_key=True
-    )
-    partner_id: Mapped[int] = mapped_column(
-        ForeignKey("countries.id", ondelete="CASCADE"), primary_key=True
-    )
-    channel: Mapped[TieChannel] = mapped_column(
-        enum_column(TieChannel, "channel"), primary_key=True
-    )
-    threat_id: Mapped[int] = mapped_column(
-        ForeignKey("threat_categories.id", ondelete="CASCADE"), primary_key=True
-    )
-    initiatives: Mapped[int] = mapped_column(Integer)
-    outgoing: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
-    incoming: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
-    start_date: Mapped[date | None] = mapped_column(Date)
-    end_date: Mapped[date | None] = mapped_column(Date)
-    # The years in which the ties address the threat, as in `PartnerChannel.years`.
-    years: Mapped[str] = mapped_column(Text, default="", server_default="")
+    country_id: Mapped[int] = _key("countries")
+    partner_id: Mapped[int] = _key("countries")
+    channel: Mapped[TieChannel] = _channel_key()
+    threat_id: Mapped[int] = _key("threat_categories")
 
 
 class PartnerCoThreat(Base):
@@ -125,18 +119,8 @@ class PartnerCoThreat(Base):
 
     __tablename__ = "partner_co_threats"
 
-    country_id: Mapped[int] = mapped_column(
-        ForeignKey("countries.id", ondelete="CASCADE"), primary_key=True
-    )
-    threat_id: Mapped[int] = mapped_column(
-        ForeignKey("threat_categories.id", ondelete="CASCADE"), primary_key=True
-    )
-    partner_id: Mapped[int] = mapped_column(
-        ForeignKey("countries.id", ondelete="CASCADE"), primary_key=True
-    )
-    channel: Mapped[TieChannel] = mapped_column(
-        enum_column(TieChannel, "channel"), primary_key=True
-    )
-    co_threat_id: Mapped[int] = mapped_column(
-        ForeignKey("threat_categories.id", ondelete="CASCADE"), primary_key=True
-    )
+    country_id: Mapped[int] = _key("countries")
+    threat_id: Mapped[int] = _key("threat_categories")
+    partner_id: Mapped[int] = _key("countries")
+    channel: Mapped[TieChannel] = _channel_key()
+    co_threat_id: Mapped[int] = _key("threat_categories")

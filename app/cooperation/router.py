@@ -1,4 +1,3 @@
-from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -12,24 +11,10 @@ from app.cooperation.params import (
     PartnersPath,
     TieQuery,
 )
-from app.cooperation.queries import (
-    CommonPartner,
-    PartnerSort,
-    PartnerSummary,
-    common_sort_key,
-    partner_sort_key,
-)
+from app.cooperation.queries import PartnerSort, common_sort_key, partner_sort_key
 from app.cooperation.schemas import CommonPartnerOut, CoverageReport, PairOut, PartnerOut
 from app.core.deps import DataVersion, SessionDep
-from app.core.pagination import (
-    LIST_RESPONSES,
-    CoveredPage,
-    Page,
-    PageDep,
-    PageParams,
-    list_response,
-    page_of_sorted,
-)
+from app.core.pagination import LIST_RESPONSES, CoveredPage, Page, PageDep, sorted_list_response
 from app.core.params import YearGte, YearLte, check_years
 from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
 
@@ -85,19 +70,9 @@ def get_country_partners(
     """
     partners = queries.partners_of(session, country.id, filters, sort)
     coverage = representations.stated_coverage(request, session, filters.channels, *filters.years)
-
-    def fetch(p: PageParams) -> tuple[Sequence[PartnerSummary], int, str | None]:
-        rows, cursor = page_of_sorted(partners, partner_sort_key(sort), p)
-        return rows, len(partners), cursor
-
-    return list_response(
-        request,
-        response,
-        page,
-        fetch,
-        lambda rows: [representations.partner_out(s) for s in rows],
-        coverage,
-    )
+    key = partner_sort_key(sort)
+    to_item = representations.partner_out
+    return sorted_list_response(request, response, page, partners, key, to_item, coverage)
 
 
 @router.get("/{code}/partners/{other}", response_model=PairOut, responses=NOT_FOUND_RESPONSES)
@@ -152,15 +127,5 @@ def get_common_partners(
     `/v1/countries/{code}/partners` and apply to each country's ties alike: each side is what
     that country's partners list says of the partner."""
     shared = queries.common_partners(session, countries, filters)
-
-    def fetch(p: PageParams) -> tuple[Sequence[CommonPartner], int, str | None]:
-        rows, cursor = page_of_sorted(shared, common_sort_key, p)
-        return rows, len(shared), cursor
-
-    return list_response(
-        request,
-        response,
-        page,
-        fetch,
-        lambda rows: [representations.common_partner_out(s) for s in rows],
-    )
+    to_item = representations.common_partner_out
+    return sorted_list_response(request, response, page, shared, common_sort_key, to_item)

@@ -47,6 +47,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import FromClause
 from sqlalchemy.sql.functions import GenericFunction, ReturnTypeFromArgs
 
 from app.agreements.models import Agreement, AgreementParty
@@ -138,11 +139,6 @@ def _bounded(
     return start, end, inferred
 
 
-def _validity() -> tuple[Any, Any]:
-    """Two countries, to join as `mine` and `theirs`: their validity bounds a tie."""
-    return aliased(Country), aliased(Country)
-
-
 def link_applies(
     link_start: Any, link_end: Any, starts: Iterable[Any], ends: Iterable[Any]
 ) -> ColumnElement[bool]:
@@ -202,95 +198,106 @@ def _tie_select(candidates: AnySelect) -> AnySelect:
     return statement
 
 
-def organization_ties(initiative_ids: Collection[int] | None) -> AnySelect:
-    mine, theirs = aliased(Membership), aliased(Membership)
-    my_country, their_country = _validity()
+Dates = tuple[Any, ...]
+
+
+def _pair_ties(
+    channel: TieChannel,
+    sides: tuple[Any, Any],
+    initiative: Any,
+    owner: str,
+    *,
+    facts: tuple[Dates, Dates],
+    bounds: tuple[Dates, Dates],
+    certainties: Dates = (),
+    role: str | None = None,
+    fact_id: str = "id",
+    where: Iterable[ColumnElement[bool]] = (),
+    initiative_ids: Collection[int] | None,
+) -> AnySelect:
+    """The one pair `SELECT` of every channel: each fact row (`mine`) with every other
+    country's fact row (`theirs`) of the same initiative (`owner` names it in the facts).
+
+    `sides` are two aliases of the fact rows (of a model, or of a subquery); `facts` their
+    periods' starts and ends, `bounds` the initiative's: both countries' validity is added
+    here. The certainty is the least of both facts' and `certainties`; the roles are `role`
+    for both, or each fact's own role when it is None.
+    """
+    mine, theirs = (side.c if isinstance(side, FromClause) else side for side in sides)
+    my_country, their_country = aliased(Country), aliased(Country)
     start, end, inferred = _bounded(
-        (mine.start_date, theirs.start_date),
-        (mine.end_date, theirs.end_date),
-        (Organization.founded_date, my_country.valid_from, their_country.valid_from),
-        (Organization.ended_date, my_country.valid_until, their_country.valid_until),
+        facts[0],
+        facts[1],
+        (*bounds[0], my_country.valid_from, their_country.valid_from),
+        (*bounds[1], my_country.valid_until, their_country.valid_until),
     )
+    roles = (mine.role, theirs.role) if role is None else (literal(role), literal(role))
+    initiative_id = getattr(mine, owner)
     statement = (
         select(
             mine.country_id.label("country_id"),
             theirs.country_id.label("partner_id"),
-            literal(TieChannel.organization.value).label("channel"),
-            mine.organization_id.label("initiative_id"),
+            literal(channel.value).label("channel"),
+            initiative_id.label("initiative_id"),
             start.label("start_date"),
             end.label("end_date"),
-            _least_certain(mine.certainty, theirs.certainty).label("certainty"),
-            mine.id.label("country_fact_id"),
-            theirs.id.label("partner_fact_id"),
-            literal("member").label("country_role"),
-            literal("member").label("partner_role"),
+            _least_certain(mine.certainty, theirs.certainty, *certainties).label("certainty"),
+            getattr(mine, fact_id).label("country_fact_id"),
+            getattr(theirs, fact_id).label("partner_fact_id"),
+            roles[0].label("country_role"),
+            roles[1].label("partner_role"),
             inferred.label("start_inferred"),
         )
         .join(
-            theirs,
-            and_(
-                theirs.organization_id == mine.organization_id,
-                theirs.country_id != mine.country_id,
-            ),
+            sides[1],
+            and_(getattr(theirs, owner) == initiative_id, theirs.country_id != mine.country_id),
         )
-        .join(Organization, Organization.id == mine.organization_id)
+        .join(initiative, initiative.id == initiative_id)
         .join(my_country, my_country.id == mine.country_id)
         .join(their_country, their_country.id == theirs.country_id)
-        .where(
+        .where(*where)
+    )
+    if initiative_ids is not None:
+        statement = statement.where(initiative_id.in_(initiative_ids))
+    return _tie_select(statement)
+
+
+def organization_ties(initiative_ids: Collection[int] | None) -> AnySelect:
+    mine, theirs = aliased(Membership), aliased(Membership)
+    return _pair_ties(
+        TieChannel.organization,
+        (mine, theirs),
+        Organization,
+        "organization_id",
+        facts=((mine.start_date, theirs.start_date), (mine.end_date, theirs.end_date)),
+        bounds=((Organization.founded_date,), (Organization.ended_date,)),
+        role="member",
+        where=(
             mine.role == MembershipRole.member,
             theirs.role == MembershipRole.member,
             Organization.universal.is_(False),
-        )
+        ),
+        initiative_ids=initiative_ids,
     )
-    if initiative_ids is not None:
-        statement = statement.where(mine.organization_id.in_(initiative_ids))
-    return _tie_select(statement)
 
 
 def exercise_ties(initiative_ids: Collection[int] | None) -> AnySelect:
     mine, theirs = aliased(Participation), aliased(Participation)
-    my_country, their_country = _validity()
     # The edition's year, within both countries' validity: the Soviet Union in a 1992
     # edition (a mistaken name in a dataset) makes no tie, and one in 1991 none after
     # 25 December.
-    start, end, inferred = _bounded(
-        (year_start(ExerciseEdition.year),),
-        (year_start(ExerciseEdition.year + 1),),
-        (my_country.valid_from, their_country.valid_from),
-        (my_country.valid_until, their_country.valid_until),
+    year = ((year_start(ExerciseEdition.year),), (year_start(ExerciseEdition.year + 1),))
+    return _pair_ties(
+        TieChannel.exercise,
+        (mine, theirs),
+        ExerciseEdition,
+        "edition_id",
+        facts=year,
+        bounds=((), ()),
+        certainties=(ExerciseEdition.certainty,),
+        where=(mine.role != ParticipantRole.observer, theirs.role != ParticipantRole.observer),
+        initiative_ids=initiative_ids,
     )
-    statement = (
-        select(
-            mine.country_id.label("country_id"),
-            theirs.country_id.label("partner_id"),
-            literal(TieChannel.exercise.value).label("channel"),
-            mine.edition_id.label("initiative_id"),
-            start.label("start_date"),
-            end.label("end_date"),
-            _least_certain(mine.certainty, theirs.certainty, ExerciseEdition.certainty).label(
-                "certainty"
-            ),
-            mine.id.label("country_fact_id"),
-            theirs.id.label("partner_fact_id"),
-            mine.role.label("country_role"),
-            theirs.role.label("partner_role"),
-            inferred.label("start_inferred"),
-        )
-        .join(
-            theirs,
-            and_(theirs.edition_id == mine.edition_id, theirs.country_id != mine.country_id),
-        )
-        .join(ExerciseEdition, ExerciseEdition.id == mine.edition_id)
-        .join(my_country, my_country.id == mine.country_id)
-        .join(their_country, their_country.id == theirs.country_id)
-        .where(
-            mine.role != ParticipantRole.observer,
-            theirs.role != ParticipantRole.observer,
-        )
-    )
-    if initiative_ids is not None:
-        statement = statement.where(mine.edition_id.in_(initiative_ids))
-    return _tie_select(statement)
 
 
 def _agreement_participants(initiative_ids: Collection[int] | None) -> Any:
@@ -333,96 +340,49 @@ def _agreement_participants(initiative_ids: Collection[int] | None) -> Any:
 def agreement_ties(initiative_ids: Collection[int] | None) -> AnySelect:
     participants = _agreement_participants(initiative_ids)
     mine, theirs = participants.alias("mine"), participants.alias("theirs")
-    my_country, their_country = _validity()
     # Entry into force binds the parties: a tie starting then is a fact. Where it is unknown,
     # the tie starts at signature (the bound) and says its start is inferred.
-    start, end, inferred = _bounded(
-        (
-            Agreement.in_force_date,
-            mine.c.party_start,
-            mine.c.member_start,
-            theirs.c.party_start,
-            theirs.c.member_start,
-        ),
-        (mine.c.party_end, mine.c.member_end, theirs.c.party_end, theirs.c.member_end),
-        (
-            func.coalesce(Agreement.in_force_date, Agreement.signed_date),
-            my_country.valid_from,
-            their_country.valid_from,
-        ),
-        (Agreement.ended_date, my_country.valid_until, their_country.valid_until),
-    )
-    statement = (
-        select(
-            mine.c.country_id.label("country_id"),
-            theirs.c.country_id.label("partner_id"),
-            literal(TieChannel.agreement.value).label("channel"),
-            mine.c.agreement_id.label("initiative_id"),
-            start.label("start_date"),
-            end.label("end_date"),
-            _least_certain(mine.c.certainty, theirs.c.certainty, Agreement.certainty).label(
-                "certainty"
+    return _pair_ties(
+        TieChannel.agreement,
+        (mine, theirs),
+        Agreement,
+        "agreement_id",
+        facts=(
+            (
+                Agreement.in_force_date,
+                mine.c.party_start,
+                mine.c.member_start,
+                theirs.c.party_start,
+                theirs.c.member_start,
             ),
-            mine.c.party_id.label("country_fact_id"),
-            theirs.c.party_id.label("partner_fact_id"),
-            mine.c.role.label("country_role"),
-            theirs.c.role.label("partner_role"),
-            inferred.label("start_inferred"),
-        )
-        .join(
-            theirs,
-            and_(
-                theirs.c.agreement_id == mine.c.agreement_id,
-                theirs.c.country_id != mine.c.country_id,
-            ),
-        )
-        .join(Agreement, Agreement.id == mine.c.agreement_id)
-        .join(my_country, my_country.id == mine.c.country_id)
-        .join(their_country, their_country.id == theirs.c.country_id)
+            (mine.c.party_end, mine.c.member_end, theirs.c.party_end, theirs.c.member_end),
+        ),
+        bounds=(
+            (func.coalesce(Agreement.in_force_date, Agreement.signed_date),),
+            (Agreement.ended_date,),
+        ),
+        certainties=(Agreement.certainty,),
+        fact_id="party_id",
+        # The participants are already those of the given agreements.
+        initiative_ids=None,
     )
-    return _tie_select(statement)
 
 
 def operation_ties(initiative_ids: Collection[int] | None) -> AnySelect:
     mine, theirs = aliased(Contribution), aliased(Contribution)
-    my_country, their_country = _validity()
-    start, end, inferred = _bounded(
-        (mine.start_date, theirs.start_date),
-        (mine.end_date, theirs.end_date),
-        (Operation.start_date, my_country.valid_from, their_country.valid_from),
-        (Operation.end_date, my_country.valid_until, their_country.valid_until),
+    return _pair_ties(
+        TieChannel.operation,
+        (mine, theirs),
+        Operation,
+        "operation_id",
+        facts=((mine.start_date, theirs.start_date), (mine.end_date, theirs.end_date)),
+        bounds=((Operation.start_date,), (Operation.end_date,)),
+        role="contributor",
+        initiative_ids=initiative_ids,
     )
-    statement = (
-        select(
-            mine.country_id.label("country_id"),
-            theirs.country_id.label("partner_id"),
-            literal(TieChannel.operation.value).label("channel"),
-            mine.operation_id.label("initiative_id"),
-            start.label("start_date"),
-            end.label("end_date"),
-            _least_certain(mine.certainty, theirs.certainty).label("certainty"),
-            mine.id.label("country_fact_id"),
-            theirs.id.label("partner_fact_id"),
-            literal("contributor").label("country_role"),
-            literal("contributor").label("partner_role"),
-            inferred.label("start_inferred"),
-        )
-        .join(
-            theirs,
-            and_(theirs.operation_id == mine.operation_id, theirs.country_id != mine.country_id),
-        )
-        .join(Operation, Operation.id == mine.operation_id)
-        .join(my_country, my_country.id == mine.country_id)
-        .join(their_country, their_country.id == theirs.country_id)
-    )
-    if initiative_ids is not None:
-        statement = statement.where(mine.operation_id.in_(initiative_ids))
-    return _tie_select(statement)
 
 
 def transfer_ties(initiative_ids: Collection[int] | None) -> AnySelect:
-    mine, theirs = aliased(TransferParty), aliased(TransferParty)
-    my_country, their_country = _validity()
     # The deal's last year: its last delivery, or its order year when no delivery is known
     # (or the register lists one before the order, as it may for an estimated order year).
     last_year = greatest(Transfer.order_year, func.coalesce(Transfer.last_delivery_year, 0))
@@ -430,42 +390,19 @@ def transfer_ties(initiative_ids: Collection[int] | None) -> AnySelect:
         (Transfer.delivery_status == DeliveryStatus.ongoing.value, null()),
         else_=year_start(last_year + 1),
     )
-    start, end, inferred = _bounded(
-        (year_start(Transfer.order_year),),
-        (deal_end,),
-        (my_country.valid_from, their_country.valid_from),
-        (my_country.valid_until, their_country.valid_until),
+    # Nothing changed hands: no tie.
+    nothing = and_(
+        Transfer.delivery_status == DeliveryStatus.cancelled.value,
+        Transfer.last_delivery_year.is_(None),
     )
-    statement = (
-        select(
-            mine.country_id.label("country_id"),
-            theirs.country_id.label("partner_id"),
-            literal(TieChannel.transfer.value).label("channel"),
-            mine.transfer_id.label("initiative_id"),
-            start.label("start_date"),
-            end.label("end_date"),
-            _least_certain(mine.certainty, theirs.certainty, Transfer.certainty).label("certainty"),
-            mine.id.label("country_fact_id"),
-            theirs.id.label("partner_fact_id"),
-            mine.role.label("country_role"),
-            theirs.role.label("partner_role"),
-            inferred.label("start_inferred"),
-        )
-        .join(
-            theirs,
-            and_(theirs.transfer_id == mine.transfer_id, theirs.country_id != mine.country_id),
-        )
-        .join(Transfer, Transfer.id == mine.transfer_id)
-        .join(my_country, my_country.id == mine.country_id)
-        .join(their_country, their_country.id == theirs.country_id)
-        .where(
-            # Nothing changed hands: no tie.
-            ~and_(
-                Transfer.delivery_status == DeliveryStatus.cancelled.value,
-                Transfer.last_delivery_year.is_(None),
-            )
-        )
+    return _pair_ties(
+        TieChannel.transfer,
+        (aliased(TransferParty), aliased(TransferParty)),
+        Transfer,
+        "transfer_id",
+        facts=((year_start(Transfer.order_year),), (deal_end,)),
+        bounds=((), ()),
+        certainties=(Transfer.certainty,),
+        where=(~nothing,),
+        initiative_ids=initiative_ids,
     )
-    if initiative_ids is not None:
-        statement = statement.where(mine.transfer_id.in_(initiative_ids))
-    return _tie_select(statement)

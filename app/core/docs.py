@@ -6,6 +6,7 @@ by the app itself under /docs-assets.
 """
 
 from importlib.resources import files
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import (
@@ -51,20 +52,26 @@ def install_docs(app: FastAPI) -> None:
     oauth2_redirect_url = app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect"
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIRECTORY), name="docs-assets")
 
-    def prefix(request: Request) -> str:
-        return str(request.scope.get("root_path", ""))
+    def rooted(request: Request, **urls: str) -> dict[str, Any]:
+        """The pages' URLs under the root path the app is served at (behind a proxy)."""
+        root = str(request.scope.get("root_path", ""))
+        return {name: f"{root}{url}" for name, url in urls.items()}
+
+    favicon = f"{ASSETS_URL}/favicon.png"
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
-        root = prefix(request)
         html = get_swagger_ui_html(
-            openapi_url=f"{root}{openapi_url}",
             title=f"{app.title} API: Swagger UI",
-            swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
-            swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
-            swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
-            oauth2_redirect_url=f"{root}{oauth2_redirect_url}",
             swagger_ui_parameters={**(app.swagger_ui_parameters or {}), **SWAGGER_UI_PARAMETERS},
+            **rooted(
+                request,
+                openapi_url=openapi_url,
+                swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
+                swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
+                swagger_favicon_url=favicon,
+                oauth2_redirect_url=oauth2_redirect_url,
+            ),
         )
         return _self_only(html)
 
@@ -74,12 +81,8 @@ def install_docs(app: FastAPI) -> None:
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
-        root = prefix(request)
-        html = get_redoc_html(
-            openapi_url=f"{root}{openapi_url}",
-            title=f"{app.title} API: ReDoc",
-            redoc_js_url=f"{root}{ASSETS_URL}/redoc.standalone.js",
-            redoc_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
-            with_google_fonts=False,
-        )
+        redoc_js_url = f"{ASSETS_URL}/redoc.standalone.js"
+        urls = rooted(request, redoc_js_url=redoc_js_url, redoc_favicon_url=favicon)
+        urls |= rooted(request, openapi_url=openapi_url)
+        html = get_redoc_html(**urls, title=f"{app.title} API: ReDoc", with_google_fonts=False)
         return _self_only(html)

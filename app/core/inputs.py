@@ -6,12 +6,19 @@ from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.params import NO_CONTROL_CHARACTERS, IsoDate, slug_path
+from app.core.params import (
+    COUNTRY_CODE,
+    COUNTRY_CODE_DOCS,
+    NO_CONTROL_CHARACTERS,
+    IsoDate,
+    slug_bounds,
+    slug_path,
+)
+from app.core.params import SLUG_PATTERN as SLUG_PATTERN  # the input schemas' slugs
 from app.core.periods import DatePrecision
 
 # Multi-line text: newlines and tabs, but no other control characters (PostgreSQL refuses NUL).
 TEXT_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 Name = Annotated[
     str, Field(min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS, examples=["ASEAN"])
@@ -139,23 +146,12 @@ ThreatSlug = Annotated[
 ]
 
 
-CountryCodeIn = Annotated[
-    str,
-    Field(
-        min_length=2,
-        max_length=3,
-        pattern=r"^[A-Za-z]{2,3}$",
-        description="ISO 3166-1 alpha-3 (or alpha-2) code, any case",
-        examples=["IDN"],
-    ),
-]
-SlugIn = Annotated[str, Field(min_length=1, max_length=120, pattern=SLUG_PATTERN)]
+CountryCodeIn = Annotated[str, Field(**COUNTRY_CODE, **COUNTRY_CODE_DOCS)]
+SlugIn = Annotated[str, Field(**slug_bounds(120))]
 ThreatSlugIn = Annotated[
     str,
     Field(
-        min_length=1,
-        max_length=80,
-        pattern=SLUG_PATTERN,
+        **slug_bounds(80),
         description="Threat category slug (GET /v1/threat-categories lists them)",
         examples=["terrorism"],
     ),

@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
@@ -250,6 +250,30 @@ def list_response(
     if coverage is not None:
         coverage.link(download)
     return download
+
+
+def sorted_list_response(
+    request: Request,
+    response: Response,
+    page: PageParams,
+    items: Sequence[Row],
+    key: Callable[[Row], list[Any]],
+    to_item: Callable[[Row], Item],
+    coverage: StatedCoverage | None = None,
+    *,
+    csv: bool = True,
+) -> Page[Item] | StreamingResponse:
+    """`list_response` over a computed list, already sorted by `key` (`page_of_sorted`); a
+    list with no CSV form (`csv=False`) answers JSON whatever the client asks."""
+
+    def fetch(p: PageParams) -> tuple[Sequence[Row], int, str | None]:
+        rows, cursor = page_of_sorted(items, key, p)
+        return rows, len(items), cursor
+
+    wanted = page if csv else replace(page, wants_csv=False)
+    return list_response(
+        request, response, wanted, fetch, lambda rows: [to_item(row) for row in rows], coverage
+    )
 
 
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {

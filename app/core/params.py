@@ -14,38 +14,27 @@ from app.core.problems import InvalidParameter
 
 COUNTRY_CODE_PATTERN = r"^[A-Za-z]{2,3}$"
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+# A country code's bounds and documentation, wherever one is read (a path, a filter's item,
+# a request body).
+COUNTRY_CODE: dict[str, Any] = {"min_length": 2, "max_length": 3, "pattern": COUNTRY_CODE_PATTERN}
+COUNTRY_CODE_DOCS: dict[str, Any] = {
+    "description": "ISO 3166-1 alpha-3 (or alpha-2) code, any case",
+    "examples": ["IDN"],
+}
 
-CountryCode = Annotated[
-    str,
-    Path(
-        min_length=2,
-        max_length=3,
-        pattern=COUNTRY_CODE_PATTERN,
-        description="ISO 3166-1 alpha-3 (or alpha-2) code, any case",
-        examples=["IDN"],
-    ),
-]
-Slug = Annotated[
-    str,
-    Path(
-        min_length=1,
-        max_length=160,
-        pattern=SLUG_PATTERN,
-        description="Stable lowercase slug",
-        examples=["nato"],
-    ),
-]
+
+def slug_bounds(max_length: int = 160) -> dict[str, Any]:
+    """A slug's bounds, wherever one is read."""
+    return {"min_length": 1, "max_length": max_length, "pattern": SLUG_PATTERN}
 
 
 def slug_path(description: str, example: str, max_length: int = 160) -> Any:
     """A slug path parameter naming one kind of record (`Slug` with its own prose)."""
-    return Path(
-        min_length=1,
-        max_length=max_length,
-        pattern=SLUG_PATTERN,
-        description=description,
-        examples=[example],
-    )
+    return Path(**slug_bounds(max_length), description=description, examples=[example])
+
+
+CountryCode = Annotated[str, Path(**COUNTRY_CODE, **COUNTRY_CODE_DOCS)]
+Slug = Annotated[str, slug_path("Stable lowercase slug", "nato")]
 
 
 # PostgreSQL refuses NUL characters in text; refuse them at the door instead of failing later.
@@ -105,26 +94,15 @@ SearchText = Annotated[
     ),
 ]
 # Items of repeatable filters: bounded one by one too, not only in number.
-CountryCodeItem = Annotated[
-    str, StringConstraints(min_length=2, max_length=3, pattern=COUNTRY_CODE_PATTERN)
-]
-SlugItem = Annotated[str, StringConstraints(min_length=1, max_length=160, pattern=SLUG_PATTERN)]
+CountryCodeItem = Annotated[str, StringConstraints(**COUNTRY_CODE)]
+SlugItem = Annotated[str, StringConstraints(**slug_bounds())]
+
 
 ThreatFilter = Annotated[
-    list[SlugItem] | None,
-    Query(
-        max_length=10,
-        description="Threat category slug; repeat for any of several",
-        examples=[["terrorism"]],
-    ),
+    list[SlugItem] | None, repeatable("Threat category slug", ["terrorism"], 10)
 ]
 CountryFilter = Annotated[
-    list[CountryCodeItem] | None,
-    Query(
-        max_length=20,
-        description="Country code (ISO3 or ISO2); repeat for any of several",
-        examples=[["IDN"]],
-    ),
+    list[CountryCodeItem] | None, repeatable("Country code (ISO3 or ISO2)", ["IDN"], 20)
 ]
 YearFilter = Annotated[
     int | None,

@@ -178,22 +178,17 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    422: {
-        "model": Problem,
-        "description": "Invalid parameter",
-        "content": {PROBLEM_MEDIA_TYPE: {}},
-    },
-}
+def problem_answer(description: str) -> dict[str, Any]:
+    """An error answer of a route in its OpenAPI entry: a problem document, and when."""
+    return {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {422: problem_answer("Invalid parameter")}
 # For routes that take a body: app/core/limits.py answers 413 above MAX_BODY_BYTES.
 TOO_LARGE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    413: {
-        "model": Problem,
-        "description": "Request body too large",
-        "content": {PROBLEM_MEDIA_TYPE: {}},
-    },
+    413: problem_answer("Request body too large")
 }
 NOT_FOUND_RESPONSES: dict[int | str, dict[str, Any]] = {
-    404: {"model": Problem, "description": "Not found", "content": {PROBLEM_MEDIA_TYPE: {}}},
+    404: problem_answer("Not found"),
     **PROBLEM_RESPONSES,
 }

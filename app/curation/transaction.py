@@ -40,7 +40,11 @@ from app.core.caching import accepts_gzip, entity_tag, tagged_data_version
 from app.core.db import Versioned
 from app.core.language import Language, requested_language
 from app.core.periods import latest_day
-from app.core.problems import PROBLEM_MEDIA_TYPE, InvalidParameter, Problem, ProblemError
+from app.core.problems import (
+    InvalidParameter,
+    ProblemError,
+    problem_answer,
+)
 from app.curation.changes import Changes
 from app.sources.models import Source
 from app.threats.queries import threat_ids
@@ -391,17 +395,13 @@ def written(response: Response, write: Write, request: Request, path: str) -> No
     response.headers["Cache-Control"] = "no-store"
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
-
-
 _WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _problem("The body is not JSON (e.g. not UTF-8)"),
-    404: _problem("Not found"),
-    409: _problem("Conflicts with stored data (a duplicate slug, a record still referenced)"),
-    412: _problem("If-Match names an older version than the stored one (or is malformed)"),
-    422: _problem("Invalid request body or parameter (names the field and the reason)"),
-    503: _problem("The database is busy; retry after Retry-After seconds"),
+    400: problem_answer("The body is not JSON (e.g. not UTF-8)"),
+    404: problem_answer("Not found"),
+    409: problem_answer("Conflicts with stored data (a duplicate slug, a record still referenced)"),
+    412: problem_answer("If-Match names an older version than the stored one (or is malformed)"),
+    422: problem_answer("Invalid request body or parameter (names the field and the reason)"),
+    503: problem_answer("The database is busy; retry after Retry-After seconds"),
 }
 
 

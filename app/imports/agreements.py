@@ -15,7 +15,6 @@ and a row whose agreement curators deleted is skipped (`make run` imports on eve
 Writes are plain INSERTs in batches, as in `editions.py`.
 """
 
-import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -40,7 +39,7 @@ from app.core.periods import DatePrecision
 from app.countries.models import Country
 from app.curation.changes import curated, deleted_by_curators
 from app.curation.writes.agreements import AGREEMENTS
-from app.imports.base import Progress
+from app.imports.base import CITATIONS, Progress, imported_before
 from app.imports.dates import PartialDate
 from app.imports.editions import BATCH_SIZE, slugify, unique_slug
 from app.imports.report import ImportReport
@@ -48,7 +47,6 @@ from app.sources.models import Certainty, Citation
 
 AGREEMENT_ROWS = cast(Table, Agreement.__table__)
 CATEGORY_ROWS = cast(Table, AgreementCategoryRow.__table__)
-CITATIONS = cast(Table, Citation.__table__)
 PARTIES = cast(Table, AgreementParty.__table__)
 
 _NAMES = {
@@ -212,12 +210,10 @@ class AgreementWriter:
     # --- the run ------------------------------------------------------------------------
 
     def write(self, records: Sequence[AgreementRecord], progress: Progress) -> None:
-        started = time.perf_counter()
         for start in range(0, len(records), BATCH_SIZE):
             batch = records[start : start + BATCH_SIZE]
             self._write_batch(batch)
             progress(len(batch))
-        self.report.timings["write"] = time.perf_counter() - started
 
     def _write_batch(self, batch: Sequence[AgreementRecord]) -> None:
         targets: list[tuple[AgreementRecord, int]] = []
@@ -237,10 +233,9 @@ class AgreementWriter:
         self._complete(targets)
 
     def _existing(self, record: AgreementRecord) -> int | None:
-        agreement_id = self.row_agreements.get(record.locator)
+        owned = self.owned_by_curators
+        agreement_id = imported_before(self.row_agreements, record.locator, owned, self.report)
         if agreement_id is not None:
-            if agreement_id not in self.owned_by_curators:
-                self.report.already_imported += 1
             return agreement_id
         candidates = self.curated.get(frozenset(record.country_ids), [])
         for candidate in candidates:

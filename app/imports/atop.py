@@ -35,8 +35,6 @@ The files' quirks, and how each is read (see seed/datasets/README.md):
   member) or kept by its code (a threat).
 """
 
-import csv
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,7 +43,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -60,12 +57,15 @@ from app.curation.writes.agreements import AGREEMENTS
 from app.imports.base import DatasetAdapter, Progress, SourceRow
 from app.imports.countries import CountryResolver
 from app.imports.dates import PartialDate, partial_date_from_parts
+from app.imports.reading import read_csv_rows, read_yaml
 from app.imports.report import ImportFailed, ImportReport, Rejection
 from app.organizations.models import Membership, MembershipRole, Organization
 from app.organizations.models import organization_threats as ORGANIZATION_THREATS
 from app.sources.models import Certainty, Citation
 from app.threats.models import ThreatCategory
 
+# What a file of the dataset is, in the message refusing one that is not.
+_DATASET = "ATOP 5.1"
 SOURCE_ID = "atop-v5-1"
 ALLIANCE_FILE = "atop5_1a.csv"
 MEMBER_FILE = "atop5_1m.csv"
@@ -107,8 +107,7 @@ class AtopNames:
 
     @classmethod
     def load(cls, path: Path = NAMES_FILE) -> "AtopNames":
-        with path.open(encoding="utf-8") as handle:
-            data: dict[str, Any] = yaml.safe_load(handle) or {}
+        data = read_yaml(path)
         try:
             entries = {
                 int(atop_id): NameEntry.model_validate(entry)
@@ -212,20 +211,6 @@ def _nearest_holder(names: CountryResolver, code: int, on: date) -> int | None:
     return min(periods, key=lambda period: distance(period[0]))[1] if periods else None
 
 
-def _read_csv(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in columns if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ImportFailed(f"{path.name} is not ATOP 5.1: it lacks the columns {missing}")
-            return [{k: v or "" for k, v in row.items() if isinstance(k, str)} for row in reader]
-    except FileNotFoundError as error:
-        raise ImportFailed(f"{path.parent} has no {path.name}") from error
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise ImportFailed(f"{path.name} cannot be read as CSV: {error}") from error
-
-
 # --- the adapter ------------------------------------------------------------------------------
 
 
@@ -241,8 +226,8 @@ class AtopAdapter(DatasetAdapter[AtopRecord]):
     def read(self, path: Path) -> list[SourceRow]:
         if not path.is_dir():
             raise ImportFailed(f"{path} is not a folder: give the folder of {ALLIANCE_FILE}")
-        alliances = _read_csv(path / ALLIANCE_FILE, _ALLIANCE_COLUMNS)
-        members = _read_csv(path / MEMBER_FILE, _MEMBER_COLUMNS)
+        alliances = read_csv_rows(path / ALLIANCE_FILE, _ALLIANCE_COLUMNS, _DATASET)
+        members = read_csv_rows(path / MEMBER_FILE, _MEMBER_COLUMNS, _DATASET)
         self.alliance_ids = {n for row in alliances if (n := _number(row["atopid"])) is not None}
         return [
             *(SourceRow(f"atopid {row['atopid'].strip()}", row) for row in alliances),
@@ -419,7 +404,6 @@ class AllianceWriter:
         self.cited: set[tuple[str, str]] = set()
 
     def write(self, records: Sequence[AtopRecord], progress: Progress) -> None:
-        started = time.perf_counter()
         alliances = [r for r in records if isinstance(r, AllianceRecord)]
         members: defaultdict[int, list[MemberRecord]] = defaultdict(list)
         for record in records:
@@ -456,7 +440,6 @@ class AllianceWriter:
             self._corroborate(kind, fact_id, merged)
         self._threat_links(alliances, members, threat)
         self.session.flush()
-        self.report.timings["write"] = time.perf_counter() - started
 
     # --- alliances ----------------------------------------------------------------------
 

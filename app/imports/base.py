@@ -3,22 +3,26 @@
 import hashlib
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from app.curation.changes import Changes
 from app.datasets.models import Dataset
 from app.imports.countries import CountryResolver
 from app.imports.report import ImportFailed, ImportReport, Rejection
-from app.sources.models import Source
+from app.sources.models import Citation, Source
 
 RecordT = TypeVar("RecordT")
+
+# The citations table as a plain table: every writer inserts its facts' citations in bulk (a
+# Core INSERT of many rows is one executemany, with none of the ORM's work).
+CITATIONS = cast(Table, Citation.__table__)
 
 # Called with the number of steps just done; an import takes `total_steps(rows)` steps.
 Progress = Callable[[int], None]
@@ -69,6 +73,17 @@ class DatasetAdapter(ABC, Generic[RecordT]):
         """Bulk-load the records, idempotently, counting outcomes on the report."""
 
 
+def imported_before(
+    row_ids: Mapping[str, int], locator: str, owned: Collection[int], report: ImportReport
+) -> int | None:
+    """The record a row made in an earlier import (None: none), counted as already imported
+    unless curators have taken it over since (then the caller leaves it to them)."""
+    record_id = row_ids.get(locator)
+    if record_id is not None and record_id not in owned:
+        report.already_imported += 1
+    return record_id
+
+
 def total_steps(rows: Sequence[SourceRow]) -> int:
     """Each row is one step when parsed and one when written."""
     return 2 * len(rows)
@@ -114,7 +129,9 @@ def run_import(
     report.timings["parse"] = time.perf_counter() - started
     changes = Changes(session)
     try:
+        writing = time.perf_counter()
         adapter.write(session, records, report, progress)
+        report.timings["write"] = time.perf_counter() - writing
         progress(len(rows) - len(records))  # rejected rows have nothing to write
         derived = time.perf_counter()
         recorded = record_import(dataset, report, checksum)

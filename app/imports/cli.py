@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.exc import OperationalError
 
-from app.core import migrations
+from app.core.commands import database_engine
 from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
 from app.curation.downgrades import curation_dropped_at, refusal
@@ -179,12 +179,7 @@ def _import(adapter: DatasetAdapter[Any], path: Path, skip_unresolved: bool) -> 
     except ImportFailed as error:
         typer.echo(f"error: {error}; nothing was imported", err=True)
         raise typer.Exit(code=1) from None
-    try:
-        migrations.check_database(settings)
-    except migrations.DatabaseNotReady as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(code=2) from None
-    engine = create_db_engine(settings)
+    engine = database_engine(settings)
     try:
         with (
             session_factory(engine).begin() as session,

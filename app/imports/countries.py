@@ -6,14 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.periods import Span, held_longest_in, held_on
 from app.countries.models import Country, CowCodePeriod
+from app.imports.reading import read_yaml
 from app.imports.report import ImportFailed, ImportReport
 
 ALIASES_FILE = Path(str(files("seed") / "data" / "country_aliases.yaml"))
@@ -35,8 +34,7 @@ class AliasTable:
 
     @classmethod
     def load(cls, path: Path = ALIASES_FILE) -> "AliasTable":
-        with path.open(encoding="utf-8") as handle:
-            data: dict[str, Any] = yaml.safe_load(handle) or {}
+        data = read_yaml(path)
         return cls(
             names={
                 name.casefold(): _periods(value) for name, value in data.get("names", {}).items()

@@ -16,7 +16,6 @@ ongoing at COW's end (2012), as is an ATOP spell without exit or ending after 20
 repeated (alliance, member) pairs are spells of one membership, compared as a whole.
 """
 
-import csv
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.alliances.models import Alliance, AllianceMember
+from app.imports.reading import read_csv_rows
 from app.imports.report import ImportFailed
 
 _COLUMNS = ("version4id", "ccode", "mem_st_year", "mem_end_year", "left_censor", "right_censor")
@@ -83,15 +83,7 @@ def _year(text: str) -> int | None:
 
 
 def read_cow(path: Path) -> list[dict[str, str]]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in _COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ImportFailed(f"{path.name} is not COW alliances v4.1: it lacks {missing}")
-            return list(reader)
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise ImportFailed(f"{path.name} cannot be read as CSV: {error}") from error
+    return read_csv_rows(path, _COLUMNS, "COW alliances v4.1")
 
 
 def _atop_members(session: Session) -> dict[int, dict[int, _Spells]]:

@@ -39,7 +39,6 @@ that year (`CountryResolver.by_cow`). How each part is read (see seed/datasets/R
 
 import csv
 import gzip
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -48,15 +47,15 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.core.periods import DatePrecision
 from app.curation.changes import curated, deleted_by_curators
 from app.curation.writes.organizations import ORGANIZATIONS
-from app.imports.base import DatasetAdapter, Progress, SourceRow
+from app.imports.base import CITATIONS, DatasetAdapter, Progress, SourceRow
 from app.imports.countries import CountryResolver
+from app.imports.reading import read_yaml
 from app.imports.report import ImportFailed, ImportReport, Rejection
 from app.organizations.models import (
     Membership,
@@ -81,7 +80,6 @@ _FIRST_STATE_COLUMN = "year"  # state columns run from after `year` to before `s
 _END_OF_STATES = "sdate"
 _REQUIRED_COLUMNS = ("ioname", "orgname", "year", "sdate", "deaddate")
 _ACCURACY = "accuracyofpre1965membershipdates"
-CITATIONS = cast(Table, Citation.__table__)
 MEMBERSHIPS = cast(Table, Membership.__table__)
 ORGANIZATIONS_TABLE = cast(Table, Organization.__table__)
 
@@ -123,10 +121,9 @@ class IgoMapping:
     @classmethod
     def load(cls, path: Path = MAPPING_FILE) -> "IgoMapping":
         try:
-            with path.open(encoding="utf-8") as handle:
-                data: dict[str, Any] = yaml.safe_load(handle) or {}
+            data = read_yaml(path)
             igos = {entry["ioname"]: _security_igo(entry) for entry in data["organizations"]}
-        except (yaml.YAMLError, KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError) as error:
             raise ImportFailed(f"{path.name}: {error}") from error
         left_out = {str(k): str(v) for k, v in (data.get("left_out") or {}).items()}
         both = sorted(igos.keys() & left_out.keys())
@@ -458,7 +455,6 @@ class IgoWriter:
         self.citations: list[dict[str, Any]] = []
 
     def write(self, records: Sequence[IgoYear], progress: Progress) -> None:
-        started = time.perf_counter()
         self._check_threats()
         by_igo: dict[str, list[IgoYear]] = defaultdict(list)
         for record in records:
@@ -468,7 +464,6 @@ class IgoWriter:
             self._write_igo(self.mapping.igos[ioname], rows)
             progress(len(rows))
         self.insert(CITATIONS, self.citations)
-        self.report.timings["write"] = time.perf_counter() - started
 
     def _check_threats(self) -> None:
         wanted = {

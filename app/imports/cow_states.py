@@ -31,13 +31,13 @@ codes of defcoop's countries (`CowCodePeriod`), by these rules:
 Every row becomes at least one period, or the seed stops: no row is left out.
 """
 
-import csv
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from app.core.periods import Span
+from app.imports.reading import read_csv_rows
 from app.imports.report import ImportFailed
 
 _COLUMNS = (
@@ -110,20 +110,12 @@ class Assignment:
 
 def read_states(path: Path) -> list[StateSpell]:
     """Every row of the file as a spell; ImportFailed (naming each bad row) if any is not."""
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [column for column in _COLUMNS if column not in (reader.fieldnames or [])]
-            if missing:
-                raise ImportFailed(f"{path.name} is not the COW state list: no {missing}")
-            spells, problems = [], []
-            for line, row in enumerate(reader, start=2):
-                try:
-                    spells.append(_spell(line, row))
-                except ValueError as error:
-                    problems.append(f"line {line}: {error}")
-    except OSError as error:
-        raise ImportFailed(f"{path}: cannot be read ({error.strerror})") from None
+    spells, problems = [], []
+    for line, row in enumerate(read_csv_rows(path, _COLUMNS, "the COW state list"), start=2):
+        try:
+            spells.append(_spell(line, row))
+        except ValueError as error:
+            problems.append(f"line {line}: {error}")
     if problems:
         raise ImportFailed(f"{path.name}: " + "; ".join(problems))
     return spells

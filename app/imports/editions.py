@@ -21,7 +21,6 @@ preloaded into dicts and the new ids read back by natural key: no ORM objects.
 
 import itertools
 import re
-import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Sequence
@@ -45,7 +44,7 @@ from app.exercises.models import (
     edition_domains,
     edition_threats,
 )
-from app.imports.base import Progress
+from app.imports.base import CITATIONS, Progress, imported_before
 from app.imports.dates import PartialDate
 from app.imports.report import ImportFailed, ImportReport
 from app.sources.models import Citation
@@ -53,7 +52,6 @@ from app.threats.models import ThreatCategory
 
 BATCH_SIZE = 500
 # Plain tables: a Core INSERT of many rows is one executemany, with none of the ORM's work.
-CITATIONS = cast(Table, Citation.__table__)
 EDITIONS = cast(Table, ExerciseEdition.__table__)
 PARTICIPATIONS = cast(Table, Participation.__table__)
 SERIES = cast(Table, ExerciseSeries.__table__)
@@ -198,13 +196,11 @@ class EditionWriter:
     # --- the run ------------------------------------------------------------------------
 
     def write(self, records: Sequence[EditionRecord], progress: Progress) -> None:
-        started = time.perf_counter()
         self._check_threats(records)
         for start in range(0, len(records), BATCH_SIZE):
             batch = records[start : start + BATCH_SIZE]
             self._write_batch(batch)
             progress(len(batch))
-        self.report.timings["write"] = time.perf_counter() - started
 
     def _check_threats(self, records: Sequence[EditionRecord]) -> None:
         unknown = {slug for r in records for slug in r.threats} - self.threat_ids.keys()
@@ -230,10 +226,9 @@ class EditionWriter:
         self._complete(targets)
 
     def _existing_edition(self, record: EditionRecord) -> int | None:
-        edition_id = self.row_editions.get(record.locator)
+        owned = self.owned_by_curators
+        edition_id = imported_before(self.row_editions, record.locator, owned, self.report)
         if edition_id is not None:
-            if edition_id not in self.owned_by_curators:
-                self.report.already_imported += 1
             return edition_id
         series_id = self.series_ids.get(self._series_slug(record))
         candidates = self.curated.get((series_id, record.year)) if series_id else None

@@ -17,7 +17,6 @@ quirk is read so):
 Dates are month ends (one is not: UNMA's 2002-08-30); each is read as its month.
 """
 
-import csv
 import json
 import re
 from collections import defaultdict
@@ -28,7 +27,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy.orm import Session
 
 from app.core.periods import next_month
@@ -44,9 +42,12 @@ from app.imports.peacekeeping import (
     PeacekeepingRecord,
     PeacekeepingWriter,
 )
+from app.imports.reading import read_csv_rows, read_yaml
 from app.imports.report import ImportFailed, ImportReport, Rejection
 
 MAPPING_FILE = Path(str(files("seed") / "data" / "ipi_mapping.yaml"))
+# What a file of the dataset is, in the message refusing one that is not.
+_DATASET = "IPI's file"
 SOURCE_ID = "ipi-peacekeeping"
 MISSIONS_FILE = "missions.json"
 MISSION_MONTHS_FILE = "mission_months_1990_2017.csv"
@@ -79,8 +80,7 @@ class IpiRow(SourceRow):
 
 
 def _load_mapping(path: Path = MAPPING_FILE) -> PeacekeepingMapping:
-    with path.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = yaml.safe_load(handle) or {}
+    data = read_yaml(path)
     try:
         return PeacekeepingMapping(
             kind=data["kind"],
@@ -118,18 +118,6 @@ def _coordinate(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def _read_csv(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in required if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ImportFailed(f"{path.name} is not IPI's file: it lacks the columns {missing}")
-            return [{k: v or "" for k, v in row.items() if isinstance(k, str)} for row in reader]
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise ImportFailed(f"{path.name} cannot be read as CSV: {error}") from error
-
-
 class IpiAdapter(DatasetAdapter[PeacekeepingRecord]):
     source_id = SOURCE_ID
 
@@ -150,13 +138,14 @@ class IpiAdapter(DatasetAdapter[PeacekeepingRecord]):
         ]
         if absent:
             raise ImportFailed(f"{path} lacks {', '.join(absent)}")
+        months = read_csv_rows(path / MISSION_MONTHS_FILE, _MISSION_MONTH_COLUMNS, _DATASET)
+        contribution_columns = (*_CONTRIBUTION_COLUMNS, *_FIGURE_COLUMNS.values())
+        contributions = read_csv_rows(path / CONTRIBUTIONS_FILE, contribution_columns, _DATASET)
         return [
             *self._missions(path / MISSIONS_FILE),
             *(
                 IpiRow(f"{MISSION_MONTHS_FILE} line {line}", fields, MISSION_MONTHS_FILE)
-                for line, fields in enumerate(
-                    _read_csv(path / MISSION_MONTHS_FILE, _MISSION_MONTH_COLUMNS), start=2
-                )
+                for line, fields in enumerate(months, start=2)
             ),
             *(
                 # The file's first column numbers its rows: the row's name in citations.
@@ -165,13 +154,7 @@ class IpiAdapter(DatasetAdapter[PeacekeepingRecord]):
                     fields,
                     CONTRIBUTIONS_FILE,
                 )
-                for line, fields in enumerate(
-                    _read_csv(
-                        path / CONTRIBUTIONS_FILE,
-                        (*_CONTRIBUTION_COLUMNS, *_FIGURE_COLUMNS.values()),
-                    ),
-                    start=2,
-                )
+                for line, fields in enumerate(contributions, start=2)
             ),
         ]
 
@@ -207,9 +190,13 @@ class IpiAdapter(DatasetAdapter[PeacekeepingRecord]):
         file = row.file if isinstance(row, IpiRow) else ""
         if file == MISSIONS_FILE:
             return self._mission(row, names, report)
+        # The rows of the two monthly files: a month each.
+        month = self._month(row, report)
+        if month is None:
+            return Rejection(row.locator, f"unreadable Date {row.fields['Date']!r}")
         if file == MISSION_MONTHS_FILE:
-            return self._mission_month(row, names, report)
-        return self._contribution_month(row, names, report)
+            return self._mission_month(row, month, names, report)
+        return self._contribution_month(row, month, names, report)
 
     def slug(self, acronym: str) -> str:
         return self.mapping.missions.get(acronym) or slugify(acronym)
@@ -237,12 +224,9 @@ class IpiAdapter(DatasetAdapter[PeacekeepingRecord]):
         )
 
     def _mission_month(
-        self, row: SourceRow, names: CountryResolver, report: ImportReport
-    ) -> MissionMonthRecord | Rejection:
+        self, row: SourceRow, month: date, names: CountryResolver, report: ImportReport
+    ) -> MissionMonthRecord:
         fields = row.fields
-        month = self._month(row, report)
-        if month is None:
-            return Rejection(row.locator, f"unreadable Date {fields['Date']!r}")
         host = fields["Country of Mission"]
         if host != host.strip(" '\""):
             report.note(
@@ -263,12 +247,9 @@ class IpiAdapter(DatasetAdapter[PeacekeepingRecord]):
         )
 
     def _contribution_month(
-        self, row: SourceRow, names: CountryResolver, report: ImportReport
+        self, row: SourceRow, month: date, names: CountryResolver, report: ImportReport
     ) -> ContributionMonthRecord | Rejection:
         fields = row.fields
-        month = self._month(row, report)
-        if month is None:
-            return Rejection(row.locator, f"unreadable Date {fields['Date']!r}")
         iso3 = fields["Contributor ISO-3"].strip().upper()
         name = fields["Contributor"].strip()
         country_id = names.ids_by_code.get(iso3)

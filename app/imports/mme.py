@@ -23,16 +23,13 @@ How rows group into series (`MmeAdapter.series`):
   Its editions keep their slugs (`unnamed-exercise-mmeNNN`).
 """
 
-import csv
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
-import yaml
 from sqlalchemy.orm import Session
 
 from app.exercises.models import ActivityKind, Domain
@@ -40,6 +37,7 @@ from app.imports.base import DatasetAdapter, Progress, SourceRow
 from app.imports.countries import CountryResolver
 from app.imports.dates import PartialDate, partial_date_from_parts
 from app.imports.editions import EditionRecord, EditionWriter
+from app.imports.reading import read_csv_rows, read_yaml
 from app.imports.report import ImportFailed, ImportReport, Rejection
 
 MAPPING_FILE = Path(str(files("seed") / "data" / "mme_mapping.yaml"))
@@ -143,8 +141,7 @@ class MmeMapping:
 
     @classmethod
     def load(cls, path: Path = MAPPING_FILE) -> "MmeMapping":
-        with path.open(encoding="utf-8") as handle:
-            data: dict[str, Any] = yaml.safe_load(handle) or {}
+        data = read_yaml(path)
         try:
             flags = {
                 column: FlagEffect(
@@ -228,23 +225,9 @@ class MmeAdapter(DatasetAdapter[EditionRecord]):
         self.series = SeriesNames(self.mapping, [])
 
     def read(self, path: Path) -> list[SourceRow]:
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                reader = csv.DictReader(handle)
-                self._check_columns(path, reader.fieldnames or [])
-                # A short row leaves None in its last cells, a long one a list under None.
-                rows = [
-                    {k: v or "" for k, v in row.items() if isinstance(k, str)} for row in reader
-                ]
-        except (UnicodeDecodeError, csv.Error) as error:
-            raise ImportFailed(f"{path.name} cannot be read as CSV: {error}") from error
+        rows = read_csv_rows(path, (*_REQUIRED_COLUMNS, *self.mapping.flags), "MME v7")
         self.series = SeriesNames(self.mapping, rows)
         return [SourceRow(locator, row) for locator, row in zip(_locators(rows), rows, strict=True)]
-
-    def _check_columns(self, path: Path, header: Sequence[str]) -> None:
-        missing = [c for c in (*_REQUIRED_COLUMNS, *self.mapping.flags) if c not in header]
-        if missing:
-            raise ImportFailed(f"{path.name} is not MME v7: it lacks the columns {missing}")
 
     def parse(
         self, row: SourceRow, names: CountryResolver, report: ImportReport

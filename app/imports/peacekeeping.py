@@ -22,7 +22,6 @@ Curators come first: rows of an operation curators changed, or of an operation o
 deleted, are left alone. Writes are plain INSERTs in batches, lookups preloaded into dicts.
 """
 
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from app.core.periods import DatePrecision, month_text, next_month
 from app.countries.models import Country
 from app.curation.changes import curated, deleted_by_curators
 from app.curation.writes.operations import CONTRIBUTION, OPERATIONS
-from app.imports.base import Progress
+from app.imports.base import CITATIONS, Progress
 from app.imports.editions import slugify
 from app.imports.report import ImportFailed, ImportReport, Rejection
 from app.operations.models import (
@@ -51,7 +50,6 @@ from app.sources.models import Citation
 from app.threats.models import ThreatCategory
 
 BATCH_SIZE = 1000
-CITATIONS = cast(Table, Citation.__table__)
 CONTRIBUTIONS = cast(Table, Contribution.__table__)
 MONTHS = cast(Table, ContributionMonth.__table__)
 OPERATIONS_TABLE = cast(Table, Operation.__table__)
@@ -198,14 +196,12 @@ class PeacekeepingWriter:
     # --- the run ---------------------------------------------------------------------------
 
     def write(self, records: Sequence[PeacekeepingRecord], progress: Progress) -> None:
-        started = time.perf_counter()
         missions = [r for r in records if isinstance(r, MissionRecord)]
         mission_months = [r for r in records if isinstance(r, MissionMonthRecord)]
         contributions = [r for r in records if isinstance(r, ContributionMonthRecord)]
         outcomes = self._write_operations(missions, mission_months)
         progress(len(missions) + len(mission_months))
         self._write_contributions(contributions, outcomes, progress)
-        self.report.timings["write"] = time.perf_counter() - started
 
     def _count(self, outcome: str, rows: int = 1) -> None:
         if outcome == CREATED:

@@ -26,7 +26,6 @@ says what was supplied, not against what.
 import csv
 import itertools
 import re
-import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -38,7 +37,7 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.curation.changes import curated
-from app.imports.base import DatasetAdapter, Progress, SourceRow
+from app.imports.base import CITATIONS, DatasetAdapter, Progress, SourceRow
 from app.imports.countries import CountryResolver
 from app.imports.editions import slugify
 from app.imports.report import ImportFailed, ImportReport, Rejection
@@ -47,7 +46,6 @@ from app.transfers.models import DeliveryStatus, Transfer, TransferParty, Transf
 
 SOURCE_ID = "sipri-arms-transfers"
 
-CITATIONS = cast(Table, Citation.__table__)
 TRANSFERS = cast(Table, Transfer.__table__)
 PARTIES = cast(Table, TransferParty.__table__)
 _BATCH = 1_000  # rows written per batch
@@ -323,10 +321,8 @@ class SipriAdapter(DatasetAdapter[TransferRecord]):
         report: ImportReport,
         progress: Progress,
     ) -> None:
-        started = time.perf_counter()
         TransferWriter(session, self.source_id, report).write(records)
         progress(len(records))
-        report.timings["write"] = time.perf_counter() - started
 
 
 def _cell(cells: list[str], position: int) -> str:
