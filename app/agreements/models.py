@@ -13,7 +13,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.columns import part_of, precision_column, refers_to
+from app.core.columns import (
+    DESCRIPTION,
+    NAME_ID,
+    NOTE,
+    ROW_ID,
+    SLUG,
+    document_columns,
+    part_of,
+    precision_column,
+    refers_to,
+)
 from app.core.db import Base, Versioned
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
@@ -84,18 +94,28 @@ class AgreementThreat(ThreatLink, Base):
 class Agreement(NoteMixin, Versioned, Base):
     __tablename__ = "agreements"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(120), unique=True)
-    name: Mapped[str] = mapped_column(String(300))
-    name_id: Mapped[str | None] = mapped_column(String(300))
-    kind: Mapped[AgreementKind] = mapped_column(enum_column(AgreementKind, "kind"))
-    signed_date: Mapped[date | None] = mapped_column(Date)
+    id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
+    slug: Mapped[str] = mapped_column(String(120), unique=True, doc=SLUG)
+    name: Mapped[str] = mapped_column(String(300), doc="English name")
+    name_id: Mapped[str | None] = mapped_column(String(300), doc=NAME_ID)
+    kind: Mapped[AgreementKind] = mapped_column(
+        enum_column(AgreementKind, "kind"), doc="What kind of agreement it is"
+    )
+    signed_date: Mapped[date | None] = mapped_column(
+        Date, doc="When it was signed (a partial date is stored as its first day); empty: unknown"
+    )
     signed_precision: Mapped[DatePrecision | None] = precision_column("signed")
-    in_force_date: Mapped[date | None] = mapped_column(Date)
+    in_force_date: Mapped[date | None] = mapped_column(
+        Date,
+        doc="When it entered into force; empty: unknown (its ties then start at signature, "
+        "said to be inferred)",
+    )
     in_force_precision: Mapped[DatePrecision | None] = precision_column("in_force")
-    ended_date: Mapped[date | None] = mapped_column(Date)
+    ended_date: Mapped[date | None] = mapped_column(
+        Date, doc="Exclusive: the first day no longer in force; empty: in force"
+    )
     ended_precision: Mapped[DatePrecision | None] = precision_column("ended")
-    description: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text, doc=DESCRIPTION)
     certainty: Mapped[Certainty] = certainty_column()
     # Terms as a dataset codes them (DCAD 1.0); null where not recorded. A DCAD special code
     # (negative) is a kind of unknown, kept apart from the number it stands in for.
@@ -147,11 +167,21 @@ class AgreementParty(PeriodMixin, NoteMixin, Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agreement_id: Mapped[int] = part_of("agreements")
-    country_id: Mapped[int | None] = refers_to("countries")
-    organization_id: Mapped[int | None] = refers_to("organizations")
-    role: Mapped[PartyRole] = mapped_column(enum_column(PartyRole, "role"))
+    id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
+    agreement_id: Mapped[int] = part_of("agreements", doc="The agreement")
+    country_id: Mapped[int | None] = refers_to(
+        "countries", doc="The country that is party; empty when an organization is"
+    )
+    organization_id: Mapped[int | None] = refers_to(
+        "organizations",
+        doc="The organization that is party, standing for its members at the time; empty when "
+        "a country is",
+    )
+    role: Mapped[PartyRole] = mapped_column(
+        enum_column(PartyRole, "role"),
+        doc="`party` (a plain party), or `provider` and `recipient` where the agreement "
+        "moves something (arms, technology, aid) from one side to the other",
+    )
     certainty: Mapped[Certainty] = certainty_column()
 
     agreement: Mapped[Agreement] = relationship(back_populates="parties", lazy="raise")
@@ -166,9 +196,27 @@ class AgreementCategoryRow(Base):
     __tablename__ = "agreement_categories"
 
     agreement_id: Mapped[int] = mapped_column(
-        ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True, doc="The agreement"
     )
     category: Mapped[AgreementCategory] = mapped_column(
-        enum_column(AgreementCategory, "category"), primary_key=True
+        enum_column(AgreementCategory, "category"),
+        primary_key=True,
+        doc="What it is about, in DCAD's terms: `dca` a framework defense cooperation "
+        "agreement, `dic` defense-industrial cooperation, `trex` training and exercises, "
+        "`procurement`, `commission` a joint defense commission or committee, `research` "
+        "defense research and development",
     )
-    position: Mapped[int] = mapped_column(SmallInteger)
+    position: Mapped[int] = mapped_column(
+        SmallInteger, doc="Its rank among the agreement's categories: 1 is DCAD's primary one"
+    )
+
+
+document_columns(Agreement, note=NOTE)
+document_columns(
+    AgreementParty,
+    start_date="When the party joined, if later than the agreement's entry into force; empty: "
+    "from the agreement's start",
+    end_date="Exclusive: the first day the party was no longer bound; empty: bound while the "
+    "agreement is in force",
+    note=NOTE,
+)

@@ -16,7 +16,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.agreements.models import Agreement, AgreementParty
-from app.core.columns import part_of, precision_column
+from app.core.columns import NOTE, ROW_ID, document_columns, part_of, precision_column
 from app.core.db import Base
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin
 from app.countries.models import Country
@@ -33,38 +33,64 @@ class Obligation(StrEnum):
     consultation = "consultation"
 
 
+def _provision(what: str, atop_column: str) -> Mapped[bool]:
+    return mapped_column(Boolean, doc=f"The treaty provides for {what} (ATOP `{atop_column}` > 0)")
+
+
+def _obligation(what: str, atop_column: str) -> Mapped[bool]:
+    return mapped_column(
+        Boolean, doc=f"In this phase, the member promises to {what} (ATOP `{atop_column}`)"
+    )
+
+
 class Alliance(Base):
     __tablename__ = "alliances"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    atop_id: Mapped[int] = mapped_column(Integer, unique=True)
-    slug: Mapped[str] = mapped_column(String(40), unique=True)  # "atop-3180"
-    name: Mapped[str] = mapped_column(String(300))
-    # No name known: `name` is the neutral label "ATOP 1234".
-    name_is_label: Mapped[bool] = mapped_column(Boolean)
-    # The agreement whose parties are the members (null: the organization's members are, or
-    # curators deleted the agreement the import made).
+    id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
+    atop_id: Mapped[int] = mapped_column(
+        Integer, unique=True, doc="The ATOP alliance id (`atopid`)"
+    )
+    slug: Mapped[str] = mapped_column(String(40), unique=True, doc="Stable key: `atop-<atopid>`")
+    name: Mapped[str] = mapped_column(
+        String(300), doc="English name, or the label `ATOP <atopid>` when none is known"
+    )
+    name_is_label: Mapped[bool] = mapped_column(
+        Boolean, doc="true: ATOP gives no name and none is known: `name` is the label"
+    )
     agreement_id: Mapped[int | None] = mapped_column(
-        ForeignKey("agreements.id", ondelete="SET NULL"), index=True
+        ForeignKey("agreements.id", ondelete="SET NULL"),
+        index=True,
+        doc="The agreement whose parties are the members and carry their ties; empty: an "
+        "organization's members do, or curators deleted the agreement the import made",
     )
-    # The curated organization the alliance created (NATO for ATOP 3180), if any.
     organization_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+        ForeignKey("organizations.id", ondelete="SET NULL"),
+        index=True,
+        doc="The curated organization the alliance created (NATO for ATOP 3180); empty: none",
     )
-    start_date: Mapped[date] = mapped_column(Date)
+    start_date: Mapped[date] = mapped_column(
+        Date, doc="When the alliance began (ATOP; a partial date is stored as its first day)"
+    )
     start_precision: Mapped[DatePrecision] = precision_column("start")
-    # Null: still in force at the end of ATOP's coverage (2018).
-    end_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(
+        Date, doc="When it ended (ATOP); empty: in force at the end of ATOP's coverage (2018)"
+    )
     end_precision: Mapped[DatePrecision | None] = precision_column("end")
-    phases: Mapped[int] = mapped_column(Integer)
-    # COW Formal Alliances ids (`cowid`: v3, `cow4id`: v4.1), when COW codes it too.
-    cow_id: Mapped[int | None] = mapped_column(Integer)
-    cow4_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    # Alliance-level provisions (ATOP `milaid`, `base`, `intcom`, `organ1` greater than 0).
-    military_aid: Mapped[bool] = mapped_column(Boolean)
-    bases: Mapped[bool] = mapped_column(Boolean)
-    integrated_command: Mapped[bool] = mapped_column(Boolean)
-    organization: Mapped[bool] = mapped_column(Boolean)
-    locator: Mapped[str] = mapped_column(String(80))  # where in the dataset: "atopid 3180"
+    phases: Mapped[int] = mapped_column(
+        Integer, doc="How many phases ATOP codes (a phase changes members or obligations)"
+    )
+    cow_id: Mapped[int | None] = mapped_column(
+        Integer, doc="COW Formal Alliances v3 id (ATOP `cowid`); empty: COW does not code it"
+    )
+    cow4_id: Mapped[int | None] = mapped_column(
+        Integer,
+        index=True,
+        doc="COW Formal Alliances v4.1 id (ATOP `cow4id`); empty: COW does not code it",
+    )
+    military_aid: Mapped[bool] = _provision("military aid", "milaid")
+    bases: Mapped[bool] = _provision("bases on a member's territory", "base")
+    integrated_command: Mapped[bool] = _provision("an integrated military command", "intcom")
+    organization: Mapped[bool] = _provision("a formal organization", "organ1")
+    locator: Mapped[str] = mapped_column(String(80), doc="Where in ATOP: `atopid 3180`")
 
     agreement: Mapped[Agreement | None] = relationship(lazy="raise")
     created_organization: Mapped[Organization | None] = relationship(lazy="raise")
@@ -93,25 +119,36 @@ class AllianceMember(PeriodMixin, NoteMixin, Base):
     """
 
     __tablename__ = "alliance_members"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    alliance_id: Mapped[int] = part_of("alliances")
-    country_id: Mapped[int] = mapped_column(ForeignKey("countries.id", ondelete="RESTRICT"))
-    cow_code: Mapped[int] = mapped_column(Integer)
-    phase: Mapped[int] = mapped_column(Integer)
-    defense: Mapped[bool] = mapped_column(Boolean)
-    offense: Mapped[bool] = mapped_column(Boolean)
-    neutrality: Mapped[bool] = mapped_column(Boolean)
-    non_aggression: Mapped[bool] = mapped_column(Boolean)
-    consultation: Mapped[bool] = mapped_column(Boolean)
+    id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
+    alliance_id: Mapped[int] = part_of("alliances", doc="The alliance")
+    country_id: Mapped[int] = mapped_column(
+        ForeignKey("countries.id", ondelete="RESTRICT"), doc="The member state"
+    )
+    cow_code: Mapped[int] = mapped_column(Integer, doc="The member's COW state code in ATOP")
+    phase: Mapped[int] = mapped_column(Integer, doc="The alliance's phase of the row (ATOP)")
+    defense: Mapped[bool] = _obligation("defend its allies if attacked", "defense")
+    offense: Mapped[bool] = _obligation("join an offensive", "offense")
+    neutrality: Mapped[bool] = _obligation("stay neutral if an ally is at war", "neutral")
+    non_aggression: Mapped[bool] = _obligation("not attack its allies", "nonagg")
+    consultation: Mapped[bool] = _obligation("consult in a crisis", "consul")
     party_id: Mapped[int | None] = mapped_column(
-        ForeignKey("agreement_parties.id", ondelete="SET NULL"), index=True
+        ForeignKey("agreement_parties.id", ondelete="SET NULL"),
+        index=True,
+        doc="The agreement party the row stands behind (which carries the tie); empty when a "
+        "membership does, or curators deleted it",
     )
     membership_id: Mapped[int | None] = mapped_column(
-        ForeignKey("memberships.id", ondelete="SET NULL"), index=True
+        ForeignKey("memberships.id", ondelete="SET NULL"),
+        index=True,
+        doc="The organization membership the row stands behind (which carries the tie); empty "
+        "when an agreement party does, or curators deleted it",
     )
-    # The row in the dataset, "atop3180:2:1949-04-04": (atopid, member, entry date), with the
-    # phase where two rows share those.
-    locator: Mapped[str] = mapped_column(String(80), unique=True)
+    locator: Mapped[str] = mapped_column(
+        String(80),
+        unique=True,
+        doc="The row in ATOP: `atop3180:2:1949-04-04` (atopid, member COW code, entry date), "
+        "with the phase where two rows share those",
+    )
 
     alliance: Mapped[Alliance] = relationship(back_populates="members", lazy="raise")
 
@@ -130,10 +167,23 @@ class AllianceTarget(Base):
     __tablename__ = "alliance_targets"
 
     alliance_id: Mapped[int] = mapped_column(
-        ForeignKey("alliances.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("alliances.id", ondelete="CASCADE"), primary_key=True, doc="The alliance"
     )
-    cow_code: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # Null: a COW code that names no country in defcoop (kept, and said so).
-    country_id: Mapped[int | None] = mapped_column(ForeignKey("countries.id", ondelete="RESTRICT"))
+    cow_code: Mapped[int] = mapped_column(
+        Integer, primary_key=True, doc="The target's COW state code (ATOP `statthr1`, `statthr2`)"
+    )
+    country_id: Mapped[int | None] = mapped_column(
+        ForeignKey("countries.id", ondelete="RESTRICT"),
+        doc="The target state; empty: a COW code that names no country in defcoop",
+    )
 
     country: Mapped[Country | None] = relationship(lazy="raise")
+
+
+document_columns(
+    AllianceMember,
+    start_date="When the member entered this phase (ATOP; a partial date is stored as its "
+    "first day)",
+    end_date="When it left (ATOP); empty: in force at the end of ATOP's coverage",
+    note="Where ATOP's dates differ from the curated record's, which stand; or " + NOTE,
+)

@@ -1,24 +1,43 @@
 """Column declarations that the domains' models share, each the same in every table that has
-it (the migrations spell them out; tests/migrations checks that models and migrations agree)."""
+it (the migrations spell them out; tests/migrations checks that models and migrations agree).
+A column's `doc` is its meaning in the release's codebook (`app/releases/tables.py`)."""
 
 from typing import Any
 
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import mapped_column
 
-from app.core.periods import DatePrecision, enum_column
+from app.core.periods import DatePrecision, enum_column, precision_doc
 
 
-def part_of(table: str) -> Any:
+def part_of(table: str, doc: str | None = None) -> Any:
     """The indexed reference of a row that is part of a row of `table` and goes with it."""
-    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), index=True)
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), index=True, doc=doc)
 
 
-def refers_to(table: str) -> Any:
+def refers_to(table: str, doc: str | None = None) -> Any:
     """The indexed reference to a row of `table`, which cannot go while a row names it."""
-    return mapped_column(ForeignKey(f"{table}.id", ondelete="RESTRICT"), index=True)
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="RESTRICT"), index=True, doc=doc)
 
 
 def precision_column(date_name: str) -> Any:
     """The column of how much of the date `date_name` (`signed`: `signed_date`) is known."""
-    return mapped_column(enum_column(DatePrecision, f"{date_name}_precision"))
+    return mapped_column(
+        enum_column(DatePrecision, f"{date_name}_precision"), doc=precision_doc(f"{date_name}_date")
+    )
+
+
+def document_columns(model: Any, **docs: str) -> None:
+    """Say what columns a model takes from a mixin (`PeriodMixin`, `NoteMixin`) mean in its
+    table, where the mixin cannot say it for every table."""
+    for name, doc in docs.items():
+        model.__table__.c[name].doc = doc
+
+
+# Meanings that many tables' columns share, in the release's codebook.
+ROW_ID = "defcoop's id of the row: stable within a release, not across releases"
+NOTE = "What a reader should know about the record, in free text; empty: nothing to add"
+LOCATOR = "Where in the source the fact stands: a section, a page, or a dataset's row"
+SLUG = "Stable lowercase key of the record, used in the API's paths and filters"
+NAME_ID = "Name in Indonesian; empty: none known (the English name stands)"
+DESCRIPTION = "What it is, in free text; empty: not written"

@@ -49,7 +49,12 @@ class Versioned:
     """
 
     modified_in_version: Mapped[int] = mapped_column(
-        Integer, default=0, server_default=text("0"), nullable=False
+        Integer,
+        default=0,
+        server_default=text("0"),
+        nullable=False,
+        doc="The data version of a curator's last write to the row through the write API; 0 "
+        "for rows as the seed and the imports wrote them",
     )
 
 

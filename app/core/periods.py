@@ -53,16 +53,25 @@ def enum_column(enum: type[StrEnum], name: str) -> Enum:
     )
 
 
+def precision_doc(date_column: str) -> str:
+    """The meaning of the precision column of `date_column`, in the release's codebook."""
+    return (
+        f"How much of `{date_column}` is known: `day`, `month` or `year` (a partial date is "
+        "stored as the first day of its month or year); empty when the date is"
+    )
+
+
 class PeriodMixin:
-    """Start and end of a fact, each with its precision; no end means ongoing."""
+    """Start and end of a fact, each with its precision; no end means ongoing. What the dates
+    mean differs by table: each model says it (`core.columns.document_columns`)."""
 
     start_date: Mapped[date | None] = mapped_column(Date)
     start_precision: Mapped[DatePrecision | None] = mapped_column(
-        enum_column(DatePrecision, "start_precision")
+        enum_column(DatePrecision, "start_precision"), doc=precision_doc("start_date")
     )
     end_date: Mapped[date | None] = mapped_column(Date)
     end_precision: Mapped[DatePrecision | None] = mapped_column(
-        enum_column(DatePrecision, "end_precision")
+        enum_column(DatePrecision, "end_precision"), doc=precision_doc("end_date")
     )
 
 

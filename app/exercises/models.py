@@ -13,7 +13,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.columns import part_of, refers_to
+from app.core.columns import (
+    DESCRIPTION,
+    NAME_ID,
+    NOTE,
+    ROW_ID,
+    SLUG,
+    document_columns,
+    part_of,
+    refers_to,
+)
 from app.core.db import Base, Versioned
 from app.core.periods import NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
@@ -61,26 +70,46 @@ class EditionThreat(ThreatLink, Base):
 edition_activities = Table(
     "edition_activities",
     Base.metadata,
-    Column("edition_id", ForeignKey("exercise_editions.id", ondelete="CASCADE"), primary_key=True),
-    Column("activity", enum_column(ActivityKind, "activity"), primary_key=True),
+    Column(
+        "edition_id",
+        ForeignKey("exercise_editions.id", ondelete="CASCADE"),
+        primary_key=True,
+        doc="The edition",
+    ),
+    Column(
+        "activity",
+        enum_column(ActivityKind, "activity"),
+        primary_key=True,
+        doc="One thing the edition practised (`warfighting`: combat simulation)",
+    ),
 )
 
 edition_domains = Table(
     "edition_domains",
     Base.metadata,
-    Column("edition_id", ForeignKey("exercise_editions.id", ondelete="CASCADE"), primary_key=True),
-    Column("domain", enum_column(Domain, "domain"), primary_key=True),
+    Column(
+        "edition_id",
+        ForeignKey("exercise_editions.id", ondelete="CASCADE"),
+        primary_key=True,
+        doc="The edition",
+    ),
+    Column(
+        "domain",
+        enum_column(Domain, "domain"),
+        primary_key=True,
+        doc="One domain the edition took place in, as MME codes it",
+    ),
 )
 
 
 class ExerciseSeries(Versioned, Base):
     __tablename__ = "exercise_series"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(120), unique=True)
-    name: Mapped[str] = mapped_column(String(200), index=True)
-    name_id: Mapped[str | None] = mapped_column(String(200))
-    description: Mapped[str | None] = mapped_column(Text)
+    id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
+    slug: Mapped[str] = mapped_column(String(120), unique=True, doc=SLUG)
+    name: Mapped[str] = mapped_column(String(200), index=True, doc="English name of the series")
+    name_id: Mapped[str | None] = mapped_column(String(200), doc=NAME_ID)
+    description: Mapped[str | None] = mapped_column(Text, doc=DESCRIPTION)
 
     editions: Mapped[list["ExerciseEdition"]] = relationship(
         back_populates="series",
@@ -94,17 +123,33 @@ class ExerciseSeries(Versioned, Base):
 class ExerciseEdition(PeriodMixin, NoteMixin, Versioned, Base):
     __tablename__ = "exercise_editions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    series_id: Mapped[int] = part_of("exercise_series")
-    slug: Mapped[str] = mapped_column(String(160), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    year: Mapped[int] = mapped_column(Integer, index=True)
-    ordinal: Mapped[int | None] = mapped_column(Integer)
-    location: Mapped[str | None] = mapped_column(String(300))
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    personnel: Mapped[int | None] = mapped_column(Integer)
-    description: Mapped[str | None] = mapped_column(Text)
+    id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
+    series_id: Mapped[int] = part_of("exercise_series", doc="The series it is an edition of")
+    slug: Mapped[str] = mapped_column(
+        String(160), unique=True, doc="Stable key, unique across all series (`{series}-{year}`)"
+    )
+    name: Mapped[str] = mapped_column(
+        String(200), doc="English name (by default `{series name} {year}`)"
+    )
+    year: Mapped[int] = mapped_column(
+        Integer, index=True, doc="The year it was held: its ties cover that year"
+    )
+    ordinal: Mapped[int | None] = mapped_column(
+        Integer, doc="Its number in the series; empty: unknown"
+    )
+    location: Mapped[str | None] = mapped_column(
+        String(300), doc="Where it was held, as the source names it; empty: not recorded"
+    )
+    latitude: Mapped[float | None] = mapped_column(
+        Float, doc="Latitude of the location in decimal degrees; empty: not recorded"
+    )
+    longitude: Mapped[float | None] = mapped_column(
+        Float, doc="Longitude of the location in decimal degrees; empty: not recorded"
+    )
+    personnel: Mapped[int | None] = mapped_column(
+        Integer, doc="Personnel taking part, all countries together; empty: not recorded"
+    )
+    description: Mapped[str | None] = mapped_column(Text, doc=DESCRIPTION)
     certainty: Mapped[Certainty] = certainty_column()
 
     series: Mapped[ExerciseSeries] = relationship(back_populates="editions", lazy="raise")
@@ -120,13 +165,30 @@ class Participation(NoteMixin, Base):
     __tablename__ = "participations"
     __table_args__ = (UniqueConstraint("edition_id", "country_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    edition_id: Mapped[int] = part_of("exercise_editions")
-    country_id: Mapped[int] = refers_to("countries")
-    role: Mapped[ParticipantRole] = mapped_column(enum_column(ParticipantRole, "role"))
-    is_host: Mapped[bool] = mapped_column(Boolean, default=False)
+    id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
+    edition_id: Mapped[int] = part_of("exercise_editions", doc="The edition")
+    country_id: Mapped[int] = refers_to("countries", doc="The participating country")
+    role: Mapped[ParticipantRole] = mapped_column(
+        enum_column(ParticipantRole, "role"),
+        doc="How it took part: `full_participant`, `humanitarian_only`, `staff_only` or "
+        "`observer` (an observer is not tied to the others)",
+    )
+    is_host: Mapped[bool] = mapped_column(
+        Boolean, default=False, doc="true: the country hosted the edition"
+    )
     certainty: Mapped[Certainty] = certainty_column()
 
     edition: Mapped[ExerciseEdition] = relationship(back_populates="participations", lazy="raise")
     country: Mapped[Country] = relationship(lazy="raise")
     citations: Mapped[list[Citation]] = citations_of(Citation.participation_id)
+
+
+document_columns(
+    ExerciseEdition,
+    start_date="When it began, as its sources give it (a partial date is stored as its first "
+    "day); empty: unknown. Its ties cover its `year`",
+    end_date="When it ended, as its sources give it (a partial date is stored as its first "
+    "day); empty: unknown",
+    note=NOTE,
+)
+document_columns(Participation, note=NOTE)

@@ -4,7 +4,17 @@ from enum import StrEnum
 from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.columns import part_of, precision_column, refers_to
+from app.core.columns import (
+    DESCRIPTION,
+    NAME_ID,
+    NOTE,
+    ROW_ID,
+    SLUG,
+    document_columns,
+    part_of,
+    precision_column,
+    refers_to,
+)
 from app.core.db import Base, Versioned
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
@@ -30,18 +40,35 @@ class OperationThreat(ThreatLink, Base):
 class Operation(PeriodMixin, NoteMixin, Versioned, Base):
     __tablename__ = "operations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(120), unique=True)
-    name: Mapped[str] = mapped_column(String(300))
-    name_id: Mapped[str | None] = mapped_column(String(300))
-    kind: Mapped[OperationKind] = mapped_column(enum_column(OperationKind, "kind"))
-    lead_organization_id: Mapped[int | None] = refers_to("organizations")
-    host_country_id: Mapped[int | None] = refers_to("countries")
-    mandate: Mapped[str | None] = mapped_column(String(1000))
-    description: Mapped[str | None] = mapped_column(Text)
-    headquarters: Mapped[str | None] = mapped_column(String(200))
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
+    id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
+    slug: Mapped[str] = mapped_column(String(120), unique=True, doc=SLUG)
+    name: Mapped[str] = mapped_column(
+        String(300),
+        doc="English name (an imported operation with no known official name: its acronym)",
+    )
+    name_id: Mapped[str | None] = mapped_column(String(300), doc=NAME_ID)
+    kind: Mapped[OperationKind] = mapped_column(
+        enum_column(OperationKind, "kind"), doc="`peacekeeping` or `humanitarian`"
+    )
+    lead_organization_id: Mapped[int | None] = refers_to(
+        "organizations", doc="The organization that leads it (the UN); empty: none recorded"
+    )
+    host_country_id: Mapped[int | None] = refers_to(
+        "countries", doc="Where it operates; empty: not recorded or several countries"
+    )
+    mandate: Mapped[str | None] = mapped_column(
+        String(1000), doc="The resolutions that mandate it; empty: not recorded"
+    )
+    description: Mapped[str | None] = mapped_column(Text, doc=DESCRIPTION)
+    headquarters: Mapped[str | None] = mapped_column(
+        String(200), doc="Where its headquarters are; empty: not recorded"
+    )
+    latitude: Mapped[float | None] = mapped_column(
+        Float, doc="Latitude of the headquarters in decimal degrees; empty: not recorded"
+    )
+    longitude: Mapped[float | None] = mapped_column(
+        Float, doc="Longitude of the headquarters in decimal degrees; empty: not recorded"
+    )
     certainty: Mapped[Certainty] = certainty_column()
 
     lead_organization: Mapped[Organization | None] = relationship(lazy="raise")
@@ -66,17 +93,31 @@ class Contribution(PeriodMixin, NoteMixin, Base):
     __tablename__ = "contributions"
     __table_args__ = (UniqueConstraint("operation_id", "country_id", "start_date"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    operation_id: Mapped[int] = part_of("operations")
-    country_id: Mapped[int] = refers_to("countries")
-    personnel: Mapped[int | None] = mapped_column(Integer)
-    personnel_as_of_date: Mapped[date | None] = mapped_column(Date)
+    id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
+    operation_id: Mapped[int] = part_of("operations", doc="The operation")
+    country_id: Mapped[int] = refers_to("countries", doc="The contributing country")
+    personnel: Mapped[int | None] = mapped_column(
+        Integer,
+        doc="Personnel the country had in the operation on `personnel_as_of_date` (from a "
+        "monthly report: the last month's total); empty: not recorded",
+    )
+    personnel_as_of_date: Mapped[date | None] = mapped_column(
+        Date, doc="The day `personnel` refers to; empty: not recorded"
+    )
     personnel_as_of_precision: Mapped[DatePrecision | None] = precision_column("personnel_as_of")
     certainty: Mapped[Certainty] = certainty_column()
 
     operation: Mapped[Operation] = relationship(back_populates="contributions", lazy="raise")
     country: Mapped[Country] = relationship(lazy="raise")
     citations: Mapped[list[Citation]] = citations_of(Citation.contribution_id)
+
+
+def _personnel(who: str) -> Mapped[int | None]:
+    return mapped_column(
+        Integer,
+        doc=f"{who} at the month's end, as the UN's report gives it; empty: the report gives "
+        "no figure",
+    )
 
 
 class ContributionMonth(Base):
@@ -91,27 +132,48 @@ class ContributionMonth(Base):
     __tablename__ = "contribution_months"
     __table_args__ = (UniqueConstraint("contribution_id", "month"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contribution_id: Mapped[int] = part_of("contributions")
-    month: Mapped[date] = mapped_column(Date, index=True)  # its first day
-    police_male: Mapped[int | None] = mapped_column(Integer)
-    police_female: Mapped[int | None] = mapped_column(Integer)
-    police_total: Mapped[int | None] = mapped_column(Integer)
-    formed_police_male: Mapped[int | None] = mapped_column(Integer)
-    formed_police_female: Mapped[int | None] = mapped_column(Integer)
-    formed_police_total: Mapped[int | None] = mapped_column(Integer)
-    experts_male: Mapped[int | None] = mapped_column(Integer)
-    experts_female: Mapped[int | None] = mapped_column(Integer)
-    experts_total: Mapped[int | None] = mapped_column(Integer)
-    troops_male: Mapped[int | None] = mapped_column(Integer)
-    troops_female: Mapped[int | None] = mapped_column(Integer)
-    troops_total: Mapped[int | None] = mapped_column(Integer)
-    total_male: Mapped[int | None] = mapped_column(Integer)
-    total_female: Mapped[int | None] = mapped_column(Integer)
-    total: Mapped[int] = mapped_column(Integer)
-    # The dataset row the month comes from (the month's citation, one per row).
-    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id", ondelete="RESTRICT"))
-    locator: Mapped[str] = mapped_column(String(300))
+    id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
+    contribution_id: Mapped[int] = part_of("contributions", doc="The contribution (spell)")
+    month: Mapped[date] = mapped_column(
+        Date, index=True, doc="The month, stored as its first day; figures are at its end"
+    )
+    police_male: Mapped[int | None] = _personnel("Individual police, men")
+    police_female: Mapped[int | None] = _personnel("Individual police, women")
+    police_total: Mapped[int | None] = _personnel("Individual police")
+    formed_police_male: Mapped[int | None] = _personnel("Formed police units, men")
+    formed_police_female: Mapped[int | None] = _personnel("Formed police units, women")
+    formed_police_total: Mapped[int | None] = _personnel("Formed police units")
+    experts_male: Mapped[int | None] = _personnel("Experts on mission, men")
+    experts_female: Mapped[int | None] = _personnel("Experts on mission, women")
+    experts_total: Mapped[int | None] = _personnel("Experts on mission")
+    troops_male: Mapped[int | None] = _personnel("Troops, men")
+    troops_female: Mapped[int | None] = _personnel("Troops, women")
+    troops_total: Mapped[int | None] = _personnel("Troops")
+    total_male: Mapped[int | None] = _personnel("All personnel, men")
+    total_female: Mapped[int | None] = _personnel("All personnel, women")
+    total: Mapped[int] = mapped_column(
+        Integer, doc="All personnel the country had in the operation at the month's end"
+    )
+    source_id: Mapped[str] = mapped_column(
+        ForeignKey("sources.id", ondelete="RESTRICT"),
+        doc="The dataset the month comes from (its citation: one per row)",
+    )
+    locator: Mapped[str] = mapped_column(String(300), doc="The dataset's row")
 
     contribution: Mapped[Contribution] = relationship(lazy="raise")
     source: Mapped[Source] = relationship(lazy="raise")
+
+
+document_columns(
+    Operation,
+    start_date="When it began (a partial date is stored as its first day); empty: unknown",
+    end_date="Exclusive: the first day it no longer ran; empty: ongoing",
+    note=NOTE,
+)
+document_columns(
+    Contribution,
+    start_date="When the country began contributing (a partial date is stored as its first "
+    "day); empty: unknown",
+    end_date="Exclusive: the first day it no longer contributed; empty: ongoing",
+    note=NOTE,
+)

@@ -4,7 +4,17 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Date, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.columns import part_of, precision_column, refers_to
+from app.core.columns import (
+    DESCRIPTION,
+    NAME_ID,
+    NOTE,
+    ROW_ID,
+    SLUG,
+    document_columns,
+    part_of,
+    precision_column,
+    refers_to,
+)
 from app.core.db import Base, Versioned
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
@@ -41,19 +51,30 @@ class OrganizationThreat(ThreatLink, Base):
 class Organization(Versioned, Base):
     __tablename__ = "organizations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    name_id: Mapped[str | None] = mapped_column(String(200))
-    acronym: Mapped[str | None] = mapped_column(String(40))
-    kind: Mapped[OrganizationKind] = mapped_column(enum_column(OrganizationKind, "kind"))
-    founded_date: Mapped[date | None] = mapped_column(Date)
+    id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
+    slug: Mapped[str] = mapped_column(String(80), unique=True, doc=SLUG)
+    name: Mapped[str] = mapped_column(String(200), doc="English name")
+    name_id: Mapped[str | None] = mapped_column(String(200), doc=NAME_ID)
+    acronym: Mapped[str | None] = mapped_column(String(40), doc="Acronym; empty: none recorded")
+    kind: Mapped[OrganizationKind] = mapped_column(
+        enum_column(OrganizationKind, "kind"), doc="What kind of body it is"
+    )
+    founded_date: Mapped[date | None] = mapped_column(
+        Date,
+        doc="When it was founded (a partial date is stored as its first day); empty: unknown",
+    )
     founded_precision: Mapped[DatePrecision | None] = precision_column("founded")
-    ended_date: Mapped[date | None] = mapped_column(Date)
+    ended_date: Mapped[date | None] = mapped_column(
+        Date, doc="Exclusive: the first day it no longer existed; empty: still active"
+    )
     ended_precision: Mapped[DatePrecision | None] = precision_column("ended")
     # Co-membership in a universal body (the UN) says nothing about cooperation.
-    universal: Mapped[bool] = mapped_column(Boolean, default=False)
-    description: Mapped[str | None] = mapped_column(Text)
+    universal: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        doc="true: a universal body (the UN), whose co-membership makes no tie",
+    )
+    description: Mapped[str | None] = mapped_column(Text, doc=DESCRIPTION)
 
     # Its threats, each link with its period and source (ordered by slug in the API).
     threats: Mapped[list[OrganizationThreat]] = relationship(lazy="raise", viewonly=True)
@@ -67,12 +88,24 @@ class Membership(PeriodMixin, NoteMixin, Base):
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("organization_id", "country_id", "role", "start_date"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = part_of("organizations")
-    country_id: Mapped[int] = refers_to("countries")
-    role: Mapped[MembershipRole] = mapped_column(enum_column(MembershipRole, "role"))
+    id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
+    organization_id: Mapped[int] = part_of("organizations", doc="The organization")
+    country_id: Mapped[int] = refers_to("countries", doc="The country")
+    role: Mapped[MembershipRole] = mapped_column(
+        enum_column(MembershipRole, "role"),
+        doc="`member` (only members are tied to each other), `associate` (COW IGO's "
+        "associate membership), `observer`, `partner` or `suspended`",
+    )
     certainty: Mapped[Certainty] = certainty_column()
 
     organization: Mapped[Organization] = relationship(back_populates="memberships", lazy="raise")
     country: Mapped[Country] = relationship(lazy="raise")
     citations: Mapped[list[Citation]] = citations_of(Citation.membership_id)
+
+
+document_columns(
+    Membership,
+    start_date="First day in the role (a partial date is stored as its first day); empty: unknown",
+    end_date="Exclusive: the first day no longer in the role; empty: ongoing",
+    note=NOTE,
+)

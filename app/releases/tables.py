@@ -236,6 +236,16 @@ def table_doc(table: Table) -> TableDoc:
 DYAD_YEARS = "dyad_years"
 _DYAD_TYPES = {"country_a": "string", "country_b": "string", "threats": "string"}
 _DYAD_REQUIRED = {"year", "country_a", "country_b"}
+# The CSV's own cells where they are not the JSON's (a country is its ISO3 code, the threats
+# one cell), and the year, which the schema leaves undescribed.
+_DYAD_CELLS = {
+    "year": "The calendar year",
+    "country_a": "ISO3 code of one country of the pair: the lower of the two (the pair is "
+    "undirected)",
+    "country_b": "ISO3 code of the other country of the pair: the higher of the two",
+    "threats": "Slugs of the threats the counted initiatives address that year "
+    "(`threat_categories.slug`), joined by `;`; empty when none",
+}
 
 
 def dyad_years_doc(header: list[str]) -> TableDoc:
@@ -243,8 +253,8 @@ def dyad_years_doc(header: list[str]) -> TableDoc:
     fields = []
     for name in header:
         description, described_by = describe(name, [DyadYearOut])
-        if name == "threats" and description:
-            description += "; joined by `;`, empty when none"
+        if name in _DYAD_CELLS:
+            description, described_by = _DYAD_CELLS[name], None
         kind = _DYAD_TYPES.get(name, "integer")
         fields.append(
             FieldDoc(

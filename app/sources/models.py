@@ -7,15 +7,15 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.columns import precision_column, refers_to
+from app.core.columns import ROW_ID, precision_column, refers_to
 from app.core.db import Base, Versioned
 from app.core.periods import DatePrecision, enum_column
 
 
 class SourceKind(StrEnum):
-    article = "article"
-    dataset = "dataset"
-    reference = "reference"
+    article = "article"  # the seed article the project started from
+    dataset = "dataset"  # a research dataset (with a record in `datasets`)
+    reference = "reference"  # any other publication or web page
 
 
 class Certainty(StrEnum):
@@ -26,22 +26,47 @@ class Certainty(StrEnum):
 
 def certainty_column() -> Mapped[Certainty]:
     return mapped_column(
-        enum_column(Certainty, "certainty"), default=Certainty.confirmed, nullable=False
+        enum_column(Certainty, "certainty"),
+        default=Certainty.confirmed,
+        nullable=False,
+        doc="How certain the fact is: `confirmed` (its sources confirm it), `unconfirmed` (no "
+        "source confirms it) or `disputed` (sources differ); a tie takes the least certain "
+        "of its facts",
     )
 
 
 class Source(Versioned, Base):
     __tablename__ = "sources"
 
-    id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    kind: Mapped[SourceKind] = mapped_column(enum_column(SourceKind, "kind"))
-    title: Mapped[str] = mapped_column(String(300))
-    publisher: Mapped[str | None] = mapped_column(String(200))
-    url: Mapped[str | None] = mapped_column(String(500))
-    published_date: Mapped[date | None] = mapped_column(Date)
+    id: Mapped[str] = mapped_column(
+        String(80), primary_key=True, doc="Stable lowercase id, which citations name"
+    )
+    kind: Mapped[SourceKind] = mapped_column(
+        enum_column(SourceKind, "kind"),
+        doc="`article`: the seed article the project started from; `dataset`: a research "
+        "dataset (its record is in `datasets`); `reference`: any other publication or page",
+    )
+    title: Mapped[str] = mapped_column(
+        String(300), doc="Title (descriptive where the exact headline is not recorded)"
+    )
+    publisher: Mapped[str | None] = mapped_column(
+        String(200), doc="Who published it; empty: not recorded"
+    )
+    url: Mapped[str | None] = mapped_column(
+        String(500), doc="Where to read it; empty: not recorded"
+    )
+    published_date: Mapped[date | None] = mapped_column(
+        Date,
+        doc="When it was published (a partial date is stored as its first day); empty: not "
+        "recorded",
+    )
     published_precision: Mapped[DatePrecision | None] = precision_column("published")
-    language: Mapped[str | None] = mapped_column(String(8))
-    note: Mapped[str | None] = mapped_column(String(2000))
+    language: Mapped[str | None] = mapped_column(
+        String(8), doc="BCP 47 language tag (`en`, `id`); empty: not recorded"
+    )
+    note: Mapped[str | None] = mapped_column(
+        String(2000), doc="What the source says that the project relies on, or what to know of it"
+    )
 
 
 # Citation column -> the fact-bearing table it points at; exactly one is set per citation.
@@ -72,6 +97,8 @@ def _cited_column(column: str) -> Mapped[int | None]:
         ForeignKey(f"{CITED_TABLES[column]}.id", ondelete="CASCADE"),
         index=True,
         nullable=True,
+        doc=f"The row of `{CITED_TABLES[column]}` the source is cited for; exactly one of the "
+        "citation's row columns is filled, the others are empty",
     )
 
 
@@ -81,12 +108,19 @@ class Citation(Base):
     __tablename__ = "citations"
     __table_args__ = (CheckConstraint(_EXACTLY_ONE_TARGET, name="one_target"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    source_id: Mapped[str] = refers_to("sources")
-    locator: Mapped[str | None] = mapped_column(String(300))
-    # Where this source disagrees with the fact as stored (a curated fact stands): what it
-    # says instead, so that both sources are shown side by side. Null: it agrees.
-    note: Mapped[str | None] = mapped_column(String(1000))
+    id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
+    source_id: Mapped[str] = refers_to("sources", doc="The source cited")
+    locator: Mapped[str | None] = mapped_column(
+        String(300),
+        doc="Where in the source: a section of the article, a dataset's row (`mme243`) or a "
+        "part of the page; empty: the source as a whole",
+    )
+    # Shown beside the fact, so that both sources are read side by side.
+    note: Mapped[str | None] = mapped_column(
+        String(1000),
+        doc="Where this source disagrees with the fact as stored (a curated fact stands): what "
+        "it says instead; empty: it agrees",
+    )
 
     organization_id: Mapped[int | None] = _cited_column("organization_id")
     membership_id: Mapped[int | None] = _cited_column("membership_id")

@@ -5,8 +5,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, Date, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from app.core.columns import ROW_ID, SLUG
 from app.core.db import Base, Versioned
-from app.core.periods import DatePrecision, enum_column
+from app.core.periods import DatePrecision, enum_column, precision_doc
 from app.sources.models import Citation, Source, citations_of
 
 
@@ -38,19 +39,43 @@ def threat_link_table(name: str, owner_column: str, owner_table: str) -> Table:
             owner_column,
             ForeignKey(f"{owner_table}.id", ondelete="CASCADE"),
             primary_key=True,
+            doc=f"The initiative (a row of `{owner_table}`) that addresses the threat",
         ),
         Column(
             "threat_id",
             ForeignKey("threat_categories.id", ondelete="CASCADE"),
             primary_key=True,
             index=True,
+            doc="The threat it addresses",
         ),
-        Column("start_date", Date),
-        Column("start_precision", enum_column(DatePrecision, "start_precision")),
-        Column("end_date", Date),
-        Column("end_precision", enum_column(DatePrecision, "end_precision")),
-        Column("source_id", ForeignKey("sources.id", ondelete="RESTRICT")),
-        Column("locator", String(500)),
+        Column(
+            "start_date",
+            Date,
+            doc="From when the initiative addresses the threat; empty: undated, from the "
+            "initiative's own start",
+        ),
+        Column(
+            "start_precision",
+            enum_column(DatePrecision, "start_precision"),
+            doc=precision_doc("start_date"),
+        ),
+        Column(
+            "end_date",
+            Date,
+            doc="Exclusive: the first day it no longer does; empty: ongoing (within the "
+            "initiative's own life)",
+        ),
+        Column(
+            "end_precision",
+            enum_column(DatePrecision, "end_precision"),
+            doc=precision_doc("end_date"),
+        ),
+        Column(
+            "source_id",
+            ForeignKey("sources.id", ondelete="RESTRICT"),
+            doc="The source that dates the link; empty: an undated link",
+        ),
+        Column("locator", String(500), doc="Where in that source; empty with `source_id`"),
     )
 
 
@@ -80,12 +105,18 @@ class ThreatLink:
 class ThreatCategory(Versioned, Base):
     __tablename__ = "threat_categories"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
-    name_id: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[ThreatKind] = mapped_column(enum_column(ThreatKind, "kind"))
-    description: Mapped[str | None] = mapped_column(Text)
+    id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
+    slug: Mapped[str] = mapped_column(String(80), unique=True, doc=SLUG)
+    name: Mapped[str] = mapped_column(String(120), doc="English name")
+    name_id: Mapped[str] = mapped_column(String(120), doc="Name in Indonesian")
+    kind: Mapped[ThreatKind] = mapped_column(
+        enum_column(ThreatKind, "kind"),
+        doc="As the seed article frames it: `traditional` (state-on-state military threats) "
+        "or `non_traditional` (terrorism, cybercrime, climate change...)",
+    )
+    description: Mapped[str | None] = mapped_column(
+        Text, doc="What the category covers; empty: not written"
+    )
 
     citations: Mapped[list[Citation]] = citations_of(Citation.threat_id)
 
@@ -98,12 +129,18 @@ class ThreatResponse(Base):
 
     __tablename__ = "threat_responses"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
-    name: Mapped[str] = mapped_column(String(160))
-    name_id: Mapped[str] = mapped_column(String(160))
-    channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"))
-    description: Mapped[str | None] = mapped_column(Text)
+    id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
+    slug: Mapped[str] = mapped_column(String(80), unique=True, doc=SLUG)
+    name: Mapped[str] = mapped_column(String(160), doc="English name")
+    name_id: Mapped[str] = mapped_column(String(160), doc="Name in Indonesian")
+    channel: Mapped[Channel] = mapped_column(
+        enum_column(Channel, "channel"),
+        doc="The way of cooperating it belongs to; the first four (`organization`, "
+        "`exercise`, `agreement`, `operation`) form ties between countries",
+    )
+    description: Mapped[str | None] = mapped_column(
+        Text, doc="What the response is, as the seed article names it; empty: not written"
+    )
 
     threats: Mapped[list[ThreatCategory]] = relationship(
         secondary=response_threats, lazy="raise", order_by=ThreatCategory.slug
