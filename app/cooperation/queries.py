@@ -126,6 +126,10 @@ def _under_obligation(obligations: list[Obligation], window: Span) -> ColumnElem
     )
 
 
+# The channels whose ties can move technology (`_transfers_technology`).
+_TECHNOLOGY_CHANNELS = (TieChannel.agreement, TieChannel.transfer)
+
+
 def _transfers_technology() -> ColumnElement[bool]:
     """A tie that moves technology in the seed article's sense: an arms transfer, or an
     agreement that transfers technology (as `/v1/agreements?technology_transfer=true` says)."""
@@ -148,6 +152,22 @@ class TieFilters:
     year_gte: int | None = None
     year_lte: int | None = None
     as_of: date | None = None  # one day (not with the years)
+
+    @property
+    def channels_returned(self) -> list[TieChannel]:
+        """The channels whose ties these filters can return, in the API's order (empty: every
+        channel), for `meta.coverage`: technology transfer is in agreements and transfers
+        alone, and not in transfers at all when excluded. Where no channel is left, the
+        channels asked for (the answer is empty either way)."""
+        if self.technology_transfer is None:
+            return self.channels
+        possible = (
+            set(_TECHNOLOGY_CHANNELS)
+            if self.technology_transfer
+            else set(TieChannel) - {TieChannel.transfer}
+        )
+        returned = [channel for channel in self.channels or list(TieChannel) if channel in possible]
+        return returned or self.channels
 
     @property
     def years(self) -> tuple[int | None, int | None]:

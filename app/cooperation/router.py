@@ -69,7 +69,9 @@ def get_country_partners(
     that a channel's data does not fully cover, where a missing tie is unknown, not absent.
     """
     partners = queries.partners_of(session, country.id, filters, sort)
-    coverage = representations.stated_coverage(request, session, filters.channels, *filters.years)
+    coverage = representations.stated_coverage(
+        request, session, filters.channels_returned, *filters.years
+    )
     key = partner_sort_key(sort)
     to_item = representations.partner_out
     return sorted_list_response(request, response, page, partners, key, to_item, coverage)
@@ -83,7 +85,9 @@ def get_country_pair(
     transfer's tie says who supplied whom (`direction`). `meta.coverage` names the requested
     years a channel's data does not fully cover."""
     ties = queries.ties_between(session, pair.country.id, pair.other.id, filters)
-    coverage = representations.stated_coverage(request, session, filters.channels, *filters.years)
+    coverage = representations.stated_coverage(
+        request, session, filters.channels_returned, *filters.years
+    )
     return representations.pair_out(pair.country, pair.other, ties, coverage)
 
 

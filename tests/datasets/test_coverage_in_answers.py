@@ -130,6 +130,35 @@ async def test_partners_in_2015_through_exercises_carry_the_note(mme: httpx.Asyn
     assert "unknown, not zero" in page["meta"]["coverage"][0]["note"]
 
 
+@pytest.mark.parametrize("path", ["/v1/countries/USA/partners", "/v1/countries/USA/partners/THA"])
+async def test_technology_transfer_states_the_coverage_of_its_channels_alone(
+    mme: httpx.AsyncClient, path: str
+) -> None:
+    """Technology moves through agreements and arms transfers only: the notes of the other
+    channels would be about ties the answer cannot hold."""
+
+    async def noted(**params: Any) -> list[str]:
+        response = await mme.get(path, params={"year": 2015, **params})
+        assert response.status_code == 200, response.text
+        return [note["channel"] for note in response.json()["meta"]["coverage"]]
+
+    assert {"organization", "exercise", "operation"} <= set(await noted())
+    assert await noted(technology_transfer="true") == ["agreement", "transfer"]
+    assert await noted(technology_transfer="true", channel="transfer") == ["transfer"]
+    assert "transfer" not in await noted(technology_transfer="false")
+
+
+async def test_technology_transfer_csv_links_to_the_notes_of_its_channels(
+    mme: httpx.AsyncClient,
+) -> None:
+    params: dict[str, Any] = {"year": 2015, "technology_transfer": "true", "format": "csv"}
+    response = await mme.get("/v1/countries/USA/partners", params=params)
+    assert response.status_code == 200, response.text
+    link = response.headers["link"]
+    notes = link.split("<", 1)[1].split(">", 1)[0]
+    assert "/v1/coverage?channel=agreement&channel=transfer&" in notes, link
+
+
 async def test_a_year_the_data_covers_carries_no_note(mme: httpx.AsyncClient) -> None:
     params: dict[str, Any] = {"year": 2000, "channel": "exercise"}
 

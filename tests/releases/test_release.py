@@ -173,9 +173,7 @@ def test_every_published_column_has_a_meaning(release: Path) -> None:
         for field in resource["schema"]["fields"]
     ]
     assert {name for name, _ in fields} >= {"countries", "contribution_months", "dyad_years"}
-    assert not [
-        f"{name}.{field['name']}" for name, field in fields if not field.get("description")
-    ]
+    assert not [f"{name}.{field['name']}" for name, field in fields if not field.get("description")]
     codebook = (release / "codebook.md").read_text()
     rows = [line for line in codebook.splitlines() if line.startswith("| `")]
     assert len(rows) == len(fields)
