@@ -13,18 +13,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.columns import (
-    DESCRIPTION,
-    NAME_ID,
-    NOTE,
-    ROW_ID,
-    SLUG,
-    document_columns,
-    part_of,
-    precision_column,
-    refers_to,
-)
+from app.core.columns import document_columns, part_of, precision_column, refers_to
 from app.core.db import Base, Versioned
+from app.core.meanings import DESCRIPTION, NAME_ID, ROW_ID, SLUG
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.organizations.models import Organization
@@ -211,12 +202,10 @@ class AgreementCategoryRow(Base):
     )
 
 
-document_columns(Agreement, note=NOTE)
 document_columns(
     AgreementParty,
     start_date="When the party joined, if later than the agreement's entry into force; empty: "
     "from the agreement's start",
     end_date="Exclusive: the first day the party was no longer bound; empty: bound while the "
     "agreement is in force",
-    note=NOTE,
 )

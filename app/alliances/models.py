@@ -16,8 +16,9 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.agreements.models import Agreement, AgreementParty
-from app.core.columns import NOTE, ROW_ID, document_columns, part_of, precision_column
+from app.core.columns import document_columns, part_of, precision_column
 from app.core.db import Base
+from app.core.meanings import ROW_ID
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin
 from app.countries.models import Country
 from app.organizations.models import Membership, Organization
@@ -31,6 +32,12 @@ class Obligation(StrEnum):
     neutrality = "neutrality"
     non_aggression = "non_aggression"
     consultation = "consultation"
+
+
+def _stands_behind(table: str, doc: str) -> Mapped[int | None]:
+    """The indexed reference to the curated or imported row of `table` that carries the
+    ties of an ATOP record: cleared, not cascaded, when curators delete that row."""
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="SET NULL"), index=True, doc=doc)
 
 
 def _provision(what: str, atop_column: str) -> Mapped[bool]:
@@ -56,16 +63,14 @@ class Alliance(Base):
     name_is_label: Mapped[bool] = mapped_column(
         Boolean, doc="true: ATOP gives no name and none is known: `name` is the label"
     )
-    agreement_id: Mapped[int | None] = mapped_column(
-        ForeignKey("agreements.id", ondelete="SET NULL"),
-        index=True,
-        doc="The agreement whose parties are the members and carry their ties; empty: an "
+    agreement_id: Mapped[int | None] = _stands_behind(
+        "agreements",
+        "The agreement whose parties are the members and carry their ties; empty: an "
         "organization's members do, or curators deleted the agreement the import made",
     )
-    organization_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizations.id", ondelete="SET NULL"),
-        index=True,
-        doc="The curated organization the alliance created (NATO for ATOP 3180); empty: none",
+    organization_id: Mapped[int | None] = _stands_behind(
+        "organizations",
+        "The curated organization the alliance created (NATO for ATOP 3180); empty: none",
     )
     start_date: Mapped[date] = mapped_column(
         Date, doc="When the alliance began (ATOP; a partial date is stored as its first day)"
@@ -131,16 +136,14 @@ class AllianceMember(PeriodMixin, NoteMixin, Base):
     neutrality: Mapped[bool] = _obligation("stay neutral if an ally is at war", "neutral")
     non_aggression: Mapped[bool] = _obligation("not attack its allies", "nonagg")
     consultation: Mapped[bool] = _obligation("consult in a crisis", "consul")
-    party_id: Mapped[int | None] = mapped_column(
-        ForeignKey("agreement_parties.id", ondelete="SET NULL"),
-        index=True,
-        doc="The agreement party the row stands behind (which carries the tie); empty when a "
+    party_id: Mapped[int | None] = _stands_behind(
+        "agreement_parties",
+        "The agreement party the row stands behind (which carries the tie); empty when a "
         "membership does, or curators deleted it",
     )
-    membership_id: Mapped[int | None] = mapped_column(
-        ForeignKey("memberships.id", ondelete="SET NULL"),
-        index=True,
-        doc="The organization membership the row stands behind (which carries the tie); empty "
+    membership_id: Mapped[int | None] = _stands_behind(
+        "memberships",
+        "The organization membership the row stands behind (which carries the tie); empty "
         "when an agreement party does, or curators deleted it",
     )
     locator: Mapped[str] = mapped_column(
@@ -185,5 +188,5 @@ document_columns(
     start_date="When the member entered this phase (ATOP; a partial date is stored as its "
     "first day)",
     end_date="When it left (ATOP); empty: in force at the end of ATOP's coverage",
-    note="Where ATOP's dates differ from the curated record's, which stand; or " + NOTE,
+    note="Where ATOP's dates differ from the curated record's, which stand; empty: they do not",
 )

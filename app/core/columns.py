@@ -4,10 +4,11 @@ A column's `doc` is its meaning in the release's codebook (`app/releases/tables.
 
 from typing import Any
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import Float, ForeignKey
 from sqlalchemy.orm import mapped_column
 
-from app.core.periods import DatePrecision, enum_column, precision_doc
+from app.core.meanings import precision_doc
+from app.core.periods import DatePrecision, enum_column
 
 
 def part_of(table: str, doc: str | None = None) -> Any:
@@ -34,10 +35,6 @@ def document_columns(model: Any, **docs: str) -> None:
         model.__table__.c[name].doc = doc
 
 
-# Meanings that many tables' columns share, in the release's codebook.
-ROW_ID = "defcoop's id of the row: stable within a release, not across releases"
-NOTE = "What a reader should know about the record, in free text; empty: nothing to add"
-LOCATOR = "Where in the source the fact stands: a section, a page, or a dataset's row"
-SLUG = "Stable lowercase key of the record, used in the API's paths and filters"
-NAME_ID = "Name in Indonesian; empty: none known (the English name stands)"
-DESCRIPTION = "What it is, in free text; empty: not written"
+def coordinate(axis: str, place: str) -> Any:
+    """The latitude or longitude (`axis`) of the place a record names (`place`)."""
+    return mapped_column(Float, doc=f"{axis} of {place} in decimal degrees; empty: not recorded")

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Date, Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.meanings import NOTE, precision_doc
+
 
 class DatePrecision(StrEnum):
     day = "day"
@@ -53,14 +55,6 @@ def enum_column(enum: type[StrEnum], name: str) -> Enum:
     )
 
 
-def precision_doc(date_column: str) -> str:
-    """The meaning of the precision column of `date_column`, in the release's codebook."""
-    return (
-        f"How much of `{date_column}` is known: `day`, `month` or `year` (a partial date is "
-        "stored as the first day of its month or year); empty when the date is"
-    )
-
-
 class PeriodMixin:
     """Start and end of a fact, each with its precision; no end means ongoing. What the dates
     mean differs by table: each model says it (`core.columns.document_columns`)."""
@@ -76,7 +70,7 @@ class PeriodMixin:
 
 
 class NoteMixin:
-    note: Mapped[str | None] = mapped_column(String(2000))
+    note: Mapped[str | None] = mapped_column(String(2000), doc=NOTE)
 
 
 @dataclass(frozen=True)

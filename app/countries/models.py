@@ -4,8 +4,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Date, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.columns import LOCATOR, NOTE, ROW_ID, part_of, refers_to
+from app.core.columns import part_of, refers_to
 from app.core.db import Base, Versioned
+from app.core.meanings import LOCATOR, NOTE, ROW_ID
 from app.core.periods import enum_column
 
 

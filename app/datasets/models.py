@@ -11,8 +11,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.columns import ROW_ID
 from app.core.db import Base, UtcDateTime
+from app.core.meanings import ROW_ID
 
 
 def _last_import(figure: str) -> str:

@@ -3,7 +3,6 @@ from enum import StrEnum
 from sqlalchemy import (
     Boolean,
     Column,
-    Float,
     ForeignKey,
     Integer,
     String,
@@ -13,17 +12,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.columns import (
-    DESCRIPTION,
-    NAME_ID,
-    NOTE,
-    ROW_ID,
-    SLUG,
-    document_columns,
-    part_of,
-    refers_to,
-)
+from app.core.columns import coordinate, document_columns, part_of, refers_to
 from app.core.db import Base, Versioned
+from app.core.meanings import DESCRIPTION, NAME_ID, ROW_ID, SLUG
 from app.core.periods import NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.sources.models import Certainty, Citation, certainty_column, citations_of
@@ -67,38 +58,29 @@ class EditionThreat(ThreatLink, Base):
     __table__ = edition_threats
 
 
-edition_activities = Table(
-    "edition_activities",
-    Base.metadata,
-    Column(
-        "edition_id",
-        ForeignKey("exercise_editions.id", ondelete="CASCADE"),
-        primary_key=True,
-        doc="The edition",
-    ),
-    Column(
-        "activity",
-        enum_column(ActivityKind, "activity"),
-        primary_key=True,
-        doc="One thing the edition practised (`warfighting`: combat simulation)",
-    ),
-)
+def _edition_tags(name: str, column: str, kind: type[StrEnum], doc: str) -> Table:
+    """A set of tags of an edition (what it practised, where it took place): one row a tag."""
+    return Table(
+        name,
+        Base.metadata,
+        Column(
+            "edition_id",
+            ForeignKey("exercise_editions.id", ondelete="CASCADE"),
+            primary_key=True,
+            doc="The edition",
+        ),
+        Column(column, enum_column(kind, column), primary_key=True, doc=doc),
+    )
 
-edition_domains = Table(
-    "edition_domains",
-    Base.metadata,
-    Column(
-        "edition_id",
-        ForeignKey("exercise_editions.id", ondelete="CASCADE"),
-        primary_key=True,
-        doc="The edition",
-    ),
-    Column(
-        "domain",
-        enum_column(Domain, "domain"),
-        primary_key=True,
-        doc="One domain the edition took place in, as MME codes it",
-    ),
+
+edition_activities = _edition_tags(
+    "edition_activities",
+    "activity",
+    ActivityKind,
+    "One thing the edition practised (`warfighting`: combat simulation)",
+)
+edition_domains = _edition_tags(
+    "edition_domains", "domain", Domain, "One domain the edition took place in, as MME codes it"
 )
 
 
@@ -140,12 +122,8 @@ class ExerciseEdition(PeriodMixin, NoteMixin, Versioned, Base):
     location: Mapped[str | None] = mapped_column(
         String(300), doc="Where it was held, as the source names it; empty: not recorded"
     )
-    latitude: Mapped[float | None] = mapped_column(
-        Float, doc="Latitude of the location in decimal degrees; empty: not recorded"
-    )
-    longitude: Mapped[float | None] = mapped_column(
-        Float, doc="Longitude of the location in decimal degrees; empty: not recorded"
-    )
+    latitude: Mapped[float | None] = coordinate("Latitude", "the location")
+    longitude: Mapped[float | None] = coordinate("Longitude", "the location")
     personnel: Mapped[int | None] = mapped_column(
         Integer, doc="Personnel taking part, all countries together; empty: not recorded"
     )
@@ -189,6 +167,4 @@ document_columns(
     "day); empty: unknown. Its ties cover its `year`",
     end_date="When it ended, as its sources give it (a partial date is stored as its first "
     "day); empty: unknown",
-    note=NOTE,
 )
-document_columns(Participation, note=NOTE)

@@ -1,21 +1,12 @@
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.columns import (
-    DESCRIPTION,
-    NAME_ID,
-    NOTE,
-    ROW_ID,
-    SLUG,
-    document_columns,
-    part_of,
-    precision_column,
-    refers_to,
-)
+from app.core.columns import coordinate, document_columns, part_of, precision_column, refers_to
 from app.core.db import Base, Versioned
+from app.core.meanings import DESCRIPTION, NAME_ID, ROW_ID, SLUG
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.organizations.models import Organization
@@ -63,12 +54,8 @@ class Operation(PeriodMixin, NoteMixin, Versioned, Base):
     headquarters: Mapped[str | None] = mapped_column(
         String(200), doc="Where its headquarters are; empty: not recorded"
     )
-    latitude: Mapped[float | None] = mapped_column(
-        Float, doc="Latitude of the headquarters in decimal degrees; empty: not recorded"
-    )
-    longitude: Mapped[float | None] = mapped_column(
-        Float, doc="Longitude of the headquarters in decimal degrees; empty: not recorded"
-    )
+    latitude: Mapped[float | None] = coordinate("Latitude", "the headquarters")
+    longitude: Mapped[float | None] = coordinate("Longitude", "the headquarters")
     certainty: Mapped[Certainty] = certainty_column()
 
     lead_organization: Mapped[Organization | None] = relationship(lazy="raise")
@@ -168,12 +155,10 @@ document_columns(
     Operation,
     start_date="When it began (a partial date is stored as its first day); empty: unknown",
     end_date="Exclusive: the first day it no longer ran; empty: ongoing",
-    note=NOTE,
 )
 document_columns(
     Contribution,
     start_date="When the country began contributing (a partial date is stored as its first "
     "day); empty: unknown",
     end_date="Exclusive: the first day it no longer contributed; empty: ongoing",
-    note=NOTE,
 )

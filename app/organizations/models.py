@@ -4,18 +4,9 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Date, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.columns import (
-    DESCRIPTION,
-    NAME_ID,
-    NOTE,
-    ROW_ID,
-    SLUG,
-    document_columns,
-    part_of,
-    precision_column,
-    refers_to,
-)
+from app.core.columns import document_columns, part_of, precision_column, refers_to
 from app.core.db import Base, Versioned
+from app.core.meanings import DESCRIPTION, NAME_ID, ROW_ID, SLUG
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.sources.models import Certainty, Citation, certainty_column, citations_of
@@ -107,5 +98,4 @@ document_columns(
     Membership,
     start_date="First day in the role (a partial date is stored as its first day); empty: unknown",
     end_date="Exclusive: the first day no longer in the role; empty: ongoing",
-    note=NOTE,
 )

@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.columns import ROW_ID, precision_column, refers_to
+from app.core.columns import precision_column, refers_to
 from app.core.db import Base, Versioned
+from app.core.meanings import ROW_ID
 from app.core.periods import DatePrecision, enum_column
 
 

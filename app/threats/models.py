@@ -5,9 +5,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, Date, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from app.core.columns import ROW_ID, SLUG
 from app.core.db import Base, Versioned
-from app.core.periods import DatePrecision, enum_column, precision_doc
+from app.core.meanings import ROW_ID, SLUG, precision_doc
+from app.core.periods import DatePrecision, enum_column
 from app.sources.models import Citation, Source, citations_of
 
 

@@ -9,8 +9,9 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Float, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.columns import NOTE, ROW_ID, document_columns, part_of, refers_to
+from app.core.columns import part_of, refers_to
 from app.core.db import Base, Versioned
+from app.core.meanings import ROW_ID
 from app.core.periods import NoteMixin, enum_column
 from app.countries.models import Country
 from app.sources.models import Certainty, Citation, certainty_column, citations_of
@@ -123,6 +124,3 @@ class TransferParty(Base):
     transfer: Mapped[Transfer] = relationship(back_populates="parties", lazy="raise")
     country: Mapped[Country] = relationship(lazy="raise")
     citations: Mapped[list[Citation]] = citations_of(Citation.transfer_party_id)
-
-
-document_columns(Transfer, note=NOTE)
