@@ -20,7 +20,7 @@ from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.organizations.models import Organization
 from app.sources.models import Certainty, Citation, certainty_column, citations_of
-from app.threats.models import ThreatLink, threat_link_table
+from app.threats.models import ThreatLink, threat_link_table, threat_links
 
 
 class AgreementKind(StrEnum):
@@ -76,12 +76,6 @@ class PartyRole(StrEnum):
 agreement_threats = threat_link_table("agreement_threats", "agreement_id", "agreements")
 
 
-class AgreementThreat(ThreatLink, Base):
-    """A link of one agreement to a threat, with its period and source."""
-
-    __table__ = agreement_threats
-
-
 class Agreement(NoteMixin, Versioned, Base):
     __tablename__ = "agreements"
 
@@ -127,7 +121,7 @@ class Agreement(NoteMixin, Versioned, Base):
         back_populates="agreement", lazy="raise", cascade="all, delete-orphan"
     )
     # Its threats, each link with its period and source (ordered by slug in the API).
-    threats: Mapped[list[AgreementThreat]] = relationship(lazy="raise", viewonly=True)
+    threats: Mapped[list[ThreatLink]] = threat_links(agreement_threats)
     citations: Mapped[list[Citation]] = citations_of(Citation.agreement_id)
 
     @property

@@ -18,7 +18,7 @@ from app.core.meanings import DESCRIPTION, NAME_ID, ROW_ID, SLUG
 from app.core.periods import NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.sources.models import Certainty, Citation, certainty_column, citations_of
-from app.threats.models import ThreatLink, threat_link_table
+from app.threats.models import ThreatLink, threat_link_table, threat_links
 
 
 class ActivityKind(StrEnum):
@@ -50,12 +50,6 @@ class ParticipantRole(StrEnum):
 
 
 edition_threats = threat_link_table("edition_threats", "edition_id", "exercise_editions")
-
-
-class EditionThreat(ThreatLink, Base):
-    """A link of one edition to a threat, with its period and source."""
-
-    __table__ = edition_threats
 
 
 def _edition_tags(name: str, column: str, kind: type[StrEnum], doc: str) -> Table:
@@ -135,7 +129,7 @@ class ExerciseEdition(PeriodMixin, NoteMixin, Versioned, Base):
         back_populates="edition", lazy="raise", cascade="all, delete-orphan"
     )
     # Its threats, each link with its period and source (ordered by slug in the API).
-    threats: Mapped[list[EditionThreat]] = relationship(lazy="raise", viewonly=True)
+    threats: Mapped[list[ThreatLink]] = threat_links(edition_threats)
     citations: Mapped[list[Citation]] = citations_of(Citation.edition_id)
 
 

@@ -11,7 +11,7 @@ from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.organizations.models import Organization
 from app.sources.models import Certainty, Citation, Source, certainty_column, citations_of
-from app.threats.models import ThreatLink, threat_link_table
+from app.threats.models import ThreatLink, threat_link_table, threat_links
 
 
 class OperationKind(StrEnum):
@@ -20,12 +20,6 @@ class OperationKind(StrEnum):
 
 
 operation_threats = threat_link_table("operation_threats", "operation_id", "operations")
-
-
-class OperationThreat(ThreatLink, Base):
-    """A link of one operation to a threat, with its period and source."""
-
-    __table__ = operation_threats
 
 
 class Operation(PeriodMixin, NoteMixin, Versioned, Base):
@@ -64,7 +58,7 @@ class Operation(PeriodMixin, NoteMixin, Versioned, Base):
         back_populates="operation", lazy="raise", cascade="all, delete-orphan"
     )
     # Its threats, each link with its period and source (ordered by slug in the API).
-    threats: Mapped[list[OperationThreat]] = relationship(lazy="raise", viewonly=True)
+    threats: Mapped[list[ThreatLink]] = threat_links(operation_threats)
     citations: Mapped[list[Citation]] = citations_of(Citation.operation_id)
 
     @property

@@ -10,7 +10,7 @@ from app.core.meanings import DESCRIPTION, NAME_ID, ROW_ID, SLUG
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.sources.models import Certainty, Citation, certainty_column, citations_of
-from app.threats.models import ThreatLink, threat_link_table
+from app.threats.models import ThreatLink, threat_link_table, threat_links
 
 
 class OrganizationKind(StrEnum):
@@ -31,12 +31,6 @@ class MembershipRole(StrEnum):
 
 
 organization_threats = threat_link_table("organization_threats", "organization_id", "organizations")
-
-
-class OrganizationThreat(ThreatLink, Base):
-    """A link of one organization to a threat, with its period and source."""
-
-    __table__ = organization_threats
 
 
 class Organization(Versioned, Base):
@@ -68,7 +62,7 @@ class Organization(Versioned, Base):
     description: Mapped[str | None] = mapped_column(Text, doc=DESCRIPTION)
 
     # Its threats, each link with its period and source (ordered by slug in the API).
-    threats: Mapped[list[OrganizationThreat]] = relationship(lazy="raise", viewonly=True)
+    threats: Mapped[list[ThreatLink]] = threat_links(organization_threats)
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="organization", lazy="raise", cascade="all, delete-orphan"
     )

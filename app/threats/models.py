@@ -1,6 +1,6 @@
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Date, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -100,6 +100,14 @@ class ThreatLink:
     @declared_attr
     def source(cls) -> Mapped[Source | None]:
         return relationship(Source, lazy="joined", viewonly=True)
+
+
+def threat_links(table: Table) -> Any:
+    """The relationship of an initiative to its rows of the threat-link `table`, each read
+    with its threat, period and source (mapped here, once per table, as a `ThreatLink`)."""
+    name = "".join(part.capitalize() for part in table.name.split("_")) + "Link"
+    link = type(name, (ThreatLink, Base), {"__table__": table, "__doc__": ThreatLink.__doc__})
+    return relationship(link, lazy="raise", viewonly=True)
 
 
 class ThreatCategory(Versioned, Base):
