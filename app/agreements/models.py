@@ -13,9 +13,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.columns import document_columns, part_of, precision_column, refers_to
+from app.core.columns import part_of, precision_column, refers_to
 from app.core.db import Base, Versioned
-from app.core.meanings import DESCRIPTION, NAME_ID, ROW_ID, SLUG
+from app.core.meanings import DESCRIPTION, NAME_ID, ROW_ID, SLUG, period_docs
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.organizations.models import Organization
@@ -86,9 +86,7 @@ class Agreement(NoteMixin, Versioned, Base):
     kind: Mapped[AgreementKind] = mapped_column(
         enum_column(AgreementKind, "kind"), doc="What kind of agreement it is"
     )
-    signed_date: Mapped[date | None] = mapped_column(
-        Date, doc="When it was signed (a partial date is stored as its first day); empty: unknown"
-    )
+    signed_date: Mapped[date | None] = mapped_column(Date, doc="When it was signed; empty: unknown")
     signed_precision: Mapped[DatePrecision | None] = precision_column("signed")
     in_force_date: Mapped[date | None] = mapped_column(
         Date,
@@ -151,6 +149,12 @@ class AgreementParty(PeriodMixin, NoteMixin, Base):
             "(country_id IS NULL) <> (organization_id IS NULL)", name="country_or_organization"
         ),
     )
+    __column_docs__ = period_docs(
+        "When the party joined, if later than the agreement's entry into force",
+        "the first day the party was no longer bound",
+        no_start="from the agreement's start",
+        no_end="bound while the agreement is in force",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
     agreement_id: Mapped[int] = part_of("agreements", doc="The agreement")
@@ -194,12 +198,3 @@ class AgreementCategoryRow(Base):
     position: Mapped[int] = mapped_column(
         SmallInteger, doc="Its rank among the agreement's categories: 1 is DCAD's primary one"
     )
-
-
-document_columns(
-    AgreementParty,
-    start_date="When the party joined, if later than the agreement's entry into force; empty: "
-    "from the agreement's start",
-    end_date="Exclusive: the first day the party was no longer bound; empty: bound while the "
-    "agreement is in force",
-)

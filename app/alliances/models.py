@@ -11,12 +11,13 @@ dates and obligations, each pointing at the party or membership it stands behind
 
 from datetime import date
 from enum import StrEnum
+from typing import ClassVar
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.agreements.models import Agreement, AgreementParty
-from app.core.columns import document_columns, part_of, precision_column
+from app.core.columns import part_of, precision_column
 from app.core.db import Base
 from app.core.meanings import ROW_ID
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin
@@ -72,9 +73,7 @@ class Alliance(Base):
         "organizations",
         "The curated organization the alliance created (NATO for ATOP 3180); empty: none",
     )
-    start_date: Mapped[date] = mapped_column(
-        Date, doc="When the alliance began (ATOP; a partial date is stored as its first day)"
-    )
+    start_date: Mapped[date] = mapped_column(Date, doc="When the alliance began (ATOP)")
     start_precision: Mapped[DatePrecision] = precision_column("start")
     end_date: Mapped[date | None] = mapped_column(
         Date, doc="When it ended (ATOP); empty: in force at the end of ATOP's coverage (2018)"
@@ -124,6 +123,13 @@ class AllianceMember(PeriodMixin, NoteMixin, Base):
     """
 
     __tablename__ = "alliance_members"
+    __column_docs__: ClassVar[dict[str, str]] = {
+        "start_date": "When the member entered this phase (ATOP)",
+        "end_date": "When it left (ATOP); empty: in force at the end of ATOP's coverage",
+        "note": "Where ATOP's dates differ from the curated record's, which stand; empty: they "
+        "do not",
+    }
+
     id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
     alliance_id: Mapped[int] = part_of("alliances", doc="The alliance")
     country_id: Mapped[int] = mapped_column(
@@ -181,12 +187,3 @@ class AllianceTarget(Base):
     )
 
     country: Mapped[Country | None] = relationship(lazy="raise")
-
-
-document_columns(
-    AllianceMember,
-    start_date="When the member entered this phase (ATOP; a partial date is stored as its "
-    "first day)",
-    end_date="When it left (ATOP); empty: in force at the end of ATOP's coverage",
-    note="Where ATOP's dates differ from the curated record's, which stand; empty: they do not",
-)

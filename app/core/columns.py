@@ -28,13 +28,6 @@ def precision_column(date_name: str) -> Any:
     )
 
 
-def document_columns(model: Any, **docs: str) -> None:
-    """Say what columns a model takes from a mixin (`PeriodMixin`, `NoteMixin`) mean in its
-    table, where the mixin cannot say it for every table."""
-    for name, doc in docs.items():
-        model.__table__.c[name].doc = doc
-
-
 def coordinate(axis: str, place: str) -> Any:
     """The latitude or longitude (`axis`) of the place a record names (`place`)."""
     return mapped_column(Float, doc=f"{axis} of {place} in decimal degrees; empty: not recorded")

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, Integer, MetaData, create_engine, event, text
 from sqlalchemy.engine import Dialect, Engine, make_url
@@ -39,6 +39,16 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    # What the columns a model takes from a mixin (`PeriodMixin`) mean in its table, where the
+    # mixin cannot say it for every table: each column's `doc`, which the release's codebook
+    # reads.
+    __column_docs__: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        for name, doc in cls.__dict__.get("__column_docs__", {}).items():
+            cls.__table__.c[name].doc = doc
 
 
 class Versioned:

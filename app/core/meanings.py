@@ -15,3 +15,14 @@ def precision_doc(date_column: str) -> str:
         f"How much of `{date_column}` is known: `day`, `month` or `year` (a partial date is "
         "stored as the first day of its month or year); empty when the date is"
     )
+
+
+def period_docs(
+    start: str, end: str, no_start: str = "unknown", no_end: str = "ongoing"
+) -> dict[str, str]:
+    """The meanings of a fact's `start_date` and `end_date` (`PeriodMixin`), for a model's
+    `__column_docs__`: the end is exclusive, the first day the fact no longer holds."""
+    return {
+        "start_date": f"{start}; empty: {no_start}",
+        "end_date": f"Exclusive: {end}; empty: {no_end}",
+    }

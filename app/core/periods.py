@@ -57,7 +57,7 @@ def enum_column(enum: type[StrEnum], name: str) -> Enum:
 
 class PeriodMixin:
     """Start and end of a fact, each with its precision; no end means ongoing. What the dates
-    mean differs by table: each model says it (`core.columns.document_columns`)."""
+    mean differs by table: each model says it (`Base.__column_docs__`)."""
 
     start_date: Mapped[date | None] = mapped_column(Date)
     start_precision: Mapped[DatePrecision | None] = mapped_column(

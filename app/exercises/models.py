@@ -1,4 +1,5 @@
 from enum import StrEnum
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -12,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.columns import coordinate, document_columns, part_of, refers_to
+from app.core.columns import coordinate, part_of, refers_to
 from app.core.db import Base, Versioned
 from app.core.meanings import DESCRIPTION, NAME_ID, ROW_ID, SLUG
 from app.core.periods import NoteMixin, PeriodMixin, enum_column
@@ -98,6 +99,11 @@ class ExerciseSeries(Versioned, Base):
 
 class ExerciseEdition(PeriodMixin, NoteMixin, Versioned, Base):
     __tablename__ = "exercise_editions"
+    __column_docs__: ClassVar[dict[str, str]] = {
+        "start_date": "When it began, as its sources give it; empty: unknown (its ties cover "
+        "its `year`)",
+        "end_date": "When it ended, as its sources give it; empty: unknown",
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
     series_id: Mapped[int] = part_of("exercise_series", doc="The series it is an edition of")
@@ -153,12 +159,3 @@ class Participation(NoteMixin, Base):
     edition: Mapped[ExerciseEdition] = relationship(back_populates="participations", lazy="raise")
     country: Mapped[Country] = relationship(lazy="raise")
     citations: Mapped[list[Citation]] = citations_of(Citation.participation_id)
-
-
-document_columns(
-    ExerciseEdition,
-    start_date="When it began, as its sources give it (a partial date is stored as its first "
-    "day); empty: unknown. Its ties cover its `year`",
-    end_date="When it ended, as its sources give it (a partial date is stored as its first "
-    "day); empty: unknown",
-)

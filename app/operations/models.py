@@ -4,9 +4,9 @@ from enum import StrEnum
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.columns import coordinate, document_columns, part_of, precision_column, refers_to
+from app.core.columns import coordinate, part_of, precision_column, refers_to
 from app.core.db import Base, Versioned
-from app.core.meanings import DESCRIPTION, NAME_ID, ROW_ID, SLUG
+from app.core.meanings import DESCRIPTION, NAME_ID, ROW_ID, SLUG, period_docs
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.organizations.models import Organization
@@ -24,6 +24,7 @@ operation_threats = threat_link_table("operation_threats", "operation_id", "oper
 
 class Operation(PeriodMixin, NoteMixin, Versioned, Base):
     __tablename__ = "operations"
+    __column_docs__ = period_docs("When it began", "the first day it no longer ran")
 
     id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
     slug: Mapped[str] = mapped_column(String(120), unique=True, doc=SLUG)
@@ -73,6 +74,9 @@ class Contribution(PeriodMixin, NoteMixin, Base):
 
     __tablename__ = "contributions"
     __table_args__ = (UniqueConstraint("operation_id", "country_id", "start_date"),)
+    __column_docs__ = period_docs(
+        "When the country began contributing", "the first day it no longer contributed"
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
     operation_id: Mapped[int] = part_of("operations", doc="The operation")
@@ -143,16 +147,3 @@ class ContributionMonth(Base):
 
     contribution: Mapped[Contribution] = relationship(lazy="raise")
     source: Mapped[Source] = relationship(lazy="raise")
-
-
-document_columns(
-    Operation,
-    start_date="When it began (a partial date is stored as its first day); empty: unknown",
-    end_date="Exclusive: the first day it no longer ran; empty: ongoing",
-)
-document_columns(
-    Contribution,
-    start_date="When the country began contributing (a partial date is stored as its first "
-    "day); empty: unknown",
-    end_date="Exclusive: the first day it no longer contributed; empty: ongoing",
-)

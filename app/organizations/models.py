@@ -4,9 +4,9 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Date, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.columns import document_columns, part_of, precision_column, refers_to
+from app.core.columns import part_of, precision_column, refers_to
 from app.core.db import Base, Versioned
-from app.core.meanings import DESCRIPTION, NAME_ID, ROW_ID, SLUG
+from app.core.meanings import DESCRIPTION, NAME_ID, ROW_ID, SLUG, period_docs
 from app.core.periods import DatePrecision, NoteMixin, PeriodMixin, enum_column
 from app.countries.models import Country
 from app.sources.models import Certainty, Citation, certainty_column, citations_of
@@ -45,8 +45,7 @@ class Organization(Versioned, Base):
         enum_column(OrganizationKind, "kind"), doc="What kind of body it is"
     )
     founded_date: Mapped[date | None] = mapped_column(
-        Date,
-        doc="When it was founded (a partial date is stored as its first day); empty: unknown",
+        Date, doc="When it was founded; empty: unknown"
     )
     founded_precision: Mapped[DatePrecision | None] = precision_column("founded")
     ended_date: Mapped[date | None] = mapped_column(
@@ -72,6 +71,7 @@ class Organization(Versioned, Base):
 class Membership(PeriodMixin, NoteMixin, Base):
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("organization_id", "country_id", "role", "start_date"),)
+    __column_docs__ = period_docs("First day in the role", "the first day no longer in the role")
 
     id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
     organization_id: Mapped[int] = part_of("organizations", doc="The organization")
@@ -86,10 +86,3 @@ class Membership(PeriodMixin, NoteMixin, Base):
     organization: Mapped[Organization] = relationship(back_populates="memberships", lazy="raise")
     country: Mapped[Country] = relationship(lazy="raise")
     citations: Mapped[list[Citation]] = citations_of(Citation.membership_id)
-
-
-document_columns(
-    Membership,
-    start_date="First day in the role (a partial date is stored as its first day); empty: unknown",
-    end_date="Exclusive: the first day no longer in the role; empty: ongoing",
-)

@@ -57,9 +57,7 @@ class Source(Versioned, Base):
         String(500), doc="Where to read it; empty: not recorded"
     )
     published_date: Mapped[date | None] = mapped_column(
-        Date,
-        doc="When it was published (a partial date is stored as its first day); empty: not "
-        "recorded",
+        Date, doc="When it was published; empty: not recorded"
     )
     published_precision: Mapped[DatePrecision | None] = precision_column("published")
     language: Mapped[str | None] = mapped_column(
