@@ -77,6 +77,9 @@ agreement_threats = threat_link_table("agreement_threats", "agreement_id", "agre
 
 
 class Agreement(NoteMixin, Versioned, Base):
+    """An agreement on defense cooperation among countries (or organizations standing for their
+    members): a treaty, a memorandum, a declaration; curated, or imported from DCAD or ATOP."""
+
     __tablename__ = "agreements"
 
     id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)

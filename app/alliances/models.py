@@ -52,6 +52,9 @@ def _obligation(what: str, atop_column: str) -> Mapped[bool]:
 
 
 class Alliance(Base):
+    """An alliance as ATOP codes it: a treaty among states, whose members are tied through the
+    agreement or organization that carries it in defcoop."""
+
     __tablename__ = "alliances"
     id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
     atop_id: Mapped[int] = mapped_column(

@@ -17,6 +17,9 @@ class CountryKind(StrEnum):
 
 
 class Country(Versioned, Base):
+    """A country: a current ISO 3166-1 country, a state that ceased to exist, or an entity ISO
+    lacks."""
+
     __tablename__ = "countries"
 
     id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)

@@ -20,6 +20,9 @@ def _last_import(figure: str) -> str:
 
 
 class Dataset(Base):
+    """A research dataset defcoop imports: what a citation of it cannot say (version, terms,
+    provenance) and what its last import did with each row."""
+
     __tablename__ = "datasets"
 
     id: Mapped[str] = mapped_column(

@@ -65,6 +65,7 @@ def _edition_tags(name: str, column: str, kind: type[StrEnum], doc: str) -> Tabl
             doc="The edition",
         ),
         Column(column, enum_column(kind, column), primary_key=True, doc=doc),
+        info={"doc": f"The {column} tags of each exercise edition, one row a tag"},
     )
 
 
@@ -80,6 +81,8 @@ edition_domains = _edition_tags(
 
 
 class ExerciseSeries(Versioned, Base):
+    """A series of military exercises held under one name (Cobra Gold), with its editions."""
+
     __tablename__ = "exercise_series"
 
     id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
@@ -98,6 +101,9 @@ class ExerciseSeries(Versioned, Base):
 
 
 class ExerciseEdition(PeriodMixin, NoteMixin, Versioned, Base):
+    """One edition of an exercise series: the exercise held in one year, whose participants are
+    tied to each other for that year."""
+
     __tablename__ = "exercise_editions"
     __column_docs__: ClassVar[dict[str, str]] = {
         "start_date": "When it began, as its sources give it; empty: unknown (its ties cover "
@@ -140,6 +146,8 @@ class ExerciseEdition(PeriodMixin, NoteMixin, Versioned, Base):
 
 
 class Participation(NoteMixin, Base):
+    """A country taking part in an exercise edition, and how."""
+
     __tablename__ = "participations"
     __table_args__ = (UniqueConstraint("edition_id", "country_id"),)
 

@@ -23,6 +23,9 @@ operation_threats = threat_link_table("operation_threats", "operation_id", "oper
 
 
 class Operation(PeriodMixin, NoteMixin, Versioned, Base):
+    """A peacekeeping or humanitarian operation, whose contributors are tied to each other while
+    they contribute together."""
+
     __tablename__ = "operations"
     __column_docs__ = period_docs("When it began", "the first day it no longer ran")
 

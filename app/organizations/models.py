@@ -34,6 +34,8 @@ organization_threats = threat_link_table("organization_threats", "organization_i
 
 
 class Organization(Versioned, Base):
+    """An international organization, alliance or forum with member countries."""
+
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
@@ -69,6 +71,8 @@ class Organization(Versioned, Base):
 
 
 class Membership(PeriodMixin, NoteMixin, Base):
+    """A country's period in one role in an organization; members at the same time are tied."""
+
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("organization_id", "country_id", "role", "start_date"),)
     __column_docs__ = period_docs("First day in the role", "the first day no longer in the role")

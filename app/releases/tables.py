@@ -223,6 +223,7 @@ def table_doc(table: Table) -> TableDoc:
         for constraint in sorted(table.foreign_key_constraints, key=lambda c: list(c.column_keys))
     )
     doc = inspect.getdoc(model) if model is not None and model.__doc__ else None
+    doc = doc or table.info.get("doc")  # a table with no class of its own
     return TableDoc(
         name=table.name,
         description=doc,

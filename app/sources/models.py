@@ -37,6 +37,9 @@ def certainty_column() -> Mapped[Certainty]:
 
 
 class Source(Versioned, Base):
+    """A source that facts cite: the seed article, a research dataset, or another publication or
+    page."""
+
     __tablename__ = "sources"
 
     id: Mapped[str] = mapped_column(

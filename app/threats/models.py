@@ -76,6 +76,10 @@ def threat_link_table(name: str, owner_column: str, owner_table: str) -> Table:
             doc="The source that dates the link; empty: an undated link",
         ),
         Column("locator", String(500), doc="Where in that source; empty with `source_id`"),
+        info={
+            "doc": f"Which threats each initiative of `{owner_table}` addresses, each link with "
+            "its period and the source that dates it"
+        },
     )
 
 
@@ -106,11 +110,14 @@ def threat_links(table: Table) -> Any:
     """The relationship of an initiative to its rows of the threat-link `table`, each read
     with its threat, period and source (mapped here, once per table, as a `ThreatLink`)."""
     name = "".join(part.capitalize() for part in table.name.split("_")) + "Link"
-    link = type(name, (ThreatLink, Base), {"__table__": table, "__doc__": ThreatLink.__doc__})
+    link = type(name, (ThreatLink, Base), {"__table__": table, "__doc__": table.info["doc"]})
     return relationship(link, lazy="raise", viewonly=True)
 
 
 class ThreatCategory(Versioned, Base):
+    """A category of threat that cooperation addresses, traditional or non-traditional, as the seed
+    article frames it."""
+
     __tablename__ = "threat_categories"
 
     id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)

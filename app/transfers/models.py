@@ -44,6 +44,9 @@ def _estimated(figure: str) -> Mapped[bool]:
 
 
 class Transfer(NoteMixin, Versioned, Base):
+    """One arms transfer deal of SIPRI's trade register: the weapons a supplier ordered for a
+    recipient and delivered, by year."""
+
     __tablename__ = "transfers"
 
     id: Mapped[int] = mapped_column(primary_key=True, doc=ROW_ID)
