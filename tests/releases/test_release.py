@@ -165,8 +165,10 @@ def test_the_codebook_lists_every_column_with_its_codes(release: Path) -> None:
 
 
 def test_every_published_column_has_a_meaning(release: Path) -> None:
-    """A citable release says what each column means: in the data package and the codebook."""
+    """A citable release says what each table and column means: in the data package and the
+    codebook."""
     package = json.loads((release / "datapackage.json").read_text())
+    assert not [r["name"] for r in package["resources"] if not r.get("description")]
     fields = [
         (resource["name"], field)
         for resource in package["resources"]
