@@ -56,7 +56,7 @@ def text_param(
     example: str,
     *,
     max_length: int,
-    min_length: int = 1,
+    min_length: int | None = 1,
     pattern: str = NO_CONTROL_CHARACTERS,
     where: Any = Query,
 ) -> Any:

@@ -1,5 +1,3 @@
-from dataclasses import dataclass
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -11,35 +9,18 @@ from app.core.lists import list_route
 from app.core.pagination import LIST_RESPONSES, Fetch, PageDep
 from app.core.params import (
     CountryCode,
-    CountryFilter,
-    SearchText,
     Slug,
-    SlugItem,
-    ThreatFilter,
-    described,
-    repeatable,
-    text_param,
 )
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import country_ids, get_country
 from app.operations import queries
 from app.operations.details import months_page, operation_detail
-from app.operations.models import Operation, OperationKind
-from app.operations.schemas import MONTH_PATTERN, MonthsPage, OperationDetail, OperationOut
+from app.operations.models import Operation
+from app.operations.params import CountryMonthFilters, OperationFilters, OperationMonthFilters
+from app.operations.schemas import MonthsPage, OperationDetail, OperationOut
 from app.threats.queries import threat_ids
 
 router = APIRouter(prefix="/v1/operations", tags=["operations"])
-
-
-@dataclass
-class OperationFilters:
-    kind: Annotated[
-        OperationKind | None, described("peacekeeping or humanitarian", "peacekeeping")
-    ] = None
-    host: CountryFilter = None
-    contributor: CountryFilter = None
-    threat: ThreatFilter = None
-    q: SearchText = None
 
 
 @list_route(router, OperationOut)
@@ -58,33 +39,6 @@ def list_operations(session: Session, filters: OperationFilters) -> Fetch[Operat
 def get_operation(session: SessionDep, slug: Slug) -> OperationDetail:
     """One operation with its lead organization, host country and contributing countries."""
     return operation_detail(session, slug)
-
-
-MonthBound = Annotated[
-    str | None,
-    text_param(
-        "A month, YYYY-MM (inclusive)", "2012-01", min_length=7, max_length=7, pattern=MONTH_PATTERN
-    ),
-]
-
-
-@dataclass
-class MonthWindow:
-    month_gte: MonthBound = None
-    month_lte: MonthBound = None
-
-    def bounds(self) -> tuple[date | None, date | None]:
-        """The months asked for, each as its first day."""
-        return _first_day(self.month_gte), _first_day(self.month_lte)
-
-
-def _first_day(month: str | None) -> date | None:
-    return date.fromisoformat(f"{month}-01") if month else None
-
-
-@dataclass
-class OperationMonthFilters(MonthWindow):
-    country: CountryFilter = None
 
 
 MONTHS_RESPONSES = {**LIST_RESPONSES, **NOT_FOUND_RESPONSES}
@@ -114,11 +68,6 @@ def list_operation_months(
         ),
         window,
     )  # fmt: skip
-
-
-@dataclass
-class CountryMonthFilters(MonthWindow):
-    operation: Annotated[list[SlugItem] | None, repeatable("Operation slug", ["unifil"], 20)] = None
 
 
 # A country's peacekeeping months are read from the operations: the countries package sits

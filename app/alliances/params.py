@@ -1,0 +1,39 @@
+"""The query and path parameters of the alliance reads."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Query
+
+from app.alliances.models import Obligation
+from app.core.params import (
+    CountryFilter,
+    SearchText,
+    YearFilter,
+    YearGte,
+    YearLte,
+    slug_path,
+)
+
+ObligationFilter = Annotated[
+    list[Obligation] | None,
+    Query(
+        max_length=len(Obligation),
+        description="A member promises this (ATOP's obligations); repeat for any of several",
+        examples=[["defense"]],
+    ),
+]
+
+
+AllianceSlug = Annotated[str, slug_path("The alliance: atop- and its ATOP id", "atop-3285", 40)]
+
+
+@dataclass
+class AllianceFilters:
+    member: CountryFilter = None
+    obligation: ObligationFilter = None
+    directed_against: CountryFilter = None
+    year: YearFilter = None
+    year_gte: YearGte = None
+    year_lte: YearLte = None
+    q: SearchText = None
