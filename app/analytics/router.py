@@ -34,7 +34,7 @@ from app.analytics.schemas import (
 from app.cooperation.coverage import coverage_at
 from app.cooperation.representations import stated_coverage
 from app.core.deps import DataVersion, SessionDep, SessionFactoryDep
-from app.core.pagination import CoveredPage, Page, PageDep, page_envelope, sorted_list_response
+from app.core.pagination import CoveredPage, Page, PagingDep
 from app.core.params import CountryCode
 from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
 from app.countries import queries as countries
@@ -88,9 +88,7 @@ def get_network(
     responses=NOT_FOUND_RESPONSES,
 )
 def list_network_centrality(
-    request: Request,
-    response: Response,
-    page: PageDep,
+    paging: PagingDep,
     filtered: FilteredNetwork,
     sort: CentralitySort = NetworkMeasure.degree,
 ) -> Page[CentralityOut] | StreamingResponse:
@@ -104,17 +102,14 @@ def list_network_centrality(
     network, coverage = filtered
     rows = queries.ranked(network, sort)
     key = functools.partial(queries.ranking_key, measure=sort)
-    out = representations.centrality_out
-    return sorted_list_response(request, response, page, rows, key, out, coverage, csv=False)
+    return paging.of_sorted(rows, key, representations.centrality_out, coverage, csv=False)
 
 
 @router.get(
     "/v1/network/communities", response_model=CoveredPage[BlocOut], responses=NOT_FOUND_RESPONSES
 )
 def list_network_communities(
-    request: Request,
-    response: Response,
-    page: PageDep,
+    paging: PagingDep,
     filtered: FilteredNetwork,
     resolution: LouvainResolution = 1.0,
     seed: LouvainSeed = 42,
@@ -127,8 +122,8 @@ def list_network_communities(
     bloc whose initiative addresses it).
     """
     network, coverage = filtered
-    found, out = queries.blocs(network, resolution, seed), representations.bloc_out
-    return sorted_list_response(request, response, page, found, _by_id, out, coverage, csv=False)
+    found = queries.blocs(network, resolution, seed)
+    return paging.of_sorted(found, _by_id, representations.bloc_out, coverage, csv=False)
 
 
 @router.get(
@@ -173,14 +168,12 @@ def get_country_paths(
     responses={**file_responses(CSV_MEDIA_TYPE), **PROBLEM_RESPONSES},
 )
 def list_dyad_years(
-    request: Request,
-    response: Response,
     session: SessionDep,
     session_factory: SessionFactoryDep,
     version: DataVersion,
     filters: DyadQuery,
     wanted: TableFormatQuery,
-    page: PageDep,
+    paging: PagingDep,
     threat_columns: ThreatColumns = False,
 ) -> Page[DyadYearOut] | Response:
     """One row per country pair per year with at least one shared initiative active that
@@ -210,16 +203,16 @@ def list_dyad_years(
     asked for with `channel` is null. `meta.coverage` names the years a channel's data does
     not fully cover; the CSV links to the same notes (`Link: <...>; rel="describedby"`).
     """
-    coverage = stated_coverage(
-        request, session, filters.channels, filters.year_gte, filters.year_lte
-    )
+    years = filters.year_gte, filters.year_lte
+    coverage = stated_coverage(paging.request, session, filters.channels, *years)
     known = coverage_at(session, version)
     threat_slugs = threats.threat_slugs(session) if threat_columns else []
     if wanted is TableFormat.csv:
         return exports.dyad_years_download(
             session, session_factory, filters, known, threat_slugs, coverage
         )
+    page = paging.page
     rows, cursor = dyads.dyad_page(session, filters, known, page.cursor, page.limit)
     total = dyads.count_dyad_years(session, version, filters)
     data = [representations.dyad_out(row, threat_slugs) for row in rows]
-    return page_envelope(request, response, data, total, cursor, page.limit, coverage)
+    return paging.envelope(data, total, cursor, coverage)

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 
 from app.audit import queries
@@ -8,25 +8,20 @@ from app.audit.params import AuditFilters
 from app.audit.schemas import AuditEntryOut
 from app.auth.deps import AUTH_RESPONSES, CuratorDep
 from app.core.deps import SessionDep
-from app.core.pagination import LIST_RESPONSES, Page, PageDep, list_response
+from app.core.pagination import LIST_RESPONSES, Page, PagingDep
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 
 @router.get("", response_model=Page[AuditEntryOut], responses={**LIST_RESPONSES, **AUTH_RESPONSES})
 def list_audit_entries(
-    request: Request,
-    response: Response,
     _principal: CuratorDep,
     session: SessionDep,
     filters: Annotated[AuditFilters, Depends()],
-    page: PageDep,
+    paging: PagingDep,
 ) -> Page[AuditEntryOut] | StreamingResponse:
     """The audit trail of writes, newest first (curator scope): who, when, what, before, after."""
-    return list_response(
-        request,
-        response,
-        page,
+    return paging.of(
         lambda p: queries.list_audit_entries(
             session,
             entity=filters.entity or [],

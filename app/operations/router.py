@@ -1,12 +1,12 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from app.core.deps import SessionDep
 from app.core.lists import list_route
-from app.core.pagination import LIST_RESPONSES, Fetch, PageDep
+from app.core.pagination import LIST_RESPONSES, Fetch, PagingDep
 from app.core.params import (
     CountryCode,
     Slug,
@@ -46,12 +46,10 @@ MONTHS_RESPONSES = {**LIST_RESPONSES, **NOT_FOUND_RESPONSES}
 
 @router.get("/{slug}/months", response_model=MonthsPage, responses=MONTHS_RESPONSES)
 def list_operation_months(
-    request: Request,
-    response: Response,
     session: SessionDep,
     slug: Slug,
     filters: Annotated[OperationMonthFilters, Depends()],
-    page: PageDep,
+    paging: PagingDep,
 ) -> MonthsPage | StreamingResponse:
     """The personnel each country had in the operation, month by month (police, formed police
     units, experts on mission, troops; by sex where the report gives it), by month. `meta`
@@ -59,15 +57,7 @@ def list_operation_months(
     CSV: its `Link` with `rel="describedby"` to the operation channel's coverage)."""
     operation = queries.operation_id(session, slug)
     countries = country_ids(session, filters.country or [], "/query/country")
-    window = filters.bounds()
-    return months_page(
-        session, request, response, page,
-        lambda p: queries.contribution_months(
-            session, operation_ids=[operation], country_ids=countries,
-            month_gte=window[0], month_lte=window[1], page=p,
-        ),
-        window,
-    )  # fmt: skip
+    return months_page(session, paging, [operation], countries, filters.bounds())
 
 
 # A country's peacekeeping months are read from the operations: the countries package sits
@@ -77,24 +67,14 @@ country_router = APIRouter(prefix="/v1/countries", tags=["countries"])
 
 @country_router.get("/{code}/peacekeeping", response_model=MonthsPage, responses=MONTHS_RESPONSES)
 def list_country_peacekeeping_months(
-    request: Request,
-    response: Response,
     session: SessionDep,
     code: CountryCode,
     filters: Annotated[CountryMonthFilters, Depends()],
-    page: PageDep,
+    paging: PagingDep,
 ) -> MonthsPage | StreamingResponse:
     """The personnel the country had in each operation, month by month, by month. `meta`
     says which months the data covers: outside them a contribution is unknown, not zero (the
     CSV: its `Link` with `rel="describedby"` to the operation channel's coverage)."""
     country = get_country(session, code)
     operations = queries.operation_ids(session, filters.operation or [], "/query/operation")
-    window = filters.bounds()
-    return months_page(
-        session, request, response, page,
-        lambda p: queries.contribution_months(
-            session, operation_ids=operations, country_ids=[country.id],
-            month_gte=window[0], month_lte=window[1], page=p,
-        ),
-        window,
-    )  # fmt: skip
+    return months_page(session, paging, operations, [country.id], filters.bounds())
