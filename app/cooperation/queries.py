@@ -178,11 +178,7 @@ class TieFilters:
             conditions.append(transfer if self.technology_transfer else not_(transfer))
         if self.threat_ids:
             conditions.append(_addresses_threat(self.threat_ids, window))
-        if window.start is not None:
-            conditions.append(Tie.end_date.is_(None) | (Tie.end_date > window.start))
-        if window.end is not None:
-            conditions.append(Tie.start_date.is_(None) | (Tie.start_date < window.end))
-        return conditions
+        return [*conditions, *window.met_by(Tie.start_date, Tie.end_date)]
 
 
 @dataclass(frozen=True)
