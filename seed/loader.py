@@ -45,6 +45,7 @@ from app.exercises.models import (
     edition_domains,
     edition_threats,
 )
+from app.exercises.schemas import ParticipantIn
 from app.imports.base import file_checksum, record_import
 from app.imports.cow_states import CodePeriod, Holder, assign, read_states
 from app.imports.report import ImportFailed, ImportReport
@@ -54,7 +55,16 @@ from app.sources.models import Citation, Source
 from app.sources.schemas import CitationIn
 from app.threats.models import ThreatCategory, ThreatResponse, response_threats
 from seed.countries import CountryRecord, country_records, cow_state_record
-from seed.schemas import EditionEntry, OrganizationEntry, PartyEntry, SeedData, SeedError, read_seed
+from seed.schemas import (
+    ContributorEntry,
+    EditionEntry,
+    MemberEntry,
+    OrganizationEntry,
+    PartyEntry,
+    SeedData,
+    SeedError,
+    read_seed,
+)
 
 DATA_DIR = Path(__file__).parent / "data"
 DATASETS_DIR = Path(__file__).parent / "datasets"
@@ -170,6 +180,25 @@ class SeedLoader:
     ) -> None:
         threat_ids = {self.threat(slug, context).id for slug in slugs}
         self.link(table, owner, owner_id, "threat_id", threat_ids)
+
+    def load_country_fact(
+        self,
+        model: type[Membership | Participation | Contribution],
+        initiative: dict[str, int],
+        fact: MemberEntry | ParticipantIn | ContributorEntry,
+        key_fields: tuple[str, ...],
+        citation: str,
+        initiative_sources: list[CitationIn],
+        context: str,
+    ) -> None:
+        """A country's fact about an initiative (its membership, participation or
+        contribution), keyed by the initiative, the country and `key_fields`, and cited by
+        its own sources or else the initiative's."""
+        key = {**initiative, "country_id": self.country(fact.country, context).id}
+        key |= {name: getattr(fact, name) for name in key_fields}
+        values = fact.model_dump(exclude={"country", "sources", *key_fields})
+        row = self.upsert(model, key, values)
+        self.cite(citation, row.id, fact.sources or initiative_sources, context)
 
     def cite_and_link(
         self,
@@ -397,19 +426,15 @@ class SeedLoader:
                 organization_threats, "organization_id", organization.id, entry, context
             )
             for member in entry.members:
-                member_context = f"{context}, member {member.country}"
-                membership = self.upsert(
+                self.load_country_fact(
                     Membership,
-                    {
-                        "organization_id": organization.id,
-                        "country_id": self.country(member.country, member_context).id,
-                        "role": member.role,
-                        "start_date": member.start_date,
-                    },
-                    member.model_dump(exclude={"country", "role", "start_date", "sources"}),
+                    {"organization_id": organization.id},
+                    member,
+                    ("role", "start_date"),
+                    "membership_id",
+                    entry.sources,
+                    f"{context}, member {member.country}",
                 )
-                citations = member.sources or entry.sources
-                self.cite("membership_id", membership.id, citations, member_context)
 
     def load_exercises(self) -> None:
         for entry in self.data.exercises:
@@ -453,17 +478,15 @@ class SeedLoader:
         domains = {domain.value for domain in entry.domains}
         self.link(edition_domains, "edition_id", edition.id, "domain", domains)
         for participant in entry.participants:
-            participant_context = f"{context}, participant {participant.country}"
-            participation = self.upsert(
+            self.load_country_fact(
                 Participation,
-                {
-                    "edition_id": edition.id,
-                    "country_id": self.country(participant.country, participant_context).id,
-                },
-                participant.model_dump(exclude={"country", "sources"}),
+                {"edition_id": edition.id},
+                participant,
+                (),
+                "participation_id",
+                sources,
+                f"{context}, participant {participant.country}",
             )
-            citations = participant.sources or sources
-            self.cite("participation_id", participation.id, citations, participant_context)
 
     def load_agreements(self) -> None:
         for entry in self.data.agreements:
@@ -540,18 +563,15 @@ class SeedLoader:
                 context,
             )
             for contributor in entry.contributors:
-                member_context = f"{context}, contributor {contributor.country}"
-                contribution = self.upsert(
+                self.load_country_fact(
                     Contribution,
-                    {
-                        "operation_id": operation.id,
-                        "country_id": self.country(contributor.country, member_context).id,
-                        "start_date": contributor.start_date,
-                    },
-                    contributor.model_dump(exclude={"country", "start_date", "sources"}),
+                    {"operation_id": operation.id},
+                    contributor,
+                    ("start_date",),
+                    "contribution_id",
+                    entry.sources,
+                    f"{context}, contributor {contributor.country}",
                 )
-                citations = contributor.sources or entry.sources
-                self.cite("contribution_id", contribution.id, citations, member_context)
 
     def load_datasets(self) -> None:
         """A dataset's record is the seed's: its last import's figures are the importer's."""
