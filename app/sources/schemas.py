@@ -200,6 +200,16 @@ Sources = Annotated[
 ]
 
 
+def listed_sources(locator: str, fact: str, initiative: str) -> Any:
+    """The `sources` of a fact listed with its initiative (a party, a participant): given,
+    they cite the fact; absent, the initiative's sources do."""
+    return Field(
+        examples=[[{"source": "article", "locator": locator}]],
+        default=None,
+        description=f"Sources for this {fact} (default: the {initiative}'s)",
+    )
+
+
 def replacing_sources(locator: str) -> Any:
     """The `sources` of a PATCH body: given, they replace the cited ones."""
     return Field(
