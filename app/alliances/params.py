@@ -3,8 +3,6 @@
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Query
-
 from app.alliances.models import Obligation
 from app.core.params import (
     CountryFilter,
@@ -12,16 +10,13 @@ from app.core.params import (
     YearFilter,
     YearGte,
     YearLte,
+    repeatable,
     slug_path,
 )
 
 ObligationFilter = Annotated[
     list[Obligation] | None,
-    Query(
-        max_length=len(Obligation),
-        description="A member promises this (ATOP's obligations); repeat for any of several",
-        examples=[["defense"]],
-    ),
+    repeatable("A member promises this (ATOP's obligations)", ["defense"], len(Obligation)),
 ]
 
 

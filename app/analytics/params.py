@@ -30,7 +30,10 @@ from app.core.params import (
     YearFilter,
     YearGte,
     YearLte,
+    bounded,
     region_query,
+    text_param,
+    year_query,
 )
 from app.core.problems import InvalidParameter
 from app.countries.queries import country_ids
@@ -52,14 +55,13 @@ RegionFilter = Annotated[
 ]
 OrganizationFilter = Annotated[
     str | None,
-    Query(
-        min_length=1,
+    text_param(
+        "Organization slug: both countries of an edge must be members of it (role `member`, "
+        "not observer or partner) at some time in the period; their edge still counts ties "
+        "through every channel",
+        "asean",
         max_length=160,
         pattern=SLUG_PATTERN,
-        description="Organization slug: both countries of an edge must be members of it "
-        "(role `member`, not observer or partner) at some time in the period; their edge "
-        "still counts ties through every channel",
-        examples=["asean"],
     ),
 ]
 
@@ -168,25 +170,20 @@ CentralitySort = Annotated[
 ]
 LouvainResolution = Annotated[
     float,
-    Query(
-        ge=0.1,
-        le=10,
-        description="Louvain resolution: above 1 favours smaller blocs, below 1 larger",
-        examples=[1.0],
+    bounded(
+        "Louvain resolution: above 1 favours smaller blocs, below 1 larger", 1.0, ge=0.1, le=10
     ),
 ]
 LouvainSeed = Annotated[
     int,
-    Query(
+    bounded(
+        "Random seed of the Louvain method: the same seed gives the same blocs",
+        42,
         ge=0,
         le=2**31 - 1,
-        description="Random seed of the Louvain method: the same seed gives the same blocs",
-        examples=[42],
     ),
 ]
-PathLimit = Annotated[
-    int, Query(ge=1, le=100, description="At most this many paths, strongest first", examples=[10])
-]
+PathLimit = Annotated[int, bounded("At most this many paths, strongest first", 10, ge=1, le=100)]
 ThreatColumns = Annotated[
     bool,
     Query(
@@ -246,16 +243,9 @@ def dyad_filters(
     session: SessionDep,
     year_gte: Annotated[
         int,
-        Query(
-            ge=1800,
-            le=2200,
-            description=f"First year (required; at most {dyads.MAX_SPAN_YEARS} years in all)",
-            examples=[2000],
-        ),
+        year_query(f"First year (required; at most {dyads.MAX_SPAN_YEARS} years in all)", 2000),
     ],
-    year_lte: Annotated[
-        int, Query(ge=1800, le=2200, description="Last year (required)", examples=[2024])
-    ],
+    year_lte: Annotated[int, year_query("Last year (required)", 2024)],
     country: CountryFilter = None,
     within: Annotated[
         bool,

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from app.core.params import IsoDate, SearchText, region_query
+from app.core.params import IsoDate, SearchText, bounded, region_query, year_query
 from app.countries.models import CountryKind
 from app.countries.queries import CountrySort
 
@@ -19,12 +19,12 @@ class CountryFilters:
     ] = None
     cow: Annotated[
         int | None,
-        Query(
+        bounded(
+            "Countries that carried this Correlates of War code (at any time, or on `as_of`, "
+            "or in `year`): 260 is the German Federal Republic, DEU, 1955-1990",
+            260,
             ge=1,
             le=999,
-            description="Countries that carried this Correlates of War code (at any time, or "
-            "on `as_of`, or in `year`): 260 is the German Federal Republic, DEU, 1955-1990",
-            examples=[260],
         ),
     ] = None
     as_of: Annotated[
@@ -36,12 +36,10 @@ class CountryFilters:
     ] = None
     year: Annotated[
         int | None,
-        Query(
-            ge=1800,
-            le=2200,
-            description="With `cow`: the year the code is read for (any day of it; 365 in "
-            "1991 is both the Soviet Union and Russia)",
-            examples=[1980],
+        year_query(
+            "With `cow`: the year the code is read for (any day of it; 365 in 1991 is both the "
+            "Soviet Union and Russia)",
+            1980,
         ),
     ] = None
     sort: Annotated[CountrySort, Query(description="Sort order", examples=["-name"])] = (
