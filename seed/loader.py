@@ -16,7 +16,7 @@ this a restart would undo the curators' work.
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -90,6 +90,16 @@ _OPERATION_LINKS = {
     "threats",
     "contributors",
     "sources",
+}
+
+
+# A country's fact about an initiative: the fields that key it besides the initiative and the
+# country, and the column of the citations that cite it.
+CountryFact = Membership | Participation | Contribution
+_COUNTRY_FACTS: dict[type[CountryFact], tuple[tuple[str, ...], str]] = {
+    Membership: (("role", "start_date"), "membership_id"),
+    Participation: ((), "participation_id"),
+    Contribution: (("start_date",), "contribution_id"),
 }
 
 
@@ -181,24 +191,25 @@ class SeedLoader:
         threat_ids = {self.threat(slug, context).id for slug in slugs}
         self.link(table, owner, owner_id, "threat_id", threat_ids)
 
-    def load_country_fact(
+    def load_country_facts(
         self,
-        model: type[Membership | Participation | Contribution],
+        model: type[CountryFact],
         initiative: dict[str, int],
-        fact: MemberEntry | ParticipantIn | ContributorEntry,
-        key_fields: tuple[str, ...],
-        citation: str,
+        facts: Sequence[MemberEntry | ParticipantIn | ContributorEntry],
         initiative_sources: list[CitationIn],
         context: str,
     ) -> None:
-        """A country's fact about an initiative (its membership, participation or
-        contribution), keyed by the initiative, the country and `key_fields`, and cited by
-        its own sources or else the initiative's."""
-        key = {**initiative, "country_id": self.country(fact.country, context).id}
-        key |= {name: getattr(fact, name) for name in key_fields}
-        values = fact.model_dump(exclude={"country", "sources", *key_fields})
-        row = self.upsert(model, key, values)
-        self.cite(citation, row.id, fact.sources or initiative_sources, context)
+        """Countries' facts about one initiative (memberships, participations or
+        contributions), each keyed by the initiative, the country and its own key fields
+        (`_COUNTRY_FACTS`), and cited by its own sources or else the initiative's."""
+        key_fields, citation = _COUNTRY_FACTS[model]
+        for fact in facts:
+            fact_context = f"{context} {fact.country}"
+            key = {**initiative, "country_id": self.country(fact.country, fact_context).id}
+            key |= {name: getattr(fact, name) for name in key_fields}
+            values = fact.model_dump(exclude={"country", "sources", *key_fields})
+            row = self.upsert(model, key, values)
+            self.cite(citation, row.id, fact.sources or initiative_sources, fact_context)
 
     def cite_and_link(
         self,
@@ -425,16 +436,8 @@ class SeedLoader:
             self.date_threats(
                 organization_threats, "organization_id", organization.id, entry, context
             )
-            for member in entry.members:
-                self.load_country_fact(
-                    Membership,
-                    {"organization_id": organization.id},
-                    member,
-                    ("role", "start_date"),
-                    "membership_id",
-                    entry.sources,
-                    f"{context}, member {member.country}",
-                )
+            members, key = entry.members, {"organization_id": organization.id}
+            self.load_country_facts(Membership, key, members, entry.sources, f"{context}, member")
 
     def load_exercises(self) -> None:
         for entry in self.data.exercises:
@@ -477,16 +480,9 @@ class SeedLoader:
         self.link(edition_activities, "edition_id", edition.id, "activity", activities)
         domains = {domain.value for domain in entry.domains}
         self.link(edition_domains, "edition_id", edition.id, "domain", domains)
-        for participant in entry.participants:
-            self.load_country_fact(
-                Participation,
-                {"edition_id": edition.id},
-                participant,
-                (),
-                "participation_id",
-                sources,
-                f"{context}, participant {participant.country}",
-            )
+        participants, key = entry.participants, {"edition_id": edition.id}
+        context += ", participant"
+        self.load_country_facts(Participation, key, participants, sources, context)
 
     def load_agreements(self) -> None:
         for entry in self.data.agreements:
@@ -562,16 +558,9 @@ class SeedLoader:
                 entry.threats,
                 context,
             )
-            for contributor in entry.contributors:
-                self.load_country_fact(
-                    Contribution,
-                    {"operation_id": operation.id},
-                    contributor,
-                    ("start_date",),
-                    "contribution_id",
-                    entry.sources,
-                    f"{context}, contributor {contributor.country}",
-                )
+            contributors, key = entry.contributors, {"operation_id": operation.id}
+            context += ", contributor"
+            self.load_country_facts(Contribution, key, contributors, entry.sources, context)
 
     def load_datasets(self) -> None:
         """A dataset's record is the seed's: its last import's figures are the importer's."""
