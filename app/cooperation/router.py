@@ -15,8 +15,9 @@ from app.cooperation.queries import PartnerSort, common_sort_key, partner_sort_k
 from app.cooperation.schemas import CommonPartnerOut, CoverageReport, PairOut, PartnerOut
 from app.core.deps import DataVersion, SessionDep
 from app.core.pagination import LIST_RESPONSES, CoveredPage, Page, PagingDep
-from app.core.params import YearGte, YearLte, check_years
+from app.core.params import Slug, YearGte, YearLte, check_years
 from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
+from app.threats.schemas import ThreatDetail
 
 router = APIRouter(prefix="/v1/countries", tags=["cooperation"])
 common_router = APIRouter(prefix="/v1/partners", tags=["cooperation"])
@@ -34,6 +35,9 @@ PartnerSortQuery = Annotated[
 ]
 
 coverage_router = APIRouter(prefix="/v1/coverage", tags=["cooperation"])
+# A threat category's detail lists the initiatives of every channel linked to it: it is read
+# here, above the channels' packages, and documented with the other threat reads.
+threat_router = APIRouter(prefix="/v1/threat-categories", tags=["threat-categories"])
 
 
 @router.get(
@@ -121,3 +125,9 @@ def get_common_partners(
     shared = queries.common_partners(session, countries, filters)
     to_item = representations.common_partner_out
     return paging.of_sorted(shared, common_sort_key, to_item)
+
+
+@threat_router.get("/{slug}", response_model=ThreatDetail, responses=NOT_FOUND_RESPONSES)
+def get_threat_category(session: SessionDep, slug: Slug) -> ThreatDetail:
+    """One threat, the ways of cooperating against it and the initiatives that address it."""
+    return representations.threat_detail(session, slug)
