@@ -18,6 +18,7 @@ from app.auth.router import router as keys_router
 from app.cooperation.router import common_router as common_partners_router
 from app.cooperation.router import coverage_router
 from app.cooperation.router import router as cooperation_router
+from app.cooperation.router import threat_router as threat_detail_router
 from app.core.caching import ConditionalGetMiddleware, DataVersionReader
 from app.core.config import Settings, get_settings
 from app.core.db import create_db_engine, session_factory
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         operations_router,
         transfers_router,
         threats_router,
+        threat_detail_router,
         sources_router,
         datasets_router,
         audit_router,

@@ -16,7 +16,7 @@ this a restart would undo the curators' work.
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -45,6 +45,7 @@ from app.exercises.models import (
     edition_domains,
     edition_threats,
 )
+from app.exercises.schemas import ParticipantIn
 from app.imports.base import file_checksum, record_import
 from app.imports.cow_states import CodePeriod, Holder, assign, read_states
 from app.imports.report import ImportFailed, ImportReport
@@ -54,7 +55,16 @@ from app.sources.models import Citation, Source
 from app.sources.schemas import CitationIn
 from app.threats.models import ThreatCategory, ThreatResponse, response_threats
 from seed.countries import CountryRecord, country_records, cow_state_record
-from seed.schemas import EditionEntry, OrganizationEntry, PartyEntry, SeedData, SeedError, read_seed
+from seed.schemas import (
+    ContributorEntry,
+    EditionEntry,
+    MemberEntry,
+    OrganizationEntry,
+    PartyEntry,
+    SeedData,
+    SeedError,
+    read_seed,
+)
 
 DATA_DIR = Path(__file__).parent / "data"
 DATASETS_DIR = Path(__file__).parent / "datasets"
@@ -80,6 +90,16 @@ _OPERATION_LINKS = {
     "threats",
     "contributors",
     "sources",
+}
+
+
+# A country's fact about an initiative: the fields that key it besides the initiative and the
+# country, and the column of the citations that cite it.
+CountryFact = Membership | Participation | Contribution
+_COUNTRY_FACTS: dict[type[CountryFact], tuple[tuple[str, ...], str]] = {
+    Membership: (("role", "start_date"), "membership_id"),
+    Participation: ((), "participation_id"),
+    Contribution: (("start_date",), "contribution_id"),
 }
 
 
@@ -170,6 +190,26 @@ class SeedLoader:
     ) -> None:
         threat_ids = {self.threat(slug, context).id for slug in slugs}
         self.link(table, owner, owner_id, "threat_id", threat_ids)
+
+    def load_country_facts(
+        self,
+        model: type[CountryFact],
+        initiative: dict[str, int],
+        facts: Sequence[MemberEntry | ParticipantIn | ContributorEntry],
+        initiative_sources: list[CitationIn],
+        context: str,
+    ) -> None:
+        """Countries' facts about one initiative (memberships, participations or
+        contributions), each keyed by the initiative, the country and its own key fields
+        (`_COUNTRY_FACTS`), and cited by its own sources or else the initiative's."""
+        key_fields, citation = _COUNTRY_FACTS[model]
+        for fact in facts:
+            fact_context = f"{context} {fact.country}"
+            key = {**initiative, "country_id": self.country(fact.country, fact_context).id}
+            key |= {name: getattr(fact, name) for name in key_fields}
+            values = fact.model_dump(exclude={"country", "sources", *key_fields})
+            row = self.upsert(model, key, values)
+            self.cite(citation, row.id, fact.sources or initiative_sources, fact_context)
 
     def cite_and_link(
         self,
@@ -396,20 +436,8 @@ class SeedLoader:
             self.date_threats(
                 organization_threats, "organization_id", organization.id, entry, context
             )
-            for member in entry.members:
-                member_context = f"{context}, member {member.country}"
-                membership = self.upsert(
-                    Membership,
-                    {
-                        "organization_id": organization.id,
-                        "country_id": self.country(member.country, member_context).id,
-                        "role": member.role,
-                        "start_date": member.start_date,
-                    },
-                    member.model_dump(exclude={"country", "role", "start_date", "sources"}),
-                )
-                citations = member.sources or entry.sources
-                self.cite("membership_id", membership.id, citations, member_context)
+            members, key = entry.members, {"organization_id": organization.id}
+            self.load_country_facts(Membership, key, members, entry.sources, f"{context}, member")
 
     def load_exercises(self) -> None:
         for entry in self.data.exercises:
@@ -452,18 +480,9 @@ class SeedLoader:
         self.link(edition_activities, "edition_id", edition.id, "activity", activities)
         domains = {domain.value for domain in entry.domains}
         self.link(edition_domains, "edition_id", edition.id, "domain", domains)
-        for participant in entry.participants:
-            participant_context = f"{context}, participant {participant.country}"
-            participation = self.upsert(
-                Participation,
-                {
-                    "edition_id": edition.id,
-                    "country_id": self.country(participant.country, participant_context).id,
-                },
-                participant.model_dump(exclude={"country", "sources"}),
-            )
-            citations = participant.sources or sources
-            self.cite("participation_id", participation.id, citations, participant_context)
+        participants, key = entry.participants, {"edition_id": edition.id}
+        context += ", participant"
+        self.load_country_facts(Participation, key, participants, sources, context)
 
     def load_agreements(self) -> None:
         for entry in self.data.agreements:
@@ -539,19 +558,9 @@ class SeedLoader:
                 entry.threats,
                 context,
             )
-            for contributor in entry.contributors:
-                member_context = f"{context}, contributor {contributor.country}"
-                contribution = self.upsert(
-                    Contribution,
-                    {
-                        "operation_id": operation.id,
-                        "country_id": self.country(contributor.country, member_context).id,
-                        "start_date": contributor.start_date,
-                    },
-                    contributor.model_dump(exclude={"country", "start_date", "sources"}),
-                )
-                citations = contributor.sources or entry.sources
-                self.cite("contribution_id", contribution.id, citations, member_context)
+            contributors, key = entry.contributors, {"operation_id": operation.id}
+            context += ", contributor"
+            self.load_country_facts(Contribution, key, contributors, entry.sources, context)
 
     def load_datasets(self) -> None:
         """A dataset's record is the seed's: its last import's figures are the importer's."""

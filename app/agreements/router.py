@@ -1,50 +1,20 @@
-from dataclasses import dataclass
-from typing import Annotated
-
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from app.agreements import queries
 from app.agreements.details import agreement_detail
-from app.agreements.models import Agreement, AgreementCategory, AgreementKind
+from app.agreements.models import Agreement
+from app.agreements.params import AgreementFilters
 from app.agreements.schemas import AgreementDetail, AgreementOut
 from app.core.deps import SessionDep
 from app.core.lists import list_route
 from app.core.pagination import Fetch
-from app.core.params import CountryFilter, SearchText, Slug, ThreatFilter, described, repeatable
+from app.core.params import Slug
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import country_ids
 from app.threats.queries import threat_ids
 
 router = APIRouter(prefix="/v1/agreements", tags=["agreements"])
-
-
-@dataclass
-class AgreementFilters:
-    kind: Annotated[
-        list[AgreementKind] | None, repeatable("Agreement kind", ["defense_treaty"], 5)
-    ] = None
-    category: Annotated[
-        list[AgreementCategory] | None,
-        repeatable(
-            "A category of the agreement (DCAD's: dca framework, dic defense-industrial "
-            "cooperation, trex training and exercises, procurement, commission, research), "
-            "primary or not",
-            ["dic", "procurement"],
-            6,
-        ),
-    ] = None
-    technology_transfer: Annotated[
-        bool | None,
-        described(
-            "true: technology transfer only, i.e. of kind technology_transfer or with a dic, "
-            "procurement or research category; false: the others",
-            True,
-        ),
-    ] = None
-    party: CountryFilter = None
-    threat: ThreatFilter = None
-    q: SearchText = None
 
 
 @list_route(router, AgreementOut)

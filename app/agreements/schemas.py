@@ -24,7 +24,7 @@ from app.core.periods import DatePrecision
 from app.countries.schemas import CountryRef
 from app.organizations.schemas import OrganizationRef
 from app.sources.models import Certainty
-from app.sources.schemas import CitationOut, Evidence, Sources, replacing_sources
+from app.sources.schemas import CitationOut, Evidence, Sources, listed_sources, replacing_sources
 from app.threats.schemas import InitiativeCreate, InitiativeUpdate, ThreatLinks
 
 
@@ -161,11 +161,7 @@ class PartyIn(PartyFields):
         default=None,
         description="An organization party stands for its members at the time",
     )
-    sources: Sources | None = Field(
-        examples=[[{"source": "article", "locator": "p. 2"}]],
-        default=None,
-        description="Sources for this party (default: the agreement's)",
-    )
+    sources: Sources | None = listed_sources("p. 2", "party", "agreement")
 
     def errors(self) -> list[str]:
         errors = super().errors()

@@ -37,13 +37,9 @@ def list_alliances(
         members = members.where(AllianceMember.country_id.in_(member_ids))
     if obligations:
         members = members.where(holds_obligation(obligations))
-    if window.start is not None:
-        members = members.where(
-            AllianceMember.end_date.is_(None) | (AllianceMember.end_date > window.start)
-        )
-    if window.end is not None:
-        members = members.where(AllianceMember.start_date < window.end)
-    if member_ids or obligations or window.start is not None or window.end is not None:
+    period = window.met_by(AllianceMember.start_date, AllianceMember.end_date)
+    members = members.where(*period)
+    if member_ids or obligations or period:
         statement = statement.where(Alliance.id.in_(members))
     if target_ids:
         statement = statement.where(

@@ -1,52 +1,24 @@
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from app.alliances import queries
 from app.alliances.details import alliance_detail, alliance_out
-from app.alliances.models import Alliance, Obligation
+from app.alliances.models import Alliance
+from app.alliances.params import AllianceFilters, AllianceSlug
 from app.alliances.schemas import AllianceDetail, AllianceOut
 from app.core.deps import SessionDep
 from app.core.lists import Listing, list_route
 from app.core.pagination import PageParams
 from app.core.params import (
-    CountryFilter,
-    SearchText,
-    YearFilter,
-    YearGte,
-    YearLte,
     check_years,
-    slug_path,
 )
 from app.core.periods import Span
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import country_ids
 
 router = APIRouter(prefix="/v1/alliances", tags=["alliances"])
-
-ObligationFilter = Annotated[
-    list[Obligation] | None,
-    Query(
-        max_length=len(Obligation),
-        description="A member promises this (ATOP's obligations); repeat for any of several",
-        examples=[["defense"]],
-    ),
-]
-AllianceSlug = Annotated[str, slug_path("The alliance: atop- and its ATOP id", "atop-3285", 40)]
-
-
-@dataclass
-class AllianceFilters:
-    member: CountryFilter = None
-    obligation: ObligationFilter = None
-    directed_against: CountryFilter = None
-    year: YearFilter = None
-    year_gte: YearGte = None
-    year_lte: YearLte = None
-    q: SearchText = None
 
 
 @list_route(router, AllianceOut)

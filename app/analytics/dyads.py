@@ -39,6 +39,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from app.analytics.schemas import DyadYearOut
 from app.cooperation.channels import DIRECTED
 from app.cooperation.coverage import ChannelCoverage, YearCoverage
 from app.cooperation.models import Tie, TieChannel
@@ -547,24 +548,9 @@ def threat_column(slug: str) -> str:
 
 
 def csv_header(threat_slugs: list[str]) -> list[str]:
-    """The columns; with `threat_slugs`, one per threat after the joined `threats`."""
-    return [
-        "year",
-        "country_a",
-        "country_b",
-        "cow_a",
-        "cow_b",
-        "organizations",
-        "exercises",
-        "agreements",
-        "operations",
-        "transfers",
-        "transfers_a_to_b",
-        "transfers_b_to_a",
-        "ties",
-        "threats",
-        *(threat_column(slug) for slug in threat_slugs),
-    ]
+    """The columns: the JSON row's fields, in its order (`csv_row` writes them so); with
+    `threat_slugs`, one per threat after the joined `threats`."""
+    return [*DyadYearOut.model_fields, *(threat_column(slug) for slug in threat_slugs)]
 
 
 def csv_row(row: DyadYear, threat_slugs: list[str]) -> list[Any]:

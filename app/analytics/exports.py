@@ -8,13 +8,19 @@ from typing import Any
 
 import anyio.to_thread
 import networkx as nx  # type: ignore[import-untyped]
+from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.analytics import dyads
 from app.analytics.graph import Network
+from app.analytics.schemas import NetworkFormat
 from app.cooperation.coverage import ChannelCoverage
 from app.cooperation.models import TieChannel
+from app.core.coverage import StatedCoverage
 from app.core.language import localized, localizing
+
+CSV_MEDIA_TYPE = "text/csv"
+GRAPHML_MEDIA_TYPE = "application/graphml+xml"
 
 _ROWS_PER_CHUNK = 500
 _LINES_PER_CHUNK = 2_000
@@ -36,6 +42,56 @@ async def limited(chunks: Iterator[str]) -> AsyncIterator[str]:
         if chunk is done:
             return
         yield chunk  # type: ignore[misc]
+
+
+def file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI answer of a read that gives JSON or, asked with `format`, a file."""
+    return {
+        200: {
+            "description": "The JSON document, or the file asked for with `format`",
+            "content": {media_type: {"schema": {"type": "string"}} for media_type in media_types},
+        }
+    }
+
+
+def download(
+    chunks: Iterator[str], media_type: str, filename: str, coverage: StatedCoverage
+) -> StreamingResponse:
+    """A file streamed from the downloads' own threads, linking to its coverage notes."""
+    response = StreamingResponse(
+        limited(chunks),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+    coverage.link(response)
+    return response
+
+
+def network_download(
+    network: Network, wanted: NetworkFormat, coverage: StatedCoverage
+) -> StreamingResponse:
+    """The network as the file asked for: an edge list (CSV) or GraphML."""
+    if wanted is NetworkFormat.csv:
+        return download(edge_list_csv(network), CSV_MEDIA_TYPE, "network.csv", coverage)
+    return download(graphml(network), GRAPHML_MEDIA_TYPE, "network.graphml", coverage)
+
+
+def dyad_years_download(
+    session: Session,
+    session_factory: sessionmaker[Session],
+    filters: dyads.DyadFilters,
+    known: Mapping[TieChannel, ChannelCoverage],
+    threat_slugs: list[str],
+    coverage: StatedCoverage,
+) -> StreamingResponse:
+    """The dyad-years as one CSV file, read after the route has returned."""
+    # The stream reads through a session of its own; the request's session (which resolved
+    # the filters) would otherwise keep its pooled connection until the download ends, and
+    # two downloads at a pool of two would wait for each other until the pool timed out.
+    session.close()
+    csv_text = dyad_years_csv(session_factory, filters, known, threat_slugs)
+    filename = f"dyad-years-{filters.year_gte}-{filters.year_lte}.csv"
+    return download(csv_text, CSV_MEDIA_TYPE, filename, coverage)
 
 
 def csv_chunks(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:

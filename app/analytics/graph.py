@@ -114,16 +114,8 @@ class NetworkFilters:
                 Membership.organization_id == self.organization_id,
                 Membership.role == MembershipRole.member,
             )
-            window = self.window
-            if window.start is not None:
-                members = members.where(
-                    Membership.end_date.is_(None) | (Membership.end_date > window.start)
-                )
-            if window.end is not None:
-                members = members.where(
-                    Membership.start_date.is_(None) | (Membership.start_date < window.end)
-                )
-            sets.append(members)
+            period = self.window.met_by(Membership.start_date, Membership.end_date)
+            sets.append(members.where(*period))
         return sets
 
 

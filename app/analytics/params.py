@@ -8,16 +8,19 @@ order when changing a route, the OpenAPI document lists the parameters in it.
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Query, Request
 
 from app.analytics import dyads, queries
-from app.analytics.graph import NetworkFilters
-from app.analytics.schemas import NetworkFormat, TableFormat
+from app.analytics.exports import CSV_MEDIA_TYPE, GRAPHML_MEDIA_TYPE
+from app.analytics.graph import Network, NetworkFilters, network_for
+from app.analytics.schemas import NetworkFormat, NetworkMeasure, TableFormat
 from app.cooperation.models import TieChannel
 from app.cooperation.params import CountryPair, channel_filter, country_pair
-from app.core.deps import SessionDep
+from app.cooperation.representations import stated_coverage
+from app.core.coverage import StatedCoverage
+from app.core.deps import DataVersion, SessionDep
 from app.core.params import (
     SLUG_PATTERN,
     CountryFilter,
@@ -27,17 +30,19 @@ from app.core.params import (
     YearFilter,
     YearGte,
     YearLte,
+    bounded,
     region_query,
+    text_param,
+    year_query,
 )
 from app.core.problems import InvalidParameter
 from app.countries.queries import country_ids
 from app.organizations.queries import RoleFilter, organization_ids, roles_listed
 from app.threats.queries import threat_ids
 
-CSV_MEDIA_TYPE = "text/csv"
 # The days `as_of` may name: those of the years the year filters take.
+Format = TypeVar("Format", NetworkFormat, TableFormat)
 MIN_DAY, MAX_DAY = date(1800, 1, 1), date(2200, 12, 31)
-GRAPHML_MEDIA_TYPE = "application/graphml+xml"
 # Organizations whose members a dyad-year group may be made of at once.
 MAX_GROUP_ORGANIZATIONS = 5
 
@@ -50,14 +55,13 @@ RegionFilter = Annotated[
 ]
 OrganizationFilter = Annotated[
     str | None,
-    Query(
-        min_length=1,
+    text_param(
+        "Organization slug: both countries of an edge must be members of it (role `member`, "
+        "not observer or partner) at some time in the period; their edge still counts ties "
+        "through every channel",
+        "asean",
         max_length=160,
         pattern=SLUG_PATTERN,
-        description="Organization slug: both countries of an edge must be members of it "
-        "(role `member`, not observer or partner) at some time in the period; their edge "
-        "still counts ties through every channel",
-        examples=["asean"],
     ),
 ]
 
@@ -147,6 +151,59 @@ def path_filters(
 PathQuery = Annotated[NetworkFilters, Depends(path_filters)]
 
 
+def filtered_network(
+    request: Request, session: SessionDep, version: DataVersion, filters: NetworkQuery
+) -> tuple[Network, StatedCoverage]:
+    """The network for the request's filters, and what its years' data does not cover."""
+    network = network_for(session, version, filters)
+    first, last = filters.year_gte, filters.year_lte
+    return network, stated_coverage(request, session, filters.channels, first, last)
+
+
+FilteredNetwork = Annotated[tuple[Network, StatedCoverage], Depends(filtered_network)]
+
+CentralitySort = Annotated[
+    NetworkMeasure,
+    Query(
+        description="Rank by this measure, highest first (then by ISO3)", examples=["-betweenness"]
+    ),
+]
+LouvainResolution = Annotated[
+    float,
+    bounded(
+        "Louvain resolution: above 1 favours smaller blocs, below 1 larger", 1.0, ge=0.1, le=10
+    ),
+]
+LouvainSeed = Annotated[
+    int,
+    bounded(
+        "Random seed of the Louvain method: the same seed gives the same blocs",
+        42,
+        ge=0,
+        le=2**31 - 1,
+    ),
+]
+PathLimit = Annotated[int, bounded("At most this many paths, strongest first", 10, ge=1, le=100)]
+ThreatColumns = Annotated[
+    bool,
+    Query(
+        description="true: also a column per threat category (`threat_terrorism`...), "
+        "in JSON and CSV: how many of the counted initiatives address it that year",
+        examples=[True],
+    ),
+]
+
+
+def _negotiated(
+    request: Request, asked: Format | None, files: dict[str, Format], default: Format
+) -> Format:
+    """The format asked for with `format`, else the first of `files` that `Accept` names."""
+    if asked is not None:
+        return asked
+    accept = request.headers.get("accept", "")
+    return next((wanted for media_type, wanted in files.items() if media_type in accept), default)
+
+
 def network_format(
     request: Request,
     format: Annotated[
@@ -158,14 +215,8 @@ def network_format(
         ),
     ] = None,
 ) -> NetworkFormat:
-    if format is not None:
-        return format
-    accept = request.headers.get("accept", "")
-    if CSV_MEDIA_TYPE in accept:
-        return NetworkFormat.csv
-    if GRAPHML_MEDIA_TYPE in accept:
-        return NetworkFormat.graphml
-    return NetworkFormat.json
+    files = {CSV_MEDIA_TYPE: NetworkFormat.csv, GRAPHML_MEDIA_TYPE: NetworkFormat.graphml}
+    return _negotiated(request, format, files, NetworkFormat.json)
 
 
 NetworkFormatQuery = Annotated[NetworkFormat, Depends(network_format)]
@@ -182,11 +233,7 @@ def table_format(
         ),
     ] = None,
 ) -> TableFormat:
-    if format is not None:
-        return format
-    if CSV_MEDIA_TYPE in request.headers.get("accept", ""):
-        return TableFormat.csv
-    return TableFormat.json
+    return _negotiated(request, format, {CSV_MEDIA_TYPE: TableFormat.csv}, TableFormat.json)
 
 
 TableFormatQuery = Annotated[TableFormat, Depends(table_format)]
@@ -196,16 +243,9 @@ def dyad_filters(
     session: SessionDep,
     year_gte: Annotated[
         int,
-        Query(
-            ge=1800,
-            le=2200,
-            description=f"First year (required; at most {dyads.MAX_SPAN_YEARS} years in all)",
-            examples=[2000],
-        ),
+        year_query(f"First year (required; at most {dyads.MAX_SPAN_YEARS} years in all)", 2000),
     ],
-    year_lte: Annotated[
-        int, Query(ge=1800, le=2200, description="Last year (required)", examples=[2024])
-    ],
+    year_lte: Annotated[int, year_query("Last year (required)", 2024)],
     country: CountryFilter = None,
     within: Annotated[
         bool,

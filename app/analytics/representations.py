@@ -204,14 +204,7 @@ def country_with_figures(
                 valid_from=period.valid_from,
                 valid_until=period.valid_until,
                 note=period.note,
-                sources=[
-                    CitationOut(
-                        source_id=source.id,
-                        title=source.title,
-                        url=source.url,
-                        locator=period.locator,
-                    )
-                ],
+                sources=[CitationOut.of(source, period.locator)],
             )
             for period, source in queries.cow_codes_of(session, country.id)
         ],

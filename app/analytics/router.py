@@ -1,21 +1,23 @@
 import functools
-from collections.abc import Iterator
-from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.analytics import dyads, exports, queries, representations
-from app.analytics.graph import Network, network_for
+from app.analytics.exports import CSV_MEDIA_TYPE, GRAPHML_MEDIA_TYPE, file_responses
+from app.analytics.graph import network_for
 from app.analytics.params import (
-    CSV_MEDIA_TYPE,
-    GRAPHML_MEDIA_TYPE,
+    CentralitySort,
     CountryPairPath,
     DyadQuery,
+    FilteredNetwork,
+    LouvainResolution,
+    LouvainSeed,
     NetworkFormatQuery,
-    NetworkQuery,
+    PathLimit,
     PathQuery,
     TableFormatQuery,
+    ThreatColumns,
 )
 from app.analytics.queries import Bloc
 from app.analytics.schemas import (
@@ -31,15 +33,8 @@ from app.analytics.schemas import (
 )
 from app.cooperation.coverage import coverage_at
 from app.cooperation.representations import stated_coverage
-from app.core.coverage import StatedCoverage
 from app.core.deps import DataVersion, SessionDep, SessionFactoryDep
-from app.core.pagination import (
-    CoveredPage,
-    Page,
-    PageDep,
-    page_envelope,
-    sorted_list_response,
-)
+from app.core.pagination import CoveredPage, Page, PagingDep
 from app.core.params import CountryCode
 from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
 from app.countries import queries as countries
@@ -51,41 +46,8 @@ router = APIRouter(tags=["analytics"])
 country_router = APIRouter(prefix="/v1/countries", tags=["countries"])
 
 
-def _download(
-    chunks: Iterator[str], media_type: str, filename: str, coverage: StatedCoverage
-) -> StreamingResponse:
-    download = StreamingResponse(
-        exports.limited(chunks),
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-    coverage.link(download)
-    return download
-
-
-def _filtered_network(
-    request: Request, session: SessionDep, version: DataVersion, filters: NetworkQuery
-) -> tuple[Network, StatedCoverage]:
-    """The network for the request's filters, and what its years' data does not cover."""
-    network = network_for(session, version, filters)
-    first, last = filters.year_gte, filters.year_lte
-    return network, stated_coverage(request, session, filters.channels, first, last)
-
-
-FilteredNetwork = Annotated[tuple[Network, StatedCoverage], Depends(_filtered_network)]
-
-
 def _by_id(bloc: Bloc) -> list[int]:
     return [bloc.id]
-
-
-def _file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
-    return {
-        200: {
-            "description": "The JSON document, or the file asked for with `format`",
-            "content": {media_type: {"schema": {"type": "string"}} for media_type in media_types},
-        }
-    }
 
 
 @country_router.get("/{code}", response_model=CountryWithFigures, responses=NOT_FOUND_RESPONSES)
@@ -98,7 +60,7 @@ def get_country(session: SessionDep, version: DataVersion, code: CountryCode) ->
 @router.get(
     "/v1/network",
     response_model=NetworkOut,
-    responses={**_file_responses(CSV_MEDIA_TYPE, GRAPHML_MEDIA_TYPE), **NOT_FOUND_RESPONSES},
+    responses={**file_responses(CSV_MEDIA_TYPE, GRAPHML_MEDIA_TYPE), **NOT_FOUND_RESPONSES},
 )
 def get_network(
     version: DataVersion, wanted: NetworkFormatQuery, filtered: FilteredNetwork
@@ -115,11 +77,8 @@ def get_network(
     files link to the same notes: `Link: <...>; rel="describedby"`).
     """
     network, coverage = filtered
-    if wanted is NetworkFormat.csv:
-        return _download(exports.edge_list_csv(network), CSV_MEDIA_TYPE, "network.csv", coverage)
-    if wanted is NetworkFormat.graphml:
-        graphml = exports.graphml(network)
-        return _download(graphml, GRAPHML_MEDIA_TYPE, "network.graphml", coverage)
+    if wanted is not NetworkFormat.json:
+        return exports.network_download(network, wanted, coverage)
     return representations.network_out(network, version, coverage)
 
 
@@ -129,17 +88,9 @@ def get_network(
     responses=NOT_FOUND_RESPONSES,
 )
 def list_network_centrality(
-    request: Request,
-    response: Response,
-    page: PageDep,
+    paging: PagingDep,
     filtered: FilteredNetwork,
-    sort: Annotated[
-        NetworkMeasure,
-        Query(
-            description="Rank by this measure, highest first (then by ISO3)",
-            examples=["-betweenness"],
-        ),
-    ] = NetworkMeasure.degree,
+    sort: CentralitySort = NetworkMeasure.degree,
 ) -> Page[CentralityOut] | StreamingResponse:
     """Countries of the filtered network ranked by degree (partners), weighted degree (sum
     of edge weights) or betweenness.
@@ -151,36 +102,17 @@ def list_network_centrality(
     network, coverage = filtered
     rows = queries.ranked(network, sort)
     key = functools.partial(queries.ranking_key, measure=sort)
-    out = representations.centrality_out
-    return sorted_list_response(request, response, page, rows, key, out, coverage, csv=False)
+    return paging.of_sorted(rows, key, representations.centrality_out, coverage, csv=False)
 
 
 @router.get(
     "/v1/network/communities", response_model=CoveredPage[BlocOut], responses=NOT_FOUND_RESPONSES
 )
 def list_network_communities(
-    request: Request,
-    response: Response,
-    page: PageDep,
+    paging: PagingDep,
     filtered: FilteredNetwork,
-    resolution: Annotated[
-        float,
-        Query(
-            ge=0.1,
-            le=10,
-            description="Louvain resolution: above 1 favours smaller blocs, below 1 larger",
-            examples=[1.0],
-        ),
-    ] = 1.0,
-    seed: Annotated[
-        int,
-        Query(
-            ge=0,
-            le=2**31 - 1,
-            description="Random seed of the Louvain method: the same seed gives the same blocs",
-            examples=[42],
-        ),
-    ] = 42,
+    resolution: LouvainResolution = 1.0,
+    seed: LouvainSeed = 42,
 ) -> Page[BlocOut] | StreamingResponse:
     """Cooperation blocs: Louvain communities (networkx `louvain_communities`, weighted by
     edge weight, seeded so that the answer is deterministic), largest first.
@@ -190,8 +122,8 @@ def list_network_communities(
     bloc whose initiative addresses it).
     """
     network, coverage = filtered
-    found, out = queries.blocs(network, resolution, seed), representations.bloc_out
-    return sorted_list_response(request, response, page, found, _by_id, out, coverage, csv=False)
+    found = queries.blocs(network, resolution, seed)
+    return paging.of_sorted(found, _by_id, representations.bloc_out, coverage, csv=False)
 
 
 @router.get(
@@ -203,10 +135,7 @@ def get_country_paths(
     version: DataVersion,
     pair: CountryPairPath,
     filters: PathQuery,
-    limit: Annotated[
-        int,
-        Query(ge=1, le=100, description="At most this many paths, strongest first", examples=[10]),
-    ] = 10,
+    limit: PathLimit = 10,
 ) -> PathsOut:
     """The shortest cooperation paths (fewest hops, unweighted) between two countries in the
     filtered network, each hop with the shared initiatives that make it.
@@ -236,25 +165,16 @@ def get_country_paths(
 @router.get(
     "/v1/dyad-years",
     response_model=CoveredPage[DyadYearOut],
-    responses={**_file_responses(CSV_MEDIA_TYPE), **PROBLEM_RESPONSES},
+    responses={**file_responses(CSV_MEDIA_TYPE), **PROBLEM_RESPONSES},
 )
 def list_dyad_years(
-    request: Request,
-    response: Response,
     session: SessionDep,
     session_factory: SessionFactoryDep,
     version: DataVersion,
     filters: DyadQuery,
     wanted: TableFormatQuery,
-    page: PageDep,
-    threat_columns: Annotated[
-        bool,
-        Query(
-            description="true: also a column per threat category (`threat_terrorism`...), "
-            "in JSON and CSV: how many of the counted initiatives address it that year",
-            examples=[True],
-        ),
-    ] = False,
+    paging: PagingDep,
+    threat_columns: ThreatColumns = False,
 ) -> Page[DyadYearOut] | Response:
     """One row per country pair per year with at least one shared initiative active that
     year (a sparse panel: no rows of zeros), in (country_a, country_b, year) order; with
@@ -283,21 +203,16 @@ def list_dyad_years(
     asked for with `channel` is null. `meta.coverage` names the years a channel's data does
     not fully cover; the CSV links to the same notes (`Link: <...>; rel="describedby"`).
     """
-    coverage = stated_coverage(
-        request, session, filters.channels, filters.year_gte, filters.year_lte
-    )
+    years = filters.year_gte, filters.year_lte
+    coverage = stated_coverage(paging.request, session, filters.channels, *years)
     known = coverage_at(session, version)
     threat_slugs = threats.threat_slugs(session) if threat_columns else []
     if wanted is TableFormat.csv:
-        filename = f"dyad-years-{filters.year_gte}-{filters.year_lte}.csv"
-        # The stream reads through a session of its own, after this route has returned; the
-        # request's session (which resolved the filters) would otherwise keep its pooled
-        # connection until the download ends, and two downloads at a pool of two would wait
-        # for each other until the pool timed out.
-        session.close()
-        csv = exports.dyad_years_csv(session_factory, filters, known, threat_slugs)
-        return _download(csv, CSV_MEDIA_TYPE, filename, coverage)
+        return exports.dyad_years_download(
+            session, session_factory, filters, known, threat_slugs, coverage
+        )
+    page = paging.page
     rows, cursor = dyads.dyad_page(session, filters, known, page.cursor, page.limit)
     total = dyads.count_dyad_years(session, version, filters)
     data = [representations.dyad_out(row, threat_slugs) for row in rows]
-    return page_envelope(request, response, data, total, cursor, page.limit, coverage)
+    return paging.envelope(data, total, cursor, coverage)

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
@@ -11,7 +11,7 @@ from app.auth.deps import AUTH_RESPONSES, AdminDep
 from app.auth.models import ApiKey
 from app.auth.schemas import KeyCreate, KeyCreated, KeyOut
 from app.core.deps import SessionDep
-from app.core.pagination import LIST_RESPONSES, Page, PageDep, SortKey, fetch_page, list_response
+from app.core.pagination import LIST_RESPONSES, Page, PagingDep, SortKey, fetch_page
 from app.core.params import text_param
 from app.core.problems import NOT_FOUND_RESPONSES, ProblemError
 from app.curation.transaction import write_responses
@@ -23,13 +23,10 @@ KeyName = Annotated[str, text_param("Name of the key", "ana", max_length=80, whe
 
 @router.get("", response_model=Page[KeyOut], responses={**LIST_RESPONSES, **AUTH_RESPONSES})
 def list_api_keys(
-    request: Request, response: Response, _admin: AdminDep, session: SessionDep, page: PageDep
+    _admin: AdminDep, session: SessionDep, paging: PagingDep
 ) -> Page[KeyOut] | StreamingResponse:
     """Every API key, revoked and expired ones too, by name (admin scope)."""
-    return list_response(
-        request,
-        response,
-        page,
+    return paging.of(
         lambda p: fetch_page(session, select(ApiKey), SortKey(ApiKey.name, ApiKey.id), p),
         lambda rows: [KeyOut.model_validate(row) for row in rows],
     )

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Select,
     String,
     Subquery,
+    Table,
     and_,
     bindparam,
     case,
@@ -32,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, joinedload
 
-from app.agreements.models import Agreement
+from app.agreements.models import Agreement, agreement_threats
 from app.agreements.queries import transfers_technology
 from app.alliances.models import AllianceMember, Obligation
 from app.alliances.queries import holds_obligation
@@ -42,7 +43,10 @@ from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThrea
 from app.cooperation.ties import link_applies, link_span
 from app.core.periods import Span
 from app.countries.models import Country
-from app.sources.models import Certainty, Citation
+from app.exercises.models import ExerciseEdition, ExerciseSeries, edition_threats
+from app.operations.models import Operation, operation_threats
+from app.organizations.models import Organization, organization_threats
+from app.sources.models import Certainty, Citation, Source
 from app.threats.models import ThreatCategory
 
 
@@ -198,11 +202,7 @@ class TieFilters:
             conditions.append(transfer if self.technology_transfer else not_(transfer))
         if self.threat_ids:
             conditions.append(_addresses_threat(self.threat_ids, window))
-        if window.start is not None:
-            conditions.append(Tie.end_date.is_(None) | (Tie.end_date > window.start))
-        if window.end is not None:
-            conditions.append(Tie.start_date.is_(None) | (Tie.start_date < window.end))
-        return conditions
+        return [*conditions, *window.met_by(Tie.start_date, Tie.end_date)]
 
 
 @dataclass(frozen=True)
@@ -780,3 +780,58 @@ def ties_between(
     """Every initiative the two share, with its period, threats and sources, in channel order."""
     pair = (country_id, partner_id)
     return ties_of_pairs(session, [pair], filters).get(pair, [])
+
+
+@dataclass
+class Linked:
+    """An initiative linked to a threat: its slug and name, the link's period and source,
+    and, for an exercise edition, its year."""
+
+    slug: str
+    name: str
+    link: Any  # a row with the link's start and end (with precisions) and locator
+    source: Source | None
+    year: int | None = None
+
+
+def _link_columns(table: Table) -> list[Any]:
+    return [
+        table.c.start_date,
+        table.c.start_precision,
+        table.c.end_date,
+        table.c.end_precision,
+        table.c.locator,
+        Source,
+    ]
+
+
+def initiatives_addressing(session: Session, threat_id: int) -> dict[str, list[Linked]]:
+    """The initiatives linked to the threat, per kind of initiative, by slug, each with the
+    link's period and source; for exercises, each linked edition (with its year) under its
+    series' slug and name."""
+
+    def linked(model: Any, table: Table, owner: str) -> list[Linked]:
+        rows = session.execute(
+            select(model.slug, model.name, *_link_columns(table))
+            .join(table, table.c[owner] == model.id)
+            .outerjoin(Source, Source.id == table.c.source_id)
+            .where(table.c.threat_id == threat_id)
+            .order_by(model.slug)
+        )
+        return [Linked(row[0], row[1], row, row.Source) for row in rows]
+
+    editions = session.execute(
+        select(ExerciseSeries.slug, ExerciseSeries.name, *_link_columns(edition_threats))
+        .add_columns(ExerciseEdition.year)
+        .join(ExerciseEdition, ExerciseEdition.series_id == ExerciseSeries.id)
+        .join(edition_threats, edition_threats.c.edition_id == ExerciseEdition.id)
+        .outerjoin(Source, Source.id == edition_threats.c.source_id)
+        .where(edition_threats.c.threat_id == threat_id)
+        .order_by(ExerciseSeries.slug, ExerciseEdition.year)
+    )
+    return {
+        "organizations": linked(Organization, organization_threats, "organization_id"),
+        "exercises": [Linked(row[0], row[1], row, row.Source, row.year) for row in editions],
+        "agreements": linked(Agreement, agreement_threats, "agreement_id"),
+        "operations": linked(Operation, operation_threats, "operation_id"),
+    }

@@ -1,7 +1,9 @@
-"""The API schemas of the partners and pair reads, made from what the queries return."""
+"""The API schemas of the partners and pair reads, and of a threat category with the
+initiatives that address it, made from what the queries return."""
 
 from collections.abc import Sequence
 from datetime import date
+from itertools import groupby
 
 from fastapi import Request
 from sqlalchemy.orm import Session
@@ -9,7 +11,13 @@ from sqlalchemy.orm import Session
 from app.cooperation.channels import CHANNELS, DIRECTED
 from app.cooperation.coverage import CoverageGap, coverage_at, requested_gaps
 from app.cooperation.models import TieChannel
-from app.cooperation.queries import CommonPartner, PairTie, PartnerSummary
+from app.cooperation.queries import (
+    CommonPartner,
+    Linked,
+    PairTie,
+    PartnerSummary,
+    initiatives_addressing,
+)
 from app.cooperation.schemas import (
     CommonPartnerOut,
     Directions,
@@ -26,7 +34,16 @@ from app.core.periods import Span
 from app.countries.models import Country
 from app.countries.schemas import CountryRef
 from app.sources.schemas import CitationOut
-from app.threats.schemas import ThreatRef
+from app.threats import queries as threats
+from app.threats.schemas import (
+    InitiativeLinkOut,
+    ResponseOut,
+    SeriesLinksOut,
+    ThreatDetail,
+    ThreatOut,
+    ThreatRef,
+    link_period,
+)
 
 
 def partner_out(summary: PartnerSummary) -> PartnerOut:
@@ -182,4 +199,45 @@ def _note_out(gap: CoverageGap) -> CoverageNote:
             YearRange(first_year=a, last_year=b) for a, b in gap.years_without_data
         ],
         note=gap.note,
+    )
+
+
+def _initiative(linked: Linked, kind: str) -> InitiativeLinkOut:
+    return InitiativeLinkOut(
+        slug=linked.slug, name=linked.name, **link_period(linked.link, linked.source)
+    ).of_kind(kind)
+
+
+def _series(editions: list[Linked]) -> SeriesLinksOut:
+    """A series from its linked editions (in year order)."""
+    periods = [link_period(edition.link, edition.source) for edition in editions]
+    sources = {
+        (cited.source_id, cited.locator): cited for period in periods for cited in period["sources"]
+    }
+    return SeriesLinksOut(
+        slug=editions[0].slug,
+        name=editions[0].name,
+        editions=len(editions),
+        first_year=editions[0].year,
+        last_year=editions[-1].year,
+        dated=all(period["dated"] for period in periods),
+        sources=list(sources.values()),
+    )
+
+
+def threat_detail(session: Session, slug: str) -> ThreatDetail:
+    """A threat category with its responses and, per channel, the initiatives linked to it."""
+    threat = threats.get_threat(session, slug)
+    linked = initiatives_addressing(session, threat.id)
+    return ThreatDetail(
+        **ThreatOut.model_validate(threat).model_dump(),
+        sources=[CitationOut.model_validate(c) for c in threat.citations],
+        responses=[ResponseOut.model_validate(r) for r in threats.responses_to(session, threat.id)],
+        organizations=[_initiative(each, "organization") for each in linked["organizations"]],
+        exercises=[
+            _series(list(editions))
+            for _slug, editions in groupby(linked["exercises"], key=lambda each: each.slug)
+        ],
+        agreements=[_initiative(each, "agreement") for each in linked["agreements"]],
+        operations=[_initiative(each, "operation") for each in linked["operations"]],
     )

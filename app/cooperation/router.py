@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from app.cooperation import queries, representations
@@ -14,9 +14,10 @@ from app.cooperation.params import (
 from app.cooperation.queries import PartnerSort, common_sort_key, partner_sort_key
 from app.cooperation.schemas import CommonPartnerOut, CoverageReport, PairOut, PartnerOut
 from app.core.deps import DataVersion, SessionDep
-from app.core.pagination import LIST_RESPONSES, CoveredPage, Page, PageDep, sorted_list_response
-from app.core.params import YearGte, YearLte, check_years
+from app.core.pagination import LIST_RESPONSES, CoveredPage, Page, PagingDep
+from app.core.params import Slug, YearGte, YearLte, check_years
 from app.core.problems import NOT_FOUND_RESPONSES, PROBLEM_RESPONSES
+from app.threats.schemas import ThreatDetail
 
 router = APIRouter(prefix="/v1/countries", tags=["cooperation"])
 common_router = APIRouter(prefix="/v1/partners", tags=["cooperation"])
@@ -34,6 +35,9 @@ PartnerSortQuery = Annotated[
 ]
 
 coverage_router = APIRouter(prefix="/v1/coverage", tags=["cooperation"])
+# A threat category's detail lists the initiatives of every channel linked to it: it is read
+# here, above the channels' packages, and documented with the other threat reads.
+threat_router = APIRouter(prefix="/v1/threat-categories", tags=["threat-categories"])
 
 
 @router.get(
@@ -42,12 +46,10 @@ coverage_router = APIRouter(prefix="/v1/coverage", tags=["cooperation"])
     responses={**NOT_FOUND_RESPONSES, **LIST_RESPONSES},
 )
 def get_country_partners(
-    request: Request,
-    response: Response,
     session: SessionDep,
     country: CountryPath,
     filters: TieQuery,
-    page: PageDep,
+    paging: PagingDep,
     sort: PartnerSortQuery = PartnerSort.ties_desc,
 ) -> Page[PartnerOut] | StreamingResponse:
     """Every country that cooperates with this one, by default ranked by number of ties
@@ -70,11 +72,10 @@ def get_country_partners(
     """
     partners = queries.partners_of(session, country.id, filters, sort)
     coverage = representations.stated_coverage(
-        request, session, filters.channels_returned, *filters.years
+        paging.request, session, filters.channels_returned, *filters.years
     )
-    key = partner_sort_key(sort)
     to_item = representations.partner_out
-    return sorted_list_response(request, response, page, partners, key, to_item, coverage)
+    return paging.of_sorted(partners, partner_sort_key(sort), to_item, coverage)
 
 
 @router.get("/{code}/partners/{other}", response_model=PairOut, responses=NOT_FOUND_RESPONSES)
@@ -112,18 +113,12 @@ def get_coverage(
     return CoverageReport(coverage=coverage.notes, data_version=version)
 
 
-@common_router.get(
-    "/common",
-    response_model=Page[CommonPartnerOut],
-    responses=LIST_RESPONSES,
-)
+@common_router.get("/common", response_model=Page[CommonPartnerOut], responses=LIST_RESPONSES)
 def get_common_partners(
-    request: Request,
-    response: Response,
     session: SessionDep,
     countries: CommonCountries,
     filters: TieQuery,
-    page: PageDep,
+    paging: PagingDep,
 ) -> Page[CommonPartnerOut] | StreamingResponse:
     """The partners that every one of two or more countries cooperates with (none of those
     countries themselves), most ties with them all first, then by name; for each, every
@@ -132,4 +127,10 @@ def get_common_partners(
     that country's partners list says of the partner."""
     shared = queries.common_partners(session, countries, filters)
     to_item = representations.common_partner_out
-    return sorted_list_response(request, response, page, shared, common_sort_key, to_item)
+    return paging.of_sorted(shared, common_sort_key, to_item)
+
+
+@threat_router.get("/{slug}", response_model=ThreatDetail, responses=NOT_FOUND_RESPONSES)
+def get_threat_category(session: SessionDep, slug: Slug) -> ThreatDetail:
+    """One threat, the ways of cooperating against it and the initiatives that address it."""
+    return representations.threat_detail(session, slug)

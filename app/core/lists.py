@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar, get_type_hints
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -26,8 +26,8 @@ from app.core.pagination import (
     CoveredPage,
     Fetch,
     Page,
-    PageDep,
-    list_response,
+    Paging,
+    PagingDep,
 )
 
 Filters = TypeVar("Filters")
@@ -65,27 +65,20 @@ def list_route(
     def declare(read: Read[Filters, Item]) -> Read[Filters, Item]:
         filters = get_type_hints(read)["filters"]
 
-        def endpoint(
-            request: Request, response: Response, session: Session, page: Any, filters: Any
-        ) -> Any:
+        def endpoint(session: Session, paging: Paging, filters: Any) -> Any:
             reader = read(session, filters)
             if isinstance(reader, Listing):
-                coverage = reader.coverage(request) if reader.coverage else None
-                return list_response(
-                    request, response, page, reader.fetch, reader.to_items, coverage
-                )
-            to_items = lambda rows: [item.model_validate(row) for row in rows]  # noqa: E731
-            return list_response(request, response, page, reader, to_items)
+                coverage = reader.coverage(paging.request) if reader.coverage else None
+                return paging.of(reader.fetch, reader.to_items, coverage)
+            return paging.of(reader, lambda rows: [item.model_validate(row) for row in rows])
 
         # FastAPI reads the parameters from the signature; in the document the filters come
         # first, then the page's, as in a route that declares its filters itself.
         endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
             [
-                _parameter("request", Request),
-                _parameter("response", Response),
                 _parameter("session", SessionDep),
                 _parameter("filters", Annotated[filters, Depends(filters)]),
-                _parameter("page", PageDep),
+                _parameter("paging", PagingDep),
             ]
         )
         router.add_api_route(

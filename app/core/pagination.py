@@ -222,83 +222,95 @@ def page_of_sorted(
 Fetch = Callable[[PageParams], tuple[Sequence[Row], int, str | None]]
 
 
-def list_response(
-    request: Request,
-    response: Response,
-    page: PageParams,
-    fetch: Fetch[Row],
-    to_items: Callable[[Sequence[Row]], list[Item]],
-    coverage: StatedCoverage | None = None,
-) -> Page[Item] | StreamingResponse:
-    """One page as the JSON envelope, or, for CSV, every matching row walked page by page;
-    an answer about years states its `coverage` in the meta, or links to it from the CSV."""
-    if not page.wants_csv:
-        rows, total, next_cursor = fetch(page)
-        return page_envelope(
-            request, response, to_items(rows), total, next_cursor, page.limit, coverage
-        )
-
-    def pages() -> Iterator[list[Item]]:
-        cursor: str | None = None
-        while True:
-            rows, _, cursor = fetch(page.walking(cursor))
-            yield to_items(rows)
-            if cursor is None:
-                return
-
-    download = csv_response(pages(), page.resource)
-    if coverage is not None:
-        coverage.link(download)
-    return download
-
-
-def sorted_list_response(
-    request: Request,
-    response: Response,
-    page: PageParams,
-    items: Sequence[Row],
-    key: Callable[[Row], list[Any]],
-    to_item: Callable[[Row], Item],
-    coverage: StatedCoverage | None = None,
-    *,
-    csv: bool = True,
-) -> Page[Item] | StreamingResponse:
-    """`list_response` over a computed list, already sorted by `key` (`page_of_sorted`); a
-    list with no CSV form (`csv=False`) answers JSON whatever the client asks."""
-
-    def fetch(p: PageParams) -> tuple[Sequence[Row], int, str | None]:
-        rows, cursor = page_of_sorted(items, key, p)
-        return rows, len(items), cursor
-
-    wanted = page if csv else replace(page, wants_csv=False)
-    return list_response(
-        request, response, wanted, fetch, lambda rows: [to_item(row) for row in rows], coverage
-    )
-
-
 LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
     **PROBLEM_RESPONSES,
 }
 
 
-def page_envelope(
-    request: Request,
-    response: Response,
-    data: list[Item],
-    total: int,
-    next_cursor: str | None,
-    limit: int,
-    coverage: StatedCoverage | None = None,
-) -> Page[Item]:
-    next_url = None
-    if next_cursor is not None:
-        next_url = str(request.url.include_query_params(cursor=next_cursor))
-        response.headers["Link"] = f'<{next_url}>; rel="next"'
-    figures = {"limit": limit, "total": total, "data_version": request.state.data_version}
-    meta = (
-        ListMeta(**figures)
-        if coverage is None
-        else CoveredListMeta(**figures, coverage=coverage.notes)
-    )
-    return _ANY_PAGE(data=data, links=Links(self=str(request.url), next=next_url), meta=meta)
+@dataclass(frozen=True)
+class Paging:
+    """The page a list route was asked for, with the request and response it answers: a
+    route that pages takes this one parameter and hands it its rows."""
+
+    request: Request
+    response: Response
+    page: PageParams
+
+    def of(
+        self,
+        fetch: Fetch[Row],
+        to_items: Callable[[Sequence[Row]], list[Item]],
+        coverage: StatedCoverage | None = None,
+    ) -> Page[Item] | StreamingResponse:
+        """One page as the JSON envelope, or, for CSV, every matching row walked page by
+        page; an answer about years states its `coverage` in the meta, or links to it from
+        the CSV."""
+        page = self.page
+        if not page.wants_csv:
+            rows, total, next_cursor = fetch(page)
+            return self.envelope(to_items(rows), total, next_cursor, coverage)
+
+        def pages() -> Iterator[list[Item]]:
+            cursor: str | None = None
+            while True:
+                rows, _, cursor = fetch(page.walking(cursor))
+                yield to_items(rows)
+                if cursor is None:
+                    return
+
+        download = csv_response(pages(), page.resource)
+        if coverage is not None:
+            coverage.link(download)
+        return download
+
+    def of_sorted(
+        self,
+        items: Sequence[Row],
+        key: Callable[[Row], list[Any]],
+        to_item: Callable[[Row], Item],
+        coverage: StatedCoverage | None = None,
+        *,
+        csv: bool = True,
+    ) -> Page[Item] | StreamingResponse:
+        """`of` over a computed list, already sorted by `key` (`page_of_sorted`); a list with
+        no CSV form (`csv=False`) answers JSON whatever the client asks."""
+
+        def fetch(p: PageParams) -> tuple[Sequence[Row], int, str | None]:
+            rows, cursor = page_of_sorted(items, key, p)
+            return rows, len(items), cursor
+
+        paging = self if csv else replace(self, page=replace(self.page, wants_csv=False))
+        return paging.of(fetch, lambda rows: [to_item(row) for row in rows], coverage)
+
+    def envelope(
+        self,
+        data: list[Item],
+        total: int,
+        next_cursor: str | None,
+        coverage: StatedCoverage | None = None,
+    ) -> Page[Item]:
+        """The JSON page: its items, the link to the next page (also as `Link`), its meta."""
+        request, next_url = self.request, None
+        if next_cursor is not None:
+            next_url = str(request.url.include_query_params(cursor=next_cursor))
+            self.response.headers["Link"] = f'<{next_url}>; rel="next"'
+        figures = {
+            "limit": self.page.limit,
+            "total": total,
+            "data_version": request.state.data_version,
+        }
+        meta = (
+            ListMeta(**figures)
+            if coverage is None
+            else CoveredListMeta(**figures, coverage=coverage.notes)
+        )
+        return _ANY_PAGE(data=data, links=Links(self=str(request.url), next=next_url), meta=meta)
+
+
+async def paging(request: Request, response: Response, page: PageDep) -> Paging:
+    """Async: it does no I/O (as `page_params`)."""
+    return Paging(request, response, page)
+
+
+PagingDep = Annotated[Paging, Depends(paging)]

@@ -56,7 +56,7 @@ def text_param(
     example: str,
     *,
     max_length: int,
-    min_length: int = 1,
+    min_length: int | None = 1,
     pattern: str = NO_CONTROL_CHARACTERS,
     where: Any = Query,
 ) -> Any:
@@ -74,6 +74,16 @@ def text_param(
 def described(description: str, example: Any) -> Any:
     """The `Query` of a parameter that needs no bounds but its type's: its prose and example."""
     return Query(description=description, examples=[example])
+
+
+def bounded(description: str, example: float, *, ge: float, le: float) -> Any:
+    """The `Query` of a number between two bounds (inclusive), with its prose and example."""
+    return Query(ge=ge, le=le, description=description, examples=[example])
+
+
+def year_query(description: str, example: int) -> Any:
+    """The `Query` of a year: one of 1800-2200, the years any record may hold."""
+    return bounded(description, example, ge=1800, le=2200)
 
 
 def repeatable(what: str, example: list[Any], most: int) -> Any:
@@ -105,20 +115,10 @@ CountryFilter = Annotated[
     list[CountryCodeItem] | None, repeatable("Country code (ISO3 or ISO2)", ["IDN"], 20)
 ]
 YearFilter = Annotated[
-    int | None,
-    Query(
-        ge=1800,
-        le=2200,
-        description="Only ties active in this year (not with year_gte/year_lte)",
-        examples=[2024],
-    ),
+    int | None, year_query("Only ties active in this year (not with year_gte/year_lte)", 2024)
 ]
-YearGte = Annotated[
-    int | None, Query(ge=1800, le=2200, description="From this year on", examples=[2000])
-]
-YearLte = Annotated[
-    int | None, Query(ge=1800, le=2200, description="Up to this year", examples=[2025])
-]
+YearGte = Annotated[int | None, year_query("From this year on", 2000)]
+YearLte = Annotated[int | None, year_query("Up to this year", 2025)]
 
 
 def check_years(year: int | None, year_gte: int | None, year_lte: int | None) -> None:

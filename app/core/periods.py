@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import Date, Enum, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ColumnElement, Date, Enum, String
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column
 
 from app.core.meanings import NOTE, precision_doc
 
@@ -111,6 +111,20 @@ class Span:
     @property
     def first_year(self) -> int | None:
         return self.start.year if self.start else None
+
+    def met_by(
+        self,
+        start: InstrumentedAttribute[date | None],
+        end: InstrumentedAttribute[date | None],
+    ) -> list[ColumnElement[bool]]:
+        """The SQL conditions that a row's period [start, end) (None: unbounded on that
+        side) meets this span; none for an unbounded side of the span."""
+        conditions: list[ColumnElement[bool]] = []
+        if self.start is not None:
+            conditions.append(end.is_(None) | (end > self.start))
+        if self.end is not None:
+            conditions.append(start.is_(None) | (start < self.end))
+        return conditions
 
     @property
     def last_year(self) -> int | None:

@@ -24,7 +24,7 @@ from app.curation.writes import operations as operations
 from app.curation.writes import organizations as organizations
 from app.curation.writes import sources as sources
 from app.curation.writes import threats as threats
-from app.exercises.router import EditionSlug
+from app.exercises.params import EditionSlug
 from app.exercises.schemas import (
     EditionCreate,
     EditionOut,
@@ -42,7 +42,7 @@ from app.organizations.schemas import (
     OrganizationDetail,
     OrganizationUpdate,
 )
-from app.sources.router import SourceId
+from app.sources.params import SourceId
 from app.sources.schemas import SourceCreate, SourceDetail, SourceUpdate
 from app.threats.schemas import ThreatCreate, ThreatDetail, ThreatUpdate
 

@@ -1,32 +1,16 @@
-from dataclasses import dataclass
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from app.core.deps import SessionDep
-from app.core.inputs import SLUG_PATTERN
 from app.core.lists import Listing, list_route
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.datasets import queries
 from app.datasets.details import dataset_detail, dataset_out
 from app.datasets.models import Dataset
+from app.datasets.params import DatasetFilters, DatasetId
 from app.datasets.schemas import DatasetDetail, DatasetOut
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
-
-
-@dataclass
-class DatasetFilters:
-    channel: Annotated[
-        str | None,
-        Query(
-            max_length=20,
-            pattern=r"^[a-z]+$",
-            description="Only datasets covering this channel (or `countries`)",
-            examples=["exercise"],
-        ),
-    ] = None
 
 
 @list_route(router, DatasetOut)
@@ -38,17 +22,6 @@ def list_datasets(session: Session, filters: DatasetFilters) -> Listing[Dataset,
         lambda page: queries.list_datasets(session, channel=filters.channel, page=page),
         lambda rows: [dataset_out(row) for row in rows],
     )
-
-
-DatasetId = Annotated[
-    str,
-    Path(
-        max_length=80,
-        pattern=SLUG_PATTERN,
-        description="Dataset id (its source id)",
-        examples=["mme-v7"],
-    ),
-]
 
 
 @router.get("/{dataset_id}", response_model=DatasetDetail, responses=NOT_FOUND_RESPONSES)

@@ -1,8 +1,6 @@
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from app.cooperation.models import TieChannel
@@ -10,43 +8,20 @@ from app.cooperation.representations import stated_coverage
 from app.core.deps import SessionDep
 from app.core.lists import Listing, list_route
 from app.core.params import (
-    CountryFilter,
-    SearchText,
     Slug,
-    SlugItem,
-    ThreatFilter,
-    YearGte,
-    YearLte,
     check_years,
-    repeatable,
-    slug_path,
 )
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import country_ids
 from app.exercises import queries
 from app.exercises.details import edition_detail, participation_rows, series_detail, series_out
-from app.exercises.models import ActivityKind, ExerciseSeries, ParticipantRole, Participation
-from app.exercises.queries import EditionFilters, ParticipationFilters, SeriesSort
+from app.exercises.models import ExerciseSeries, Participation
+from app.exercises.params import EditionSlug, ExerciseFilters, ParticipationQuery
+from app.exercises.queries import EditionFilters, ParticipationFilters
 from app.exercises.schemas import EditionOut, ParticipationRow, SeriesDetail, SeriesOut
 from app.threats.queries import threat_ids
 
 router = APIRouter(prefix="/v1/exercises", tags=["exercises"])
-
-
-@dataclass
-class ExerciseFilters:
-    participant: CountryFilter = None
-    host: CountryFilter = None
-    threat: ThreatFilter = None
-    kind: Annotated[
-        list[ActivityKind] | None, repeatable("Activity kind", ["disaster_response"], 7)
-    ] = None
-    year_gte: YearGte = None
-    year_lte: YearLte = None
-    q: SearchText = None
-    sort: Annotated[SeriesSort, Query(description="Sort order", examples=["name"])] = (
-        SeriesSort.slug
-    )
 
 
 @list_route(router, SeriesOut, covered=True)
@@ -84,19 +59,6 @@ def list_exercises(
 participations = APIRouter(prefix="/participations")
 
 
-@dataclass
-class ParticipationQuery:
-    country: CountryFilter = None
-    series: Annotated[
-        list[SlugItem] | None, repeatable("Exercise series slug", ["cobra-gold"], 20)
-    ] = None
-    role: Annotated[
-        list[ParticipantRole] | None, repeatable("Participant role", ["full_participant"], 4)
-    ] = None
-    year_gte: YearGte = None
-    year_lte: YearLte = None
-
-
 @list_route(participations, ParticipationRow)
 def list_exercise_participations(
     session: Session, filters: ParticipationQuery
@@ -127,11 +89,6 @@ router.include_router(participations)
 def get_exercise(session: SessionDep, slug: Slug) -> SeriesDetail:
     """One exercise series with every edition, its hosts and its participants with roles."""
     return series_detail(session, slug)
-
-
-EditionSlug = Annotated[
-    str, slug_path("Exercise edition slug (GET /v1/exercises/{slug} lists them)", "cobra-gold-2024")
-]
 
 
 @router.get("/{slug}/editions/{edition}", response_model=EditionOut, responses=NOT_FOUND_RESPONSES)

@@ -24,7 +24,7 @@ from app.core.periods import DatePrecision
 from app.countries.schemas import CountryRef
 from app.exercises.models import ActivityKind, Domain, ParticipantRole
 from app.sources.models import Certainty
-from app.sources.schemas import CitationOut, Evidence, Sources, replacing_sources
+from app.sources.schemas import CitationOut, Evidence, Sources, listed_sources, replacing_sources
 from app.threats.schemas import InitiativeCreate, InitiativeUpdate, ThreatLinks, ThreatRef
 
 
@@ -141,11 +141,7 @@ class ParticipantIn(ParticipantFields):
     """A participant listed with its edition."""
 
     country: CountryCodeIn
-    sources: Sources | None = Field(
-        examples=[[{"source": "article", "locator": "Cobra Gold"}]],
-        default=None,
-        description="Sources for this participation (default: the edition's)",
-    )
+    sources: Sources | None = listed_sources("Cobra Gold", "participation", "edition")
 
 
 class ParticipantPut(ParticipantFields):

@@ -4,12 +4,11 @@ monthly personnel of its contributions."""
 from collections.abc import Sequence
 from datetime import date
 
-from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from app.core.coverage import link_coverage
-from app.core.pagination import Fetch, PageParams, list_response
+from app.core.pagination import PageParams, Paging
 from app.core.periods import month_text, next_month, previous_month
 from app.countries.schemas import CountryRef
 from app.operations import queries
@@ -112,22 +111,29 @@ _NOTE = (
 
 def months_page(
     session: Session,
-    request: Request,
-    response: Response,
-    page: PageParams,
-    fetch: Fetch[ContributionMonth],
+    paging: Paging,
+    operation_ids: list[int],
+    country_ids: list[int],
     window: tuple[date | None, date | None],
 ) -> MonthsPage | StreamingResponse:
-    """A page of monthly personnel, with what the data covers and what is unknown; the CSV,
-    which has no `meta`, links to the operation channel's coverage of those years."""
-    answer = list_response(request, response, page, fetch, month_items)
+    """A page of the monthly personnel of these operations and countries (none: every one)
+    within the window, with what the data covers and what is unknown; the CSV, which has no
+    `meta`, links to the operation channel's coverage of those years."""
+
+    def fetch(page: PageParams) -> tuple[Sequence[ContributionMonth], int, str | None]:
+        return queries.contribution_months(
+            session, operation_ids=operation_ids, country_ids=country_ids,
+            month_gte=window[0], month_lte=window[1], page=page,
+        )  # fmt: skip
+
+    answer = paging.of(fetch, month_items)
     if isinstance(answer, StreamingResponse):
         years = [
             (name, str(bound.year))
             for name, bound in zip(_YEAR_BOUNDS, window, strict=True)
             if bound
         ]
-        link_coverage(request, answer, [("channel", _CHANNEL), *years])
+        link_coverage(paging.request, answer, [("channel", _CHANNEL), *years])
         return answer
     coverage = queries.month_coverage(session)
     return MonthsPage(

@@ -1,45 +1,26 @@
-from dataclasses import dataclass
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from app.core.deps import SessionDep
 from app.core.lists import list_route
-from app.core.pagination import LIST_RESPONSES, Fetch, PageDep
+from app.core.pagination import LIST_RESPONSES, Fetch, PagingDep
 from app.core.params import (
     CountryCode,
-    CountryFilter,
-    SearchText,
     Slug,
-    SlugItem,
-    ThreatFilter,
-    described,
-    repeatable,
-    text_param,
 )
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import country_ids, get_country
 from app.operations import queries
 from app.operations.details import months_page, operation_detail
-from app.operations.models import Operation, OperationKind
-from app.operations.schemas import MONTH_PATTERN, MonthsPage, OperationDetail, OperationOut
+from app.operations.models import Operation
+from app.operations.params import CountryMonthFilters, OperationFilters, OperationMonthFilters
+from app.operations.schemas import MonthsPage, OperationDetail, OperationOut
 from app.threats.queries import threat_ids
 
 router = APIRouter(prefix="/v1/operations", tags=["operations"])
-
-
-@dataclass
-class OperationFilters:
-    kind: Annotated[
-        OperationKind | None, described("peacekeeping or humanitarian", "peacekeeping")
-    ] = None
-    host: CountryFilter = None
-    contributor: CountryFilter = None
-    threat: ThreatFilter = None
-    q: SearchText = None
 
 
 @list_route(router, OperationOut)
@@ -60,44 +41,15 @@ def get_operation(session: SessionDep, slug: Slug) -> OperationDetail:
     return operation_detail(session, slug)
 
 
-MonthBound = Annotated[
-    str | None,
-    text_param(
-        "A month, YYYY-MM (inclusive)", "2012-01", min_length=7, max_length=7, pattern=MONTH_PATTERN
-    ),
-]
-
-
-@dataclass
-class MonthWindow:
-    month_gte: MonthBound = None
-    month_lte: MonthBound = None
-
-    def bounds(self) -> tuple[date | None, date | None]:
-        """The months asked for, each as its first day."""
-        return _first_day(self.month_gte), _first_day(self.month_lte)
-
-
-def _first_day(month: str | None) -> date | None:
-    return date.fromisoformat(f"{month}-01") if month else None
-
-
-@dataclass
-class OperationMonthFilters(MonthWindow):
-    country: CountryFilter = None
-
-
 MONTHS_RESPONSES = {**LIST_RESPONSES, **NOT_FOUND_RESPONSES}
 
 
 @router.get("/{slug}/months", response_model=MonthsPage, responses=MONTHS_RESPONSES)
 def list_operation_months(
-    request: Request,
-    response: Response,
     session: SessionDep,
     slug: Slug,
     filters: Annotated[OperationMonthFilters, Depends()],
-    page: PageDep,
+    paging: PagingDep,
 ) -> MonthsPage | StreamingResponse:
     """The personnel each country had in the operation, month by month (police, formed police
     units, experts on mission, troops; by sex where the report gives it), by month. `meta`
@@ -105,20 +57,7 @@ def list_operation_months(
     CSV: its `Link` with `rel="describedby"` to the operation channel's coverage)."""
     operation = queries.operation_id(session, slug)
     countries = country_ids(session, filters.country or [], "/query/country")
-    window = filters.bounds()
-    return months_page(
-        session, request, response, page,
-        lambda p: queries.contribution_months(
-            session, operation_ids=[operation], country_ids=countries,
-            month_gte=window[0], month_lte=window[1], page=p,
-        ),
-        window,
-    )  # fmt: skip
-
-
-@dataclass
-class CountryMonthFilters(MonthWindow):
-    operation: Annotated[list[SlugItem] | None, repeatable("Operation slug", ["unifil"], 20)] = None
+    return months_page(session, paging, [operation], countries, filters.bounds())
 
 
 # A country's peacekeeping months are read from the operations: the countries package sits
@@ -128,24 +67,14 @@ country_router = APIRouter(prefix="/v1/countries", tags=["countries"])
 
 @country_router.get("/{code}/peacekeeping", response_model=MonthsPage, responses=MONTHS_RESPONSES)
 def list_country_peacekeeping_months(
-    request: Request,
-    response: Response,
     session: SessionDep,
     code: CountryCode,
     filters: Annotated[CountryMonthFilters, Depends()],
-    page: PageDep,
+    paging: PagingDep,
 ) -> MonthsPage | StreamingResponse:
     """The personnel the country had in each operation, month by month, by month. `meta`
     says which months the data covers: outside them a contribution is unknown, not zero (the
     CSV: its `Link` with `rel="describedby"` to the operation channel's coverage)."""
     country = get_country(session, code)
     operations = queries.operation_ids(session, filters.operation or [], "/query/operation")
-    window = filters.bounds()
-    return months_page(
-        session, request, response, page,
-        lambda p: queries.contribution_months(
-            session, operation_ids=operations, country_ids=[country.id],
-            month_gte=window[0], month_lte=window[1], page=p,
-        ),
-        window,
-    )  # fmt: skip
+    return months_page(session, paging, operations, [country.id], filters.bounds())

@@ -24,7 +24,7 @@ from app.countries.schemas import CountryRef
 from app.operations.models import OperationKind
 from app.organizations.schemas import OrganizationRef
 from app.sources.models import Certainty
-from app.sources.schemas import CitationOut, Evidence, Sources, replacing_sources
+from app.sources.schemas import CitationOut, Evidence, Sources, listed_sources, replacing_sources
 from app.threats.schemas import InitiativeCreate, InitiativeUpdate, ThreatLinks
 
 # Year 0000 is not a date (Python's calendar starts at year 1).
@@ -188,11 +188,7 @@ class ContributorIn(ContributorFields):
     """A contributing country listed with its operation."""
 
     country: CountryCodeIn
-    sources: Sources | None = Field(
-        examples=[[{"source": "article", "locator": "UNIFIL"}]],
-        default=None,
-        description="Sources for this contribution (default: the operation's)",
-    )
+    sources: Sources | None = listed_sources("UNIFIL", "contribution", "operation")
 
 
 class ContributorPut(ContributorFields):

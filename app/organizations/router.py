@@ -1,4 +1,3 @@
-from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
@@ -10,12 +9,13 @@ from app.core.csv_export import csv_response
 from app.core.deps import SessionDep
 from app.core.lists import list_route
 from app.core.pagination import LIST_RESPONSES, Fetch, ListFormat, wants_csv
-from app.core.params import CountryCode, IsoDate, SearchText, Slug, ThreatFilter, described
+from app.core.params import CountryCode, IsoDate, Slug, described
 from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import get_country
 from app.organizations import details, queries
-from app.organizations.models import Organization, OrganizationKind
-from app.organizations.queries import OrganizationSort, RoleFilter, roles_listed
+from app.organizations.models import Organization
+from app.organizations.params import OrganizationFilters
+from app.organizations.queries import RoleFilter, roles_listed
 from app.organizations.schemas import (
     CountryMemberships,
     OrganizationDetail,
@@ -25,14 +25,6 @@ from app.organizations.schemas import (
 from app.threats.queries import threat_ids
 
 router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
-
-
-@dataclass
-class OrganizationFilters:
-    kind: Annotated[OrganizationKind | None, described("Only this kind", "alliance")] = None
-    threat: ThreatFilter = None
-    q: SearchText = None
-    sort: Annotated[OrganizationSort, described("Sort order", "name")] = OrganizationSort.slug
 
 
 @list_route(router, OrganizationOut)

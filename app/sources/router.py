@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from app.core.deps import SessionDep
@@ -12,6 +12,7 @@ from app.core.problems import NOT_FOUND_RESPONSES
 from app.sources import queries
 from app.sources.details import source_detail
 from app.sources.models import Source, SourceKind
+from app.sources.params import SourceId
 from app.sources.schemas import SourceDetail, SourceOut
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
@@ -26,17 +27,6 @@ class SourceFilters:
 def list_sources(session: Session, filters: SourceFilters) -> Fetch[Source]:
     """The sources that the facts cite: the seed article, datasets and public references."""
     return lambda page: queries.list_sources(session, kind=filters.kind, page=page)
-
-
-SourceId = Annotated[
-    str,
-    Path(
-        max_length=80,
-        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-        description="Source id",
-        examples=["article"],
-    ),
-]
 
 
 @router.get("/{source_id}", response_model=SourceDetail, responses=NOT_FOUND_RESPONSES)

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from app.core.fields import FromRow, example_body, precision_field, text_field
 from app.core.inputs import InputDate, date_error
 from app.core.periods import DatePrecision
-from app.sources.models import Certainty, Citation, SourceKind
+from app.sources.models import Certainty, Citation, Source, SourceKind
 
 
 class CitationOut(BaseModel):
@@ -25,6 +25,11 @@ class CitationOut(BaseModel):
         "what it says instead; null when it agrees",
         examples=["COW IGO v3 ends it in 1972; the curated end stands"],
     )
+
+    @classmethod
+    def of(cls, source: Source, locator: str | None) -> Self:
+        """`source` cited at `locator` (a link or a dated code, which cite one source)."""
+        return cls(source_id=source.id, title=source.title, url=source.url, locator=locator)
 
     @model_validator(mode="before")
     @classmethod
@@ -198,6 +203,16 @@ Sources = Annotated[
         examples=[[{"source": "article", "locator": "para. 2"}]],
     ),
 ]
+
+
+def listed_sources(locator: str, fact: str, initiative: str) -> Any:
+    """The `sources` of a fact listed with its initiative (a party, a participant): given,
+    they cite the fact; absent, the initiative's sources do."""
+    return Field(
+        examples=[[{"source": "article", "locator": locator}]],
+        default=None,
+        description=f"Sources for this {fact} (default: the {initiative}'s)",
+    )
 
 
 def replacing_sources(locator: str) -> Any:

@@ -1,23 +1,12 @@
-from datetime import date
-
 from fastapi import APIRouter, Request
 from sqlalchemy.exc import SQLAlchemyError
 
-from app import __version__
-from app.cooperation.coverage import ChannelCoverage, channel_coverage, gap_of
 from app.core.deps import SessionDep
 from app.core.migrations import head_revision
 from app.core.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemError
 from app.system import queries
-from app.system.citation import how_to_cite
-from app.system.schemas import (
-    ChannelCoverageOut,
-    CoverageSpan,
-    Health,
-    Meta,
-    Readiness,
-    SourceSummary,
-)
+from app.system.details import meta
+from app.system.schemas import Health, Meta, Readiness
 
 router = APIRouter(tags=["system"])
 
@@ -67,38 +56,4 @@ def get_readiness(request: Request, session: SessionDep) -> Readiness:
 def get_meta(session: SessionDep) -> Meta:
     """Data version, record counts, the sources the data comes from, what each channel's
     data covers, and how to cite defcoop and the datasets it carries."""
-    state = queries.data_state(session)
-    data_version = state.version if state else 0
-    return Meta(
-        name="defcoop",
-        api_version=__version__,
-        data_version=data_version,
-        data_updated_at=state.updated_at if state else None,
-        counts=queries.row_counts(session),
-        sources=[
-            SourceSummary(id=s.id, title=s.title, kind=s.kind) for s in queries.all_sources(session)
-        ],
-        coverage=[_coverage_out(c) for c in channel_coverage(session).values()],
-        citation=how_to_cite(
-            session, data_version, state.updated_at.date() if state else date.today()
-        ),
-    )
-
-
-def _coverage_out(coverage: ChannelCoverage) -> ChannelCoverageOut:
-    first = coverage.first_known_year
-    gap = gap_of(coverage, first, date.today().year) if first is not None else None
-    return ChannelCoverageOut(
-        channel=coverage.channel.value,
-        datasets=[
-            CoverageSpan(
-                dataset=span.dataset_id,
-                first_year=span.first_year,
-                last_year=span.last_year,
-                what=span.what,
-            )
-            for span in coverage.datasets
-        ],
-        first_fact_year=coverage.first_fact_year,
-        note=gap.note if gap else None,
-    )
+    return meta(session)

@@ -61,13 +61,7 @@ def link_period(link: Any, source: Source | None) -> dict[str, Any]:
         "end_date": link.end_date,
         "end_precision": link.end_precision,
         "dated": link.start_date is not None or link.end_date is not None,
-        "sources": []
-        if source is None
-        else [
-            CitationOut(
-                source_id=source.id, title=source.title, url=source.url, locator=link.locator
-            )
-        ],
+        "sources": [] if source is None else [CitationOut.of(source, link.locator)],
     }
 
 

@@ -1,6 +1,3 @@
-from dataclasses import dataclass
-from typing import Annotated
-
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
@@ -12,22 +9,11 @@ from app.core.problems import NOT_FOUND_RESPONSES
 from app.countries.queries import country_ids
 from app.transfers import queries
 from app.transfers.details import transfer_detail
-from app.transfers.models import DeliveryStatus, Transfer
+from app.transfers.models import Transfer
+from app.transfers.params import TransferFilters
 from app.transfers.schemas import TransferDetail, TransferOut
 
 router = APIRouter(prefix="/v1/transfers", tags=["transfers"])
-
-
-@dataclass
-class TransferFilters:
-    supplier: params.CountryFilter = None
-    recipient: params.CountryFilter = None
-    delivery_status: Annotated[
-        DeliveryStatus | None, params.described("delivered, ongoing or cancelled", "ongoing")
-    ] = None
-    year_gte: params.YearGte = None
-    year_lte: params.YearLte = None
-    q: params.SearchText = None
 
 
 @list_route(router, TransferOut)

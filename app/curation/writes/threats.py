@@ -10,12 +10,12 @@ from functools import partial
 from sqlalchemy import func, select
 
 from app.agreements.models import agreement_threats
+from app.cooperation.representations import threat_detail
 from app.curation.curated import Curated
 from app.curation.transaction import Conflict, Write
 from app.exercises.models import edition_threats
 from app.operations.models import operation_threats
 from app.organizations.models import organization_threats
-from app.threats.details import threat_detail
 from app.threats.models import ThreatCategory, response_threats
 from app.threats.schemas import ThreatCreate, ThreatDetail, ThreatUpdate
 
