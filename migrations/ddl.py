@@ -59,3 +59,14 @@ def fk(table: str, column: str, parent: str, ondelete: str) -> sa.ForeignKeyCons
     return sa.ForeignKeyConstraint(
         [column], [f"{parent}.id"], name=op.f(f"fk_{table}_{column}_{parent}"), ondelete=ondelete
     )
+
+
+def slug_and_names(
+    slug_length: int, name_length: int, *, name_id_nullable: bool = True
+) -> tuple[sa.Column[str], sa.Column[str], sa.Column[str]]:
+    """A record's URL key, its English name and its name in Indonesian (`name_id`)."""
+    return (
+        sa.Column("slug", sa.String(length=slug_length), nullable=False),
+        sa.Column("name", sa.String(length=name_length), nullable=False),
+        sa.Column("name_id", sa.String(length=name_length), nullable=name_id_nullable),
+    )

@@ -3,7 +3,17 @@
 import sqlalchemy as sa
 from alembic import op
 
-from app.migrations.ddl import certainty, channel, dated, enum, fk, integer_id, note, undated_span
+from app.migrations.ddl import (
+    certainty,
+    channel,
+    dated,
+    enum,
+    fk,
+    integer_id,
+    note,
+    slug_and_names,
+    undated_span,
+)
 
 revision = "51568650fd6e"
 down_revision = None
@@ -35,9 +45,7 @@ def upgrade() -> None:
     op.create_table(
         "agreements",
         integer_id(),
-        sa.Column("slug", sa.String(length=120), nullable=False),
-        sa.Column("name", sa.String(length=300), nullable=False),
-        sa.Column("name_id", sa.String(length=300), nullable=True),
+        *slug_and_names(120, 300),
         sa.Column(
             "kind",
             enum(
@@ -69,11 +77,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("name_id", sa.String(length=120), nullable=False),
         sa.Column("official_name", sa.String(length=200), nullable=True),
-        sa.Column(
-            "kind",
-            enum("iso", "historical", "non_iso", name="kind"),
-            nullable=False,
-        ),
+        sa.Column("kind", enum("iso", "historical", "non_iso", name="kind"), nullable=False),
         sa.Column("region", sa.String(length=60), nullable=True),
         sa.Column("subregion", sa.String(length=60), nullable=True),
         sa.Column("valid_from", sa.Date(), nullable=True),
@@ -97,9 +101,7 @@ def upgrade() -> None:
     op.create_table(
         "exercise_series",
         integer_id(),
-        sa.Column("slug", sa.String(length=120), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("name_id", sa.String(length=200), nullable=True),
+        *slug_and_names(120, 200),
         sa.Column("description", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_exercise_series")),
         sa.UniqueConstraint("slug", name=op.f("uq_exercise_series_slug")),
@@ -110,9 +112,7 @@ def upgrade() -> None:
     op.create_table(
         "organizations",
         integer_id(),
-        sa.Column("slug", sa.String(length=80), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("name_id", sa.String(length=200), nullable=True),
+        *slug_and_names(80, 200),
         sa.Column("acronym", sa.String(length=40), nullable=True),
         sa.Column(
             "kind",
@@ -137,11 +137,7 @@ def upgrade() -> None:
     op.create_table(
         "sources",
         sa.Column("id", sa.String(length=80), nullable=False),
-        sa.Column(
-            "kind",
-            enum("article", "dataset", "reference", name="kind"),
-            nullable=False,
-        ),
+        sa.Column("kind", enum("article", "dataset", "reference", name="kind"), nullable=False),
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("publisher", sa.String(length=200), nullable=True),
         sa.Column("url", sa.String(length=500), nullable=True),
@@ -153,14 +149,8 @@ def upgrade() -> None:
     op.create_table(
         "threat_categories",
         integer_id(),
-        sa.Column("slug", sa.String(length=80), nullable=False),
-        sa.Column("name", sa.String(length=120), nullable=False),
-        sa.Column("name_id", sa.String(length=120), nullable=False),
-        sa.Column(
-            "kind",
-            enum("traditional", "non_traditional", name="kind"),
-            nullable=False,
-        ),
+        *slug_and_names(80, 120, name_id_nullable=False),
+        sa.Column("kind", enum("traditional", "non_traditional", name="kind"), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_threat_categories")),
         sa.UniqueConstraint("slug", name=op.f("uq_threat_categories_slug")),
@@ -168,9 +158,7 @@ def upgrade() -> None:
     op.create_table(
         "threat_responses",
         integer_id(),
-        sa.Column("slug", sa.String(length=80), nullable=False),
-        sa.Column("name", sa.String(length=160), nullable=False),
-        sa.Column("name_id", sa.String(length=160), nullable=False),
+        *slug_and_names(80, 160, name_id_nullable=False),
         sa.Column(
             "channel",
             enum(
@@ -195,11 +183,7 @@ def upgrade() -> None:
         sa.Column("agreement_id", sa.Integer(), nullable=False),
         sa.Column("country_id", sa.Integer(), nullable=True),
         sa.Column("organization_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "role",
-            enum("party", "provider", "recipient", name="role"),
-            nullable=False,
-        ),
+        sa.Column("role", enum("party", "provider", "recipient", name="role"), nullable=False),
         certainty(),
         *dated("start"),
         *dated("end"),
@@ -259,9 +243,7 @@ def upgrade() -> None:
         sa.Column("organization_id", sa.Integer(), nullable=False),
         sa.Column("country_id", sa.Integer(), nullable=False),
         sa.Column(
-            "role",
-            enum("member", "observer", "partner", "suspended", name="role"),
-            nullable=False,
+            "role", enum("member", "observer", "partner", "suspended", name="role"), nullable=False
         ),
         certainty(),
         *dated("start"),
@@ -287,14 +269,8 @@ def upgrade() -> None:
     op.create_table(
         "operations",
         integer_id(),
-        sa.Column("slug", sa.String(length=120), nullable=False),
-        sa.Column("name", sa.String(length=300), nullable=False),
-        sa.Column("name_id", sa.String(length=300), nullable=True),
-        sa.Column(
-            "kind",
-            enum("peacekeeping", "humanitarian", name="kind"),
-            nullable=False,
-        ),
+        *slug_and_names(120, 300),
+        sa.Column("kind", enum("peacekeeping", "humanitarian", name="kind"), nullable=False),
         sa.Column("lead_organization_id", sa.Integer(), nullable=True),
         sa.Column("host_country_id", sa.Integer(), nullable=True),
         sa.Column("mandate", sa.String(length=1000), nullable=True),
