@@ -70,3 +70,13 @@ def slug_and_names(
         sa.Column("name", sa.String(length=name_length), nullable=False),
         sa.Column("name_id", sa.String(length=name_length), nullable=name_id_nullable),
     )
+
+
+def integers(*names: str) -> tuple[sa.Column[int], ...]:
+    """Required integer columns (most of them references, constrained separately)."""
+    return tuple(sa.Column(name, sa.Integer(), nullable=False) for name in names)
+
+
+def flags(*names: str) -> tuple[sa.Column[bool], ...]:
+    """Required yes/no columns."""
+    return tuple(sa.Column(name, sa.Boolean(), nullable=False) for name in names)

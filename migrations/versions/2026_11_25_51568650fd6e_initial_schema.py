@@ -10,6 +10,7 @@ from app.migrations.ddl import (
     enum,
     fk,
     integer_id,
+    integers,
     note,
     slug_and_names,
     undated_span,
@@ -240,8 +241,7 @@ def upgrade() -> None:
     op.create_table(
         "memberships",
         integer_id(),
-        sa.Column("organization_id", sa.Integer(), nullable=False),
-        sa.Column("country_id", sa.Integer(), nullable=False),
+        *integers("organization_id", "country_id"),
         sa.Column(
             "role", enum("member", "observer", "partner", "suspended", name="role"), nullable=False
         ),
@@ -299,14 +299,12 @@ def upgrade() -> None:
     op.create_table(
         "ties",
         integer_id(),
-        sa.Column("country_id", sa.Integer(), nullable=False),
-        sa.Column("partner_id", sa.Integer(), nullable=False),
+        *integers("country_id", "partner_id"),
         channel(),
         sa.Column("initiative_id", sa.Integer(), nullable=False),
         *undated_span(),
         certainty(),
-        sa.Column("country_fact_id", sa.Integer(), nullable=False),
-        sa.Column("partner_fact_id", sa.Integer(), nullable=False),
+        *integers("country_fact_id", "partner_fact_id"),
         sa.Column("country_role", sa.String(length=32), nullable=False),
         sa.Column("partner_role", sa.String(length=32), nullable=False),
         fk("ties", "country_id", "countries", "CASCADE"),
@@ -322,8 +320,7 @@ def upgrade() -> None:
     op.create_table(
         "contributions",
         integer_id(),
-        sa.Column("operation_id", sa.Integer(), nullable=False),
-        sa.Column("country_id", sa.Integer(), nullable=False),
+        *integers("operation_id", "country_id"),
         sa.Column("personnel", sa.Integer(), nullable=True),
         *dated("personnel_as_of"),
         certainty(),
@@ -386,8 +383,7 @@ def upgrade() -> None:
     op.create_table(
         "participations",
         integer_id(),
-        sa.Column("edition_id", sa.Integer(), nullable=False),
-        sa.Column("country_id", sa.Integer(), nullable=False),
+        *integers("edition_id", "country_id"),
         sa.Column(
             "role",
             enum("full_participant", "humanitarian_only", "staff_only", "observer", name="role"),

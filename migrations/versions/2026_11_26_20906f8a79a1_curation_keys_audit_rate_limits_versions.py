@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from app.migrations.ddl import enum, integer_id
+from app.migrations.ddl import enum, integer_id, integers
 
 revision = "20906f8a79a1"
 down_revision = "51568650fd6e"
@@ -75,8 +75,7 @@ def upgrade() -> None:
     op.create_table(
         "rate_limit_counters",
         sa.Column("bucket", sa.String(length=200), nullable=False),
-        sa.Column("window_start", sa.Integer(), nullable=False),
-        sa.Column("count", sa.Integer(), nullable=False),
+        *integers("window_start", "count"),
         sa.PrimaryKeyConstraint("bucket", "window_start", name=op.f("pk_rate_limit_counters")),
     )
     with op.batch_alter_table("rate_limit_counters", schema=None) as batch_op:

@@ -8,7 +8,7 @@ from the existing ties.
 import sqlalchemy as sa
 from alembic import op
 
-from app.migrations.ddl import channel, fk, undated_span
+from app.migrations.ddl import channel, fk, integers, undated_span
 
 revision = "83b87dedf60b"
 down_revision = "20906f8a79a1"
@@ -22,8 +22,7 @@ def _cascading(table: str, column: str, parent: str) -> sa.ForeignKeyConstraint:
 def upgrade() -> None:
     op.create_table(
         "partner_channels",
-        sa.Column("country_id", sa.Integer(), nullable=False),
-        sa.Column("partner_id", sa.Integer(), nullable=False),
+        *integers("country_id", "partner_id"),
         channel(),
         sa.Column("initiatives", sa.Integer(), nullable=False),
         *undated_span(),
@@ -35,9 +34,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "partner_co_threats",
-        sa.Column("country_id", sa.Integer(), nullable=False),
-        sa.Column("threat_id", sa.Integer(), nullable=False),
-        sa.Column("partner_id", sa.Integer(), nullable=False),
+        *integers("country_id", "threat_id", "partner_id"),
         channel(),
         sa.Column("co_threat_id", sa.Integer(), nullable=False),
         _cascading("partner_co_threats", "co_threat_id", "threat_categories"),
@@ -55,11 +52,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "partner_threats",
-        sa.Column("country_id", sa.Integer(), nullable=False),
-        sa.Column("partner_id", sa.Integer(), nullable=False),
+        *integers("country_id", "partner_id"),
         channel(),
-        sa.Column("threat_id", sa.Integer(), nullable=False),
-        sa.Column("initiatives", sa.Integer(), nullable=False),
+        *integers("threat_id", "initiatives"),
         *undated_span(),
         _cascading("partner_threats", "country_id", "countries"),
         _cascading("partner_threats", "partner_id", "countries"),

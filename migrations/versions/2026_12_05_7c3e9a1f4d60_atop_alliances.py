@@ -8,7 +8,7 @@ an `alliance_members` spell with its obligations and the party or membership it 
 import sqlalchemy as sa
 from alembic import op
 
-from app.migrations.ddl import dated, fk, integer_id, note
+from app.migrations.ddl import dated, fk, flags, integer_id, integers, note
 
 revision = "7c3e9a1f4d60"
 down_revision = "7c3e9b1a4f62"
@@ -29,10 +29,7 @@ def upgrade() -> None:
         sa.Column("phases", sa.Integer(), nullable=False),
         sa.Column("cow_id", sa.Integer(), nullable=True),
         sa.Column("cow4_id", sa.Integer(), nullable=True),
-        sa.Column("military_aid", sa.Boolean(), nullable=False),
-        sa.Column("bases", sa.Boolean(), nullable=False),
-        sa.Column("integrated_command", sa.Boolean(), nullable=False),
-        sa.Column("organization", sa.Boolean(), nullable=False),
+        *flags("military_aid", "bases", "integrated_command", "organization"),
         sa.Column("locator", sa.String(length=80), nullable=False),
         fk("alliances", "agreement_id", "agreements", "SET NULL"),
         fk("alliances", "organization_id", "organizations", "SET NULL"),
@@ -47,15 +44,8 @@ def upgrade() -> None:
     op.create_table(
         "alliance_members",
         integer_id(),
-        sa.Column("alliance_id", sa.Integer(), nullable=False),
-        sa.Column("country_id", sa.Integer(), nullable=False),
-        sa.Column("cow_code", sa.Integer(), nullable=False),
-        sa.Column("phase", sa.Integer(), nullable=False),
-        sa.Column("defense", sa.Boolean(), nullable=False),
-        sa.Column("offense", sa.Boolean(), nullable=False),
-        sa.Column("neutrality", sa.Boolean(), nullable=False),
-        sa.Column("non_aggression", sa.Boolean(), nullable=False),
-        sa.Column("consultation", sa.Boolean(), nullable=False),
+        *integers("alliance_id", "country_id", "cow_code", "phase"),
+        *flags("defense", "offense", "neutrality", "non_aggression", "consultation"),
         sa.Column("party_id", sa.Integer(), nullable=True),
         sa.Column("membership_id", sa.Integer(), nullable=True),
         sa.Column("locator", sa.String(length=80), nullable=False),
@@ -75,8 +65,7 @@ def upgrade() -> None:
         batch.create_index(batch.f("ix_alliance_members_membership_id"), ["membership_id"])
     op.create_table(
         "alliance_targets",
-        sa.Column("alliance_id", sa.Integer(), nullable=False),
-        sa.Column("cow_code", sa.Integer(), nullable=False),
+        *integers("alliance_id", "cow_code"),
         sa.Column("country_id", sa.Integer(), nullable=True),
         fk("alliance_targets", "alliance_id", "alliances", "CASCADE"),
         fk("alliance_targets", "country_id", "countries", "RESTRICT"),

@@ -9,7 +9,7 @@ the current (or last) code.
 import sqlalchemy as sa
 from alembic import op
 
-from app.migrations.ddl import integer_id, note
+from app.migrations.ddl import integer_id, integers, note
 
 revision = "c0a7d1e5f316"
 down_revision = "c41d2e8f9a10"
@@ -19,8 +19,7 @@ def upgrade() -> None:
     op.create_table(
         "country_cow_codes",
         integer_id(),
-        sa.Column("country_id", sa.Integer(), nullable=False),
-        sa.Column("cow_code", sa.Integer(), nullable=False),
+        *integers("country_id", "cow_code"),
         sa.Column("valid_from", sa.Date(), nullable=True),
         sa.Column("valid_until", sa.Date(), nullable=True),
         sa.Column("source_id", sa.String(length=80), nullable=False),

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from app.migrations.ddl import certainty, enum, fk, integer_id, note
+from app.migrations.ddl import certainty, enum, fk, integer_id, integers, note
 
 revision = "d021cc11eae9"
 down_revision = "7c3d9e1f4a60"
@@ -95,8 +95,7 @@ def upgrade() -> None:
     op.create_table(
         "transfer_parties",
         integer_id(),
-        sa.Column("transfer_id", sa.Integer(), nullable=False),
-        sa.Column("country_id", sa.Integer(), nullable=False),
+        *integers("transfer_id", "country_id"),
         sa.Column("role", enum("supplier", "recipient", name="role"), nullable=False),
         certainty(),
         fk("transfer_parties", "country_id", "countries", "RESTRICT"),
@@ -115,8 +114,7 @@ def upgrade() -> None:
     precision = ("day", "month", "year")
     op.create_table(
         "transfer_threats",
-        sa.Column("transfer_id", sa.Integer(), nullable=False),
-        sa.Column("threat_id", sa.Integer(), nullable=False),
+        *integers("transfer_id", "threat_id"),
         sa.Column("start_date", sa.Date(), nullable=True),
         sa.Column("start_precision", enum(*precision, name="start_precision"), nullable=True),
         sa.Column("end_date", sa.Date(), nullable=True),
