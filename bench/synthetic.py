@@ -241,11 +241,19 @@ class Generator:
             return Certainty.confirmed
         return Certainty.unconfirmed if draw < 0.97 else Certainty.disputed
 
+    def later_date(
+        self, year: int, chance: float, years_after: tuple[int, int], last: int | None = None
+    ) -> date | None:
+        """With probability `chance`, 1 January of a year `years_after` (a range) after `year`,
+        at the latest `last`; else None."""
+        if self.rng.random() >= chance:
+            return None
+        later = year + self.rng.randint(*years_after)
+        return _year_date(later if last is None else min(later, last))
+
     def period(self, first: int, last: int, ended: float) -> tuple[date | None, date | None]:
         start_year = self.rng.randint(first, last)
-        end = None
-        if self.rng.random() < ended:
-            end = _year_date(min(start_year + self.rng.randint(1, 25), 2026))
+        end = self.later_date(start_year, ended, (1, 25), last=2026)
         start = None if self.rng.random() < 0.05 else _year_date(start_year)
         return start, end
 
@@ -370,11 +378,7 @@ class Generator:
         for n in range(AGREEMENTS * self.scale):
             agreement_id = self.ids.take(Agreement)
             signed = self.rng.randint(1960, 2024)
-            ended = (
-                _year_date(min(signed + self.rng.randint(2, 30), 2026))
-                if self.rng.random() < 0.2
-                else None
-            )
+            ended = self.later_date(signed, 0.2, (2, 30), last=2026)
             self.add(
                 Agreement,
                 {
@@ -430,11 +434,7 @@ class Generator:
         for n in range(OPERATIONS * self.scale):
             operation_id = self.ids.take(Operation)
             start_year = self.rng.randint(1990, 2023)
-            end = (
-                _year_date(start_year + self.rng.randint(1, 15))
-                if self.rng.random() < 0.6
-                else None
-            )
+            end = self.later_date(start_year, 0.6, (1, 15))
             self.add(
                 Operation,
                 {
