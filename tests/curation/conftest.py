@@ -2,6 +2,7 @@
 per test (a copy of the seeded template), an app on it and a curator key."""
 
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,3 +134,13 @@ def refused_creations(
     parametrized: Callable[..., Coroutine[Any, Any, None]]
     parametrized = pytest.mark.parametrize(("body", "status", "says"), refusals)(test)
     return parametrized
+
+
+def request_body(**fields: Any) -> Callable[..., dict[str, Any]]:
+    """A builder of a write's JSON body: `fields`, with the ones it is given added or replacing
+    them; each body a copy of its own, which a test may change."""
+
+    def build(**extra: Any) -> dict[str, Any]:
+        return deepcopy({**fields, **extra})
+
+    return build

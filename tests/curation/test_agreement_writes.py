@@ -1,10 +1,8 @@
 """Writes to agreements, their parties (countries or organizations) and threat links."""
 
-from typing import Any
-
 import pytest
 
-from tests.curation.conftest import Curated, refused_creations
+from tests.curation.conftest import Curated, refused_creations, request_body
 
 pytestmark = pytest.mark.anyio
 
@@ -12,19 +10,17 @@ SOURCES = [{"source": "article", "locator": "agreements"}]
 PATH = "/v1/agreements/btn-mdv-pact"
 
 
-def _agreement(**extra: Any) -> dict[str, Any]:
-    return {
-        "slug": "btn-mdv-pact",
-        "name": "Bhutan-Maldives Defence Pact",
-        "kind": "defense_treaty",
-        "signed_date": "2020-01-01",
-        "signed_precision": "year",
-        "in_force_date": "2020-06-01",
-        "threats": ["armed-conflict"],
-        "parties": [{"country": "BTN"}, {"country": "MDV", "sources": [{"source": "mme-v7"}]}],
-        "sources": SOURCES,
-        **extra,
-    }
+_agreement = request_body(
+    slug="btn-mdv-pact",
+    name="Bhutan-Maldives Defence Pact",
+    kind="defense_treaty",
+    signed_date="2020-01-01",
+    signed_precision="year",
+    in_force_date="2020-06-01",
+    threats=["armed-conflict"],
+    parties=[{"country": "BTN"}, {"country": "MDV", "sources": [{"source": "mme-v7"}]}],
+    sources=SOURCES,
+)
 
 
 async def test_create_read_update_delete(curated: Curated) -> None:

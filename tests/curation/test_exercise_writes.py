@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from tests.curation.conftest import Curated, refused_creations
+from tests.curation.conftest import Curated, refused_creations, request_body
 
 pytestmark = pytest.mark.anyio
 
@@ -29,16 +29,14 @@ def _edition(year: int = 2026, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _series(**extra: Any) -> dict[str, Any]:
-    return {
-        "slug": "himalaya-shield",
-        "name": "Himalaya Shield",
-        "name_id": "Perisai Himalaya",
-        "description": "A made-up series for the tests.",
-        "sources": SOURCES,
-        "editions": [_edition()],
-        **extra,
-    }
+_series = request_body(
+    slug="himalaya-shield",
+    name="Himalaya Shield",
+    name_id="Perisai Himalaya",
+    description="A made-up series for the tests.",
+    sources=SOURCES,
+    editions=[_edition()],
+)
 
 
 async def test_create_series_then_read_it_with_its_ties(curated: Curated) -> None:

@@ -7,37 +7,33 @@ from sqlalchemy import create_engine, update
 
 from app.core.periods import DatePrecision
 from app.sources.models import Source
-from tests.curation.conftest import Curated, refused_creations
+from tests.curation.conftest import Curated, refused_creations, request_body
 
 pytestmark = pytest.mark.anyio
 
 SOURCES = [{"source": "article", "locator": "ancaman"}]
 
 
-def _threat(**extra: Any) -> dict[str, Any]:
-    return {
-        "slug": "piracy",
-        "name": "Piracy",
-        "name_id": "Pembajakan",
-        "kind": "non_traditional",
-        "description": "Robbery at sea.",
-        "sources": SOURCES,
-        **extra,
-    }
+_threat = request_body(
+    slug="piracy",
+    name="Piracy",
+    name_id="Pembajakan",
+    kind="non_traditional",
+    description="Robbery at sea.",
+    sources=SOURCES,
+)
 
 
-def _source(**extra: Any) -> dict[str, Any]:
-    return {
-        "id": "imb-piracy-report-2025",
-        "kind": "reference",
-        "title": "Piracy and Armed Robbery Against Ships, 2025 report",
-        "publisher": "ICC International Maritime Bureau",
-        "url": "https://www.icc-ccs.org/piracy-reporting-centre",
-        "published_date": "2025-01-01",
-        "published_precision": "month",
-        "language": "en",
-        **extra,
-    }
+_source = request_body(
+    id="imb-piracy-report-2025",
+    kind="reference",
+    title="Piracy and Armed Robbery Against Ships, 2025 report",
+    publisher="ICC International Maritime Bureau",
+    url="https://www.icc-ccs.org/piracy-reporting-centre",
+    published_date="2025-01-01",
+    published_precision="month",
+    language="en",
+)
 
 
 async def test_threat_category_lifecycle(curated: Curated) -> None:
