@@ -39,6 +39,13 @@ _series = request_body(
 )
 
 
+async def _series_written(curated: Curated) -> str:
+    """POST the test series; its ETag."""
+    written = await curated.client.post("/v1/exercises", json=_series(), headers=curated.auth)
+    assert written.status_code == 201, written.text
+    return str((await curated.client.get("/v1/exercises/himalaya-shield")).headers["etag"])
+
+
 async def test_create_series_then_read_it_with_its_ties(curated: Curated) -> None:
     api = curated.client
     before_pair = await curated.ties("BTN", "MDV")
@@ -104,8 +111,7 @@ async def test_exercise_ties_stay_within_both_countries_validity(curated: Curate
 
 async def test_update_series_with_if_match(curated: Curated) -> None:
     api = curated.client
-    await api.post("/v1/exercises", json=_series(), headers=curated.auth)
-    stale = (await api.get("/v1/exercises/himalaya-shield")).headers["etag"]
+    stale = await _series_written(curated)
     first = await api.patch(
         "/v1/exercises/himalaya-shield",
         json={"name": "Himalayan Shield"},
@@ -138,7 +144,7 @@ async def test_update_series_with_if_match(curated: Curated) -> None:
 
 async def test_delete_series_removes_its_ties(curated: Curated) -> None:
     api = curated.client
-    await api.post("/v1/exercises", json=_series(), headers=curated.auth)
+    await _series_written(curated)
     ties = await curated.ties("BTN", "MDV")
     deleted = await api.delete("/v1/exercises/himalaya-shield", headers=curated.auth)
     assert deleted.status_code == 204
@@ -150,8 +156,7 @@ async def test_delete_series_removes_its_ties(curated: Curated) -> None:
 
 async def test_edition_lifecycle(curated: Curated) -> None:
     api = curated.client
-    await api.post("/v1/exercises", json=_series(), headers=curated.auth)
-    series_tag = (await api.get("/v1/exercises/himalaya-shield")).headers["etag"]
+    series_tag = await _series_written(curated)
     created = await api.post(
         "/v1/exercises/himalaya-shield/editions",
         json=_edition(2027, slug="hs-27", participants=[{"country": "BTN"}]),
@@ -189,7 +194,7 @@ async def test_edition_lifecycle(curated: Curated) -> None:
 
 async def test_participant_put_and_delete_change_ties_at_once(curated: Curated) -> None:
     api = curated.client
-    await api.post("/v1/exercises", json=_series(), headers=curated.auth)
+    await _series_written(curated)
     path = "/v1/exercises/himalaya-shield/editions/himalaya-shield-2026"
     assert await curated.ties("BTN", "ISL") == 0
     pair_tag = (await api.get("/v1/countries/BTN/partners/ISL")).headers["etag"]
