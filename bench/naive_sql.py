@@ -34,6 +34,19 @@ def _overlap(s1: str, e1: str, s2: str, e2: str) -> str:
     )
 
 
+def _both_within(mine: str, theirs: str, start: str, end: str) -> str:
+    """Two facts (table aliases with start_date and end_date) overlap each other, and each
+    overlaps its initiative's period [start, end)."""
+    periods = {alias: (f"{alias}.start_date", f"{alias}.end_date") for alias in (mine, theirs)}
+    return "\n    AND ".join(
+        (
+            _overlap(*periods[mine], *periods[theirs]),
+            _overlap(*periods[mine], start, end),
+            _overlap(*periods[theirs], start, end),
+        )
+    )
+
+
 def _greatest(dialect: str, a: str, b: str) -> str:
     """The later of two nullable dates, NULL only when both are."""
     if dialect == "postgresql":
@@ -108,20 +121,14 @@ shared AS (
   JOIN agreement_sides a2 ON a2.agreement_id = a1.agreement_id AND a2.country_id <> a1.country_id
   JOIN agreements ag ON ag.id = a1.agreement_id
   WHERE a1.country_id = (SELECT id FROM me){partner_filter["a"]}
-    AND {_overlap("a1.start_date", "a1.end_date", "a2.start_date", "a2.end_date")}
-    AND {_overlap("a1.start_date", "a1.end_date", _AG_FROM, "ag.ended_date")}
-    AND {_overlap("a2.start_date", "a2.end_date", _AG_FROM, "ag.ended_date")}{threat_filter["a"]}
+    AND {_both_within("a1", "a2", _AG_FROM, "ag.ended_date")}{threat_filter["a"]}
   UNION ALL
   SELECT 'operation', c1.operation_id, c2.country_id, c1.id, c2.id
   FROM contributions c1
   JOIN contributions c2 ON c2.operation_id = c1.operation_id AND c2.country_id <> c1.country_id
   JOIN operations op ON op.id = c1.operation_id
   WHERE c1.country_id = (SELECT id FROM me){partner_filter["c"]}
-    AND {_overlap("c1.start_date", "c1.end_date", "c2.start_date", "c2.end_date")}
-    AND {_overlap("c1.start_date", "c1.end_date", "op.start_date", "op.end_date")}
-    AND {_overlap("c2.start_date", "c2.end_date", "op.start_date", "op.end_date")}{
-        threat_filter["c"]
-    }
+    AND {_both_within("c1", "c2", "op.start_date", "op.end_date")}{threat_filter["c"]}
 )"""
 
 

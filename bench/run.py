@@ -275,6 +275,18 @@ class LoadSettings:
     generator: str  # "wrk" or "python"
 
 
+@dataclass(frozen=True)
+class LoadRequest:
+    """What one load run sends: GET `path` on the server at `port` for `duration` seconds,
+    expecting status `expect`."""
+
+    port: int
+    path: str
+    expect: int
+    duration: float
+    headers: dict[str, str]
+
+
 def run_load(
     settings: LoadSettings,
     port: int,
@@ -286,31 +298,26 @@ def run_load(
     headers = dict(headers or {})
     if settings.accept_encoding:
         headers["Accept-Encoding"] = settings.accept_encoding
+    load = LoadRequest(port, path, expect, duration, headers)
     if settings.generator == "wrk":
-        return _wrk(settings, port, path, expect, duration, headers)
-    return asyncio.run(_python_load(settings, port, path, expect, duration, headers))
+        return _wrk(settings, load)
+    return asyncio.run(_python_load(settings, load))
 
 
-def _wrk(
-    settings: LoadSettings,
-    port: int,
-    path: str,
-    expect: int,
-    duration: float,
-    headers: dict[str, str],
-) -> Load:
+def _wrk(settings: LoadSettings, load: LoadRequest) -> Load:
     env = {
         **os.environ,
-        "BENCH_IF_NONE_MATCH": headers.get("If-None-Match", ""),
-        "BENCH_ACCEPT_ENCODING": headers.get("Accept-Encoding", ""),
-        "BENCH_CACHE_CONTROL": headers.get("Cache-Control", ""),
+        "BENCH_IF_NONE_MATCH": load.headers.get("If-None-Match", ""),
+        "BENCH_ACCEPT_ENCODING": load.headers.get("Accept-Encoding", ""),
+        "BENCH_CACHE_CONTROL": load.headers.get("Cache-Control", ""),
     }
+    url = f"http://{HOST}:{load.port}{load.path}"
     command = [
-        "wrk", "-t1", f"-c{settings.concurrency}", f"-d{max(1, round(duration))}s",
-        "--timeout", "60s", "-s", str(BENCH / "wrk-report.lua"), f"http://{HOST}:{port}{path}",
+        "wrk", "-t1", f"-c{settings.concurrency}", f"-d{max(1, round(load.duration))}s",
+        "--timeout", "60s", "-s", str(BENCH / "wrk-report.lua"), url,
     ]  # fmt: skip
     done = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=duration + 120, check=False
+        command, env=env, capture_output=True, text=True, timeout=load.duration + 120, check=False
     )
     line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
     if line is None:
@@ -319,7 +326,7 @@ def _wrk(
     errors = data["errors"]
     socket_errors = errors["connect"] + errors["read"] + errors["write"] + errors["timeout"]
     statuses = {str(k): int(v) for k, v in data["statuses"].items()}
-    good = statuses.get(str(expect), 0)
+    good = statuses.get(str(load.expect), 0)
     return Load(
         requests=data["requests"],
         seconds=data["duration_us"] / 1e6,
@@ -333,14 +340,7 @@ def _wrk(
     )
 
 
-async def _python_load(
-    settings: LoadSettings,
-    port: int,
-    path: str,
-    expect: int,
-    duration: float,
-    headers: dict[str, str],
-) -> Load:
+async def _python_load(settings: LoadSettings, load: LoadRequest) -> Load:
     """A bounded closed-loop generator: `concurrency` clients until the time (or a cap of
     requests) runs out; only 127.0.0.1."""
     import httpx
@@ -352,9 +352,9 @@ async def _python_load(
     body_bytes = 0
     limits = httpx.Limits(max_connections=settings.concurrency)
     started = time.perf_counter()
-    deadline = started + duration
+    deadline = started + load.duration
     async with httpx.AsyncClient(
-        base_url=f"http://{HOST}:{port}", limits=limits, timeout=60, headers=headers
+        base_url=f"http://{HOST}:{load.port}", limits=limits, timeout=60, headers=load.headers
     ) as client:
 
         async def worker() -> None:
@@ -362,7 +362,7 @@ async def _python_load(
             while time.perf_counter() < deadline and len(latencies) < max_requests:
                 sent = time.perf_counter()
                 try:
-                    response = await client.get(path)
+                    response = await client.get(load.path)
                 except httpx.HTTPError:
                     errors += 1
                     continue
@@ -380,7 +380,7 @@ async def _python_load(
             latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0
         )
 
-    good = statuses.get(str(expect), 0)
+    good = statuses.get(str(load.expect), 0)
     return Load(
         requests=len(latencies),
         seconds=elapsed,

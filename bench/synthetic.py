@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, event, func, insert, select, text, update
 from sqlalchemy.engine import Connection, make_url
@@ -84,6 +84,8 @@ from app.sources.models import (  # noqa: E402
 from app.system.models import DataState  # noqa: E402
 from app.threats.models import ThreatCategory  # noqa: E402
 from seed.loader import load_seed  # noqa: E402
+
+_T = TypeVar("_T")
 
 SEED = 20261125
 SOURCE_ID = "synthetic-bench"
@@ -236,16 +238,28 @@ class Generator:
             self.rows.setdefault(table.name, []).append({owner: owner_id, "threat_id": threat_id})
 
     def certainty(self) -> Certainty:
+        tiers = [(0.9, Certainty.confirmed), (0.97, Certainty.unconfirmed)]
+        return self.tiered(tiers, Certainty.disputed)
+
+    def tiered(self, tiers: Sequence[tuple[float, _T]], otherwise: _T) -> _T:
+        """One uniform draw: the value of the first tier whose bound it falls below, else
+        `otherwise`."""
         draw = self.rng.random()
-        if draw < 0.9:
-            return Certainty.confirmed
-        return Certainty.unconfirmed if draw < 0.97 else Certainty.disputed
+        return next((value for bound, value in tiers if draw < bound), otherwise)
+
+    def later_date(
+        self, year: int, chance: float, years_after: tuple[int, int], last: int | None = None
+    ) -> date | None:
+        """With probability `chance`, 1 January of a year `years_after` (a range) after `year`,
+        at the latest `last`; else None."""
+        if self.rng.random() >= chance:
+            return None
+        later = year + self.rng.randint(*years_after)
+        return _year_date(later if last is None else min(later, last))
 
     def period(self, first: int, last: int, ended: float) -> tuple[date | None, date | None]:
         start_year = self.rng.randint(first, last)
-        end = None
-        if self.rng.random() < ended:
-            end = _year_date(min(start_year + self.rng.randint(1, 25), 2026))
+        end = self.later_date(start_year, ended, (1, 25), last=2026)
         start = None if self.rng.random() < 0.05 else _year_date(start_year)
         return start, end
 
@@ -278,13 +292,9 @@ class Generator:
             size = max(3, min(N_COUNTRIES // 2, round(self.rng.expovariate(1 / mean_size))))
             members = _weighted_sample(self.rng, self.countries, self.flat_weights, size)
             for country_id in members:
-                draw = self.rng.random()
-                role = (
-                    MembershipRole.member
-                    if draw < 0.85
-                    else MembershipRole.observer
-                    if draw < 0.95
-                    else MembershipRole.partner
+                role = self.tiered(
+                    [(0.85, MembershipRole.member), (0.95, MembershipRole.observer)],
+                    MembershipRole.partner,
                 )
                 start, end = self.period(founded, 2024, ended=0.2)
                 membership_id = self.ids.take(Membership)
@@ -343,13 +353,9 @@ class Generator:
             size = max(2, min(80, 1 + round(self.rng.lognormvariate(mu, sigma))))
             participants = _weighted_sample(self.rng, self.countries, self.cum_weights, size)
             for index, country_id in enumerate(participants):
-                draw = self.rng.random()
-                role = (
-                    ParticipantRole.full_participant
-                    if draw < 0.88
-                    else ParticipantRole.observer
-                    if draw < 0.96
-                    else ParticipantRole.staff_only
+                role = self.tiered(
+                    [(0.88, ParticipantRole.full_participant), (0.96, ParticipantRole.observer)],
+                    ParticipantRole.staff_only,
                 )
                 participation_id = self.ids.take(Participation)
                 self.add(
@@ -370,11 +376,7 @@ class Generator:
         for n in range(AGREEMENTS * self.scale):
             agreement_id = self.ids.take(Agreement)
             signed = self.rng.randint(1960, 2024)
-            ended = (
-                _year_date(min(signed + self.rng.randint(2, 30), 2026))
-                if self.rng.random() < 0.2
-                else None
-            )
+            ended = self.later_date(signed, 0.2, (2, 30), last=2026)
             self.add(
                 Agreement,
                 {
@@ -430,11 +432,7 @@ class Generator:
         for n in range(OPERATIONS * self.scale):
             operation_id = self.ids.take(Operation)
             start_year = self.rng.randint(1990, 2023)
-            end = (
-                _year_date(start_year + self.rng.randint(1, 15))
-                if self.rng.random() < 0.6
-                else None
-            )
+            end = self.later_date(start_year, 0.6, (1, 15))
             self.add(
                 Operation,
                 {

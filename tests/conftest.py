@@ -9,6 +9,7 @@ that: CI runs `make test` on SQLite, then with `postgresql` alone.
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -130,3 +131,8 @@ async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+
+
+def dyads_among(countries: list[str], first: int, last: int, **extra: Any) -> dict[str, Any]:
+    """The query parameters of the dyad years among `countries` from `first` to `last`."""
+    return {"year_gte": first, "year_lte": last, "country": countries, "within": "true", **extra}

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
+from app.migrations.ddl import enum, integer_id, integers
+
 revision = "20906f8a79a1"
 down_revision = "51568650fd6e"
 
@@ -30,18 +32,11 @@ _CURATED = (
 def upgrade() -> None:
     op.create_table(
         "api_keys",
-        sa.Column("id", sa.Integer(), nullable=False),
+        integer_id(),
         sa.Column("name", sa.String(length=80), nullable=False),
         sa.Column(
             "scope",
-            sa.Enum(
-                "curator",
-                "admin",
-                name="scope",
-                native_enum=False,
-                create_constraint=True,
-                length=32,
-            ),
+            enum("curator", "admin", name="scope"),
             nullable=False,
         ),
         sa.Column("prefix", sa.String(length=16), nullable=False),
@@ -55,22 +50,14 @@ def upgrade() -> None:
     )
     op.create_table(
         "audit_entries",
-        sa.Column("id", sa.Integer(), nullable=False),
+        integer_id(),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("key_name", sa.String(length=80), nullable=False),
         sa.Column("entity", sa.String(length=40), nullable=False),
         sa.Column("entity_id", sa.String(length=300), nullable=False),
         sa.Column(
             "operation",
-            sa.Enum(
-                "create",
-                "update",
-                "delete",
-                name="operation",
-                native_enum=False,
-                create_constraint=True,
-                length=32,
-            ),
+            enum("create", "update", "delete", name="operation"),
             nullable=False,
         ),
         sa.Column("data_version", sa.Integer(), nullable=False),
@@ -88,8 +75,7 @@ def upgrade() -> None:
     op.create_table(
         "rate_limit_counters",
         sa.Column("bucket", sa.String(length=200), nullable=False),
-        sa.Column("window_start", sa.Integer(), nullable=False),
-        sa.Column("count", sa.Integer(), nullable=False),
+        *integers("window_start", "count"),
         sa.PrimaryKeyConstraint("bucket", "window_start", name=op.f("pk_rate_limit_counters")),
     )
     with op.batch_alter_table("rate_limit_counters", schema=None) as batch_op:

@@ -8,43 +8,24 @@ from the existing ties.
 import sqlalchemy as sa
 from alembic import op
 
+from app.migrations.ddl import channel, fk, integers, undated_span
+
 revision = "83b87dedf60b"
 down_revision = "20906f8a79a1"
 
 
-def _channel() -> sa.Column[str]:
-    return sa.Column(
-        "channel",
-        sa.Enum(
-            "organization",
-            "exercise",
-            "agreement",
-            "operation",
-            name="channel",
-            native_enum=False,
-            create_constraint=True,
-            length=32,
-        ),
-        nullable=False,
-    )
-
-
 def _cascading(table: str, column: str, parent: str) -> sa.ForeignKeyConstraint:
     """The aggregates are derived: a row goes with the country or threat it counts."""
-    return sa.ForeignKeyConstraint(
-        [column], [f"{parent}.id"], name=op.f(f"fk_{table}_{column}_{parent}"), ondelete="CASCADE"
-    )
+    return fk(table, column, parent, "CASCADE")
 
 
 def upgrade() -> None:
     op.create_table(
         "partner_channels",
-        sa.Column("country_id", sa.Integer(), nullable=False),
-        sa.Column("partner_id", sa.Integer(), nullable=False),
-        _channel(),
+        *integers("country_id", "partner_id"),
+        channel(),
         sa.Column("initiatives", sa.Integer(), nullable=False),
-        sa.Column("start_date", sa.Date(), nullable=True),
-        sa.Column("end_date", sa.Date(), nullable=True),
+        *undated_span(),
         _cascading("partner_channels", "country_id", "countries"),
         _cascading("partner_channels", "partner_id", "countries"),
         sa.PrimaryKeyConstraint(
@@ -53,10 +34,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "partner_co_threats",
-        sa.Column("country_id", sa.Integer(), nullable=False),
-        sa.Column("threat_id", sa.Integer(), nullable=False),
-        sa.Column("partner_id", sa.Integer(), nullable=False),
-        _channel(),
+        *integers("country_id", "threat_id", "partner_id"),
+        channel(),
         sa.Column("co_threat_id", sa.Integer(), nullable=False),
         _cascading("partner_co_threats", "co_threat_id", "threat_categories"),
         _cascading("partner_co_threats", "country_id", "countries"),
@@ -73,13 +52,10 @@ def upgrade() -> None:
     )
     op.create_table(
         "partner_threats",
-        sa.Column("country_id", sa.Integer(), nullable=False),
-        sa.Column("partner_id", sa.Integer(), nullable=False),
-        _channel(),
-        sa.Column("threat_id", sa.Integer(), nullable=False),
-        sa.Column("initiatives", sa.Integer(), nullable=False),
-        sa.Column("start_date", sa.Date(), nullable=True),
-        sa.Column("end_date", sa.Date(), nullable=True),
+        *integers("country_id", "partner_id"),
+        channel(),
+        *integers("threat_id", "initiatives"),
+        *undated_span(),
         _cascading("partner_threats", "country_id", "countries"),
         _cascading("partner_threats", "partner_id", "countries"),
         _cascading("partner_threats", "threat_id", "threat_categories"),
@@ -110,23 +86,23 @@ def _populate() -> None:
         f"SELECT t.country_id, t.partner_id, t.channel, count(DISTINCT t.initiative_id), {_SPAN} "
         "FROM ties t GROUP BY t.country_id, t.partner_id, t.channel"
     )
-    for channel, (links, column) in _LINKS.items():
+    for tie_channel, (links, column) in _LINKS.items():
         op.execute(
             "INSERT INTO partner_threats "
             "(country_id, partner_id, channel, threat_id, initiatives, start_date, end_date) "
-            f"SELECT t.country_id, t.partner_id, '{channel}', l.threat_id, "
+            f"SELECT t.country_id, t.partner_id, '{tie_channel}', l.threat_id, "
             f"count(DISTINCT t.initiative_id), {_SPAN} "
             f"FROM ties t JOIN {links} l ON l.{column} = t.initiative_id "
-            f"WHERE t.channel = '{channel}' "
+            f"WHERE t.channel = '{tie_channel}' "
             "GROUP BY t.country_id, t.partner_id, l.threat_id"
         )
         op.execute(
             "INSERT INTO partner_co_threats "
             "(country_id, threat_id, partner_id, channel, co_threat_id) "
-            f"SELECT DISTINCT t.country_id, l.threat_id, t.partner_id, '{channel}', c.threat_id "
+            f"SELECT DISTINCT t.country_id, l.threat_id, t.partner_id, '{tie_channel}', c.threat_id "
             f"FROM ties t JOIN {links} l ON l.{column} = t.initiative_id "
             f"JOIN {links} c ON c.{column} = t.initiative_id "
-            f"WHERE t.channel = '{channel}'"
+            f"WHERE t.channel = '{tie_channel}'"
         )
 
 

@@ -5,6 +5,8 @@ personnel of a contribution (IPI's Providing for Peacekeeping data, issue 14)
 import sqlalchemy as sa
 from alembic import op
 
+from app.migrations.ddl import fk, integer_id
+
 revision = "3e9b1c7a4f62"
 down_revision = "d021cc11eae9"
 
@@ -22,25 +24,15 @@ def upgrade() -> None:
         batch.add_column(sa.Column("longitude", sa.Float(), nullable=True))
     op.create_table(
         "contribution_months",
-        sa.Column("id", sa.Integer(), nullable=False),
+        integer_id(),
         sa.Column("contribution_id", sa.Integer(), nullable=False),
         sa.Column("month", sa.Date(), nullable=False),
         *(sa.Column(name, sa.Integer(), nullable=True) for name in _FIGURES),
         sa.Column("total", sa.Integer(), nullable=False),
         sa.Column("source_id", sa.String(length=80), nullable=False),
         sa.Column("locator", sa.String(length=300), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["contribution_id"],
-            ["contributions.id"],
-            name=op.f("fk_contribution_months_contribution_id_contributions"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["source_id"],
-            ["sources.id"],
-            name=op.f("fk_contribution_months_source_id_sources"),
-            ondelete="RESTRICT",
-        ),
+        fk("contribution_months", "contribution_id", "contributions", "CASCADE"),
+        fk("contribution_months", "source_id", "sources", "RESTRICT"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contribution_months")),
         sa.UniqueConstraint(
             "contribution_id", "month", name=op.f("uq_contribution_months_contribution_id_month")

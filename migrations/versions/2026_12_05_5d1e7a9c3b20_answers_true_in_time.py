@@ -13,6 +13,8 @@ undated, until a curator or the seed dates it.
 import sqlalchemy as sa
 from alembic import op
 
+from app.migrations.ddl import precision
+
 revision = "5d1e7a9c3b20"
 down_revision = "83b87dedf60b"
 
@@ -26,12 +28,6 @@ _LINK_TABLES = (
 )
 
 
-def _precision(name: str) -> sa.Enum:
-    return sa.Enum(
-        "day", "month", "year", name=name, native_enum=False, create_constraint=True, length=32
-    )
-
-
 def upgrade() -> None:
     with op.batch_alter_table("ties") as batch:
         batch.add_column(
@@ -41,10 +37,10 @@ def upgrade() -> None:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("start_date", sa.Date(), nullable=True))
             batch.add_column(
-                sa.Column("start_precision", _precision("start_precision"), nullable=True)
+                sa.Column("start_precision", precision("start_precision"), nullable=True)
             )
             batch.add_column(sa.Column("end_date", sa.Date(), nullable=True))
-            batch.add_column(sa.Column("end_precision", _precision("end_precision"), nullable=True))
+            batch.add_column(sa.Column("end_precision", precision("end_precision"), nullable=True))
             batch.add_column(sa.Column("source_id", sa.String(length=80), nullable=True))
             batch.add_column(sa.Column("locator", sa.String(length=500), nullable=True))
             batch.create_foreign_key(

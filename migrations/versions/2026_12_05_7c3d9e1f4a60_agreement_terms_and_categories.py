@@ -10,6 +10,8 @@ agreements get none: nothing about them changes.
 import sqlalchemy as sa
 from alembic import op
 
+from app.migrations.ddl import enum
+
 revision = "7c3d9e1f4a60"
 down_revision = "c0a7d1e5f316"
 
@@ -19,10 +21,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column(
                 "scope",
-                sa.Enum(
-                    "general", "sector", name="scope", native_enum=False,
-                    create_constraint=True, length=32,
-                ),
+                enum("general", "sector", name="scope"),
                 nullable=True,
             )
         )  # fmt: skip
@@ -39,10 +38,7 @@ def upgrade() -> None:
         sa.Column("agreement_id", sa.Integer(), nullable=False),
         sa.Column(
             "category",
-            sa.Enum(
-                "dca", "dic", "trex", "procurement", "commission", "research",
-                name="category", native_enum=False, create_constraint=True, length=32,
-            ),
+            enum("dca", "dic", "trex", "procurement", "commission", "research", name="category"),
             nullable=False,
         ),
         sa.Column("position", sa.SmallInteger(), nullable=False),

@@ -8,47 +8,31 @@ an `alliance_members` spell with its obligations and the party or membership it 
 import sqlalchemy as sa
 from alembic import op
 
+from app.migrations.ddl import dated, fk, flags, integer_id, integers, note
+
 revision = "7c3e9a1f4d60"
 down_revision = "7c3e9b1a4f62"
-
-
-def _precision(name: str) -> sa.Enum:
-    return sa.Enum(
-        "day", "month", "year", name=name, native_enum=False, create_constraint=True, length=32
-    )
-
-
-def _fk(table: str, column: str, parent: str, ondelete: str) -> sa.ForeignKeyConstraint:
-    """`column` references `parent`.id, under the naming convention's name."""
-    return sa.ForeignKeyConstraint(
-        [column], [f"{parent}.id"], name=op.f(f"fk_{table}_{column}_{parent}"), ondelete=ondelete
-    )
 
 
 def upgrade() -> None:
     op.create_table(
         "alliances",
-        sa.Column("id", sa.Integer(), nullable=False),
+        integer_id(),
         sa.Column("atop_id", sa.Integer(), nullable=False),
         sa.Column("slug", sa.String(length=40), nullable=False),
         sa.Column("name", sa.String(length=300), nullable=False),
         sa.Column("name_is_label", sa.Boolean(), nullable=False),
         sa.Column("agreement_id", sa.Integer(), nullable=True),
         sa.Column("organization_id", sa.Integer(), nullable=True),
-        sa.Column("start_date", sa.Date(), nullable=False),
-        sa.Column("start_precision", _precision("start_precision"), nullable=False),
-        sa.Column("end_date", sa.Date(), nullable=True),
-        sa.Column("end_precision", _precision("end_precision"), nullable=True),
+        *dated("start", nullable=False),
+        *dated("end"),
         sa.Column("phases", sa.Integer(), nullable=False),
         sa.Column("cow_id", sa.Integer(), nullable=True),
         sa.Column("cow4_id", sa.Integer(), nullable=True),
-        sa.Column("military_aid", sa.Boolean(), nullable=False),
-        sa.Column("bases", sa.Boolean(), nullable=False),
-        sa.Column("integrated_command", sa.Boolean(), nullable=False),
-        sa.Column("organization", sa.Boolean(), nullable=False),
+        *flags("military_aid", "bases", "integrated_command", "organization"),
         sa.Column("locator", sa.String(length=80), nullable=False),
-        _fk("alliances", "agreement_id", "agreements", "SET NULL"),
-        _fk("alliances", "organization_id", "organizations", "SET NULL"),
+        fk("alliances", "agreement_id", "agreements", "SET NULL"),
+        fk("alliances", "organization_id", "organizations", "SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alliances")),
         sa.UniqueConstraint("atop_id", name=op.f("uq_alliances_atop_id")),
         sa.UniqueConstraint("slug", name=op.f("uq_alliances_slug")),
@@ -59,28 +43,19 @@ def upgrade() -> None:
         batch.create_index(batch.f("ix_alliances_cow4_id"), ["cow4_id"])
     op.create_table(
         "alliance_members",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("alliance_id", sa.Integer(), nullable=False),
-        sa.Column("country_id", sa.Integer(), nullable=False),
-        sa.Column("cow_code", sa.Integer(), nullable=False),
-        sa.Column("phase", sa.Integer(), nullable=False),
-        sa.Column("defense", sa.Boolean(), nullable=False),
-        sa.Column("offense", sa.Boolean(), nullable=False),
-        sa.Column("neutrality", sa.Boolean(), nullable=False),
-        sa.Column("non_aggression", sa.Boolean(), nullable=False),
-        sa.Column("consultation", sa.Boolean(), nullable=False),
+        integer_id(),
+        *integers("alliance_id", "country_id", "cow_code", "phase"),
+        *flags("defense", "offense", "neutrality", "non_aggression", "consultation"),
         sa.Column("party_id", sa.Integer(), nullable=True),
         sa.Column("membership_id", sa.Integer(), nullable=True),
         sa.Column("locator", sa.String(length=80), nullable=False),
-        sa.Column("start_date", sa.Date(), nullable=True),
-        sa.Column("start_precision", _precision("start_precision"), nullable=True),
-        sa.Column("end_date", sa.Date(), nullable=True),
-        sa.Column("end_precision", _precision("end_precision"), nullable=True),
-        sa.Column("note", sa.String(length=2000), nullable=True),
-        _fk("alliance_members", "alliance_id", "alliances", "CASCADE"),
-        _fk("alliance_members", "country_id", "countries", "RESTRICT"),
-        _fk("alliance_members", "party_id", "agreement_parties", "SET NULL"),
-        _fk("alliance_members", "membership_id", "memberships", "SET NULL"),
+        *dated("start"),
+        *dated("end"),
+        note(),
+        fk("alliance_members", "alliance_id", "alliances", "CASCADE"),
+        fk("alliance_members", "country_id", "countries", "RESTRICT"),
+        fk("alliance_members", "party_id", "agreement_parties", "SET NULL"),
+        fk("alliance_members", "membership_id", "memberships", "SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alliance_members")),
         sa.UniqueConstraint("locator", name=op.f("uq_alliance_members_locator")),
     )  # fmt: skip
@@ -90,11 +65,10 @@ def upgrade() -> None:
         batch.create_index(batch.f("ix_alliance_members_membership_id"), ["membership_id"])
     op.create_table(
         "alliance_targets",
-        sa.Column("alliance_id", sa.Integer(), nullable=False),
-        sa.Column("cow_code", sa.Integer(), nullable=False),
+        *integers("alliance_id", "cow_code"),
         sa.Column("country_id", sa.Integer(), nullable=True),
-        _fk("alliance_targets", "alliance_id", "alliances", "CASCADE"),
-        _fk("alliance_targets", "country_id", "countries", "RESTRICT"),
+        fk("alliance_targets", "alliance_id", "alliances", "CASCADE"),
+        fk("alliance_targets", "country_id", "countries", "RESTRICT"),
         sa.PrimaryKeyConstraint("alliance_id", "cow_code", name=op.f("pk_alliance_targets")),
     )  # fmt: skip
 

@@ -9,6 +9,8 @@ the current (or last) code.
 import sqlalchemy as sa
 from alembic import op
 
+from app.migrations.ddl import integer_id, integers, note
+
 revision = "c0a7d1e5f316"
 down_revision = "c41d2e8f9a10"
 
@@ -16,14 +18,13 @@ down_revision = "c41d2e8f9a10"
 def upgrade() -> None:
     op.create_table(
         "country_cow_codes",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("country_id", sa.Integer(), nullable=False),
-        sa.Column("cow_code", sa.Integer(), nullable=False),
+        integer_id(),
+        *integers("country_id", "cow_code"),
         sa.Column("valid_from", sa.Date(), nullable=True),
         sa.Column("valid_until", sa.Date(), nullable=True),
         sa.Column("source_id", sa.String(length=80), nullable=False),
         sa.Column("locator", sa.String(length=300), nullable=False),
-        sa.Column("note", sa.String(length=2000), nullable=True),
+        note(),
         sa.CheckConstraint(
             "valid_from IS NULL OR valid_until IS NULL OR valid_from < valid_until",
             name="ck_country_cow_codes_period_order",

@@ -3,6 +3,8 @@
 import sqlalchemy as sa
 from alembic import op
 
+from app.migrations.ddl import integer_id
+
 revision = "c41d2e8f9a10"
 down_revision = "5a1c0e7d2b94"
 
@@ -30,7 +32,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "dataset_coverage",
-        sa.Column("id", sa.Integer(), nullable=False),
+        integer_id(),
         sa.Column("dataset_id", sa.String(80), nullable=False),
         sa.Column("channel", sa.String(20), nullable=False),
         sa.Column("starts", sa.Date(), nullable=False),

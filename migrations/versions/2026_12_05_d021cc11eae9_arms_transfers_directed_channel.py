@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from app.migrations.ddl import certainty, enum, fk, integer_id, integers, note
+
 revision = "d021cc11eae9"
 down_revision = "7c3d9e1f4a60"
 
@@ -29,10 +31,6 @@ _CITED = (
 _NEW_CITED = ("transfer_id", "transfer_party_id")
 # The aggregates that count a directed channel's initiatives each way.
 _DIRECTED_COUNTS = ("partner_channels", "partner_threats")
-
-
-def _enum(*values: str, name: str) -> sa.Enum:
-    return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=32)
 
 
 def _one_of(column: str, values: Sequence[str]) -> str:
@@ -58,18 +56,10 @@ def _one_target(columns: Sequence[str]) -> None:
         batch.create_check_constraint("one_target", _exactly_one(columns))
 
 
-def _fk(table: str, column: str, parent: str, ondelete: str) -> sa.ForeignKeyConstraint:
-    """`column` references `parent`.id, under the naming convention's name."""
-    return sa.ForeignKeyConstraint(
-        [column], [f"{parent}.id"], name=op.f(f"fk_{table}_{column}_{parent}"), ondelete=ondelete
-    )
-
-
 def upgrade() -> None:
-    certainty = ("confirmed", "unconfirmed", "disputed")
     op.create_table(
         "transfers",
-        sa.Column("id", sa.Integer(), nullable=False),
+        integer_id(),
         sa.Column("slug", sa.String(length=160), nullable=False),
         sa.Column("name", sa.String(length=300), nullable=False),
         sa.Column("order_year", sa.Integer(), nullable=False),
@@ -88,7 +78,7 @@ def upgrade() -> None:
         sa.Column("last_delivery_year", sa.Integer(), nullable=True),
         sa.Column(
             "delivery_status",
-            _enum("delivered", "ongoing", "cancelled", name="delivery_status"),
+            enum("delivered", "ongoing", "cancelled", name="delivery_status"),
             nullable=False,
         ),
         sa.Column("status", sa.String(length=100), nullable=True),
@@ -96,21 +86,20 @@ def upgrade() -> None:
         sa.Column("tiv_per_unit", sa.Float(), nullable=True),
         sa.Column("tiv_total_order", sa.Float(), nullable=True),
         sa.Column("tiv_delivered", sa.Float(), nullable=True),
-        sa.Column("certainty", _enum(*certainty, name="certainty"), nullable=False),
-        sa.Column("note", sa.String(length=2000), nullable=True),
+        certainty(),
+        note(),
         sa.Column("modified_in_version", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_transfers")),
         sa.UniqueConstraint("slug", name=op.f("uq_transfers_slug")),
     )
     op.create_table(
         "transfer_parties",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("transfer_id", sa.Integer(), nullable=False),
-        sa.Column("country_id", sa.Integer(), nullable=False),
-        sa.Column("role", _enum("supplier", "recipient", name="role"), nullable=False),
-        sa.Column("certainty", _enum(*certainty, name="certainty"), nullable=False),
-        _fk("transfer_parties", "country_id", "countries", "RESTRICT"),
-        _fk("transfer_parties", "transfer_id", "transfers", "CASCADE"),
+        integer_id(),
+        *integers("transfer_id", "country_id"),
+        sa.Column("role", enum("supplier", "recipient", name="role"), nullable=False),
+        certainty(),
+        fk("transfer_parties", "country_id", "countries", "RESTRICT"),
+        fk("transfer_parties", "transfer_id", "transfers", "CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_transfer_parties")),
         sa.UniqueConstraint(
             "transfer_id", "role", name=op.f("uq_transfer_parties_transfer_id_role")
@@ -125,17 +114,16 @@ def upgrade() -> None:
     precision = ("day", "month", "year")
     op.create_table(
         "transfer_threats",
-        sa.Column("transfer_id", sa.Integer(), nullable=False),
-        sa.Column("threat_id", sa.Integer(), nullable=False),
+        *integers("transfer_id", "threat_id"),
         sa.Column("start_date", sa.Date(), nullable=True),
-        sa.Column("start_precision", _enum(*precision, name="start_precision"), nullable=True),
+        sa.Column("start_precision", enum(*precision, name="start_precision"), nullable=True),
         sa.Column("end_date", sa.Date(), nullable=True),
-        sa.Column("end_precision", _enum(*precision, name="end_precision"), nullable=True),
+        sa.Column("end_precision", enum(*precision, name="end_precision"), nullable=True),
         sa.Column("source_id", sa.String(length=80), nullable=True),
         sa.Column("locator", sa.String(length=500), nullable=True),
-        _fk("transfer_threats", "source_id", "sources", "RESTRICT"),
-        _fk("transfer_threats", "threat_id", "threat_categories", "CASCADE"),
-        _fk("transfer_threats", "transfer_id", "transfers", "CASCADE"),
+        fk("transfer_threats", "source_id", "sources", "RESTRICT"),
+        fk("transfer_threats", "threat_id", "threat_categories", "CASCADE"),
+        fk("transfer_threats", "transfer_id", "transfers", "CASCADE"),
         sa.PrimaryKeyConstraint("transfer_id", "threat_id", name=op.f("pk_transfer_threats")),
     )  # fmt: skip
     op.create_index(

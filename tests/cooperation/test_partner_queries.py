@@ -29,6 +29,17 @@ async def _partners(api: httpx.AsyncClient, code: str, **params: Any) -> list[di
     return page["data"]  # type: ignore[no-any-return]
 
 
+async def _walk(api: httpx.AsyncClient, path: str, **params: Any) -> list[dict[str, Any]]:
+    """A list read page by page, following each page's `next` link."""
+    walked: list[dict[str, Any]] = []
+    while True:
+        page = await _get(api, path, **params)
+        walked += page["data"]
+        if page["links"]["next"] is None:
+            return walked
+        params["cursor"] = httpx.URL(page["links"]["next"]).params["cursor"]
+
+
 async def _common(api: httpx.AsyncClient, *codes: str, **params: Any) -> list[dict[str, Any]]:
     page = await _get(api, "/v1/partners/common", country=list(codes), limit=500, **params)
     assert page["meta"]["total"] == len(page["data"])
@@ -65,14 +76,9 @@ async def test_common_partners_of_three_and_their_pages(api: httpx.AsyncClient) 
     whole = await _common(api, "USA", "CHN", "IDN", year=2015)
     assert {row["partner"]["iso3"] for row in whole} == shared - {"USA", "CHN", "IDN"}
     # Walked two by two, the pages give the same list in the same order.
-    walked: list[dict[str, Any]] = []
-    params: dict[str, Any] = {"country": ["USA", "CHN", "IDN"], "year": 2015, "limit": 2}
-    while True:
-        page = await _get(api, "/v1/partners/common", **params)
-        walked += page["data"]
-        if page["links"]["next"] is None:
-            break
-        params["cursor"] = httpx.URL(page["links"]["next"]).params["cursor"]
+    walked = await _walk(
+        api, "/v1/partners/common", country=["USA", "CHN", "IDN"], year=2015, limit=2
+    )
     assert walked == whole
 
 
@@ -192,15 +198,7 @@ async def test_name_sorts_and_the_default(api: httpx.AsyncClient) -> None:
 
 async def test_a_sorted_list_walks_page_by_page(api: httpx.AsyncClient) -> None:
     whole = await _partners(api, "IDN", sort="-name")
-    walked: list[dict[str, Any]] = []
-    params: dict[str, Any] = {"sort": "-name", "limit": 7}
-    while True:
-        page = await _get(api, "/v1/countries/IDN/partners", **params)
-        walked += page["data"]
-        if page["links"]["next"] is None:
-            break
-        params["cursor"] = httpx.URL(page["links"]["next"]).params["cursor"]
-    assert walked == whole
+    assert await _walk(api, "/v1/countries/IDN/partners", sort="-name", limit=7) == whole
 
 
 async def test_an_unknown_sort_is_refused(api: httpx.AsyncClient) -> None:

@@ -14,6 +14,7 @@ from app.core.config import Settings
 from app.core.security import API_CONTENT_SECURITY_POLICY
 from app.countries import queries as country_queries
 from app.main import create_app
+from tests.asgi import http_scope
 
 pytestmark = pytest.mark.anyio
 
@@ -326,20 +327,7 @@ async def test_an_invalid_content_length_is_400(own_app: FastAPI) -> None:
     async def send(message: MutableMapping[str, Any]) -> None:
         messages.append(message)
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/v1/countries",
-        "raw_path": b"/v1/countries",
-        "root_path": "",
-        "query_string": b"",
-        "headers": [(b"host", b"testserver"), (b"content-length", b"-1")],
-        "client": ("127.0.0.1", 1),
-        "server": ("testserver", 80),
-    }
+    scope = http_scope("POST", "/v1/countries", headers=[(b"content-length", b"-1")])
     await own_app(scope, receive, send)
     assert messages[0]["status"] == 400
 

@@ -14,6 +14,7 @@ from sqlalchemy import event
 
 from app.core.config import Settings
 from app.main import create_app
+from tests.asgi import http_scope
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.anyio
@@ -96,20 +97,7 @@ async def test_a_csv_is_sent_one_chunk_per_page(
         if message["type"] == "http.response.body" and message.get("body"):
             chunks.append(message["body"])
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": "/v1/countries",
-        "raw_path": b"/v1/countries",
-        "query_string": b"format=csv",
-        "root_path": "",
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
+    scope = http_scope("GET", "/v1/countries", query=b"format=csv")
     await small_pages(scope, receive, send)
     assert len(chunks) == -(-total // PAGE)
     assert all(chunk.count(b"\n") <= PAGE + 1 for chunk in chunks)

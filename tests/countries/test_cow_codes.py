@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from app.core.config import PROJECT_ROOT
+from tests.conftest import dyads_among
 
 pytestmark = pytest.mark.anyio
 
@@ -164,12 +165,7 @@ async def test_bad_cow_lookups_are_422(
 
 
 async def _dyad_codes(api: httpx.AsyncClient, year: int) -> tuple[int | None, int | None]:
-    params: dict[str, Any] = {
-        "year_gte": year,
-        "year_lte": year,
-        "country": ["DEU", "USA"],
-        "within": "true",
-    }
+    params = dyads_among(["DEU", "USA"], year, year)
     (row,) = (await api.get("/v1/dyad-years", params=params)).json()["data"]
     assert (row["country_a"]["iso3"], row["country_b"]["iso3"]) == ("DEU", "USA")
     return row["cow_a"], row["cow_b"]
@@ -179,13 +175,7 @@ async def test_dyad_years_give_the_code_of_their_year(api: httpx.AsyncClient) ->
     assert await _dyad_codes(api, 1980) == (260, 2)
     assert await _dyad_codes(api, 1990) == (260, 2)  # 260 until 2 October: most of the year
     assert await _dyad_codes(api, 2000) == (255, 2)
-    params: dict[str, Any] = {
-        "year_gte": 1980,
-        "year_lte": 2000,
-        "country": ["DEU", "USA"],
-        "within": "true",
-        "format": "csv",
-    }
+    params = dyads_among(["DEU", "USA"], 1980, 2000, format="csv")
     response = await api.get("/v1/dyad-years", params=params)
     assert response.status_code == 200
     rows = {int(row["year"]): row for row in csv.DictReader(io.StringIO(response.text))}

@@ -1,7 +1,8 @@
 """Fixtures for the write tests of the curated entities: a fresh migrated and seeded database
 per test (a copy of the seeded template), an app on it and a curator key."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,3 +115,32 @@ async def curated(template_url: str, tmp_path: Path) -> AsyncIterator[Curated]:
     finally:
         app.state.engine.dispose()
         drop_database(url)
+
+
+# A refused creation: the body POSTed, the status it is refused with, what the detail says.
+Refusal = tuple[dict[str, Any], int, str]
+
+
+def refused_creations(
+    path: str, refusals: Sequence[Refusal]
+) -> Callable[..., Coroutine[Any, Any, None]]:
+    """A test, one case a refusal: POSTing the body to `path` is refused with its status and a
+    detail that says so, and changes nothing."""
+
+    async def test(curated: Curated, body: dict[str, Any], status: int, says: str) -> None:
+        problem = await curated.refused(status, "POST", path, json=body)
+        assert says in problem["detail"]
+
+    parametrized: Callable[..., Coroutine[Any, Any, None]]
+    parametrized = pytest.mark.parametrize(("body", "status", "says"), refusals)(test)
+    return parametrized
+
+
+def request_body(**fields: Any) -> Callable[..., dict[str, Any]]:
+    """A builder of a write's JSON body: `fields`, with the ones it is given added or replacing
+    them; each body a copy of its own, which a test may change."""
+
+    def build(**extra: Any) -> dict[str, Any]:
+        return deepcopy({**fields, **extra})
+
+    return build

@@ -7,37 +7,33 @@ from sqlalchemy import create_engine, update
 
 from app.core.periods import DatePrecision
 from app.sources.models import Source
-from tests.curation.conftest import Curated
+from tests.curation.conftest import Curated, refused_creations, request_body
 
 pytestmark = pytest.mark.anyio
 
 SOURCES = [{"source": "article", "locator": "ancaman"}]
 
 
-def _threat(**extra: Any) -> dict[str, Any]:
-    return {
-        "slug": "piracy",
-        "name": "Piracy",
-        "name_id": "Pembajakan",
-        "kind": "non_traditional",
-        "description": "Robbery at sea.",
-        "sources": SOURCES,
-        **extra,
-    }
+_threat = request_body(
+    slug="piracy",
+    name="Piracy",
+    name_id="Pembajakan",
+    kind="non_traditional",
+    description="Robbery at sea.",
+    sources=SOURCES,
+)
 
 
-def _source(**extra: Any) -> dict[str, Any]:
-    return {
-        "id": "imb-piracy-report-2025",
-        "kind": "reference",
-        "title": "Piracy and Armed Robbery Against Ships, 2025 report",
-        "publisher": "ICC International Maritime Bureau",
-        "url": "https://www.icc-ccs.org/piracy-reporting-centre",
-        "published_date": "2025-01-01",
-        "published_precision": "month",
-        "language": "en",
-        **extra,
-    }
+_source = request_body(
+    id="imb-piracy-report-2025",
+    kind="reference",
+    title="Piracy and Armed Robbery Against Ships, 2025 report",
+    publisher="ICC International Maritime Bureau",
+    url="https://www.icc-ccs.org/piracy-reporting-centre",
+    published_date="2025-01-01",
+    published_precision="month",
+    language="en",
+)
 
 
 async def test_threat_category_lifecycle(curated: Curated) -> None:
@@ -84,8 +80,8 @@ async def test_seeded_threat_in_use_cannot_be_deleted(curated: Curated) -> None:
     assert "organizations" in problem["detail"] and "agreements" in problem["detail"]
 
 
-@pytest.mark.parametrize(
-    ("body", "status", "says"),
+test_invalid_threats_change_nothing = refused_creations(
+    "/v1/threat-categories",
     [
         (_threat(slug="terrorism"), 409, "already exists"),
         (_threat(kind="imaginary"), 422, "kind"),
@@ -95,11 +91,6 @@ async def test_seeded_threat_in_use_cannot_be_deleted(curated: Curated) -> None:
         (_threat(slug="Not A Slug"), 422, "slug"),
     ],
 )
-async def test_invalid_threats_change_nothing(
-    curated: Curated, body: dict[str, Any], status: int, says: str
-) -> None:
-    problem = await curated.refused(status, "POST", "/v1/threat-categories", json=body)
-    assert says in problem["detail"]
 
 
 async def test_source_lifecycle(curated: Curated) -> None:
@@ -148,8 +139,8 @@ async def test_seeded_source_in_use_cannot_be_deleted(curated: Curated) -> None:
     assert "is cited by" in problem["detail"]
 
 
-@pytest.mark.parametrize(
-    ("body", "status", "says"),
+test_invalid_sources_change_nothing = refused_creations(
+    "/v1/sources",
     [
         (_source(id="article"), 409, "already exists"),
         (_source(url="javascript:alert(1)"), 422, "url"),
@@ -160,11 +151,6 @@ async def test_seeded_source_in_use_cannot_be_deleted(curated: Curated) -> None:
         (_source(id="Bad_Id"), 422, "id"),
     ],
 )
-async def test_invalid_sources_change_nothing(
-    curated: Curated, body: dict[str, Any], status: int, says: str
-) -> None:
-    problem = await curated.refused(status, "POST", "/v1/sources", json=body)
-    assert says in problem["detail"]
 
 
 async def test_a_stored_precision_without_a_date_is_a_422_with_a_pointer(

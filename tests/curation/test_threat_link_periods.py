@@ -23,6 +23,9 @@ LINK_FIELDS = {
     "sources",
 }
 SOURCE = [{"source": "article", "locator": "maritime cooperation"}]
+# ASEAN's and SEATO's links to a threat, which the tests write.
+ASEAN_MARITIME = "/v1/organizations/asean/threats/maritime-security-threats"
+SEATO_TERRORISM = "/v1/organizations/seato/threats/terrorism"
 
 
 def _link(record: dict[str, Any], threat: str) -> dict[str, Any]:
@@ -89,7 +92,7 @@ async def _pair_threats(curated: Curated, year: int) -> set[str]:
 
 
 async def test_a_dated_link_is_written_and_the_ties_follow(curated: Curated) -> None:
-    api, path = curated.client, "/v1/organizations/asean/threats/maritime-security-threats"
+    api, path = curated.client, ASEAN_MARITIME
     body = {"start_date": "2019-01-01", "start_precision": "year", "sources": SOURCE}
     written = await api.put(path, json=body, headers=curated.auth)
     assert written.status_code == 200, written.text
@@ -129,23 +132,19 @@ async def test_a_dated_link_is_written_and_the_ties_follow(curated: Curated) -> 
         ),
         # ASEAN was founded on 1967-08-08.
         (
-            "/v1/organizations/asean/threats/maritime-security-threats",
+            ASEAN_MARITIME,
             {"start_date": "1966-12-01", "start_precision": "month", "sources": SOURCE},
             "/body/start_date",
         ),
         # SEATO was dissolved on 1977-06-30.
         (
-            "/v1/organizations/seato/threats/terrorism",
+            SEATO_TERRORISM,
             {"start_date": "1960-01-01", "end_date": "1980-01-01", "sources": SOURCE},
             "/body/end_date",
         ),
+        (SEATO_TERRORISM, {"start_date": "1978-01-01", "sources": SOURCE}, "/body/start_date"),
         (
-            "/v1/organizations/seato/threats/terrorism",
-            {"start_date": "1978-01-01", "sources": SOURCE},
-            "/body/start_date",
-        ),
-        (
-            "/v1/organizations/seato/threats/terrorism",
+            SEATO_TERRORISM,
             {"start_date": "9999-12-01", "start_precision": "month", "sources": SOURCE},
             "/body/start_date",
         ),
@@ -166,26 +165,18 @@ async def test_a_dated_link_is_written_and_the_ties_follow(curated: Curated) -> 
             {"start_date": "2025-01-01", "sources": SOURCE},
             "/body/start_date",
         ),
+        (ASEAN_MARITIME, {"start_date": "2019-01-01"}, "/body"),
         (
-            "/v1/organizations/asean/threats/maritime-security-threats",
-            {"start_date": "2019-01-01"},
-            "/body",
-        ),
-        (
-            "/v1/organizations/asean/threats/maritime-security-threats",
+            ASEAN_MARITIME,
             {"start_date": "2019-01-01", "sources": [{"source": "no-such-source"}]},
             "/body/sources/0/source",
         ),
         (
-            "/v1/organizations/asean/threats/maritime-security-threats",
+            ASEAN_MARITIME,
             {"start_date": "2019-01-01", "end_date": "2018-01-01", "sources": SOURCE},
             "/body",
         ),
-        (
-            "/v1/organizations/asean/threats/maritime-security-threats",
-            {"start_date": "2019-01-01", "sources": SOURCE + SOURCE},
-            "/body/sources",
-        ),
+        (ASEAN_MARITIME, {"start_date": "2019-01-01", "sources": SOURCE + SOURCE}, "/body/sources"),
     ],
 )
 async def test_a_link_outside_its_initiative_is_refused(
@@ -199,7 +190,7 @@ async def test_a_year_precise_start_may_share_the_founding_year(curated: Curated
     # "1967" may mean any day of 1967: ASEAN's founding year is not before ASEAN.
     body = {"start_date": "1967-01-01", "start_precision": "year", "sources": SOURCE}
     written = await curated.client.put(
-        "/v1/organizations/asean/threats/maritime-security-threats",
+        ASEAN_MARITIME,
         json=body,
         headers=curated.auth,
     )

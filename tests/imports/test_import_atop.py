@@ -25,7 +25,6 @@ from app.core.config import PROJECT_ROOT, Settings
 from app.main import create_app
 from tests.conftest import client_for as client_for_app
 from tests.conftest import make_key
-from tests.databases import copy_database, drop_database
 from tests.imported import get, import_again, import_counts, imported_file, run
 
 pytestmark = pytest.mark.anyio
@@ -348,19 +347,13 @@ def test_cow_alliances_accounts_for_every_row_and_writes_nothing(
     assert version and f"data version {version[1]}" in after
 
 
-async def test_a_re_import_leaves_an_alliance_curators_deleted_alone(
-    template_url: str, tmp_path: Path
-) -> None:
-    url = copy_database(template_url, tmp_path)
-    try:
-        assert run(url, "import", "atop", str(SAMPLE)).exit_code == 0
-        key = make_key(url, "atop-curator")
-        async with client_for_app(create_app(Settings(database_url=url)), key=key) as api:
-            deleted = await api.delete("/v1/agreements/atop-3285")
-            assert deleted.status_code == 204, deleted.text
-            again = run(url, "import", "atop", str(SAMPLE))
-            pact = [s for s in spells(SAMPLE) if s["atopid"] == 3285]
-            assert import_counts(again)["left_to_curators"] == 1 + len(pact)
-            assert (await api.get("/v1/agreements/atop-3285")).status_code == 404
-    finally:
-        drop_database(url)
+async def test_a_re_import_leaves_an_alliance_curators_deleted_alone(fresh_url: str) -> None:
+    assert run(fresh_url, "import", "atop", str(SAMPLE)).exit_code == 0
+    key = make_key(fresh_url, "atop-curator")
+    async with client_for_app(create_app(Settings(database_url=fresh_url)), key=key) as api:
+        deleted = await api.delete("/v1/agreements/atop-3285")
+        assert deleted.status_code == 204, deleted.text
+        again = run(fresh_url, "import", "atop", str(SAMPLE))
+        pact = [s for s in spells(SAMPLE) if s["atopid"] == 3285]
+        assert import_counts(again)["left_to_curators"] == 1 + len(pact)
+        assert (await api.get("/v1/agreements/atop-3285")).status_code == 404

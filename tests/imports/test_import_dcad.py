@@ -27,7 +27,6 @@ from app.cli import cli
 from app.core.config import PROJECT_ROOT, Settings
 from app.main import create_app
 from tests.conftest import client_for, make_key
-from tests.databases import copy_database, drop_database
 from tests.imported import api_on, get, import_again, imported_file, outcome_counts, run
 
 pytestmark = pytest.mark.anyio
@@ -358,24 +357,18 @@ def test_importing_again_changes_nothing(sample_import: tuple[str, Result]) -> N
     assert counts["already_imported"] == first["created"] + first["merged"]
 
 
-async def test_an_agreement_curators_deleted_is_not_brought_back(
-    template_url: str, tmp_path: Path
-) -> None:
-    url = copy_database(template_url, tmp_path)
-    try:
-        assert run(url, "import", "dcad", str(SAMPLE)).exit_code == 0
-        key = make_key(url, "dcad-curator")
-        app = create_app(Settings(database_url=url))
-        async with client_for(app, key=key) as api:
-            gone = await agreement_citing(api, "DCADv1.0-0002")
-            response = await api.delete(f"/v1/agreements/{gone['slug']}")
-            assert response.status_code == 204, response.text
-        again = run(url, "import", "dcad", str(SAMPLE))
-        assert outcome_counts(again)["left_to_curators"] == 1
-        async with client_for(create_app(Settings(database_url=url))) as api:
-            assert (await api.get(f"/v1/agreements/{gone['slug']}")).status_code == 404
-    finally:
-        drop_database(url)
+async def test_an_agreement_curators_deleted_is_not_brought_back(fresh_url: str) -> None:
+    assert run(fresh_url, "import", "dcad", str(SAMPLE)).exit_code == 0
+    key = make_key(fresh_url, "dcad-curator")
+    app = create_app(Settings(database_url=fresh_url))
+    async with client_for(app, key=key) as api:
+        gone = await agreement_citing(api, "DCADv1.0-0002")
+        response = await api.delete(f"/v1/agreements/{gone['slug']}")
+        assert response.status_code == 204, response.text
+    again = run(fresh_url, "import", "dcad", str(SAMPLE))
+    assert outcome_counts(again)["left_to_curators"] == 1
+    async with client_for(create_app(Settings(database_url=fresh_url))) as api:
+        assert (await api.get(f"/v1/agreements/{gone['slug']}")).status_code == 404
 
 
 # --- bad input ---------------------------------------------------------------------------

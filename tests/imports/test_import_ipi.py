@@ -26,7 +26,6 @@ from typer.testing import Result
 
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import create_db_engine
-from tests.databases import copy_database, drop_database
 from tests.imported import api_on, import_again, imported_file, outcome_counts, run
 
 pytestmark = pytest.mark.anyio
@@ -142,27 +141,23 @@ async def test_an_operation_is_named_by_the_mapping_or_says_its_acronym_is_a_lab
 
 
 async def test_a_re_import_names_an_operation_an_earlier_one_named_by_its_acronym(
-    template_url: str, tmp_path: Path
+    fresh_url: str,
 ) -> None:
-    url = copy_database(template_url, tmp_path)
-    try:
-        assert run(url, "import", "ipi-peacekeeping", str(SAMPLE)).exit_code == 0
-        engine = create_db_engine(Settings(database_url=url))
-        with engine.begin() as connection:  # as an import before the mapping had the name
-            connection.execute(text("UPDATE operations SET name = 'UNTSO' WHERE slug = 'untso'"))
-        engine.dispose()
-        again = run(url, "import", "ipi-peacekeeping", str(SAMPLE))
-        assert again.exit_code == 0, again.output
-        async for api in api_on(url):
-            body = (await api.get("/v1/operations/untso")).json()
-            assert (body["name"], body["name_is_label"]) == (
-                "United Nations Truce Supervision Organization",
-                False,
-            )
-            unmc = (await api.get("/v1/operations/unmc")).json()
-            assert (unmc["name"], unmc["name_is_label"]) == ("UNMC", True)
-    finally:
-        drop_database(url)
+    assert run(fresh_url, "import", "ipi-peacekeeping", str(SAMPLE)).exit_code == 0
+    engine = create_db_engine(Settings(database_url=fresh_url))
+    with engine.begin() as connection:  # as an import before the mapping had the name
+        connection.execute(text("UPDATE operations SET name = 'UNTSO' WHERE slug = 'untso'"))
+    engine.dispose()
+    again = run(fresh_url, "import", "ipi-peacekeeping", str(SAMPLE))
+    assert again.exit_code == 0, again.output
+    async for api in api_on(fresh_url):
+        body = (await api.get("/v1/operations/untso")).json()
+        assert (body["name"], body["name_is_label"]) == (
+            "United Nations Truce Supervision Organization",
+            False,
+        )
+        unmc = (await api.get("/v1/operations/unmc")).json()
+        assert (unmc["name"], unmc["name_is_label"]) == ("UNMC", True)
 
 
 async def test_the_dataset_record_gives_the_import_counts_and_coverage(

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator
 from datetime import date
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
@@ -65,11 +65,17 @@ def full_url(full_import: tuple[str, Result]) -> str:
     return full_import[0]
 
 
-async def meta(api: httpx.AsyncClient) -> dict[str, Any]:
+class DataState(NamedTuple):
+    """What /v1/meta reports of the data: its version and the row counts."""
+
+    version: int
+    counts: dict[str, int]
+
+
+async def data_state(api: httpx.AsyncClient) -> DataState:
     response = await api.get("/v1/meta")
     assert response.status_code == 200
-    body: dict[str, Any] = response.json()
-    return body
+    return DataState(response.json()["data_version"], response.json()["counts"])
 
 
 async def editions_of(api: httpx.AsyncClient, series: str) -> dict[str, dict[str, Any]]:
@@ -224,7 +230,7 @@ def test_full_file_accounts_for_every_row(full_import: tuple[str, Result]) -> No
 async def test_reimporting_the_full_file_changes_nothing(
     full_url: str, full_api: httpx.AsyncClient
 ) -> None:
-    before = await meta(full_api)
+    before = await data_state(full_api)
 
     result = import_mme(full_url, BUNDLED)
 
@@ -237,8 +243,7 @@ async def test_reimporting_the_full_file_changes_nothing(
         "rejected": 0,
     }
     assert "nothing changed" in result.stdout
-    after = await meta(full_api)
-    assert (after["data_version"], after["counts"]) == (before["data_version"], before["counts"])
+    assert await data_state(full_api) == before
 
 
 async def test_the_dataset_record_has_the_file_and_the_import_that_loaded_it(
@@ -410,21 +415,20 @@ async def test_partners_agree_with_a_count_straight_from_the_csv(
 async def test_unresolved_names_fail_the_import_and_write_nothing(
     fresh_url: str, fresh_api: httpx.AsyncClient
 ) -> None:
-    before = await meta(fresh_api)
+    before = await data_state(fresh_api)
 
     result = import_mme(fresh_url, BROKEN)
 
     assert result.exit_code == 1
     assert "nothing was imported" in result.stderr
     assert "'Atlantis' (2 rows: mme88, mme3493)" in result.stderr
-    after = await meta(fresh_api)
-    assert (after["data_version"], after["counts"]) == (before["data_version"], before["counts"])
+    assert await data_state(fresh_api) == before
 
 
 async def test_skip_unresolved_imports_the_rest_and_says_what_was_skipped(
     fresh_url: str, fresh_api: httpx.AsyncClient
 ) -> None:
-    before = await meta(fresh_api)
+    before = await data_state(fresh_api)
 
     result = import_mme(fresh_url, BROKEN, "--skip-unresolved")
 
@@ -443,8 +447,7 @@ async def test_skip_unresolved_imports_the_rest_and_says_what_was_skipped(
     assert "rejected (1): repeats the locator of an earlier row" in result.stdout
     assert "participants skipped, names not resolved" in result.stdout
     assert "'Atlantis' (2 rows: mme88, mme3493)" in result.stdout
-    after = await meta(fresh_api)
-    assert after["data_version"] == before["data_version"] + 1
+    assert (await data_state(fresh_api)).version == before.version + 1
     skies = (await editions_of(fresh_api, "saudi-arabian-skies"))["saudi-arabian-skies"]
     assert codes(skies) == {"EGY", "USA"}
     assert "Atlantis" in skies["note"]

@@ -31,6 +31,7 @@ from app.cooperation.models import Tie, TieChannel
 from app.core.config import Settings
 from app.core.db import create_db_engine, session_factory
 from app.main import create_app
+from tests.conftest import dyads_among
 from tests.imported import get, import_counts, imported_file
 
 pytestmark = pytest.mark.anyio
@@ -277,27 +278,14 @@ async def test_dyad_years_count_transfers_per_direction(api: httpx.AsyncClient) 
             for year in range(first, last + 1):
                 expected.setdefault(year, [0, 0])[0 if t["supplier"] == "IDN" else 1] += 1
     body = await get(
-        api,
-        "/v1/dyad-years",
-        year_gte=2000,
-        year_lte=2021,
-        country=["IDN", "MYS"],
-        within="true",
-        channel="transfer",
+        api, "/v1/dyad-years", **dyads_among(["IDN", "MYS"], 2000, 2021, channel="transfer")
     )
     rows = {row["year"]: [row["transfers_a_to_b"], row["transfers_b_to_a"]] for row in body["data"]}
     assert all(row["country_a"]["iso3"] == "IDN" for row in body["data"])
     assert rows == expected
     assert all(row["transfers"] == row["ties"] == sum(rows[row["year"]]) for row in body["data"])
     response = await api.get(
-        "/v1/dyad-years",
-        params={
-            "year_gte": 2000,
-            "year_lte": 2021,
-            "country": ["IDN", "MYS"],
-            "within": "true",
-            "format": "csv",
-        },
+        "/v1/dyad-years", params=dyads_among(["IDN", "MYS"], 2000, 2021, format="csv")
     )
     table = list(csv.DictReader(response.text.splitlines()))
     assert {
@@ -394,13 +382,7 @@ async def test_directed_paths_and_graphml_follow_the_arrows(api: httpx.AsyncClie
 
 
 async def test_directed_dyad_years_swap_the_directions(api: httpx.AsyncClient) -> None:
-    params: dict[str, Any] = {
-        "year_gte": 2008,
-        "year_lte": 2017,
-        "country": ["IDN", "MYS"],
-        "within": "true",
-        "channel": "transfer",
-    }
+    params = dyads_among(["IDN", "MYS"], 2008, 2017, channel="transfer")
     one_way = await get(api, "/v1/dyad-years", **params)
     both = await get(api, "/v1/dyad-years", **params, directed="true")
     flows = {

@@ -23,8 +23,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
-from collections.abc import Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -107,8 +107,8 @@ class Tally:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.statuses: Counter[tuple[str, int]] = Counter()
-        self.accepted_tokens: set[str] = set()
-        self.accepted_membership_tokens: set[str] = set()
+        # The tokens of the writes accepted, by kind ("patch", "membership").
+        self.accepted: defaultdict[str, set[str]] = defaultdict(set)
         self.unexpected: list[str] = []
 
     def count(self, kind: str, response: httpx.Response) -> None:
@@ -142,26 +142,42 @@ def _etag(client: httpx.Client) -> tuple[str, dict[str, Any]]:
     return response.headers["ETag"], response.json()
 
 
+def _until_done(
+    tally: Tally,
+    kind: str,
+    token: str,
+    write: Callable[[], httpx.Response],
+    done: Collection[int] = (200,),
+) -> None:
+    """Send the write until its status is one of `done`, backing off when the server asks; a 200
+    is a write accepted, with its token. Fails the test after MAX_ATTEMPTS."""
+    for _ in range(MAX_ATTEMPTS):
+        response = write()
+        tally.count(kind, response)
+        if response.status_code in done:
+            if response.status_code == 200:
+                with tally.lock:
+                    tally.accepted[kind].add(token)
+            return
+        _pause(response)
+    pytest.fail(f"{token}: no {kind} write accepted in {MAX_ATTEMPTS} attempts")
+
+
 def patch_writer(base: str, key: str, writer: int, tally: Tally) -> None:
     with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=60) as client:
         for index in range(TOKENS_PER_WRITER):
             token = f"w{writer}t{index}"
-            for _ in range(MAX_ATTEMPTS):
+
+            def patch(token: str = token) -> httpx.Response:
                 etag, organization = _etag(client)
                 description = f"{organization['description'] or ''} {token}".strip()
-                response = client.patch(
+                return client.patch(
                     f"/v1/organizations/{ORGANIZATION}",
                     json={"description": description},
                     headers={"If-Match": etag},
                 )
-                tally.count("patch", response)
-                if response.status_code == 200:
-                    with tally.lock:
-                        tally.accepted_tokens.add(token)
-                    break
-                _pause(response)
-            else:
-                pytest.fail(f"{token}: no PATCH accepted in {MAX_ATTEMPTS} attempts")
+
+            _until_done(tally, "patch", token, patch)
 
 
 def membership_writer(base: str, key: str, source: str, writer: int, tally: Tally) -> None:
@@ -169,30 +185,23 @@ def membership_writer(base: str, key: str, source: str, writer: int, tally: Tall
     with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=60) as client:
         for index in range(MEMBERSHIP_ROUNDS):
             token = f"m{writer}r{index}"
-            delete = index % 2 == 1
-            for _ in range(MAX_ATTEMPTS):
+
+            def delete() -> httpx.Response:
                 etag, _ = _etag(client)
-                if delete:
-                    response = client.delete(path, headers={"If-Match": etag})
-                else:
-                    period = {
-                        "role": "member",
-                        "start_date": f"{1990 + writer}-01-01",
-                        "note": token,
-                        "sources": [{"source": source}],
-                    }
-                    response = client.put(
-                        path, json={"periods": [period]}, headers={"If-Match": etag}
-                    )
-                tally.count("membership", response)
-                if response.status_code in (200, 204, 404):
-                    if response.status_code == 200:
-                        with tally.lock:
-                            tally.accepted_membership_tokens.add(token)
-                    break
-                _pause(response)
-            else:
-                pytest.fail(f"{token}: no membership write accepted in {MAX_ATTEMPTS} attempts")
+                return client.delete(path, headers={"If-Match": etag})
+
+            def put(token: str = token) -> httpx.Response:
+                etag, _ = _etag(client)
+                period = {
+                    "role": "member",
+                    "start_date": f"{1990 + writer}-01-01",
+                    "note": token,
+                    "sources": [{"source": source}],
+                }
+                return client.put(path, json={"periods": [period]}, headers={"If-Match": etag})
+
+            write = delete if index % 2 == 1 else put
+            _until_done(tally, "membership", token, write, done=(200, 204, 404))
 
 
 def audit_entries(client: httpx.Client, entity: str, entity_id: str) -> list[dict[str, Any]]:
@@ -266,8 +275,8 @@ def test_concurrent_writers_lose_no_update(fresh_url: str) -> None:
         if entry["after"] is not None
         for token in (entry["after"]["description"] or "").split()
     }
-    lost = sorted(tally.accepted_tokens - final_tokens) + sorted(
-        tally.accepted_tokens - audited_tokens
+    lost = sorted(tally.accepted["patch"] - final_tokens) + sorted(
+        tally.accepted["patch"] - audited_tokens
     )
     audited_notes = {
         period["note"]
@@ -275,7 +284,7 @@ def test_concurrent_writers_lose_no_update(fresh_url: str) -> None:
         if entry["after"] is not None
         for period in entry["after"]["data"]
     }
-    lost_memberships = sorted(tally.accepted_membership_tokens - audited_notes)
+    lost_memberships = sorted(tally.accepted["membership"] - audited_notes)
     stored = [m for m in memberships if m["organization"]["slug"] == ORGANIZATION]
     last = membership_audit[-1]["after"] if membership_audit else None
 
@@ -298,7 +307,7 @@ def test_concurrent_writers_lose_no_update(fresh_url: str) -> None:
     assert patch["succeeded"] == PATCH_WRITERS * TOKENS_PER_WRITER
     assert patch["attempted"] == patch["succeeded"] + patch["rejected_412"] + patch["other"]
     assert not lost, f"lost updates: {lost}"
-    assert final_tokens == tally.accepted_tokens
+    assert final_tokens == tally.accepted["patch"]
     assert not lost_memberships, f"lost membership writes: {lost_memberships}"
     # Every accepted write bumped the data version once; a refused one did not.
     assert version_after - version_before == accepted
