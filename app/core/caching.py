@@ -173,6 +173,9 @@ class DataVersionReader:
             return self._tables
 
     async def atables_at(self, data_version: int) -> TableVersions:
+        known = self._tables
+        if known is not None and known.data_version == data_version:
+            return known  # the usual case: read once for this version already
         if self.sqlite:
             return self.tables_at(data_version)
         return await anyio.to_thread.run_sync(self.tables_at, data_version)
