@@ -35,6 +35,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import anyio.to_thread
@@ -366,7 +367,10 @@ class ConditionalGetMiddleware:
         cache = None if _no_cache(headers) else self.cache
         if any(name in headers for name in CREDENTIAL_HEADERS):
             cache = None  # an answer that may depend on the caller is never shared
-        key = (scope["path"], scope["query_string"], accept, gzip, language)
+        # Per day too: answers about years state what the data does not cover up to this
+        # year, and an answer may now outlive many data versions.
+        day = date.today().toordinal()
+        key = (scope["path"], scope["query_string"], accept, gzip, language, day)
         if cache is not None:
             hit = await self._valid(cache, key, version)
             if hit is not None:
