@@ -75,6 +75,16 @@ async def workers(fresh_url: str) -> AsyncIterator[tuple[FastAPI, FastAPI]]:
         app.state.engine.dispose()
 
 
+@pytest.fixture
+async def clients(
+    workers: tuple[FastAPI, FastAPI], fresh_url: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """A curator and a reader of the first worker."""
+    key = make_key(fresh_url, "scoped")
+    async with client_for(workers[0], key=key) as curator, client_for(workers[0]) as reader:
+        yield curator, reader
+
+
 async def describe(curator: httpx.AsyncClient, description: str) -> None:
     organization = await curator.get(f"/v1/organizations/{ORGANIZATION}")
     patched = await curator.patch(
@@ -101,54 +111,50 @@ async def join(curator: httpx.AsyncClient) -> None:
 
 
 async def test_a_description_write_keeps_the_answers_that_did_not_read_it(
-    workers: tuple[FastAPI, FastAPI], fresh_url: str
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient],
 ) -> None:
-    app, _ = workers
-    key = make_key(fresh_url, "scoped")
-    async with client_for(app, key=key) as curator, client_for(app) as reader:
-        partners, centrality = await reader.get(PARTNERS), await reader.get(CENTRALITY)
-        organization = await reader.get(f"/v1/organizations/{ORGANIZATION}")
-        download = await reader.get(DYAD_CSV)
-        before = await data_version(reader)
+    curator, reader = clients
+    partners, centrality = await reader.get(PARTNERS), await reader.get(CENTRALITY)
+    organization = await reader.get(f"/v1/organizations/{ORGANIZATION}")
+    download = await reader.get(DYAD_CSV)
+    before = await data_version(reader)
 
-        await describe(curator, "Changed: no tie depends on it.")
+    await describe(curator, "Changed: no tie depends on it.")
 
-        assert await data_version(reader) == before + 1
-        for path, cached in ((PARTNERS, partners), (CENTRALITY, centrality)):
-            kept = await assert_current(reader, path)
-            assert kept.headers["etag"] == cached.headers["etag"]  # served as it was built
-            assert kept.content == cached.content
-            revalidated = await reader.get(path, headers={"If-None-Match": cached.headers["etag"]})
-            assert revalidated.status_code == 304
-        changed = await assert_current(reader, f"/v1/organizations/{ORGANIZATION}")
-        assert changed.json()["description"] == "Changed: no tie depends on it."
-        assert version_of(changed) == before + 1 != version_of(organization)
-        # A streamed download's reads are not all known when it is stored: this version only.
-        rebuilt = await assert_current(reader, DYAD_CSV)
-        assert version_of(rebuilt) == before + 1 != version_of(download)
+    assert await data_version(reader) == before + 1
+    for path, cached in ((PARTNERS, partners), (CENTRALITY, centrality)):
+        kept = await assert_current(reader, path)
+        assert kept.headers["etag"] == cached.headers["etag"]  # served as it was built
+        assert kept.content == cached.content
+        revalidated = await reader.get(path, headers={"If-None-Match": cached.headers["etag"]})
+        assert revalidated.status_code == 304
+    changed = await assert_current(reader, f"/v1/organizations/{ORGANIZATION}")
+    assert changed.json()["description"] == "Changed: no tie depends on it."
+    assert version_of(changed) == before + 1 != version_of(organization)
+    # A streamed download's reads are not all known when it is stored: this version only.
+    rebuilt = await assert_current(reader, DYAD_CSV)
+    assert version_of(rebuilt) == before + 1 != version_of(download)
 
 
 async def test_a_membership_write_rebuilds_the_answers_that_read_ties(
-    workers: tuple[FastAPI, FastAPI], fresh_url: str
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient],
 ) -> None:
-    app, _ = workers
-    key = make_key(fresh_url, "scoped")
-    async with client_for(app, key=key) as curator, client_for(app) as reader:
-        partners = await reader.get(PARTNERS)
-        await reader.get(CENTRALITY)  # builds the network: CENTRALITY_TOP takes it from memory
-        top = await reader.get(CENTRALITY_TOP)
-        before = await data_version(reader)
+    curator, reader = clients
+    partners = await reader.get(PARTNERS)
+    await reader.get(CENTRALITY)  # builds the network: CENTRALITY_TOP takes it from memory
+    top = await reader.get(CENTRALITY_TOP)
+    before = await data_version(reader)
 
-        await join(curator)
+    await join(curator)
 
-        after = await assert_current(reader, PARTNERS)
-        assert version_of(after) == before + 1
-        gained = {p["partner"]["iso3"] for p in after.json()["data"]} - {
-            p["partner"]["iso3"] for p in partners.json()["data"]
-        }
-        assert {"ALB", "BGR"} <= gained  # NATO members with no tie to NZL before
-        rebuilt = await assert_current(reader, CENTRALITY_TOP)
-        assert version_of(rebuilt) == before + 1 != version_of(top)
+    after = await assert_current(reader, PARTNERS)
+    assert version_of(after) == before + 1
+    gained = {p["partner"]["iso3"] for p in after.json()["data"]} - {
+        p["partner"]["iso3"] for p in partners.json()["data"]
+    }
+    assert {"ALB", "BGR"} <= gained  # NATO members with no tie to NZL before
+    rebuilt = await assert_current(reader, CENTRALITY_TOP)
+    assert version_of(rebuilt) == before + 1 != version_of(top)
 
 
 async def test_a_write_through_the_seed_or_text_sql_or_outside_the_change_path_invalidates(
