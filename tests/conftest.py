@@ -108,11 +108,15 @@ def make_key(
 
 @asynccontextmanager
 async def client_for(
-    app: FastAPI, address: str = "127.0.0.1", key: str | None = None
+    app: FastAPI,
+    address: str = "127.0.0.1",
+    key: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client calling the app in-process, from `address`, sending `key` if given."""
+    """An HTTP client calling the app in-process, from `address`, sending `key` if given
+    and `headers` with every request."""
     transport = httpx.ASGITransport(app=app, client=(address, 50000))
-    headers = {"X-API-Key": key} if key else {}
+    headers = {**(headers or {}), **({"X-API-Key": key} if key else {})}
     async with httpx.AsyncClient(
         transport=transport, base_url="http://testserver", headers=headers
     ) as client:

@@ -13,6 +13,17 @@ dedicated connection per process, outside the pool, on which it is the only stat
 Every write bumps the version in its own transaction (`DataState`), which is what makes
 both the ETags and the cached responses impossible to serve stale. Requests that carry
 credentials (`Authorization`, `Cookie`, `X-API-Key`) or `Cache-Control: no-cache` bypass the cache.
+
+A write invalidates what it changed, not everything. A cached response keeps the tables its
+request read (every statement it ran, and what the values it took from memory were
+computed from: `core.db.recording_reads`, `core.memo`), and each change records, in its
+transaction, the data version at which it wrote each table (`table_versions`,
+`app.curation.changes`). At a later data version the response is served as it was (same
+body, same ETag, which names the version it was built at) while none of its tables changed
+after that version; otherwise it is built again. The table versions are read once per data
+version per worker, and only when a response from an older version is asked for. A response
+whose reads are not all known (it read the data version itself, or its body was streamed
+while rows were still being read) holds for its own data version only.
 """
 
 import contextlib
@@ -22,7 +33,9 @@ import os
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import anyio.to_thread
@@ -32,12 +45,42 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
+from app.core.db import Reads, recording_reads
 from app.core.language import ENGLISH, requested_language
 from app.core.problems import problem_response
 
 logger = logging.getLogger("defcoop")
 
 _VERSION_SQL = "SELECT version FROM data_state WHERE id = 1"
+_TABLE_VERSIONS_SQL = "SELECT table_name, version FROM table_versions"
+# The row of `table_versions` naming the last data version whose tables were recorded, and
+# the one standing for every table (mirrors of `app.system.models`, below core).
+_RECORDED = "data_state"
+_EVERY_TABLE = "*"
+
+
+@dataclass(frozen=True)
+class TableVersions:
+    """When each table last changed, as read at one data version."""
+
+    data_version: int
+    changed: Mapping[str, int]
+
+    @property
+    def everything(self) -> int:
+        """The last data version at which any table may have changed unrecorded: a text
+        statement, or a data version set by something other than the change path (then the
+        last recorded version is older than the current one)."""
+        every = self.changed.get(_EVERY_TABLE, 0)
+        if self.changed.get(_RECORDED, 0) < self.data_version:
+            every = max(every, self.data_version)
+        return every
+
+    def unchanged_since(self, version: int, tables: Iterable[str]) -> bool:
+        """No change after `version` wrote any of these tables."""
+        return self.everything <= version and all(
+            self.changed.get(table, 0) <= version for table in tables
+        )
 
 
 class DataVersionReader:
@@ -64,6 +107,7 @@ class DataVersionReader:
         self._lock = threading.Lock()
         self._connection: Any = None
         self._pid = 0
+        self._tables: TableVersions | None = None
 
     def _connect(self) -> Any:
         if self.sqlite:
@@ -89,12 +133,15 @@ class DataVersionReader:
             ),
         )
 
-    def _query(self) -> int:
+    def _execute(self, sql: str) -> list[Any]:
         if self._connection is None or self._pid != os.getpid():
             self._connection = self._connect()  # after a fork, never share the parent's
             self._pid = os.getpid()
-        row = self._connection.execute(_VERSION_SQL).fetchone()
-        return int(row[0]) if row else 0
+        return list(self._connection.execute(sql).fetchall())
+
+    def _query(self) -> int:
+        rows = self._execute(_VERSION_SQL)
+        return int(rows[0][0]) if rows else 0
 
     def read(self) -> int:
         with self._lock:
@@ -106,6 +153,33 @@ class DataVersionReader:
                 # A dropped connection (server restart): one fresh try, then the error.
                 self.close_unlocked()
                 return self._query()
+
+    def tables_at(self, data_version: int) -> TableVersions:
+        """The table versions as of `data_version` (or later), read once per data version.
+        Unreadable (a database not migrated that far, a timeout): every table counts as
+        changed at `data_version`, so nothing older is served."""
+        with self._lock:
+            known = self._tables
+            if known is not None and known.data_version == data_version:
+                return known
+            try:
+                rows = self._execute(_TABLE_VERSIONS_SQL)
+            except Exception:
+                logger.warning("table versions unreadable", exc_info=True)
+                if self._lost():
+                    self.close_unlocked()
+                return TableVersions(data_version, {_EVERY_TABLE: data_version})
+            changed = {str(name): int(version) for name, version in rows}
+            self._tables = TableVersions(data_version, changed)
+            return self._tables
+
+    async def atables_at(self, data_version: int) -> TableVersions:
+        known = self._tables
+        if known is not None and known.data_version == data_version:
+            return known  # the usual case: read once for this version already
+        if self.sqlite:
+            return self.tables_at(data_version)
+        return await anyio.to_thread.run_sync(self.tables_at, data_version)
 
     def _lost(self) -> bool:
         # psycopg marks a connection whose server went away as closed; sqlite3 has no such
@@ -169,42 +243,53 @@ class CachedResponse:
     status: int
     headers: list[tuple[bytes, bytes]]
     body: bytes
+    # The data version it was built at, and what it read (None: holds at that version only).
+    version: int = 0
+    reads: Reads | None = None
 
     @property
     def size(self) -> int:
         return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
 
+    @property
+    def etag(self) -> str:
+        return next((v.decode() for k, v in self.headers if k.lower() == b"etag"), "")
+
+    def may_hold_at(self, version: int) -> bool:
+        """Whether it may still be the answer at a later data version: its reads are known."""
+        return version > self.version and self.reads is not None and self.reads.complete
+
 
 class ResponseCache:
-    """Least recently used responses, bounded in bytes, for one data version at a time."""
+    """Least recently used responses, bounded in bytes, each with the data version it was
+    built at and the tables it read."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.max_entry_bytes = max_bytes // 8
-        self.version: int | None = None
         self.entries: OrderedDict[tuple[Any, ...], CachedResponse] = OrderedDict()
         self.size = 0
 
-    def _at(self, version: int) -> None:
-        if version != self.version:
-            self.entries.clear()
-            self.size = 0
-            self.version = version
-
-    def get(self, version: int, key: tuple[Any, ...]) -> CachedResponse | None:
-        self._at(version)
+    def get(self, key: tuple[Any, ...]) -> CachedResponse | None:
         entry = self.entries.get(key)
         if entry is not None:
             self.entries.move_to_end(key)
         return entry
 
-    def put(self, version: int, key: tuple[Any, ...], entry: CachedResponse) -> None:
-        self._at(version)
+    def drop(self, key: tuple[Any, ...], entry: CachedResponse | None = None) -> None:
+        """Forget the response for `key` (only if it is still `entry`, when given)."""
+        old = self.entries.get(key)
+        if old is not None and (entry is None or old is entry):
+            del self.entries[key]
+            self.size -= old.size
+
+    def put(self, key: tuple[Any, ...], entry: CachedResponse) -> None:
         if entry.size > self.max_entry_bytes:
             return
-        old = self.entries.pop(key, None)
-        if old is not None:
-            self.size -= old.size
+        current = self.entries.get(key)
+        if current is not None and current.version > entry.version:
+            return  # a slower request of an older version: keep the newer answer
+        self.drop(key)
         self.entries[key] = entry
         self.size += entry.size
         while self.size > self.max_bytes:
@@ -274,31 +359,31 @@ class ConditionalGetMiddleware:
             "Cache-Control": f"public, max-age={self.max_age}",
             "Vary": "Accept, Accept-Encoding, Accept-Language",
         }
-        if _matches(headers.get("if-none-match", ""), etag):
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 304,
-                    "headers": [(k.encode(), v.encode()) for k, v in cache_headers.items()],
-                }
-            )
-            await send({"type": "http.response.body", "body": b""})
+        if_none_match = headers.get("if-none-match", "")
+        if _matches(if_none_match, etag):
+            await _not_modified(send, cache_headers)
             return
 
         cache = None if _no_cache(headers) else self.cache
         if any(name in headers for name in CREDENTIAL_HEADERS):
             cache = None  # an answer that may depend on the caller is never shared
-        key = (scope["path"], scope["query_string"], accept, gzip, language)
+        # Per day too: answers about years state what the data does not cover up to this
+        # year, and an answer may now outlive many data versions.
+        day = date.today().toordinal()
+        key = (scope["path"], scope["query_string"], accept, gzip, language, day)
         if cache is not None:
-            hit = cache.get(version, key)
+            hit = await self._valid(cache, key, version)
             if hit is not None:
+                if _matches(if_none_match, hit.etag):
+                    await _not_modified(send, {**cache_headers, "ETag": hit.etag})
+                    return
                 await send(
                     {"type": "http.response.start", "status": hit.status, "headers": hit.headers}
                 )
                 await send({"type": "http.response.body", "body": hit.body})
                 return
 
-        captured: dict[str, Any] = {"parts": [], "size": 0}
+        captured: dict[str, Any] = {"parts": [], "size": 0, "messages": 0}
 
         async def send_with_cache_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -310,6 +395,7 @@ class ConditionalGetMiddleware:
                 captured["headers"] = list(message.get("headers", []))
             elif message["type"] == "http.response.body" and cache is not None:
                 body = message.get("body", b"")
+                captured["messages"] += 1
                 if captured["size"] <= cache.max_entry_bytes:
                     captured["parts"].append(body)
                     captured["size"] += len(body)
@@ -318,15 +404,43 @@ class ConditionalGetMiddleware:
                     and captured.get("status") == 200
                     and captured["size"] <= cache.max_entry_bytes
                 ):
-                    _store(cache, version, key, captured)
+                    # A body sent in parts was streamed while its rows were read: what it
+                    # read is not known when it is stored, so it holds at this version only.
+                    reads = read.reads() if captured["messages"] == 1 else None
+                    cache.put(key, _stored(captured, version, reads))
             await send(message)
 
-        await self.app(scope, receive, send_with_cache_headers)
+        with recording_reads() as read:
+            await self.app(scope, receive, send_with_cache_headers)
+
+    async def _valid(
+        self, cache: ResponseCache, key: tuple[Any, ...], version: int
+    ) -> CachedResponse | None:
+        """The cached response for `key` if it is still the answer at `version`."""
+        entry = cache.get(key)
+        if entry is None or entry.version == version:
+            return entry
+        if entry.may_hold_at(version):
+            assert entry.reads is not None
+            tables = await self.versions.atables_at(version)
+            if tables.unchanged_since(entry.version, entry.reads.tables):
+                return entry
+        cache.drop(key, entry)
+        return None
 
 
-def _store(
-    cache: ResponseCache, version: int, key: tuple[Any, ...], captured: dict[str, Any]
-) -> None:
+async def _not_modified(send: Send, headers: dict[str, str]) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 304,
+            "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
+
+
+def _stored(captured: dict[str, Any], version: int, reads: Reads | None) -> CachedResponse:
     body = b"".join(captured["parts"])
     headers = [
         (name, value)
@@ -334,4 +448,4 @@ def _store(
         if name.lower() not in (b"content-length", b"transfer-encoding")
     ]
     headers.append((b"content-length", str(len(body)).encode()))
-    cache.put(version, key, CachedResponse(200, headers, body))
+    return CachedResponse(200, headers, body, version, reads)

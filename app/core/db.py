@@ -1,12 +1,21 @@
-"""Engine, declarative base and the request-scoped session."""
+"""Engine, declarative base and the request-scoped session; which tables a statement reads
+or writes (the response cache keeps an answer while the tables it read do not change)."""
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, Integer, MetaData, create_engine, event, text
-from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.engine import Connection, Dialect, Engine, ExecutionContext, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.selectable import SelectBase
 from sqlalchemy.types import TypeDecorator
 
 from app.core.config import Settings
@@ -109,3 +118,128 @@ def _sqlite_engine(settings: Settings) -> Engine:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+# --- which tables a statement reads or writes --------------------------------------------
+
+# The tables that hold the data version itself: an answer that reads them is true of its
+# data version only, whatever the other tables do.
+VERSION_TABLES = frozenset({"data_state", "table_versions"})
+
+# Identifiers in SQL text, bare or double-quoted (both backends quote with ").
+_IDENTIFIER = re.compile(r'"([^"]+)"|([A-Za-z_][A-Za-z0-9_$]*)')
+
+
+@lru_cache(maxsize=4096)
+def _tables_in(sql: str, known: frozenset[str]) -> frozenset[str]:
+    return frozenset(quoted or bare for quoted, bare in _IDENTIFIER.findall(sql)) & known
+
+
+def _known_tables() -> frozenset[str]:
+    tables = Base.metadata.tables
+    if len(tables) != len(_known[0]):  # a model imported since: the list grows
+        _known[0] = frozenset(table.name for table in tables.values())
+    return _known[0]
+
+
+_known: list[frozenset[str]] = [frozenset()]
+
+
+def tables_read(sql: str) -> frozenset[str]:
+    """The tables a statement may read: every table of the models that its text names. A
+    statement reads no table it does not name, so this can only say too much (a column or
+    a literal spelt like a table), never too little; the same for text SQL as for built
+    statements, and cheap (memoized per statement text, which SQLAlchemy's statement cache
+    keeps the same)."""
+    return _tables_in(sql, _known_tables())
+
+
+# Statements that write no table of the data: reads, and statements about the transaction,
+# the session's settings, statistics or the connection's own temporary tables.
+_NO_DATA_WRITTEN = re.compile(
+    r"\s*(SELECT|SHOW|SET|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|ANALYZE|PRAGMA|EXPLAIN"
+    r"|CREATE\s+TEMP(ORARY)?\s+TABLE)\b",
+    re.IGNORECASE,
+)
+
+
+def tables_written(sql: str, context: ExecutionContext | None) -> frozenset[str] | None:
+    """The tables a statement writes: the target of an INSERT, UPDATE or DELETE built with
+    SQLAlchemy (an ORM flush, a Core statement); none for a read or a statement that writes
+    no data; None when that cannot be known (other text SQL, DDL): then it may have
+    written any table."""
+    statement = getattr(getattr(context, "compiled", None), "statement", None)
+    if isinstance(statement, UpdateBase):
+        name = getattr(getattr(statement, "table", None), "name", None)
+        return frozenset({name}) if isinstance(name, str) else None
+    if isinstance(statement, SelectBase) or _NO_DATA_WRITTEN.match(sql):
+        return frozenset()
+    return None
+
+
+@dataclass(frozen=True)
+class Reads:
+    """What a computation read: its tables, and whether that says all it depends on (not
+    when it read the data version itself, or when it went on after its answer was taken,
+    as a streamed download does)."""
+
+    tables: frozenset[str] = frozenset()
+    complete: bool = True
+
+
+@dataclass
+class ReadRecord:
+    """The tables read so far by a request, or by a computation within it."""
+
+    tables: set[str] = field(default_factory=set)
+    complete: bool = True
+
+    def add(self, reads: "Reads | ReadRecord") -> None:
+        self.tables.update(reads.tables)
+        self.complete = self.complete and reads.complete
+
+    def reads(self) -> Reads:
+        return Reads(frozenset(self.tables), self.complete)
+
+
+_reading: ContextVar[ReadRecord | None] = ContextVar("defcoop_reads", default=None)
+
+
+@contextmanager
+def recording_reads() -> Iterator[ReadRecord]:
+    """Record the tables read by every statement run in this context (and the threads it
+    starts: they copy the context) until the block ends; what was read also counts for the
+    enclosing record, if any."""
+    record = ReadRecord()
+    outer = _reading.get()
+    token = _reading.set(record)
+    try:
+        yield record
+    finally:
+        _reading.reset(token)
+        if outer is not None:
+            outer.add(record)
+
+
+def note_reads(reads: Reads) -> None:
+    """What a value taken from memory was computed from counts as read here (a memo hit)."""
+    record = _reading.get()
+    if record is not None:
+        record.add(reads)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _record_read(
+    _connection: Connection,
+    _cursor: Any,
+    statement: str,
+    _parameters: Any,
+    _context: ExecutionContext | None,
+    _executemany: bool,
+) -> None:
+    record = _reading.get()
+    if record is not None:
+        tables = tables_read(statement)
+        record.tables.update(tables)
+        if not tables.isdisjoint(VERSION_TABLES):
+            record.complete = False

@@ -189,7 +189,6 @@ class NameCatalog:
         self._session_factory = session_factory
         self._read = read
         self._books: LruCache[int, NameBook] = LruCache(maxsize=2)
-        self._last: tuple[int, NameBook] | None = None
 
     def read(self) -> NameBook:
         """The names as the database holds them now."""
@@ -198,13 +197,10 @@ class NameCatalog:
 
     def loaded(self, version: int) -> NameBook | None:
         """The names of this version when already read (no trip to a thread)."""
-        last = self._last
-        return last[1] if last is not None and last[0] == version else None
+        return self._books.get(version)
 
     def at(self, version: int) -> NameBook:
-        book = self._books.get_or_build(version, self.read)
-        self._last = (version, book)
-        return book
+        return self._books.get_or_build(version, self.read)
 
 
 class LanguageMiddleware:

@@ -2,7 +2,9 @@
 
 Keys that depend on the data carry the data version (read by the caching middleware before
 the route reads anything) and the database's identity, so that a value is never served for
-data it was not computed from.
+data it was not computed from. Each value keeps the tables it was computed from
+(`core.db.Reads`): a request served from memory has read them too, which is what the
+response cache needs to know how long its answer holds.
 """
 
 import threading
@@ -11,6 +13,8 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
+
+from app.core.db import Reads, note_reads, recording_reads
 
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
@@ -23,29 +27,34 @@ class LruCache(Generic[Key, Value]):
 
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
-        self._values: OrderedDict[Key, Value] = OrderedDict()
+        self._values: OrderedDict[Key, tuple[Value, Reads]] = OrderedDict()
         self._building: dict[Key, threading.Lock] = {}
         self._lock = threading.Lock()
 
-    def _cached(self, key: Key) -> Value | None:
+    def get(self, key: Key) -> Value | None:
+        """The value when already built (and what it read counts as read here), else None."""
         with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]
-            return None
+            found = self._values.get(key)
+            if found is None:
+                return None
+            self._values.move_to_end(key)
+        value, reads = found
+        note_reads(reads)
+        return value
 
     def get_or_build(self, key: Key, build: Callable[[], Value]) -> Value:
-        if (value := self._cached(key)) is not None:
+        if (value := self.get(key)) is not None:
             return value
         with self._lock:
             building = self._building.setdefault(key, threading.Lock())
         with building:
-            if (value := self._cached(key)) is not None:
+            if (value := self.get(key)) is not None:
                 return value
             try:
-                value = build()
+                with recording_reads() as record:  # also counted as read by the caller
+                    value = build()
                 with self._lock:
-                    self._values[key] = value
+                    self._values[key] = (value, record.reads())
                     while len(self._values) > self.maxsize:
                         self._values.popitem(last=False)
             finally:

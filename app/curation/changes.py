@@ -2,14 +2,19 @@
 one `Changes` over its session, which, once, when the change is done:
 - re-derives the ties and the partner aggregates of the initiatives the change touched,
 - writes the change's audit entries (API writes record them as they go),
-- bumps the data version, only if something changed (`bump_data_version`).
+- bumps the data version, only if something changed (`bump_data_version`),
+- records, with that version, the tables the change wrote (`table_versions`), which the
+  response cache reads to keep the answers that read none of them.
 
 Callers do not say what they touched: the unit of work watches the session. The ORM rows it
 flushes, and the Core statements it runs (bulk inserts of an importer, deletes by key, threat
 links), are matched against the channel registry (`app.cooperation.channels`): a row of an
-initiative, of a fact or of a threat link marks its initiative. A statement whose rows it
+initiative, of a fact or of a threat link marks its initiative; a row changed only in columns
+that no tie's `SELECT` reads (a description, a note) marks nothing. A statement whose rows it
 cannot name (an INSERT ... SELECT) marks its whole channel. The seed, which may change
-anything, asks for every tie at once (`rederive_everything`).
+anything, asks for every tie at once (`rederive_everything`). The tables written are those of
+every INSERT, UPDATE and DELETE run on the session's connections until the change is done,
+the re-derivation's too; a text statement that may write anything counts as every table.
 
 The "curators come first" rule, which the seed and the importers both follow, is here too
 (`curated`, `deleted_by_curators`).
@@ -20,8 +25,17 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, event, select, update
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy import Connection, Table, event, inspect, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import ExecutionContext
+from sqlalchemy.orm import (
+    ColumnProperty,
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    UOWTransaction,
+)
+from sqlalchemy.sql import visitors
 from sqlalchemy.sql.dml import Delete, Insert, Update
 
 from app.audit.models import AuditEntry
@@ -29,8 +43,8 @@ from app.audit.queries import deleted_resources
 from app.cooperation.channels import CHANNELS
 from app.cooperation.derivation import refresh_initiatives, refresh_ties
 from app.cooperation.models import TieChannel
-from app.core.db import Versioned
-from app.system.models import DataState
+from app.core.db import VERSION_TABLES, Base, Versioned, tables_written
+from app.system.models import EVERY_TABLE, DataState, TableVersion
 
 # For each table of the registry: its channel, and its column naming the initiative.
 _TABLES: dict[Table, tuple[TieChannel, str]] = {}
@@ -42,6 +56,45 @@ _MODELS: dict[type[Any], tuple[TieChannel, str]] = {}
 for _channel in CHANNELS.values():
     _MODELS[_channel.initiative] = (_channel.name, "id")
     _MODELS[_channel.fact] = (_channel.name, _channel.fact_owner)
+
+
+def _column_key(column: Any) -> tuple[str, str] | None:
+    """(table, column) of a table's column; None for any other expression."""
+    table = getattr(column, "table", None)
+    return (table.name, column.name) if isinstance(table, Table) else None
+
+
+def _columns_read(statement: Any) -> set[tuple[str, str]]:
+    """(table, column) of every table column a statement reads, through aliases too."""
+    keys = (
+        _column_key(column)
+        for element in visitors.iterate(statement)
+        for column in getattr(element, "proxy_set", ())
+    )
+    return {key for key in keys if key is not None}
+
+
+# What the ties are derived from: the columns their channels' SELECTs read.
+_DERIVED_FROM: set[tuple[str, str]] = set()
+for _channel in CHANNELS.values():
+    _DERIVED_FROM |= _columns_read(_channel.ties(None)) | _columns_read(_channel.ties([0]))
+    for _dependents in _channel.fed_by.values():
+        _DERIVED_FROM |= _columns_read(_dependents([0]))
+
+
+def _may_change_ties(row: Any) -> bool:
+    """Whether a changed row of the registry may change ties: not when all it changed are
+    columns no tie's SELECT reads (a description, a note, a curator's version)."""
+    state = inspect(row)
+    for attribute in state.attrs:
+        if not attribute.history.has_changes():
+            continue
+        prop = state.mapper.attrs[attribute.key]
+        if not isinstance(prop, ColumnProperty):
+            return True  # a relationship: its rows are marked on their own, but be sure
+        if any(_column_key(column) in _DERIVED_FROM for column in prop.columns):
+            return True
+    return False
 
 
 def curated(row: Versioned | int) -> bool:
@@ -77,6 +130,31 @@ def current_data_version(session: Session) -> int:
     return session.scalar(select(DataState.version).where(DataState.id == 1)) or 0
 
 
+def record_table_versions(session: Session, tables: set[str], version: int) -> None:
+    """Record that the change creating data version `version` wrote these tables
+    (`EVERY_TABLE`: any). The row of `data_state` names the last version recorded: when it is
+    not the one before, a version was set without its tables (a loaded release) and every
+    table counts as changed now. Runs after the version's bump, whose row lock (or SQLite's
+    write lock) orders concurrent changes."""
+    recorded = session.scalar(
+        select(TableVersion.version).where(TableVersion.table_name == DataState.__tablename__)
+    )
+    known = {table.name for table in Base.metadata.tables.values()} - VERSION_TABLES
+    names = (tables & known) | ({EVERY_TABLE} & tables)
+    if (recorded or 0) < version - 1:
+        names.add(EVERY_TABLE)
+    names.add(DataState.__tablename__)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    upsert = dialect.insert(TableVersion).values(
+        [{"table_name": name, "version": version} for name in sorted(names)]
+    )
+    session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[TableVersion.table_name], set_={"version": upsert.excluded.version}
+        )
+    )
+
+
 class Changes:
     """One unit of work over a session: what it touched, and what follows once at the end."""
 
@@ -88,9 +166,14 @@ class Changes:
         self.everything = False
         self.audit_entries: list[AuditEntry] = []
         self.ties_written = 0
+        self.tables_written: set[str] = set()  # EVERY_TABLE: any
         self._version: int | None = None
+        self._connections: list[Connection] = []
         event.listen(session, "after_flush", self._flushed)
         event.listen(session, "do_orm_execute", self._executing)
+        event.listen(session, "after_begin", self._began)
+        if session.in_transaction():
+            self._watch(session.connection())
 
     @property
     def version(self) -> int:
@@ -109,7 +192,7 @@ class Changes:
         """Re-derive what the change touched, write its audit entries, and bump the data
         version if it `changed` anything; the data version the change leaves."""
         self.session.flush()
-        self.close()  # what follows changes derived tables only
+        self._stop_watching_rows()  # what follows changes derived tables only
         if self.everything:
             self.ties_written += refresh_ties(self.session)
         else:
@@ -121,15 +204,54 @@ class Changes:
         self.session.add_all(self.audit_entries)
         self.audit_entries = []
         self.session.flush()
-        if changed:
-            return self.version
-        return self._version if self._version is not None else current_data_version(self.session)
+        version = self.version if changed else self._version
+        self._stop_watching_writes()
+        if version is None:
+            return current_data_version(self.session)
+        record_table_versions(self.session, self.tables_written, version)
+        return version
 
     def close(self) -> None:
         """Stop watching the session (also when the change fails)."""
+        self._stop_watching_rows()
+        self._stop_watching_writes()
+
+    def _stop_watching_rows(self) -> None:
         for name, listener in (("after_flush", self._flushed), ("do_orm_execute", self._executing)):
             if event.contains(self.session, name, listener):
                 event.remove(self.session, name, listener)
+
+    # --- the tables written ----------------------------------------------------------------
+
+    def _began(
+        self, _session: Session, _transaction: SessionTransaction, connection: Connection
+    ) -> None:
+        self._watch(connection)
+
+    def _watch(self, connection: Connection) -> None:
+        if not any(watched is connection for watched in self._connections):
+            event.listen(connection, "before_cursor_execute", self._statement)
+            self._connections.append(connection)
+
+    def _stop_watching_writes(self) -> None:
+        if event.contains(self.session, "after_begin", self._began):
+            event.remove(self.session, "after_begin", self._began)
+        for connection in self._connections:
+            if event.contains(connection, "before_cursor_execute", self._statement):
+                event.remove(connection, "before_cursor_execute", self._statement)
+        self._connections = []
+
+    def _statement(
+        self,
+        _connection: Connection,
+        _cursor: Any,
+        statement: str,
+        _parameters: Any,
+        context: ExecutionContext | None,
+        _executemany: bool,
+    ) -> None:
+        written = tables_written(statement, context)
+        self.tables_written |= {EVERY_TABLE} if written is None else written
 
     # --- watching the session ------------------------------------------------------------
 
@@ -137,7 +259,8 @@ class Changes:
         self.touched[channel].update(i for i in ids if i is not None)
 
     def _flushed(self, session: Session, _context: UOWTransaction) -> None:
-        for row in (*session.new, *session.dirty, *session.deleted):
+        dirty = (row for row in session.dirty if type(row) in _MODELS and _may_change_ties(row))
+        for row in (*session.new, *dirty, *session.deleted):
             found = _MODELS.get(type(row))
             if found is not None:
                 channel, column = found

@@ -58,6 +58,7 @@ PRIVATE_TABLES = {
     "audit_entries": "the audit trail of curators' writes: who wrote what, not data",
     "rate_limit_counters": "rate-limit counters of the write API",
     "data_state": "the data version, which names the release instead",
+    "table_versions": "the data version at which each table last changed, for the caches",
 }
 DERIVED_TABLES = {
     "ties": "derived from the fact tables (memberships, participations, parties, "
