@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.analytics import dyads, exports, queries, representations
-from app.analytics.graph import Network, network_for
+from app.analytics.graph import DEFAULT_RESOLUTION, DEFAULT_SEED, Network, network_for
 from app.analytics.params import (
     CSV_MEDIA_TYPE,
     GRAPHML_MEDIA_TYPE,
@@ -171,7 +171,7 @@ def list_network_communities(
             description="Louvain resolution: above 1 favours smaller blocs, below 1 larger",
             examples=[1.0],
         ),
-    ] = 1.0,
+    ] = DEFAULT_RESOLUTION,
     seed: Annotated[
         int,
         Query(
@@ -180,7 +180,7 @@ def list_network_communities(
             description="Random seed of the Louvain method: the same seed gives the same blocs",
             examples=[42],
         ),
-    ] = 42,
+    ] = DEFAULT_SEED,
 ) -> Page[BlocOut] | StreamingResponse:
     """Cooperation blocs: Louvain communities (networkx `louvain_communities`, weighted by
     edge weight, seeded so that the answer is deterministic), largest first.
