@@ -12,14 +12,16 @@ over and computes.
 The rows are keyed by content, not by data version: figures computed on a network at an
 older version whose content (nodes, edges, weights) is the same are the figures of the
 current one. The store saves work and never decides an answer: when the database cannot
-read or write it (locked past the busy timeout, say), a worker computes the measure itself.
+read or write it (SQLite locked by a write longer than `SQLITE_LOCK_WAIT_MS`, say), a
+worker computes the measure itself.
 """
 
 import json
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,6 +38,9 @@ log = logging.getLogger(__name__)
 # Betweenness of the full network takes ~1.5 s of CPU: a claimant silent this long is gone.
 CLAIM_EXPIRES_AFTER = timedelta(seconds=30)
 POLL_INTERVAL_SECONDS = 0.05
+# SQLite has one writer at a time: a claim or a store waits this long for a write to end, not
+# the busy timeout of requests; past it the worker computes the measure itself.
+SQLITE_LOCK_WAIT_MS = 100
 # The current networks' measures and a few before them (a write reverted, other filters).
 KEPT_ROWS = 64
 
@@ -86,6 +91,26 @@ def computed(compute: Callable[[], Json], measure: str, fingerprint: str) -> Jso
     return figures
 
 
+@contextmanager
+def _session(engine: Engine) -> Iterator[Session]:
+    """A session of the store's own, outside the request's transaction."""
+    with engine.connect() as connection:
+        if engine.dialect.name != "sqlite":
+            with Session(bind=connection) as session:
+                yield session
+            return
+        previous = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_LOCK_WAIT_MS}")
+        connection.commit()
+        try:
+            with Session(bind=connection) as session:
+                yield session
+        finally:
+            connection.rollback()
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(previous)}")
+            connection.commit()
+
+
 def _key(fingerprint: str, measure: str) -> Any:
     return (NetworkFigures.fingerprint == fingerprint) & (NetworkFigures.measure == measure)
 
@@ -98,7 +123,7 @@ def _stored_or_claimed(
     token = secrets.token_hex(16)
     while True:
         # A session per look: each one sees what other workers committed since.
-        with Session(engine) as session:
+        with _session(engine) as session:
             row = session.get(NetworkFigures, (fingerprint, measure))
             now = datetime.now(UTC)
             if row is None:
@@ -138,7 +163,7 @@ def _stored_or_claimed(
 
 
 def _store(engine: Engine, fingerprint: str, measure: str, figures: Json) -> None:
-    with Session(engine) as session:
+    with _session(engine) as session:
         session.execute(
             update(NetworkFigures)
             .where(_key(fingerprint, measure))
@@ -157,7 +182,7 @@ def _store(engine: Engine, fingerprint: str, measure: str, figures: Json) -> Non
 def _release(engine: Engine, fingerprint: str, measure: str, token: str) -> None:
     """A failed computation gives up its claim, so that waiting workers do not wait it out."""
     try:
-        with Session(engine) as session:
+        with _session(engine) as session:
             session.execute(
                 delete(NetworkFigures).where(
                     _key(fingerprint, measure),

@@ -278,3 +278,29 @@ async def test_readers_wait_for_a_live_claim_until_it_expires(
     assert 1 <= waited < 30  # it waited for the claimant, then computed itself
     assert computations(caplog, "centrality") == 1
     assert any("took over a stale claim" in record.getMessage() for record in caplog.records)
+
+
+async def test_a_locked_sqlite_store_does_not_hold_a_reader(
+    fresh_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SQLite: while a write holds the lock, a reader that finds no figures computes them
+    itself (after a short wait, not the busy timeout of requests), and answers the same."""
+    if not fresh_url.startswith("sqlite"):
+        pytest.skip("one writer at a time is SQLite's")
+    caplog.set_level(logging.INFO, logger=figures.__name__)
+    network = fresh_default_network(fresh_url)
+    app = create_app(Settings(database_url=fresh_url, sqlite_busy_timeout_ms=20_000))
+    holder = create_engine(fresh_url)
+    async with client_for(app) as client:
+        with holder.connect() as writer:
+            writer.exec_driver_sql("BEGIN EXCLUSIVE")
+            started = time.monotonic()
+            rows = await centrality(client)
+            waited = time.monotonic() - started
+            writer.rollback()
+    holder.dispose()
+    assert rows == expected_centrality(network)
+    assert waited < 10  # not the 20 s busy timeout
+    assert computations(caplog, "centrality") == 1
+    assert any("store unavailable" in record.getMessage() for record in caplog.records)
+    assert stored(fresh_url, network.fingerprint, "centrality") is None
