@@ -99,7 +99,7 @@ def _session(engine: Engine) -> Iterator[Session]:
             with Session(bind=connection) as session:
                 yield session
             return
-        previous = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        previous = int(connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one())
         connection.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_LOCK_WAIT_MS}")
         connection.commit()
         try:
@@ -107,7 +107,7 @@ def _session(engine: Engine) -> Iterator[Session]:
                 yield session
         finally:
             connection.rollback()
-            connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(previous)}")
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {previous}")
             connection.commit()
 
 
