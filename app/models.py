@@ -2,6 +2,7 @@
 
 from app.agreements.models import Agreement, AgreementParty
 from app.alliances.models import Alliance, AllianceMember, AllianceTarget
+from app.analytics.models import NetworkFigures
 from app.audit.models import AuditEntry
 from app.auth.models import ApiKey, RateLimitCounter
 from app.cooperation.models import PartnerChannel, PartnerCoThreat, PartnerThreat, Tie
@@ -34,6 +35,7 @@ __all__ = [
     "ExerciseEdition",
     "ExerciseSeries",
     "Membership",
+    "NetworkFigures",
     "Operation",
     "Organization",
     "Participation",

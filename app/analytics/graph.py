@@ -8,20 +8,25 @@ joins two countries that share at least one initiative. A network of directed ch
 as in the partners query; `channels` and `threats` break it down, and `distance` = 1/weight
 makes strong ties short for the weighted shortest paths behind betweenness.
 
-A graph is built with one SQL statement and kept in a small LRU cache keyed by the database,
-its data version and the filters. Every change to the data bumps the version, so a changed
-database is never answered from a stale graph. The measures computed on a graph (centrality,
-blocs: seconds of CPU on the full network) are kept with it, and a graph is identified by
-its content too: a write that changes no edge, weight or node of this network (a
-description, a source, another filter's ties) finds the Network built before it, with its
-measures, instead of computing them again (issue 18). Each measure is computed once per
-network even when many requests ask at the same time (single flight), and at most
-`HEAVY_COMPUTATIONS` of them run at a time in a process, so that they cannot take every
-thread that small reads and writes need.
+A graph is built with one SQL statement and kept in a small LRU cache of the engine (one per
+worker), keyed by its data version and the filters. Every change to the data bumps the
+version, so a changed database is never answered from a stale graph. A graph is identified
+by its content too (`Network.fingerprint`): a write that changes no edge, weight or node of
+this network (a description, a source, another filter's ties) finds the Network built
+before it, with the measures it computed (issue 18). The measures (centrality, blocs:
+seconds of CPU on the full network) are computed once for all workers and stored by
+fingerprint (`app.analytics.figures`); in a worker, each is asked for once per network even
+when many requests want it at the same time (single flight), and at most
+`HEAVY_COMPUTATIONS` of them run at a time, so that they cannot take every thread that small
+reads and writes need. After a write that touched ties, the default network's measures are
+computed in the background (`refresh_default_network`), before a reader asks for them.
 """
 
 import hashlib
+import logging
 import threading
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -42,17 +47,22 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy import union_all as sql_union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from app.analytics.figures import Json, computed, shared_figures
 from app.cooperation.channels import DIRECTED
 from app.cooperation.models import Tie, TieChannel
 from app.cooperation.queries import INITIATIVE_THREATS, TieFilters, linked_threat
-from app.core.memo import LruCache, database_identity
+from app.core.memo import LruCache
 from app.core.periods import Span
 from app.countries.models import Country
 from app.countries.queries import in_region
 from app.organizations.models import Membership, MembershipRole
+from app.system.models import DataState
 from app.threats.models import ThreatCategory
+
+log = logging.getLogger(__name__)
 
 NETWORK_CACHE_SIZE = 16
 # Networks by content (database, filters, fingerprint): the last few contents of each.
@@ -62,6 +72,9 @@ HEAVY_COMPUTATIONS = 1
 _heavy = threading.BoundedSemaphore(HEAVY_COMPUTATIONS)
 # Louvain runs per (resolution, seed); a client varying them must not grow a network unbounded.
 BLOC_CACHE_SIZE = 8
+# The blocs GET /v1/network/communities answers without parameters: computed after writes.
+DEFAULT_RESOLUTION = 1.0
+DEFAULT_SEED = 42
 
 
 @dataclass(frozen=True)
@@ -146,13 +159,19 @@ def competition_ranks(values: dict[str, Any]) -> dict[str, int]:
 
 
 class Network:
-    """A built graph and the measures computed on it, each computed once.
+    """A built graph and the measures computed on it, each asked for once.
 
-    Shared between requests through the cache: callers must never mutate `graph`.
+    Shared between requests through the cache: callers must never mutate `graph`. With an
+    engine, the measures come from (or go to) the store shared by every worker.
     """
 
-    def __init__(self, graph: nx.Graph) -> None:
+    def __init__(
+        self, graph: nx.Graph, engine: Engine | None = None, data_version: int = 0
+    ) -> None:
         self.graph = graph
+        # Weak: the engine's own cache holds its networks, which must not keep it alive.
+        self._engine = weakref.ref(engine) if engine is not None else None
+        self.data_version = data_version  # the version it was built at
         self._blocs: LruCache[tuple[float, int], list[frozenset[str]]] = LruCache(BLOC_CACHE_SIZE)
         self._measures: LruCache[str, dict[str, Centrality]] = LruCache(1)
 
@@ -178,23 +197,25 @@ class Network:
         names: dict[str, str] = self.graph.graph["threats"]
         return names
 
+    def _figures(self, measure: str, compute: Callable[[], Json]) -> Json:
+        """The measure from the store shared by the workers, or computed here."""
+
+        def heavy() -> Json:
+            with _heavy:
+                return compute()
+
+        engine = self._engine() if self._engine is not None else None
+        if engine is None:
+            return computed(heavy, measure, self.fingerprint)
+        return shared_figures(engine, self.fingerprint, measure, self.data_version, heavy)
+
     @property
     def centrality(self) -> dict[str, Centrality]:
         return self._measures.get_or_build("centrality", self._centrality)
 
     def _centrality(self) -> dict[str, Centrality]:
-        with _heavy:
-            return self._compute_centrality()
-
-    def _compute_centrality(self) -> dict[str, Centrality]:
+        betweenness: dict[str, float] = self._figures("centrality", self._betweenness)
         graph = self.graph
-        # Weighted: a path through strong ties (many shared initiatives) is short.
-        betweenness = {
-            node: round(value, 6)
-            for node, value in nx.betweenness_centrality(
-                graph, weight="distance", normalized=True
-            ).items()
-        }
         degree = dict(graph.degree())
         weighted_degree = dict(graph.degree(weight="weight"))
         degree_ranks = competition_ranks(degree)
@@ -212,22 +233,57 @@ class Network:
             for node in graph
         }
 
+    def _betweenness(self) -> dict[str, float]:
+        """The heavy part of the centrality (degrees take no time): weighted, so that a path
+        through strong ties (many shared initiatives) is short."""
+        return {
+            node: round(value, 6)
+            for node, value in nx.betweenness_centrality(
+                self.graph, weight="distance", normalized=True
+            ).items()
+        }
+
     def blocs(self, resolution: float, seed: int) -> list[frozenset[str]]:
         """Louvain communities, largest first (then by first ISO3), computed once per
         (resolution, seed). Deterministic: the graph is built in ISO3 order and the seed fixed."""
 
-        def detect() -> list[frozenset[str]]:
-            with _heavy:
-                found = nx.community.louvain_communities(
-                    self.graph, weight="weight", resolution=resolution, seed=seed
-                )
-            return sorted((frozenset(c) for c in found), key=lambda c: (-len(c), min(c)))
+        def detect() -> list[list[str]]:
+            found = nx.community.louvain_communities(
+                self.graph, weight="weight", resolution=resolution, seed=seed
+            )
+            ordered = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+            return ordered
 
-        return self._blocs.get_or_build((resolution, seed), detect)
+        def stored() -> list[frozenset[str]]:
+            members: list[list[str]] = self._figures(f"blocs {resolution!r} {seed}", detect)
+            return [frozenset(bloc) for bloc in members]
+
+        return self._blocs.get_or_build((resolution, seed), stored)
 
 
-_networks: LruCache[tuple[str, int, NetworkFilters], Network] = LruCache(NETWORK_CACHE_SIZE)
-_by_content: LruCache[tuple[str, NetworkFilters, str], Network] = LruCache(CONTENT_CACHE_SIZE)
+class _EngineNetworks:
+    """One engine's networks: by (data version, filters), and by content."""
+
+    def __init__(self) -> None:
+        self.by_version: LruCache[tuple[int, NetworkFilters], Network] = LruCache(
+            NETWORK_CACHE_SIZE
+        )
+        self.by_content: LruCache[tuple[NetworkFilters, str], Network] = LruCache(
+            CONTENT_CACHE_SIZE
+        )
+
+
+# Per engine: a worker has one; in tests, each app instance plays a worker of its own.
+_engines: "weakref.WeakKeyDictionary[Engine, _EngineNetworks]" = weakref.WeakKeyDictionary()
+_engines_lock = threading.Lock()
+
+
+def _networks_of(engine: Engine) -> _EngineNetworks:
+    with _engines_lock:
+        found = _engines.get(engine)
+        if found is None:
+            found = _engines[engine] = _EngineNetworks()
+        return found
 
 
 def network_for(session: Session, data_version: int, filters: NetworkFilters) -> Network:
@@ -236,14 +292,71 @@ def network_for(session: Session, data_version: int, filters: NetworkFilters) ->
     `data_version` must have been read before the ties are: a graph is then at least as new
     as its key, and any later change, which bumps the version, misses the cache.
     """
-    database = database_identity(session)
+    networks = _networks_of(session.get_bind().engine)
 
     def build() -> Network:
-        built = build_network(session, filters)
+        built = build_network(session, filters, data_version)
         # The same content as a network built at an earlier version: that one, measures and all.
-        return _by_content.get_or_build((database, filters, built.fingerprint), lambda: built)
+        return networks.by_content.get_or_build((filters, built.fingerprint), lambda: built)
 
-    return _networks.get_or_build((database, data_version, filters), build)
+    return networks.by_version.get_or_build((data_version, filters), build)
+
+
+class _Refresher:
+    """Computes the default network's measures in a thread of its own, one run at a time per
+    engine; a request during a run asks for one more run after it (the data moved on)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = False
+        self._again = False
+
+    def request(self, sessions: sessionmaker[Session]) -> None:
+        with self._lock:
+            if self._running:
+                self._again = True
+                return
+            self._running = True
+        threading.Thread(
+            target=self._run, args=(sessions,), name="network-figures", daemon=True
+        ).start()
+
+    def _run(self, sessions: sessionmaker[Session]) -> None:
+        while True:
+            try:
+                _compute_default_network(sessions)
+            except Exception:
+                # The first reader computes them instead: nothing is lost but the head start.
+                log.exception("network figures: computing the default network's failed")
+            with self._lock:
+                if not self._again:
+                    self._running = False
+                    return
+                self._again = False
+
+
+_refreshers: "weakref.WeakKeyDictionary[Engine, _Refresher]" = weakref.WeakKeyDictionary()
+
+
+def refresh_default_network(sessions: sessionmaker[Session]) -> None:
+    """After a committed change that touched ties: compute the measures of the default
+    network (centrality, the default blocs) at the new data version in the background, so
+    that the first reader after the write finds them (here and, stored, in every worker)."""
+    engine = sessions.kw["bind"]
+    with _engines_lock:
+        refresher = _refreshers.get(engine)
+        if refresher is None:
+            refresher = _refreshers[engine] = _Refresher()
+    refresher.request(sessions)
+
+
+def _compute_default_network(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        # The version first, then the ties: the graph is at least as new as its key.
+        version = session.scalar(select(DataState.version).where(DataState.id == 1)) or 0
+        network = network_for(session, version, NetworkFilters())
+        network.centrality  # noqa: B018 - computed (or found) for the readers to come
+        network.blocs(DEFAULT_RESOLUTION, DEFAULT_SEED)
 
 
 def _edge_counts_statement(filters: NetworkFilters) -> Select[*tuple[Any, ...]]:
@@ -302,8 +415,9 @@ def _edge_counts_statement(filters: NetworkFilters) -> Select[*tuple[Any, ...]]:
     )
 
 
-def build_network(session: Session, filters: NetworkFilters) -> Network:
-    """The graph of the filtered ties: an `nx.DiGraph` when the filters ask for directed."""
+def build_network(session: Session, filters: NetworkFilters, data_version: int = 0) -> Network:
+    """The graph of the filtered ties (an `nx.DiGraph` when the filters ask for directed), its
+    measures shared through the session's database. `data_version`: the version it is of."""
     nodes: dict[str, dict[str, Any]] = {}
     channels: dict[tuple[str, str], dict[TieChannel, int]] = {}
     threats: dict[tuple[str, str], dict[str, int]] = {}
@@ -341,4 +455,4 @@ def build_network(session: Session, filters: NetworkFilters) -> Network:
             channels=channels[pair],
             threats=dict(sorted(threats.get(pair, {}).items())),
         )
-    return Network(graph)
+    return Network(graph, session.get_bind().engine, data_version)

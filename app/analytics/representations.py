@@ -183,6 +183,7 @@ def country_figures(session: Session, country_id: int, data_version: int) -> Cou
             weighted_degree=0,
             betweenness=0.0,
             ranks=None,
+            data_version=data_version,
         )
     return CountryFigures(
         network_size=found.network_size,
@@ -190,6 +191,7 @@ def country_figures(session: Session, country_id: int, data_version: int) -> Cou
         weighted_degree=row.weighted_degree,
         betweenness=row.betweenness,
         ranks=_ranks_out(row.ranks),
+        data_version=data_version,
     )
 
 

@@ -5,7 +5,7 @@ from fastapi.responses import StreamingResponse
 
 from app.analytics import dyads, exports, queries, representations
 from app.analytics.exports import CSV_MEDIA_TYPE, GRAPHML_MEDIA_TYPE, file_responses
-from app.analytics.graph import network_for
+from app.analytics.graph import DEFAULT_RESOLUTION, DEFAULT_SEED, network_for
 from app.analytics.params import (
     CentralitySort,
     CountryPairPath,
@@ -111,8 +111,8 @@ def list_network_centrality(
 def list_network_communities(
     paging: PagingDep,
     filtered: FilteredNetwork,
-    resolution: LouvainResolution = 1.0,
-    seed: LouvainSeed = 42,
+    resolution: LouvainResolution = DEFAULT_RESOLUTION,
+    seed: LouvainSeed = DEFAULT_SEED,
 ) -> Page[BlocOut] | StreamingResponse:
     """Cooperation blocs: Louvain communities (networkx `louvain_communities`, weighted by
     edge weight, seeded so that the answer is deterministic), largest first.

@@ -130,6 +130,11 @@ class CountryFigures(BaseModel):
     ranks: CentralityRanks | None = Field(
         description="Null when the country has no tie at all",
     )
+    data_version: int = Field(
+        description="Version of the data the figures are of: the current one (figures "
+        "computed at an earlier version are served only when the network is the same)",
+        examples=[412],
+    )
 
 
 class ThreatCount(ThreatRef):

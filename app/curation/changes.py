@@ -182,6 +182,12 @@ class Changes:
             self._version = bump_data_version(self.session, self.now)
         return self._version
 
+    @property
+    def touched_ties(self) -> bool:
+        """Whether the change may have changed ties (and so the network): it touched an
+        initiative, a fact or a threat link, or asked for every tie."""
+        return self.everything or bool(self.whole) or any(self.touched.values())
+
     def rederive_everything(self) -> None:
         self.everything = True
 

@@ -32,6 +32,7 @@ from sqlalchemy import Select, delete, insert, select, text, update
 from sqlalchemy.engine import Row as StoredRow
 from sqlalchemy.exc import DataError, IntegrityError
 
+from app.analytics.graph import refresh_default_network
 from app.audit.models import AuditEntry, AuditOperation
 from app.auth.deps import AUTH_RESPONSES, Principal
 from app.cooperation.channels import CHANNELS
@@ -366,6 +367,8 @@ def write_transaction(
             write.stamp()
             changes.finish(changed=True)  # every write is audited: it always changes the data
             session.commit()
+            if changes.touched_ties:
+                refresh_default_network(request.app.state.session_factory)
         except IntegrityError:
             session.rollback()
             raise Conflict(

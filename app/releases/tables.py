@@ -59,6 +59,7 @@ PRIVATE_TABLES = {
     "rate_limit_counters": "rate-limit counters of the write API",
     "data_state": "the data version, which names the release instead",
     "table_versions": "the data version at which each table last changed, for the caches",
+    "network_figures": "network measures stored by graph fingerprint, a cache the API rebuilds",
 }
 DERIVED_TABLES = {
     "ties": "derived from the fact tables (memberships, participations, parties, "

@@ -111,4 +111,5 @@ async def test_country_detail_shows_its_network_figures(api: httpx.AsyncClient) 
         "weighted_degree": 0,
         "betweenness": 0.0,
         "ranks": None,
+        "data_version": (await api.get("/v1/meta")).json()["data_version"],
     }
