@@ -309,6 +309,16 @@ def _without_statement_timeout(session: Session) -> Iterator[None]:
     )
 
 
+def _analyze_rebuilt(session: Session) -> None:
+    """After a full refresh, PostgreSQL's statistics still describe the tables as they were
+    until autovacuum comes round: the next incremental refresh's plans (pairs searched in
+    the ties) were then chosen for empty tables and ran past the statement timeout."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        for model in (Tie, *_AGGREGATES):
+            connection.exec_driver_sql(f"ANALYZE {model.__tablename__}")
+
+
 def _refresh(session: Session, work: Mapping[TieChannel, list[int] | None]) -> int:
     """Replace the ties of each channel's initiatives (all of them: None); then the aggregates
     of the pairs whose ties changed (all of them after a full refresh)."""
@@ -336,6 +346,7 @@ def _refresh(session: Session, work: Mapping[TieChannel, list[int] | None]) -> i
             touched |= _pairs_of(session, channel.name, ids)
     if full:
         rebuild_aggregates(session)
+        _analyze_rebuilt(session)
     elif touched:
         refresh_aggregates(session, touched)
     return written
