@@ -10,6 +10,7 @@ changed. Nothing calls it by hand: `app.curation.changes` does, once per change.
 
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -198,12 +199,27 @@ def _aggregate_statements(pairs: Any) -> list[Any]:
 _AGGREGATES = (PartnerChannel, PartnerThreat, PartnerCoThreat)
 
 
+@cache
+def _rebuild_statements() -> list[Any]:
+    """Emptying and refilling every aggregate. Built once: the channels are fixed, and a
+    write's refresh would otherwise spend more time building these than running them."""
+    return [
+        *(delete(model) for model in _AGGREGATES),
+        *_aggregate_statements([]),
+    ]
+
+
 def rebuild_aggregates(session: Session) -> None:
     """Re-derive every aggregate from the ties table."""
-    for model in _AGGREGATES:
-        session.execute(delete(model))
-    for statement in _aggregate_statements([]):
-        session.execute(statement)
+    _run(session, _rebuild_statements())
+
+
+def _run(session: Session, statements: Iterable[Any]) -> None:
+    """Run these statements on the session's connection, as plain SQL: through the ORM, a
+    DELETE first selects the rows it removes to update objects no aggregate has here."""
+    connection = session.connection()
+    for statement in statements:
+        connection.execute(statement)
 
 
 # The pairs whose aggregates a refresh recomputes, in a temporary table of the connection:
@@ -235,16 +251,25 @@ def refresh_aggregates(session: Session, pairs: Iterable[tuple[int, int]]) -> No
             return
     connection = session.connection()
     connection.exec_driver_sql(_CREATE_REFRESH_PAIRS)
-    session.execute(delete(_REFRESH_PAIRS))
-    session.execute(insert(_REFRESH_PAIRS), rows)
+    connection.execute(delete(_REFRESH_PAIRS))
+    connection.execute(insert(_REFRESH_PAIRS), rows)
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("ANALYZE refresh_pairs")  # no statistics otherwise
+    _run(session, _refresh_statements())
+    connection.execute(delete(_REFRESH_PAIRS))
+
+
+@cache
+def _refresh_statements() -> list[Any]:
+    """Replacing the aggregates of the pairs in `refresh_pairs` (built once, as above)."""
     chosen = select(_REFRESH_PAIRS.c.country_id, _REFRESH_PAIRS.c.partner_id)
-    for model in _AGGREGATES:
-        session.execute(delete(model).where(tuple_(model.country_id, model.partner_id).in_(chosen)))
-    for statement in _aggregate_statements([tuple_(Tie.country_id, Tie.partner_id).in_(chosen)]):
-        session.execute(statement)
-    session.execute(delete(_REFRESH_PAIRS))
+    return [
+        *(
+            delete(model).where(tuple_(model.country_id, model.partner_id).in_(chosen))
+            for model in _AGGREGATES
+        ),
+        *_aggregate_statements([tuple_(Tie.country_id, Tie.partner_id).in_(chosen)]),
+    ]
 
 
 def _pairs_of(
@@ -335,13 +360,14 @@ def _refresh(session: Session, work: Mapping[TieChannel, list[int] | None]) -> i
         else:
             touched |= _pairs_of(session, channel.name, ids)
             stale = stale.where(Tie.initiative_id.in_(ids))
-        session.execute(stale)
-        result = session.execute(
+        connection = session.connection()
+        connection.execute(stale)
+        result = connection.execute(
             insert(Tie)
             .from_select(list(TIE_COLUMNS), channel.ties(ids))
             .execution_options(preserve_rowcount=True)  # psycopg reports -1 otherwise
         )
-        written += max(result.rowcount, 0)  # type: ignore[attr-defined]
+        written += max(result.rowcount, 0)
         if ids is not None:
             touched |= _pairs_of(session, channel.name, ids)
     if full:

@@ -21,9 +21,10 @@ transaction, the data version at which it wrote each table (`table_versions`,
 `app.curation.changes`). At a later data version the response is served as it was (same
 body, same ETag, which names the version it was built at) while none of its tables changed
 after that version; otherwise it is built again. The table versions are read once per data
-version per worker, and only when a response from an older version is asked for. A response
-whose reads are not all known (it read the data version itself, or its body was streamed
-while rows were still being read) holds for its own data version only.
+version per worker, and only when a response from an older version is asked for. A streamed
+body (a CSV download) counts what its stream read too: the stream's threads copy the
+request's context. A response whose reads are not all known (it read the data version
+itself) holds for its own data version only.
 """
 
 import contextlib
@@ -243,9 +244,10 @@ class CachedResponse:
     status: int
     headers: list[tuple[bytes, bytes]]
     body: bytes
-    # The data version it was built at, and what it read (None: holds at that version only).
+    # The data version it was built at, and what it read (not all known: holds at that
+    # version only).
     version: int = 0
-    reads: Reads | None = None
+    reads: Reads = Reads(complete=False)
 
     @property
     def size(self) -> int:
@@ -257,7 +259,7 @@ class CachedResponse:
 
     def may_hold_at(self, version: int) -> bool:
         """Whether it may still be the answer at a later data version: its reads are known."""
-        return version > self.version and self.reads is not None and self.reads.complete
+        return version > self.version and self.reads.complete
 
 
 class ResponseCache:
@@ -383,7 +385,7 @@ class ConditionalGetMiddleware:
                 await send({"type": "http.response.body", "body": hit.body})
                 return
 
-        captured: dict[str, Any] = {"parts": [], "size": 0, "messages": 0}
+        captured: dict[str, Any] = {"parts": [], "size": 0}
 
         async def send_with_cache_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -395,7 +397,6 @@ class ConditionalGetMiddleware:
                 captured["headers"] = list(message.get("headers", []))
             elif message["type"] == "http.response.body" and cache is not None:
                 body = message.get("body", b"")
-                captured["messages"] += 1
                 if captured["size"] <= cache.max_entry_bytes:
                     captured["parts"].append(body)
                     captured["size"] += len(body)
@@ -404,10 +405,10 @@ class ConditionalGetMiddleware:
                     and captured.get("status") == 200
                     and captured["size"] <= cache.max_entry_bytes
                 ):
-                    # A body sent in parts was streamed while its rows were read: what it
-                    # read is not known when it is stored, so it holds at this version only.
-                    reads = read.reads() if captured["messages"] == 1 else None
-                    cache.put(key, _stored(captured, version, reads))
+                    # Complete for a body sent in parts too: the threads that wrote it
+                    # (and read its rows) ran in a copy of this context, and its last part
+                    # comes after the last of them has finished.
+                    cache.put(key, _stored(captured, version, read.reads()))
             await send(message)
 
         with recording_reads() as read:
@@ -421,7 +422,6 @@ class ConditionalGetMiddleware:
         if entry is None or entry.version == version:
             return entry
         if entry.may_hold_at(version):
-            assert entry.reads is not None
             tables = await self.versions.atables_at(version)
             if tables.unchanged_since(entry.version, entry.reads.tables):
                 return entry
@@ -440,7 +440,7 @@ async def _not_modified(send: Send, headers: dict[str, str]) -> None:
     await send({"type": "http.response.body", "body": b""})
 
 
-def _stored(captured: dict[str, Any], version: int, reads: Reads | None) -> CachedResponse:
+def _stored(captured: dict[str, Any], version: int, reads: Reads) -> CachedResponse:
     body = b"".join(captured["parts"])
     headers = [
         (name, value)

@@ -180,8 +180,7 @@ def tables_written(sql: str, context: ExecutionContext | None) -> frozenset[str]
 @dataclass(frozen=True)
 class Reads:
     """What a computation read: its tables, and whether that says all it depends on (not
-    when it read the data version itself, or when it went on after its answer was taken,
-    as a streamed download does)."""
+    when it read the data version itself)."""
 
     tables: frozenset[str] = frozenset()
     complete: bool = True

@@ -18,7 +18,10 @@ def slug_ids(
     noun: str,
 ) -> list[int]:
     """The id of each slug; an unknown one is a 422 at `pointer` that lists the known ones
-    (a filter names what to select by, not a resource to read: not a 404)."""
+    (a filter names what to select by, not a resource to read: not a 404). No filter reads
+    nothing: the answer then depends on no slug (nor on a write that renames one)."""
+    if not slugs:
+        return []
     known: dict[str, int] = dict(session.execute(select(slug_column, id_column)).all())
     unknown = [name for name in slugs if name not in known]
     if unknown:
