@@ -46,9 +46,9 @@ from app.cooperation.models import Tie, TieChannel
 from app.cooperation.queries import INITIATIVE_THREATS, TieFilters, linked_threat
 from app.core.memo import LruCache, database_identity
 from app.core.pagination import decode_cursor, encode_cursor
-from app.core.periods import Span, held_longest_in
+from app.core.periods import Span
 from app.countries.models import Country
-from app.countries.queries import cow_codes_by_country, in_region
+from app.countries.queries import CowCodesByYear, in_region
 from app.organizations.models import Membership, MembershipRole, Organization
 from app.threats.models import ThreatCategory
 
@@ -130,9 +130,13 @@ class _SharedInitiative:
     from_a: bool = False
 
 
+# Iterating an enum class is slow enough to show in a download of thousands of rows.
+_NO_COUNTS = dict.fromkeys(TieChannel, 0)
+
+
 @dataclass
 class _YearTies:
-    counts: dict[TieChannel, int] = field(default_factory=lambda: dict.fromkeys(TieChannel, 0))
+    counts: dict[TieChannel, int] = field(default_factory=_NO_COUNTS.copy)
     threats: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     directions: dict[TieChannel, list[int]] = field(
         default_factory=lambda: {channel: [0, 0] for channel in DIRECTED}
@@ -302,7 +306,7 @@ def _sparse_dyad_years(
     with_threats: bool,
 ) -> Iterator[DyadYear]:
     this_year = date.today().year
-    cow_codes = cow_codes_by_country(session)
+    cow_code = CowCodesByYear(session)
     statement = _statement(filters, group, with_threats, after[:2] if after else None)
     result = session.execute(statement, execution_options={"yield_per": _CHUNK})
     try:
@@ -322,7 +326,6 @@ def _sparse_dyad_years(
                     shared.threats.add((row[11], row[12], row[13]))
             assert first is not None
             country_a, country_b = DyadCountry(*first[0:2]), DyadCountry(*first[3:5])
-            codes_a, codes_b = cow_codes.get(first[2], []), cow_codes.get(first[5], [])
             years = _pair_years(initiatives, filters, this_year)
             for year in sorted(years):
                 if after is not None and (a_iso3, b_iso3, year) <= after:
@@ -334,8 +337,8 @@ def _sparse_dyad_years(
                     year,
                     country_a,
                     country_b,
-                    held_longest_in(codes_a, year),
-                    held_longest_in(codes_b, year),
+                    cow_code(first[2], year),
+                    cow_code(first[5], year),
                     ties.counts,
                     ties.threats,
                     {channel: (a, b) for channel, (a, b) in ties.directions.items()},
@@ -422,7 +425,7 @@ def _balanced_dyad_years(
         for year in filters.years
     }
     countries = _panel_countries(session, filters, group)
-    cow_codes = cow_codes_by_country(session)
+    cow_code = CowCodesByYear(session)
     tied = _sparse_dyad_years(session, filters, group, after, with_threats)
     pending = next(tied, None)
     for a, b in _panel_pairs(countries, filters):
@@ -453,8 +456,8 @@ def _balanced_dyad_years(
                 year,
                 a.country,
                 b.country,
-                held_longest_in(cow_codes.get(a.id, []), year),
-                held_longest_in(cow_codes.get(b.id, []), year),
+                cow_code(a.id, year),
+                cow_code(b.id, year),
                 counts,
                 threats,
                 directions,

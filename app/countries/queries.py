@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.pagination import PageParams, SortKey, fetch_page
-from app.core.periods import Span
+from app.core.periods import Span, held_longest_in
 from app.core.problems import InvalidParameter, NotFound
 from app.core.search import contains_text
 from app.countries.models import Country, CountryKind, CowCodePeriod
@@ -111,19 +111,29 @@ def overlaps(period: type[CowCodePeriod], span: Span) -> ColumnElement[bool]:
     )
 
 
-def cow_codes_by_country(session: Session) -> dict[int, list[tuple[Span, int]]]:
-    """Every country's dated COW codes (a few hundred rows), to read them by year in memory."""
-    codes: dict[int, list[tuple[Span, int]]] = {}
-    for country_id, code, valid_from, valid_until in session.execute(
-        select(
-            CowCodePeriod.country_id,
-            CowCodePeriod.cow_code,
-            CowCodePeriod.valid_from,
-            CowCodePeriod.valid_until,
-        )
-    ):
-        codes.setdefault(country_id, []).append((Span(valid_from, valid_until), code))
-    return codes
+class CowCodesByYear:
+    """The COW code each country carried in a year (for the longest part of it), from every
+    country's dated codes (a few hundred rows) read once; each (country, year) is worked out
+    once, since a dyad-year table asks for it once per pair the country is in."""
+
+    def __init__(self, session: Session) -> None:
+        self._codes: dict[int, list[tuple[Span, int]]] = {}
+        for country_id, code, valid_from, valid_until in session.execute(
+            select(
+                CowCodePeriod.country_id,
+                CowCodePeriod.cow_code,
+                CowCodePeriod.valid_from,
+                CowCodePeriod.valid_until,
+            )
+        ):
+            self._codes.setdefault(country_id, []).append((Span(valid_from, valid_until), code))
+        self._in_year: dict[tuple[int, int], int | None] = {}
+
+    def __call__(self, country_id: int, year: int) -> int | None:
+        key = (country_id, year)
+        if key not in self._in_year:
+            self._in_year[key] = held_longest_in(self._codes.get(country_id, []), year)
+        return self._in_year[key]
 
 
 def in_region(region: str) -> ColumnElement[bool]:
