@@ -46,7 +46,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
-from app.core.db import Reads, recording_reads
+from app.core.db import UNKNOWN_READS, Reads, recording_reads
 from app.core.language import ENGLISH, requested_language
 from app.core.problems import problem_response
 
@@ -247,7 +247,7 @@ class CachedResponse:
     # The data version it was built at, and what it read (not all known: holds at that
     # version only).
     version: int = 0
-    reads: Reads = Reads(complete=False)
+    reads: Reads = UNKNOWN_READS
 
     @property
     def size(self) -> int:

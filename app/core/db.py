@@ -186,6 +186,10 @@ class Reads:
     complete: bool = True
 
 
+# What a computation that did not record its reads depends on: possibly anything.
+UNKNOWN_READS = Reads(complete=False)
+
+
 @dataclass
 class ReadRecord:
     """The tables read so far by a request, or by a computation within it."""
