@@ -56,13 +56,17 @@ from app.sources.schemas import CitationIn
 from app.threats.models import ThreatCategory, ThreatResponse, response_threats
 from seed.countries import CountryRecord, country_records, cow_state_record
 from seed.schemas import (
+    AgreementEntry,
     ContributorEntry,
     EditionEntry,
     MemberEntry,
+    OperationEntry,
     OrganizationEntry,
     PartyEntry,
     SeedData,
     SeedError,
+    SeriesEntry,
+    ThreatEntry,
     read_seed,
 )
 
@@ -92,6 +96,9 @@ _OPERATION_LINKS = {
     "sources",
 }
 
+
+# The entries of the write API's resources that are keyed by their slug.
+SlugEntry = ThreatEntry | OrganizationEntry | SeriesEntry | AgreementEntry | OperationEntry
 
 # A country's fact about an initiative: the fields that key it besides the initiative and the
 # country, and the column of the citations that cite it.
@@ -154,6 +161,19 @@ class SeedLoader:
             self.report.curated[resource[0]] += 1
             return row
         return self.upsert(model, key, values)
+
+    def upsert_entry(
+        self,
+        model: type[Resource],
+        entry: SlugEntry,
+        entity: str,
+        exclude: set[str],
+        values: dict[str, Any] | None = None,
+    ) -> Resource | None:
+        """`upsert_resource` for an entry keyed by its slug: its fields but `exclude` (the rows
+        of their own), with `values` over them, are the row's."""
+        fields = entry.model_dump(exclude={"slug", *exclude}) | (values or {})
+        return self.upsert_resource(model, {"slug": entry.slug}, fields, (entity, entry.slug))
 
     def upsert(self, model: type[Model], key: dict[str, Any], values: dict[str, Any]) -> Model:
         statement = select(model).filter_by(**key)
@@ -384,12 +404,7 @@ class SeedLoader:
 
     def load_threats(self) -> None:
         for entry in self.data.threats:
-            threat = self.upsert_resource(
-                ThreatCategory,
-                {"slug": entry.slug},
-                entry.model_dump(exclude={"slug", "sources"}),
-                (THREATS.entity, entry.slug),
-            )
+            threat = self.upsert_entry(ThreatCategory, entry, THREATS.entity, {"sources"})
             if threat is None:
                 continue
             self.threats[threat.slug] = threat
@@ -413,12 +428,8 @@ class SeedLoader:
     def load_organizations(self) -> None:
         for entry in self.data.organizations:
             slug = entry.slug
-            organization = self.upsert_resource(
-                Organization,
-                {"slug": slug},
-                entry.model_dump(exclude={"slug", "threats", "threat_dates", "members", "sources"}),
-                (ORGANIZATIONS.entity, slug),
-            )
+            links = {"threats", "threat_dates", "members", "sources"}
+            organization = self.upsert_entry(Organization, entry, ORGANIZATIONS.entity, links)
             if organization is None:
                 continue
             self.organizations[slug] = organization
@@ -442,12 +453,8 @@ class SeedLoader:
     def load_exercises(self) -> None:
         for entry in self.data.exercises:
             slug = entry.slug
-            series = self.upsert_resource(
-                ExerciseSeries,
-                {"slug": slug},
-                entry.model_dump(exclude={"slug", "editions", "sources"}),
-                (EXERCISES.entity, slug),
-            )
+            links = {"editions", "sources"}
+            series = self.upsert_entry(ExerciseSeries, entry, EXERCISES.entity, links)
             if series is None:
                 continue
             if not curated(series):
@@ -487,12 +494,8 @@ class SeedLoader:
     def load_agreements(self) -> None:
         for entry in self.data.agreements:
             slug = entry.slug
-            agreement = self.upsert_resource(
-                Agreement,
-                {"slug": slug},
-                entry.model_dump(exclude={"slug", "threats", "parties", "sources"}),
-                (AGREEMENTS.entity, slug),
-            )
+            links = {"threats", "parties", "sources"}
+            agreement = self.upsert_entry(Agreement, entry, AGREEMENTS.entity, links)
             if agreement is None or curated(agreement):
                 continue
             context = f"agreements.yaml: agreement {slug}"
@@ -538,15 +541,15 @@ class SeedLoader:
             if lead is not None and lead not in self.organizations:
                 raise SeedError(f"{context}: unknown organization {lead!r}")
             host = entry.host_country
-            operation = self.upsert_resource(
+            operation = self.upsert_entry(
                 Operation,
-                {"slug": slug},
+                entry,
+                OPERATIONS.entity,
+                _OPERATION_LINKS,
                 {
-                    **entry.model_dump(exclude=_OPERATION_LINKS),
                     "lead_organization_id": self.organizations[lead].id if lead else None,
                     "host_country_id": self.country(host, context).id if host else None,
                 },
-                (OPERATIONS.entity, slug),
             )
             if operation is None or curated(operation):
                 continue

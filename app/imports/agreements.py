@@ -16,12 +16,11 @@ Writes are plain INSERTs in batches, as in `editions.py`.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, true, update
+from sqlalchemy import Table, select, true, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -39,9 +38,9 @@ from app.core.periods import DatePrecision
 from app.countries.models import Country
 from app.curation.changes import curated, deleted_by_curators
 from app.curation.writes.agreements import AGREEMENTS
-from app.imports.base import CITATIONS, Progress, imported_before
+from app.imports.base import CITATIONS, MergingWriter
 from app.imports.dates import PartialDate
-from app.imports.editions import BATCH_SIZE, slugify, unique_slug
+from app.imports.editions import slugify, unique_slug
 from app.imports.report import ImportReport
 from app.sources.models import Certainty, Citation
 
@@ -107,7 +106,7 @@ def _same_signature(curated_row: _Curated, record: AgreementRecord) -> bool:
     return curated_row.signed == record.signed.first_day
 
 
-class AgreementWriter:
+class AgreementWriter(MergingWriter[AgreementRecord, tuple[AgreementRecord, str]]):
     def __init__(self, session: Session, source_id: str, report: ImportReport) -> None:
         self.session = session
         self.source_id = source_id
@@ -125,15 +124,15 @@ class AgreementWriter:
         self.withdrawn = self._deleted_locators()
 
     def _load_agreements(self) -> None:
-        self.row_agreements: dict[str, int] = {}
+        self.row_ids = {}
         for locator, agreement_id in self.session.execute(
             select(Citation.locator, Citation.agreement_id).where(
                 Citation.source_id == self.source_id, Citation.agreement_id.is_not(None)
             )
         ):
             assert locator is not None and agreement_id is not None
-            self.row_agreements[locator.split(_LOCATOR_END)[0]] = agreement_id
-        claimed = set(self.row_agreements.values())
+            self.row_ids[locator.split(_LOCATOR_END)[0]] = agreement_id
+        claimed = set(self.row_ids.values())
         parties: dict[int, list[int | None]] = defaultdict(list)
         for agreement_id, country_id in self.session.execute(
             select(AgreementParty.agreement_id, AgreementParty.country_id)
@@ -207,36 +206,9 @@ class AgreementWriter:
             if source.get("source_id") == self.source_id and source.get("locator")
         }
 
-    # --- the run ------------------------------------------------------------------------
+    # --- the run (MergingWriter.write) ----------------------------------------------------
 
-    def write(self, records: Sequence[AgreementRecord], progress: Progress) -> None:
-        for start in range(0, len(records), BATCH_SIZE):
-            batch = records[start : start + BATCH_SIZE]
-            self._write_batch(batch)
-            progress(len(batch))
-
-    def _write_batch(self, batch: Sequence[AgreementRecord]) -> None:
-        targets: list[tuple[AgreementRecord, int]] = []
-        planned: list[tuple[AgreementRecord, str]] = []
-        for record in batch:
-            if record.locator in self.withdrawn and record.locator not in self.row_agreements:
-                self.report.left_to_curators += 1
-                continue
-            agreement_id = self._existing(record)
-            if agreement_id is None:
-                planned.append((record, self._slug(record)))
-            elif agreement_id in self.owned_by_curators:
-                self.report.left_to_curators += 1
-            else:
-                targets.append((record, agreement_id))
-        targets.extend(self._insert_agreements(planned))
-        self._complete(targets)
-
-    def _existing(self, record: AgreementRecord) -> int | None:
-        owned = self.owned_by_curators
-        agreement_id = imported_before(self.row_agreements, record.locator, owned, self.report)
-        if agreement_id is not None:
-            return agreement_id
+    def _merge_target(self, record: AgreementRecord) -> int | None:
         candidates = self.curated.get(frozenset(record.country_ids), [])
         for candidate in candidates:
             if candidate.kind == record.kind and _same_signature(candidate, record):
@@ -272,6 +244,9 @@ class AgreementWriter:
             .values(**asdict(record.terms))
         )
 
+    def _plan(self, record: AgreementRecord) -> tuple[AgreementRecord, str]:
+        return record, self._slug(record)
+
     def _slug(self, record: AgreementRecord) -> str:
         codes = "-".join(self.countries[country_id][0] for country_id in record.country_ids)
         primary, year = record.categories[0].value, record.signed.first_day.year
@@ -280,7 +255,7 @@ class AgreementWriter:
         self.slugs.add(slug)
         return slug
 
-    def _insert_agreements(
+    def _insert_new(
         self, planned: list[tuple[AgreementRecord, str]]
     ) -> list[tuple[AgreementRecord, int]]:
         if not planned:
@@ -327,13 +302,13 @@ class AgreementWriter:
             if (agreement_id, country_id) not in self.parties
         ]
         self._insert_parties(missing)
-        cited = set(self.row_agreements.items())
+        cited = set(self.row_ids.items())
         citations: list[dict[str, Any]] = []
         categories: list[dict[str, Any]] = []
         for record, agreement_id in targets:
             locator = record.locator + self.merge_notes.get(record.locator, "")
             if (record.locator, agreement_id) not in cited:
-                self.row_agreements[record.locator] = agreement_id
+                self.row_ids[record.locator] = agreement_id
                 citations.append(self._citation(locator, agreement_id=agreement_id))
             for country_id in record.country_ids:
                 party_id = self.parties[(agreement_id, country_id)]
@@ -371,8 +346,3 @@ class AgreementWriter:
         # One executemany takes rows of the same keys: both targets, one of them null.
         return {"source_id": self.source_id, "locator": locator, "agreement_id": None,
                 "party_id": None, **target}  # fmt: skip
-
-    def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.session.execute(insert(table), rows)
-            self.report.written[table.name] += len(rows)

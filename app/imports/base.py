@@ -7,9 +7,9 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.curation.changes import Changes
@@ -19,6 +19,11 @@ from app.imports.report import ImportFailed, ImportReport, Rejection
 from app.sources.models import Citation, Source
 
 RecordT = TypeVar("RecordT")
+PlanT = TypeVar("PlanT")
+
+# Records written per batch: each batch's new ids are read back with one IN list, which must
+# stay under SQLite's limit of bound parameters.
+BATCH_SIZE = 500
 
 # The citations table as a plain table: every writer inserts its facts' citations in bulk (a
 # Core INSERT of many rows is one executemany, with none of the ORM's work).
@@ -71,6 +76,79 @@ class DatasetAdapter(ABC, Generic[RecordT]):
         self, session: Session, records: Sequence[RecordT], report: ImportReport, progress: Progress
     ) -> None:
         """Bulk-load the records, idempotently, counting outcomes on the report."""
+
+
+class Located(Protocol):
+    @property
+    def locator(self) -> str: ...
+
+
+LocatedT = TypeVar("LocatedT", bound=Located)
+
+
+class MergingWriter(ABC, Generic[LocatedT, PlanT]):
+    """A writer that matches each record, in batches, to the row an earlier import made of it
+    (`row_ids`), else to a curated row it merges into (`_merge_target`), else plans a new row
+    (`_plan`); a row curators changed or deleted is left to them. Agreements and editions
+    match this way; what a match and a new row are is theirs."""
+
+    session: Session
+    report: ImportReport
+    # Locator -> the row an import made of it: a re-import completes that row, creates none.
+    row_ids: dict[str, int]
+    owned_by_curators: set[int]
+    # Locators whose rows curators deleted.
+    withdrawn: set[str]
+
+    def write(self, records: Sequence[LocatedT], progress: Progress) -> None:
+        for start in range(0, len(records), BATCH_SIZE):
+            batch = records[start : start + BATCH_SIZE]
+            self._write_batch(batch)
+            progress(len(batch))
+
+    def _write_batch(self, batch: Sequence[LocatedT]) -> None:
+        targets: list[tuple[LocatedT, int]] = []
+        planned: list[PlanT] = []
+        for record in batch:
+            if record.locator in self.withdrawn and record.locator not in self.row_ids:
+                self.report.left_to_curators += 1
+                continue
+            record_id = self._existing(record)
+            if record_id is None:
+                planned.append(self._plan(record))
+            elif record_id in self.owned_by_curators:
+                self.report.left_to_curators += 1
+            else:
+                targets.append((record, record_id))
+        targets.extend(self._insert_new(planned))
+        self._complete(targets)
+
+    def _existing(self, record: LocatedT) -> int | None:
+        owned = self.owned_by_curators
+        record_id = imported_before(self.row_ids, record.locator, owned, self.report)
+        return record_id if record_id is not None else self._merge_target(record)
+
+    @abstractmethod
+    def _merge_target(self, record: LocatedT) -> int | None:
+        """The unclaimed curated row the record matches, claimed and counted as merged (unless
+        curators own it); None: no match."""
+
+    @abstractmethod
+    def _plan(self, record: LocatedT) -> PlanT:
+        """What the record's new row will be; it is inserted with the rest of its batch."""
+
+    @abstractmethod
+    def _insert_new(self, planned: list[PlanT]) -> list[tuple[LocatedT, int]]:
+        """Insert the planned rows: each one's record with the new row's id."""
+
+    @abstractmethod
+    def _complete(self, targets: list[tuple[LocatedT, int]]) -> None:
+        """Add what each record's row lacks (its citation, its parties...)."""
+
+    def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(table), rows)
+            self.report.written[table.name] += len(rows)
 
 
 def imported_before(

@@ -27,7 +27,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from app.curation.changes import curated, deleted_by_curators
@@ -44,13 +44,12 @@ from app.exercises.models import (
     edition_domains,
     edition_threats,
 )
-from app.imports.base import CITATIONS, Progress, imported_before
+from app.imports.base import CITATIONS, MergingWriter, Progress
 from app.imports.dates import PartialDate
 from app.imports.report import ImportFailed, ImportReport
 from app.sources.models import Citation
 from app.threats.models import ThreatCategory
 
-BATCH_SIZE = 500
 # Plain tables: a Core INSERT of many rows is one executemany, with none of the ORM's work.
 EDITIONS = cast(Table, ExerciseEdition.__table__)
 PARTICIPATIONS = cast(Table, Participation.__table__)
@@ -102,7 +101,7 @@ class _NewEdition:
     slug: str
 
 
-class EditionWriter:
+class EditionWriter(MergingWriter[EditionRecord, _NewEdition]):
     def __init__(
         self, session: Session, source_id: str, report: ImportReport, locators: set[str]
     ) -> None:
@@ -127,12 +126,12 @@ class EditionWriter:
             )
         )
         self.edition_citations: set[tuple[int, str | None]] = set()
-        self.row_editions: dict[str, int] = {}
+        self.row_ids = {}
         for locator, edition_id in cited:
             assert edition_id is not None  # filtered in SQL
             self.edition_citations.add((edition_id, locator))
             if locator in locators:
-                self.row_editions[locator] = edition_id
+                self.row_ids[locator] = edition_id
         editions = self.session.execute(
             select(
                 ExerciseEdition.id,
@@ -147,7 +146,7 @@ class EditionWriter:
         self.curated: defaultdict[tuple[int, int], list[int]] = defaultdict(list)
         # Editions changed through the write API: matched, never completed.
         self.owned_by_curators: set[int] = set()
-        claimed = set(self.row_editions.values())
+        claimed = set(self.row_ids.values())
         for edition_id, slug, series_id, year, modified_in_version in editions:
             self.edition_slugs.add(slug)
             if edition_id not in claimed:
@@ -197,39 +196,14 @@ class EditionWriter:
 
     def write(self, records: Sequence[EditionRecord], progress: Progress) -> None:
         self._check_threats(records)
-        for start in range(0, len(records), BATCH_SIZE):
-            batch = records[start : start + BATCH_SIZE]
-            self._write_batch(batch)
-            progress(len(batch))
+        super().write(records, progress)
 
     def _check_threats(self, records: Sequence[EditionRecord]) -> None:
         unknown = {slug for r in records for slug in r.threats} - self.threat_ids.keys()
         if unknown:
             raise ImportFailed(f"unknown threat categories in the mapping: {sorted(unknown)}")
 
-    def _write_batch(self, batch: Sequence[EditionRecord]) -> None:
-        targets: list[tuple[EditionRecord, int]] = []
-        planned: list[_NewEdition] = []
-        for record in batch:
-            if record.locator in self.withdrawn and record.locator not in self.row_editions:
-                self.report.left_to_curators += 1
-                continue
-            edition_id = self._existing_edition(record)
-            if edition_id is None:
-                planned.append(self._plan(record))
-            elif edition_id in self.owned_by_curators:
-                self.report.left_to_curators += 1
-            else:
-                targets.append((record, edition_id))
-        self._insert_new_series()
-        targets.extend(self._insert_editions(planned))
-        self._complete(targets)
-
-    def _existing_edition(self, record: EditionRecord) -> int | None:
-        owned = self.owned_by_curators
-        edition_id = imported_before(self.row_editions, record.locator, owned, self.report)
-        if edition_id is not None:
-            return edition_id
+    def _merge_target(self, record: EditionRecord) -> int | None:
         series_id = self.series_ids.get(self._series_slug(record))
         candidates = self.curated.get((series_id, record.year)) if series_id else None
         if candidates:
@@ -293,7 +267,9 @@ class EditionWriter:
             ],
         )
 
-    def _insert_editions(self, planned: list[_NewEdition]) -> list[tuple[EditionRecord, int]]:
+    def _insert_new(self, planned: list[_NewEdition]) -> list[tuple[EditionRecord, int]]:
+        # Before the editions: their rows need the ids of the series new to this batch.
+        self._insert_new_series()
         if not planned:
             return []
         self._insert(EDITIONS, [self._edition_row(new) for new in planned])
@@ -407,8 +383,3 @@ class EditionWriter:
                     self.participation_citations.add((participation_id, record.locator))
                     citations.append(self._citation(record, participation_id=participation_id))
         return citations
-
-    def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.session.execute(insert(table), rows)
-            self.report.written[table.name] += len(rows)

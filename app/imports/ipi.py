@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy.orm import Session
 
@@ -70,6 +70,14 @@ _MISSION_MONTH_COLUMNS = ("Date", "Mission", "Country of Mission", "Country of M
 _CONTRIBUTION_COLUMNS = ("Date", "Contributor", "Contributor ISO-3", "Mission")
 _MONTH_END = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _MISSING = {"", "NA"}
+
+
+class _MissionKeys(TypedDict):
+    """The fields by which every record of the three files names its row and mission."""
+
+    locator: str
+    acronym: str
+    slug: str
 
 
 @dataclass(frozen=True)
@@ -201,11 +209,14 @@ class IpiAdapter(DatasetAdapter[PeacekeepingRecord]):
     def slug(self, acronym: str) -> str:
         return self.mapping.missions.get(acronym) or slugify(acronym)
 
+    def _row_mission(self, row: SourceRow, column: str) -> _MissionKeys:
+        acronym = row.fields[column].strip()
+        return {"locator": row.locator, "acronym": acronym, "slug": self.slug(acronym)}
+
     def _mission(
         self, row: SourceRow, names: CountryResolver, report: ImportReport
     ) -> MissionRecord | Rejection:
         fields = row.fields
-        acronym = fields["mission"].strip()
         host_id = names.ids_by_code.get(fields["country_id"].strip().upper())
         if host_id is None:
             return Rejection(row.locator, f"host ISO3 {fields['country_id']!r} is no country")
@@ -214,9 +225,7 @@ class IpiAdapter(DatasetAdapter[PeacekeepingRecord]):
             report.note("HQ coordinates 0, 0: unknown, left empty", row.locator)
             latitude = longitude = None
         return MissionRecord(
-            locator=row.locator,
-            acronym=acronym,
-            slug=self.slug(acronym),
+            **self._row_mission(row, "mission"),
             host_id=host_id,
             headquarters=fields["hq"].strip() or None,
             latitude=latitude,
@@ -234,11 +243,8 @@ class IpiAdapter(DatasetAdapter[PeacekeepingRecord]):
                 f"{fields['Country of Mission ISO-3']}",
                 row.locator,
             )
-        acronym = fields["Mission"].strip()
         return MissionMonthRecord(
-            locator=row.locator,
-            acronym=acronym,
-            slug=self.slug(acronym),
+            **self._row_mission(row, "Mission"),
             month=month,
             host_id=names.ids_by_code.get(fields["Country of Mission ISO-3"].strip().upper()),
             # The headers are swapped: "Longitude" holds the latitude (see the docstring).
@@ -268,11 +274,8 @@ class IpiAdapter(DatasetAdapter[PeacekeepingRecord]):
             return Rejection(row.locator, "no total personnel")
         if total == 0:
             return Rejection(row.locator, "every figure is 0: no personnel that month")
-        acronym = fields["Mission"].strip()
         return ContributionMonthRecord(
-            locator=row.locator,
-            acronym=acronym,
-            slug=self.slug(acronym),
+            **self._row_mission(row, "Mission"),
             country_id=country_id,
             iso3=iso3,
             month=month,
