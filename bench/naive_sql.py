@@ -67,6 +67,33 @@ def _threat(table: str, column: str, owner: str) -> str:
     )
 
 
+def _pairs_within(
+    channel: str,
+    facts: tuple[str, str, str],
+    initiatives: tuple[str, str],
+    period: tuple[str, str],
+    partner: str,
+    threat: str,
+) -> str:
+    """The pairs of my fact and a partner's (`facts`: table, alias prefix, id column) in one
+    initiative of `channel` (`initiatives`: table and alias), both within its `period` and
+    each other's: a branch of `shared`, with the partner and threat filters appended."""
+    table, prefix, fact_id = facts
+    initiative_table, alias = initiatives
+    mine, theirs = f"{prefix}1", f"{prefix}2"
+    column = f"{channel}_id"
+    return (
+        f"  SELECT '{channel}', {mine}.{column}, {theirs}.country_id, "
+        f"{mine}.{fact_id}, {theirs}.{fact_id}\n"
+        f"  FROM {table} {mine}\n"
+        f"  JOIN {table} {theirs} ON {theirs}.{column} = {mine}.{column} "
+        f"AND {theirs}.country_id <> {mine}.country_id\n"
+        f"  JOIN {initiative_table} {alias} ON {alias}.id = {mine}.{column}\n"
+        f"  WHERE {mine}.country_id = (SELECT id FROM me){partner}\n"
+        f"    AND {_both_within(mine, theirs, *period)}{threat}"
+    )
+
+
 def _shared_initiatives(dialect: str, threat: bool, pair: bool) -> str:
     """CTEs `me` (and `other`), `agreement_sides` and `shared`: one row per pair of fact rows
     that put me and a partner in one initiative (channel, initiative_id, partner_id, fact ids)."""
@@ -85,6 +112,22 @@ def _shared_initiatives(dialect: str, threat: bool, pair: bool) -> str:
     other = ", other AS (SELECT id FROM countries WHERE iso3 = upper(:other))" if pair else ""
     greatest = _greatest(dialect, "p.start_date", "m.start_date")
     least = _least(dialect, "p.end_date", "m.end_date")
+    agreement_pairs = _pairs_within(
+        "agreement",
+        ("agreement_sides", "a", "fact_id"),
+        ("agreements", "ag"),
+        (_AG_FROM, "ag.ended_date"),
+        partner_filter["a"],
+        threat_filter["a"],
+    )
+    operation_pairs = _pairs_within(
+        "operation",
+        ("contributions", "c", "id"),
+        ("operations", "op"),
+        ("op.start_date", "op.end_date"),
+        partner_filter["c"],
+        threat_filter["c"],
+    )
     return f"""WITH me AS (SELECT id FROM countries WHERE iso3 = upper(:code)){other},
 agreement_sides AS (
   SELECT p.id AS fact_id, p.agreement_id, p.country_id,
@@ -116,19 +159,9 @@ shared AS (
   WHERE p1.country_id = (SELECT id FROM me){partner_filter["p"]}
     AND p1.role <> 'observer' AND p2.role <> 'observer'{threat_filter["p"]}
   UNION ALL
-  SELECT 'agreement', a1.agreement_id, a2.country_id, a1.fact_id, a2.fact_id
-  FROM agreement_sides a1
-  JOIN agreement_sides a2 ON a2.agreement_id = a1.agreement_id AND a2.country_id <> a1.country_id
-  JOIN agreements ag ON ag.id = a1.agreement_id
-  WHERE a1.country_id = (SELECT id FROM me){partner_filter["a"]}
-    AND {_both_within("a1", "a2", _AG_FROM, "ag.ended_date")}{threat_filter["a"]}
+{agreement_pairs}
   UNION ALL
-  SELECT 'operation', c1.operation_id, c2.country_id, c1.id, c2.id
-  FROM contributions c1
-  JOIN contributions c2 ON c2.operation_id = c1.operation_id AND c2.country_id <> c1.country_id
-  JOIN operations op ON op.id = c1.operation_id
-  WHERE c1.country_id = (SELECT id FROM me){partner_filter["c"]}
-    AND {_both_within("c1", "c2", "op.start_date", "op.end_date")}{threat_filter["c"]}
+{operation_pairs}
 )"""
 
 

@@ -5,6 +5,8 @@ never changes once a revision uses it; a different shape is a new function. Ever
 objects (a column or constraint belongs to one table).
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -80,3 +82,42 @@ def integers(*names: str) -> tuple[sa.Column[int], ...]:
 def flags(*names: str) -> tuple[sa.Column[bool], ...]:
     """Required yes/no columns."""
     return tuple(sa.Column(name, sa.Boolean(), nullable=False) for name in names)
+
+
+def optional_integers(*names: str) -> tuple[sa.Column[int], ...]:
+    """Nullable integer columns (counts, or references constrained separately)."""
+    return tuple(sa.Column(name, sa.Integer(), nullable=True) for name in names)
+
+
+def indexes(table: str, *columns: str) -> None:
+    """An index on each of `columns` of `table` alone, under the naming convention's name."""
+    for column in columns:
+        op.create_index(op.f(f"ix_{table}_{column}"), table, [column], unique=False)
+
+
+def drop_indexes(table: str, *columns: str) -> None:
+    """Drop the indexes `indexes(table, *columns)` created."""
+    for column in columns:
+        op.drop_index(op.f(f"ix_{table}_{column}"), table_name=table)
+
+
+def create_tag_table(
+    table: str,
+    column: str,
+    parent: str,
+    tag: sa.Column[Any],
+    *columns: sa.Column[Any],
+    tag_parent: str | None = None,
+) -> None:
+    """A table of tags on the rows of `parent`: `column` references a row (its tags go with
+    it), `tag` is one of its tags (a value, or a reference to a row of `tag_parent`, which goes
+    with it too), the two the key; then `columns`."""
+    op.create_table(
+        table,
+        sa.Column(column, sa.Integer(), nullable=False),
+        tag,
+        *columns,
+        fk(table, column, parent, "CASCADE"),
+        *([] if tag_parent is None else [fk(table, tag.name, tag_parent, "CASCADE")]),
+        sa.PrimaryKeyConstraint(column, tag.name, name=op.f(f"pk_{table}")),
+    )

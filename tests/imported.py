@@ -49,6 +49,13 @@ def outcome_counts(result: Result) -> dict[str, int]:
     return {outcome: counts[outcome] for outcome in _OUTCOMES}
 
 
+def outcomes(**counts: int) -> dict[str, int]:
+    """What `outcome_counts` reads when the outcomes named have these counts and the others
+    none: `outcomes(created=20, merged=1)`."""
+    assert set(counts) <= set(_OUTCOMES), counts
+    return {outcome: counts.get(outcome, 0) for outcome in _OUTCOMES}
+
+
 def import_again(imported: tuple[str, Result], *command: str | Path) -> dict[str, int]:
     """`defcoop import COMMAND` once more on an imported database: it must create and merge
     nothing and say so; the counts of its outcomes."""

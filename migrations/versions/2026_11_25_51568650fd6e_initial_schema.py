@@ -6,12 +6,16 @@ from alembic import op
 from app.migrations.ddl import (
     certainty,
     channel,
+    create_tag_table,
     dated,
+    drop_indexes,
     enum,
     fk,
+    indexes,
     integer_id,
     integers,
     note,
+    optional_integers,
     slug_and_names,
     undated_span,
 )
@@ -19,25 +23,22 @@ from app.migrations.ddl import (
 revision = "51568650fd6e"
 down_revision = None
 
+# What a citation can cite, exactly one of them per citation.
+_TARGETS = (
+    "organization_id", "membership_id", "series_id", "edition_id", "participation_id",
+    "agreement_id", "party_id", "operation_id", "contribution_id", "threat_id", "response_id",
+)  # fmt: skip
+
 
 def _create_threat_link(table: str, column: str, parent: str) -> None:
     """A link table between an initiative (`column` references `parent`) and a threat."""
-    op.create_table(
-        table,
-        sa.Column(column, sa.Integer(), nullable=False),
-        sa.Column("threat_id", sa.Integer(), nullable=False),
-        fk(table, column, parent, "CASCADE"),
-        fk(table, "threat_id", "threat_categories", "CASCADE"),
-        sa.PrimaryKeyConstraint(column, "threat_id", name=op.f(f"pk_{table}")),
-    )
-    with op.batch_alter_table(table, schema=None) as batch_op:
-        batch_op.create_index(batch_op.f(f"ix_{table}_threat_id"), ["threat_id"], unique=False)
+    threat = sa.Column("threat_id", sa.Integer(), nullable=False)
+    create_tag_table(table, column, parent, threat, tag_parent="threat_categories")
+    indexes(table, "threat_id")
 
 
 def _drop_threat_link(table: str) -> None:
-    with op.batch_alter_table(table, schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f(f"ix_{table}_threat_id"))
-
+    drop_indexes(table, "threat_id")
     op.drop_table(table)
 
 
@@ -88,9 +89,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("iso2", name=op.f("uq_countries_iso2")),
         sa.UniqueConstraint("iso3", name=op.f("uq_countries_iso3")),
     )
-    with op.batch_alter_table("countries", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_countries_cow_code"), ["cow_code"], unique=False)
-        batch_op.create_index(batch_op.f("ix_countries_name"), ["name"], unique=False)
+    indexes("countries", "cow_code", "name")
 
     op.create_table(
         "data_state",
@@ -107,8 +106,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_exercise_series")),
         sa.UniqueConstraint("slug", name=op.f("uq_exercise_series_slug")),
     )
-    with op.batch_alter_table("exercise_series", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_exercise_series_name"), ["name"], unique=False)
+    indexes("exercise_series", "name")
 
     op.create_table(
         "organizations",
@@ -198,16 +196,7 @@ def upgrade() -> None:
         fk("agreement_parties", "organization_id", "organizations", "RESTRICT"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agreement_parties")),
     )
-    with op.batch_alter_table("agreement_parties", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_agreement_parties_agreement_id"), ["agreement_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_agreement_parties_country_id"), ["country_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_agreement_parties_organization_id"), ["organization_id"], unique=False
-        )
+    indexes("agreement_parties", "agreement_id", "country_id", "organization_id")
 
     _create_threat_link("agreement_threats", "agreement_id", "agreements")
 
@@ -232,11 +221,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_exercise_editions")),
         sa.UniqueConstraint("slug", name=op.f("uq_exercise_editions_slug")),
     )
-    with op.batch_alter_table("exercise_editions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_exercise_editions_series_id"), ["series_id"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_exercise_editions_year"), ["year"], unique=False)
+    indexes("exercise_editions", "series_id", "year")
 
     op.create_table(
         "memberships",
@@ -260,11 +245,7 @@ def upgrade() -> None:
             name=op.f("uq_memberships_organization_id_country_id_role_start_date"),
         ),
     )
-    with op.batch_alter_table("memberships", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_memberships_country_id"), ["country_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_memberships_organization_id"), ["organization_id"], unique=False
-        )
+    indexes("memberships", "country_id", "organization_id")
 
     op.create_table(
         "operations",
@@ -284,13 +265,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_operations")),
         sa.UniqueConstraint("slug", name=op.f("uq_operations_slug")),
     )
-    with op.batch_alter_table("operations", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_operations_host_country_id"), ["host_country_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_operations_lead_organization_id"), ["lead_organization_id"], unique=False
-        )
+    indexes("operations", "host_country_id", "lead_organization_id")
 
     _create_threat_link("organization_threats", "organization_id", "organizations")
 
@@ -337,17 +312,12 @@ def upgrade() -> None:
             name=op.f("uq_contributions_operation_id_country_id_start_date"),
         ),
     )
-    with op.batch_alter_table("contributions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_contributions_country_id"), ["country_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_contributions_operation_id"), ["operation_id"], unique=False
-        )
+    indexes("contributions", "country_id", "operation_id")
 
-    op.create_table(
+    create_tag_table(
         "edition_activities",
-        sa.Column("edition_id", sa.Integer(), nullable=False),
+        "edition_id",
+        "exercise_editions",
         sa.Column(
             "activity",
             enum(
@@ -362,19 +332,13 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        fk("edition_activities", "edition_id", "exercise_editions", "CASCADE"),
-        sa.PrimaryKeyConstraint("edition_id", "activity", name=op.f("pk_edition_activities")),
     )
-    op.create_table(
+    domains = enum("command_post", "air", "land", "sea", "amphibious", "cyber", name="domain")
+    create_tag_table(
         "edition_domains",
-        sa.Column("edition_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "domain",
-            enum("command_post", "air", "land", "sea", "amphibious", "cyber", name="domain"),
-            nullable=False,
-        ),
-        fk("edition_domains", "edition_id", "exercise_editions", "CASCADE"),
-        sa.PrimaryKeyConstraint("edition_id", "domain", name=op.f("pk_edition_domains")),
+        "edition_id",
+        "exercise_editions",
+        sa.Column("domain", domains, nullable=False),
     )
     _create_threat_link("edition_threats", "edition_id", "exercise_editions")
 
@@ -399,30 +363,14 @@ def upgrade() -> None:
             "edition_id", "country_id", name=op.f("uq_participations_edition_id_country_id")
         ),
     )
-    with op.batch_alter_table("participations", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_participations_country_id"), ["country_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_participations_edition_id"), ["edition_id"], unique=False
-        )
+    indexes("participations", "country_id", "edition_id")
 
     op.create_table(
         "citations",
         integer_id(),
         sa.Column("source_id", sa.String(length=80), nullable=False),
         sa.Column("locator", sa.String(length=300), nullable=True),
-        sa.Column("organization_id", sa.Integer(), nullable=True),
-        sa.Column("membership_id", sa.Integer(), nullable=True),
-        sa.Column("series_id", sa.Integer(), nullable=True),
-        sa.Column("edition_id", sa.Integer(), nullable=True),
-        sa.Column("participation_id", sa.Integer(), nullable=True),
-        sa.Column("agreement_id", sa.Integer(), nullable=True),
-        sa.Column("party_id", sa.Integer(), nullable=True),
-        sa.Column("operation_id", sa.Integer(), nullable=True),
-        sa.Column("contribution_id", sa.Integer(), nullable=True),
-        sa.Column("threat_id", sa.Integer(), nullable=True),
-        sa.Column("response_id", sa.Integer(), nullable=True),
+        *optional_integers(*_TARGETS),
         sa.CheckConstraint(
             "(CASE WHEN organization_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN membership_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN series_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN edition_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN participation_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN agreement_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN party_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN operation_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN contribution_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN threat_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN response_id IS NULL THEN 0 ELSE 1 END) = 1",
             name=op.f("ck_citations_one_target"),
@@ -441,65 +389,22 @@ def upgrade() -> None:
         fk("citations", "threat_id", "threat_categories", "CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_citations")),
     )
-    with op.batch_alter_table("citations", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_citations_agreement_id"), ["agreement_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_citations_contribution_id"), ["contribution_id"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_citations_edition_id"), ["edition_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_citations_membership_id"), ["membership_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_citations_operation_id"), ["operation_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_citations_organization_id"), ["organization_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_citations_participation_id"), ["participation_id"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_citations_party_id"), ["party_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_citations_response_id"), ["response_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_citations_series_id"), ["series_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_citations_source_id"), ["source_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_citations_threat_id"), ["threat_id"], unique=False)
+    indexes("citations", "source_id", *_TARGETS)
 
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table("citations", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_citations_threat_id"))
-        batch_op.drop_index(batch_op.f("ix_citations_source_id"))
-        batch_op.drop_index(batch_op.f("ix_citations_series_id"))
-        batch_op.drop_index(batch_op.f("ix_citations_response_id"))
-        batch_op.drop_index(batch_op.f("ix_citations_party_id"))
-        batch_op.drop_index(batch_op.f("ix_citations_participation_id"))
-        batch_op.drop_index(batch_op.f("ix_citations_organization_id"))
-        batch_op.drop_index(batch_op.f("ix_citations_operation_id"))
-        batch_op.drop_index(batch_op.f("ix_citations_membership_id"))
-        batch_op.drop_index(batch_op.f("ix_citations_edition_id"))
-        batch_op.drop_index(batch_op.f("ix_citations_contribution_id"))
-        batch_op.drop_index(batch_op.f("ix_citations_agreement_id"))
-
+    drop_indexes("citations", "source_id", *_TARGETS)
     op.drop_table("citations")
-    with op.batch_alter_table("participations", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_participations_edition_id"))
-        batch_op.drop_index(batch_op.f("ix_participations_country_id"))
-
+    drop_indexes("participations", "edition_id", "country_id")
     op.drop_table("participations")
     _drop_threat_link("operation_threats")
     _drop_threat_link("edition_threats")
     op.drop_table("edition_domains")
     op.drop_table("edition_activities")
-    with op.batch_alter_table("contributions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_contributions_operation_id"))
-        batch_op.drop_index(batch_op.f("ix_contributions_country_id"))
-
+    drop_indexes("contributions", "operation_id", "country_id")
     op.drop_table("contributions")
     with op.batch_alter_table("ties", schema=None) as batch_op:
         batch_op.drop_index("ix_ties_country_partner")
@@ -508,41 +413,23 @@ def downgrade() -> None:
     op.drop_table("ties")
     _drop_threat_link("response_threats")
     _drop_threat_link("organization_threats")
-    with op.batch_alter_table("operations", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_operations_lead_organization_id"))
-        batch_op.drop_index(batch_op.f("ix_operations_host_country_id"))
-
+    drop_indexes("operations", "lead_organization_id", "host_country_id")
     op.drop_table("operations")
-    with op.batch_alter_table("memberships", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_memberships_organization_id"))
-        batch_op.drop_index(batch_op.f("ix_memberships_country_id"))
-
+    drop_indexes("memberships", "organization_id", "country_id")
     op.drop_table("memberships")
-    with op.batch_alter_table("exercise_editions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_exercise_editions_year"))
-        batch_op.drop_index(batch_op.f("ix_exercise_editions_series_id"))
-
+    drop_indexes("exercise_editions", "year", "series_id")
     op.drop_table("exercise_editions")
     _drop_threat_link("agreement_threats")
-    with op.batch_alter_table("agreement_parties", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_agreement_parties_organization_id"))
-        batch_op.drop_index(batch_op.f("ix_agreement_parties_country_id"))
-        batch_op.drop_index(batch_op.f("ix_agreement_parties_agreement_id"))
-
+    drop_indexes("agreement_parties", "organization_id", "country_id", "agreement_id")
     op.drop_table("agreement_parties")
     op.drop_table("threat_responses")
     op.drop_table("threat_categories")
     op.drop_table("sources")
     op.drop_table("organizations")
-    with op.batch_alter_table("exercise_series", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_exercise_series_name"))
-
+    drop_indexes("exercise_series", "name")
     op.drop_table("exercise_series")
     op.drop_table("data_state")
-    with op.batch_alter_table("countries", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_countries_name"))
-        batch_op.drop_index(batch_op.f("ix_countries_cow_code"))
-
+    drop_indexes("countries", "name", "cow_code")
     op.drop_table("countries")
     op.drop_table("agreements")
     # ### end Alembic commands ###

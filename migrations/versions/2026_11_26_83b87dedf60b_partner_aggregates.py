@@ -5,6 +5,8 @@ partners are read from a few hundred rows instead of every tie. The upgrade fill
 from the existing ties.
 """
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -14,54 +16,46 @@ revision = "83b87dedf60b"
 down_revision = "20906f8a79a1"
 
 
-def _cascading(table: str, column: str, parent: str) -> sa.ForeignKeyConstraint:
-    """The aggregates are derived: a row goes with the country or threat it counts."""
-    return fk(table, column, parent, "CASCADE")
+# What each key column of an aggregate references.
+_REFERENCES = {
+    "co_threat_id": "threat_categories",
+    "country_id": "countries",
+    "partner_id": "countries",
+    "threat_id": "threat_categories",
+}
+
+
+def _counted() -> tuple[sa.Column[object], ...]:
+    """How many initiatives a group holds, and the span of its ties."""
+    return (sa.Column("initiatives", sa.Integer(), nullable=False), *undated_span())
+
+
+def _create_aggregate(table: str, key: Sequence[str], *columns: sa.Column[object]) -> None:
+    """An aggregate keyed on `key` (integer references and the channel), then `columns`.
+
+    The aggregates are derived: a row goes with the country or threat it counts (each
+    reference cascades).
+    """
+    op.create_table(
+        table,
+        *(channel() if name == "channel" else integers(name)[0] for name in key),
+        *columns,
+        *(
+            fk(table, name, _REFERENCES[name], "CASCADE")
+            for name in sorted(_REFERENCES)
+            if name in key
+        ),
+        sa.PrimaryKeyConstraint(*key, name=op.f(f"pk_{table}")),
+    )
 
 
 def upgrade() -> None:
-    op.create_table(
-        "partner_channels",
-        *integers("country_id", "partner_id"),
-        channel(),
-        sa.Column("initiatives", sa.Integer(), nullable=False),
-        *undated_span(),
-        _cascading("partner_channels", "country_id", "countries"),
-        _cascading("partner_channels", "partner_id", "countries"),
-        sa.PrimaryKeyConstraint(
-            "country_id", "partner_id", "channel", name=op.f("pk_partner_channels")
-        ),
+    _create_aggregate("partner_channels", ("country_id", "partner_id", "channel"), *_counted())
+    _create_aggregate(
+        "partner_co_threats", ("country_id", "threat_id", "partner_id", "channel", "co_threat_id")
     )
-    op.create_table(
-        "partner_co_threats",
-        *integers("country_id", "threat_id", "partner_id"),
-        channel(),
-        sa.Column("co_threat_id", sa.Integer(), nullable=False),
-        _cascading("partner_co_threats", "co_threat_id", "threat_categories"),
-        _cascading("partner_co_threats", "country_id", "countries"),
-        _cascading("partner_co_threats", "partner_id", "countries"),
-        _cascading("partner_co_threats", "threat_id", "threat_categories"),
-        sa.PrimaryKeyConstraint(
-            "country_id",
-            "threat_id",
-            "partner_id",
-            "channel",
-            "co_threat_id",
-            name=op.f("pk_partner_co_threats"),
-        ),
-    )
-    op.create_table(
-        "partner_threats",
-        *integers("country_id", "partner_id"),
-        channel(),
-        *integers("threat_id", "initiatives"),
-        *undated_span(),
-        _cascading("partner_threats", "country_id", "countries"),
-        _cascading("partner_threats", "partner_id", "countries"),
-        _cascading("partner_threats", "threat_id", "threat_categories"),
-        sa.PrimaryKeyConstraint(
-            "country_id", "partner_id", "channel", "threat_id", name=op.f("pk_partner_threats")
-        ),
+    _create_aggregate(
+        "partner_threats", ("country_id", "partner_id", "channel", "threat_id"), *_counted()
     )
     _populate()
 

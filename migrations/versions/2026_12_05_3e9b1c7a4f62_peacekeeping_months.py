@@ -5,7 +5,7 @@ personnel of a contribution (IPI's Providing for Peacekeeping data, issue 14)
 import sqlalchemy as sa
 from alembic import op
 
-from app.migrations.ddl import fk, integer_id
+from app.migrations.ddl import drop_indexes, fk, indexes, integer_id, optional_integers
 
 revision = "3e9b1c7a4f62"
 down_revision = "d021cc11eae9"
@@ -27,7 +27,7 @@ def upgrade() -> None:
         integer_id(),
         sa.Column("contribution_id", sa.Integer(), nullable=False),
         sa.Column("month", sa.Date(), nullable=False),
-        *(sa.Column(name, sa.Integer(), nullable=True) for name in _FIGURES),
+        *optional_integers(*_FIGURES),
         sa.Column("total", sa.Integer(), nullable=False),
         sa.Column("source_id", sa.String(length=80), nullable=False),
         sa.Column("locator", sa.String(length=300), nullable=False),
@@ -38,15 +38,11 @@ def upgrade() -> None:
             "contribution_id", "month", name=op.f("uq_contribution_months_contribution_id_month")
         ),
     )
-    op.create_index(
-        op.f("ix_contribution_months_contribution_id"), "contribution_months", ["contribution_id"]
-    )
-    op.create_index(op.f("ix_contribution_months_month"), "contribution_months", ["month"])
+    indexes("contribution_months", "contribution_id", "month")
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_contribution_months_month"), table_name="contribution_months")
-    op.drop_index(op.f("ix_contribution_months_contribution_id"), table_name="contribution_months")
+    drop_indexes("contribution_months", "month", "contribution_id")
     op.drop_table("contribution_months")
     with op.batch_alter_table("operations") as batch:
         batch.drop_column("longitude")

@@ -10,7 +10,7 @@ agreements get none: nothing about them changes.
 import sqlalchemy as sa
 from alembic import op
 
-from app.migrations.ddl import enum
+from app.migrations.ddl import create_tag_table, enum
 
 revision = "7c3d9e1f4a60"
 down_revision = "c0a7d1e5f316"
@@ -33,21 +33,16 @@ def upgrade() -> None:
         batch.add_column(sa.Column("terminated", sa.Boolean(), nullable=True))
         batch.add_column(sa.Column("terminated_code", sa.SmallInteger(), nullable=True))
         batch.add_column(sa.Column("asymmetry", sa.SmallInteger(), nullable=True))
-    op.create_table(
+    categories = enum(
+        "dca", "dic", "trex", "procurement", "commission", "research", name="category"
+    )
+    create_tag_table(
         "agreement_categories",
-        sa.Column("agreement_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "category",
-            enum("dca", "dic", "trex", "procurement", "commission", "research", name="category"),
-            nullable=False,
-        ),
+        "agreement_id",
+        "agreements",
+        sa.Column("category", categories, nullable=False),
         sa.Column("position", sa.SmallInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["agreement_id"], ["agreements.id"],
-            name="fk_agreement_categories_agreement_id_agreements", ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("agreement_id", "category", name="pk_agreement_categories"),
-    )  # fmt: skip
+    )
 
 
 def downgrade() -> None:

@@ -8,7 +8,16 @@ an `alliance_members` spell with its obligations and the party or membership it 
 import sqlalchemy as sa
 from alembic import op
 
-from app.migrations.ddl import dated, fk, flags, integer_id, integers, note
+from app.migrations.ddl import (
+    dated,
+    fk,
+    flags,
+    indexes,
+    integer_id,
+    integers,
+    note,
+    optional_integers,
+)
 
 revision = "7c3e9a1f4d60"
 down_revision = "7c3e9b1a4f62"
@@ -22,13 +31,11 @@ def upgrade() -> None:
         sa.Column("slug", sa.String(length=40), nullable=False),
         sa.Column("name", sa.String(length=300), nullable=False),
         sa.Column("name_is_label", sa.Boolean(), nullable=False),
-        sa.Column("agreement_id", sa.Integer(), nullable=True),
-        sa.Column("organization_id", sa.Integer(), nullable=True),
+        *optional_integers("agreement_id", "organization_id"),
         *dated("start", nullable=False),
         *dated("end"),
         sa.Column("phases", sa.Integer(), nullable=False),
-        sa.Column("cow_id", sa.Integer(), nullable=True),
-        sa.Column("cow4_id", sa.Integer(), nullable=True),
+        *optional_integers("cow_id", "cow4_id"),
         *flags("military_aid", "bases", "integrated_command", "organization"),
         sa.Column("locator", sa.String(length=80), nullable=False),
         fk("alliances", "agreement_id", "agreements", "SET NULL"),
@@ -37,17 +44,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("atop_id", name=op.f("uq_alliances_atop_id")),
         sa.UniqueConstraint("slug", name=op.f("uq_alliances_slug")),
     )  # fmt: skip
-    with op.batch_alter_table("alliances") as batch:
-        batch.create_index(batch.f("ix_alliances_agreement_id"), ["agreement_id"])
-        batch.create_index(batch.f("ix_alliances_organization_id"), ["organization_id"])
-        batch.create_index(batch.f("ix_alliances_cow4_id"), ["cow4_id"])
+    indexes("alliances", "agreement_id", "organization_id", "cow4_id")
     op.create_table(
         "alliance_members",
         integer_id(),
         *integers("alliance_id", "country_id", "cow_code", "phase"),
         *flags("defense", "offense", "neutrality", "non_aggression", "consultation"),
-        sa.Column("party_id", sa.Integer(), nullable=True),
-        sa.Column("membership_id", sa.Integer(), nullable=True),
+        *optional_integers("party_id", "membership_id"),
         sa.Column("locator", sa.String(length=80), nullable=False),
         *dated("start"),
         *dated("end"),
@@ -59,10 +62,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alliance_members")),
         sa.UniqueConstraint("locator", name=op.f("uq_alliance_members_locator")),
     )  # fmt: skip
-    with op.batch_alter_table("alliance_members") as batch:
-        batch.create_index(batch.f("ix_alliance_members_alliance_id"), ["alliance_id"])
-        batch.create_index(batch.f("ix_alliance_members_party_id"), ["party_id"])
-        batch.create_index(batch.f("ix_alliance_members_membership_id"), ["membership_id"])
+    indexes("alliance_members", "alliance_id", "party_id", "membership_id")
     op.create_table(
         "alliance_targets",
         *integers("alliance_id", "cow_code"),

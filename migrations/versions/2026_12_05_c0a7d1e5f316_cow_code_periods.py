@@ -9,7 +9,7 @@ the current (or last) code.
 import sqlalchemy as sa
 from alembic import op
 
-from app.migrations.ddl import integer_id, integers, note
+from app.migrations.ddl import fk, indexes, integer_id, integers, note
 
 revision = "c0a7d1e5f316"
 down_revision = "c41d2e8f9a10"
@@ -29,18 +29,8 @@ def upgrade() -> None:
             "valid_from IS NULL OR valid_until IS NULL OR valid_from < valid_until",
             name="ck_country_cow_codes_period_order",
         ),
-        sa.ForeignKeyConstraint(
-            ["country_id"],
-            ["countries.id"],
-            name="fk_country_cow_codes_country_id_countries",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["source_id"],
-            ["sources.id"],
-            name="fk_country_cow_codes_source_id_sources",
-            ondelete="RESTRICT",
-        ),
+        fk("country_cow_codes", "country_id", "countries", "CASCADE"),
+        fk("country_cow_codes", "source_id", "sources", "RESTRICT"),
         sa.PrimaryKeyConstraint("id", name="pk_country_cow_codes"),
         sa.UniqueConstraint(
             "country_id",
@@ -49,10 +39,7 @@ def upgrade() -> None:
             name="uq_country_cow_codes_country_id_cow_code_valid_from",
         ),
     )
-    for column in ("country_id", "cow_code", "source_id"):
-        op.create_index(
-            f"ix_country_cow_codes_{column}", "country_cow_codes", [column], unique=False
-        )
+    indexes("country_cow_codes", "country_id", "cow_code", "source_id")
 
 
 def downgrade() -> None:

@@ -3,10 +3,13 @@
 import sqlalchemy as sa
 from alembic import op
 
-from app.migrations.ddl import integer_id
+from app.migrations.ddl import drop_indexes, fk, indexes, integer_id, optional_integers
 
 revision = "c41d2e8f9a10"
 down_revision = "5a1c0e7d2b94"
+
+# What the last import counted: rows_read, then what became of the rows.
+_OUTCOMES = ("read", "imported", "merged", "already_imported", "left_to_curators", "rejected")
 
 
 def upgrade() -> None:
@@ -21,12 +24,7 @@ def upgrade() -> None:
         sa.Column("bundled_path", sa.String(300), nullable=True),
         sa.Column("file_sha256", sa.String(64), nullable=True),
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("rows_read", sa.Integer(), nullable=True),
-        sa.Column("rows_imported", sa.Integer(), nullable=True),
-        sa.Column("rows_merged", sa.Integer(), nullable=True),
-        sa.Column("rows_already_imported", sa.Integer(), nullable=True),
-        sa.Column("rows_left_to_curators", sa.Integer(), nullable=True),
-        sa.Column("rows_rejected", sa.Integer(), nullable=True),
+        *optional_integers(*(f"rows_{outcome}" for outcome in _OUTCOMES)),
         sa.ForeignKeyConstraint(["id"], ["sources.id"], name="fk_datasets_id_sources"),
         sa.PrimaryKeyConstraint("id", name="pk_datasets"),
     )
@@ -38,23 +36,16 @@ def upgrade() -> None:
         sa.Column("starts", sa.Date(), nullable=False),
         sa.Column("ends", sa.Date(), nullable=False),
         sa.Column("what", sa.String(500), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["dataset_id"],
-            ["datasets.id"],
-            name="fk_dataset_coverage_dataset_id_datasets",
-            ondelete="CASCADE",
-        ),
+        fk("dataset_coverage", "dataset_id", "datasets", "CASCADE"),
         sa.PrimaryKeyConstraint("id", name="pk_dataset_coverage"),
         sa.UniqueConstraint(
             "dataset_id", "channel", "starts", name="uq_dataset_coverage_dataset_id_channel_starts"
         ),
     )
-    op.create_index(
-        "ix_dataset_coverage_dataset_id", "dataset_coverage", ["dataset_id"], unique=False
-    )
+    indexes("dataset_coverage", "dataset_id")
 
 
 def downgrade() -> None:
-    op.drop_index("ix_dataset_coverage_dataset_id", table_name="dataset_coverage")
+    drop_indexes("dataset_coverage", "dataset_id")
     op.drop_table("dataset_coverage")
     op.drop_table("datasets")

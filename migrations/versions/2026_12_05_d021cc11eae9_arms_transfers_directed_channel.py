@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from app.migrations.ddl import certainty, enum, fk, integer_id, integers, note
+from app.migrations.ddl import certainty, dated, enum, fk, indexes, integer_id, integers, note
 
 revision = "d021cc11eae9"
 down_revision = "7c3d9e1f4a60"
@@ -105,20 +105,12 @@ def upgrade() -> None:
             "transfer_id", "role", name=op.f("uq_transfer_parties_transfer_id_role")
         ),
     )  # fmt: skip
-    op.create_index(
-        op.f("ix_transfer_parties_country_id"), "transfer_parties", ["country_id"], unique=False
-    )
-    op.create_index(
-        op.f("ix_transfer_parties_transfer_id"), "transfer_parties", ["transfer_id"], unique=False
-    )
-    precision = ("day", "month", "year")
+    indexes("transfer_parties", "country_id", "transfer_id")
     op.create_table(
         "transfer_threats",
         *integers("transfer_id", "threat_id"),
-        sa.Column("start_date", sa.Date(), nullable=True),
-        sa.Column("start_precision", enum(*precision, name="start_precision"), nullable=True),
-        sa.Column("end_date", sa.Date(), nullable=True),
-        sa.Column("end_precision", enum(*precision, name="end_precision"), nullable=True),
+        *dated("start"),
+        *dated("end"),
         sa.Column("source_id", sa.String(length=80), nullable=True),
         sa.Column("locator", sa.String(length=500), nullable=True),
         fk("transfer_threats", "source_id", "sources", "RESTRICT"),
@@ -126,9 +118,7 @@ def upgrade() -> None:
         fk("transfer_threats", "transfer_id", "transfers", "CASCADE"),
         sa.PrimaryKeyConstraint("transfer_id", "threat_id", name=op.f("pk_transfer_threats")),
     )  # fmt: skip
-    op.create_index(
-        op.f("ix_transfer_threats_threat_id"), "transfer_threats", ["threat_id"], unique=False
-    )
+    indexes("transfer_threats", "threat_id")
     with op.batch_alter_table("citations") as batch:
         batch.add_column(sa.Column("transfer_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("transfer_party_id", sa.Integer(), nullable=True))

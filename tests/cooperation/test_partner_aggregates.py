@@ -70,6 +70,13 @@ def _period(rng: random.Random) -> tuple[date | None, date | None]:
     return start, end if end != start else None
 
 
+def _periods(rng: random.Random, count: int) -> Iterator[tuple[date | None, date | None]]:
+    """`count` random periods, each drawn when the loop asks for it (before a fact's other
+    draws)."""
+    for _ in range(count):
+        yield _period(rng)
+
+
 def _certainty(rng: random.Random) -> Certainty:
     return rng.choice([Certainty.confirmed] * 4 + [Certainty.disputed, Certainty.unconfirmed])
 
@@ -81,8 +88,7 @@ def _add_random_facts(session: Session, rng: random.Random) -> None:
     agreements = sorted(session.scalars(select(Agreement.id)))
     operations = sorted(session.scalars(select(Operation.id)))
     threats = sorted(session.scalars(select(ThreatCategory.id)))
-    for _ in range(150):
-        start, end = _period(rng)
+    for start, end in _periods(rng, 150):
         session.add(
             Membership(
                 organization_id=rng.choice(organizations),
@@ -111,8 +117,7 @@ def _add_random_facts(session: Session, rng: random.Random) -> None:
                     certainty=_certainty(rng),
                 )
             )
-    for _ in range(120):
-        start, end = _period(rng)
+    for start, end in _periods(rng, 120):
         through_organization = rng.random() < 0.2
         session.add(
             AgreementParty(
@@ -125,8 +130,7 @@ def _add_random_facts(session: Session, rng: random.Random) -> None:
                 certainty=_certainty(rng),
             )
         )
-    for _ in range(80):
-        start, end = _period(rng)
+    for start, end in _periods(rng, 80):
         session.add(
             Contribution(
                 operation_id=rng.choice(operations),

@@ -33,7 +33,7 @@ from app.core.db import create_db_engine, session_factory
 from app.core.periods import DatePrecision
 from app.imports.base import file_checksum, run_import
 from app.imports.mme import MmeAdapter, mme_date
-from tests.imported import api_on, imported_file, outcome_counts
+from tests.imported import api_on, imported_file, outcome_counts, outcomes
 
 pytestmark = pytest.mark.anyio
 
@@ -123,13 +123,7 @@ async def test_sample_rows_are_created_merged_and_reported(
 
     assert result.exit_code == 0, result.output
     assert "21 rows read" in result.stdout
-    assert outcome_counts(result) == {
-        "created": 20,
-        "merged": 1,
-        "already_imported": 0,
-        "left_to_curators": 0,
-        "rejected": 0,
-    }
+    assert outcome_counts(result) == outcomes(created=20, merged=1)
     assert "EndDate before StartDate: end left empty (1 row: mme395)" in result.stdout
     assert "participant 'NATO' not imported" in result.stdout
     assert (
@@ -218,13 +212,7 @@ def test_full_file_accounts_for_every_row(full_import: tuple[str, Result]) -> No
     assert "3707 rows read" in result.stdout
     assert counts["created"] + counts["merged"] + counts["rejected"] == 3707
     assert "3707 of 3707 rows accounted for" in result.stdout
-    assert counts == {
-        "created": 3706,
-        "merged": 1,
-        "already_imported": 0,
-        "left_to_curators": 0,
-        "rejected": 0,
-    }
+    assert counts == outcomes(created=3706, merged=1)
 
 
 async def test_reimporting_the_full_file_changes_nothing(
@@ -235,13 +223,7 @@ async def test_reimporting_the_full_file_changes_nothing(
     result = import_mme(full_url, BUNDLED)
 
     assert result.exit_code == 0, result.output
-    assert outcome_counts(result) == {
-        "created": 0,
-        "merged": 0,
-        "already_imported": 3707,
-        "left_to_curators": 0,
-        "rejected": 0,
-    }
+    assert outcome_counts(result) == outcomes(already_imported=3707)
     assert "nothing changed" in result.stdout
     assert await data_state(full_api) == before
 
@@ -433,13 +415,7 @@ async def test_skip_unresolved_imports_the_rest_and_says_what_was_skipped(
     result = import_mme(fresh_url, BROKEN, "--skip-unresolved")
 
     assert result.exit_code == 0, result.output
-    assert outcome_counts(result) == {
-        "created": 4,
-        "merged": 0,
-        "already_imported": 0,
-        "left_to_curators": 0,
-        "rejected": 3,
-    }
+    assert outcome_counts(result) == outcomes(created=4, rejected=3)
     assert "rejected (1): no MMEID (1 row: line 7)" in result.stdout
     assert "rejected (1): no start year: StartDate and s.year are unreadable (1 row: mme89)" in (
         result.stdout
