@@ -111,14 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(PrivateResponsesMiddleware)
     # Hardening (README "Limits and headers"). The last added runs first: security headers on
     # every response, then CORS, then the request bounds, all before the conditional GETs.
-    limits = RequestLimits(
-        max_body_bytes=settings.max_body_bytes,
-        max_query_params=settings.max_query_params,
-        max_query_bytes=settings.max_query_bytes,
-        max_headers=settings.max_headers,
-        max_header_bytes=settings.max_header_bytes,
-        body_timeout_seconds=settings.body_timeout_seconds,
-    )
+    limits = RequestLimits.of(settings)
     app.add_middleware(RequestLimitsMiddleware, limits=limits)
     app.description += limits.describe()
     app.add_middleware(PublicReadCorsMiddleware)

@@ -6,7 +6,7 @@ parameters first, then its dependencies' in the order of the route's signature: 
 order when changing a route, the OpenAPI document lists the parameters in it.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Annotated, TypeVar
 
@@ -102,17 +102,8 @@ def network_filters(
     countries: Annotated[NetworkCountries, Depends()],
 ) -> NetworkFilters:
     """The filters that select the ties of a network, shared by the network endpoints."""
-    return queries.network_filters(
-        session,
-        threat=ties.threat,
-        channel=ties.channel,
-        year=ties.year,
-        year_gte=ties.year_gte,
-        year_lte=ties.year_lte,
-        region=countries.region,
-        organization=countries.organization,
-        directed=countries.directed,
-    )
+    # The two parameter groups are named as `network_filters` names its arguments.
+    return queries.network_filters(session, **asdict(ties), **asdict(countries))
 
 
 NetworkQuery = Annotated[NetworkFilters, Depends(network_filters)]

@@ -42,7 +42,7 @@ class YearCoverage(StrEnum):
 
 @dataclass(frozen=True)
 class DatasetSpan:
-    dataset_id: str
+    dataset: str  # its id
     label: str  # "MME v7"
     first_year: int
     last_year: int
@@ -95,7 +95,7 @@ def channel_coverage(session: Session) -> dict[TieChannel, ChannelCoverage]:
     for coverage, name, version in rows:
         spans.setdefault(coverage.channel, []).append(
             DatasetSpan(
-                dataset_id=coverage.dataset_id,
+                dataset=coverage.dataset_id,
                 label=f"{_short(name)} v{version}",
                 first_year=coverage.starts.year,
                 last_year=coverage.ends.year,

@@ -16,8 +16,9 @@ All answers are problem+json.
 """
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -35,6 +36,11 @@ class RequestLimits:
     max_headers: int
     max_header_bytes: int
     body_timeout_seconds: float
+
+    @classmethod
+    def of(cls, settings: BaseModel) -> "RequestLimits":
+        """The limits the settings set: each is the setting of the same name."""
+        return cls(**settings.model_dump(include={limit.name for limit in fields(cls)}))
 
     def describe(self) -> str:
         """A paragraph of the OpenAPI description: the limits belong to no one operation."""

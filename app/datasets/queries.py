@@ -1,6 +1,6 @@
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import RowMapping, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.pagination import PageParams, SortKey, fetch_page
@@ -33,10 +33,12 @@ def all_coverage(session: Session) -> Sequence[DatasetCoverage]:
     return session.scalars(statement).all()
 
 
-def datasets_with_sources(session: Session) -> Sequence[tuple[Dataset, Source]]:
-    """Every dataset with its source (publisher, URL), by id."""
-    statement = select(Dataset, Source).join(Source, Source.id == Dataset.id).order_by(Dataset.id)
-    return [(dataset, source) for dataset, source in session.execute(statement)]
+def dataset_citations(session: Session) -> Sequence[RowMapping]:
+    """Every dataset's id, name, version, citation and terms with its source's publisher and
+    URL, by id."""
+    named = (Dataset.id, Dataset.name, Dataset.version, Dataset.citation, Dataset.terms)
+    statement = select(*named, Source.publisher, Source.url).join(Source, Source.id == Dataset.id)
+    return session.execute(statement.order_by(Dataset.id)).mappings().all()
 
 
 def cited_datasets(session: Session) -> set[str]:

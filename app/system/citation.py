@@ -33,16 +33,7 @@ def how_to_cite(session: Session, data_version: int, released: date) -> HowToCit
         defcoop=defcoop_citation(data_version, released),
         note=NOTE,
         datasets=[
-            DatasetCitationOut(
-                id=dataset.id,
-                name=dataset.name,
-                version=dataset.version,
-                citation=dataset.citation,
-                terms=dataset.terms,
-                publisher=source.publisher,
-                url=source.url,
-                in_data=dataset.id in cited,
-            )
-            for dataset, source in queries.datasets_with_sources(session)
+            DatasetCitationOut(**dataset, in_data=dataset["id"] in cited)
+            for dataset in queries.dataset_citations(session)
         ],
     )

@@ -36,15 +36,7 @@ def _coverage_out(coverage: ChannelCoverage) -> ChannelCoverageOut:
     gap = gap_of(coverage, first, date.today().year) if first is not None else None
     return ChannelCoverageOut(
         channel=coverage.channel.value,
-        datasets=[
-            CoverageSpan(
-                dataset=span.dataset_id,
-                first_year=span.first_year,
-                last_year=span.last_year,
-                what=span.what,
-            )
-            for span in coverage.datasets
-        ],
+        datasets=[CoverageSpan.model_validate(span) for span in coverage.datasets],
         first_fact_year=coverage.first_fact_year,
         note=gap.note if gap else None,
     )

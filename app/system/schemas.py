@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Health(BaseModel):
@@ -20,6 +20,8 @@ class SourceSummary(BaseModel):
 
 
 class CoverageSpan(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     dataset: str = Field(examples=["mme-v7"])
     first_year: int = Field(examples=[1980])
     last_year: int = Field(examples=[2010])
