@@ -108,9 +108,7 @@ def _same_signature(curated_row: _Curated, record: AgreementRecord) -> bool:
 
 class AgreementWriter(MergingWriter[AgreementRecord, tuple[AgreementRecord, str]]):
     def __init__(self, session: Session, source_id: str, report: ImportReport) -> None:
-        self.session = session
-        self.source_id = source_id
-        self.report = report
+        super().__init__(session, source_id, report)
         self.countries: dict[int, tuple[str, str]] = {
             country_id: (iso3, name)
             for country_id, iso3, name in session.execute(
@@ -260,7 +258,7 @@ class AgreementWriter(MergingWriter[AgreementRecord, tuple[AgreementRecord, str]
     ) -> list[tuple[AgreementRecord, int]]:
         if not planned:
             return []
-        self._insert(
+        self.insert_rows(
             AGREEMENT_ROWS, [self._agreement_row(record, slug) for record, slug in planned]
         )
         ids = dict(
@@ -321,13 +319,13 @@ class AgreementWriter(MergingWriter[AgreementRecord, tuple[AgreementRecord, str]
                     categories.append(
                         {"agreement_id": agreement_id, "category": category, "position": position}
                     )
-        self._insert(CITATIONS, citations)
-        self._insert(CATEGORY_ROWS, categories)
+        self.insert_rows(CITATIONS, citations)
+        self.insert_rows(CATEGORY_ROWS, categories)
 
     def _insert_parties(self, missing: list[tuple[int, int]]) -> None:
         if not missing:
             return
-        self._insert(
+        self.insert_rows(
             PARTIES,
             [
                 {

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.agreements.models import Agreement, AgreementKind, AgreementParty, PartyRole
@@ -54,7 +54,7 @@ from app.core.periods import DatePrecision, Span
 from app.countries.models import Country
 from app.curation.changes import curated, deleted_by_curators
 from app.curation.writes.agreements import AGREEMENTS
-from app.imports.base import DatasetAdapter, Progress, SourceRow
+from app.imports.base import DatasetAdapter, DatasetWriter, Progress, SourceRow
 from app.imports.countries import CountryResolver
 from app.imports.dates import PartialDate, partial_date_from_parts
 from app.imports.reading import read_csv_rows, read_yaml
@@ -385,14 +385,16 @@ def _same(a: date | None, a_precision: DatePrecision | None, b: date | None,
     return a == b
 
 
-class AllianceWriter:
+class AllianceWriter(DatasetWriter):
+    """Writes each alliance with its member spells, ties its members through its carrier
+    (merged into a curated one where `atop_names.yaml` names it) and dates its armed-conflict
+    threat link."""
+
     def __init__(
         self, session: Session, source_id: str, names: AtopNames, report: ImportReport
     ) -> None:
-        self.session = session
-        self.source_id = source_id
+        super().__init__(session, source_id, report)
         self.names = names
-        self.report = report
         self.alliances: dict[int, Alliance] = {
             alliance.atop_id: alliance for alliance in session.scalars(select(Alliance))
         }
@@ -817,5 +819,4 @@ class AllianceWriter:
                 }
             )
         for owner, owner_rows in rows.items():
-            self.session.execute(insert(tables[owner]), owner_rows)
-            self.report.written[tables[owner].name] += len(owner_rows)
+            self.insert_rows(tables[owner], owner_rows)

@@ -86,14 +86,28 @@ class Located(Protocol):
 LocatedT = TypeVar("LocatedT", bound=Located)
 
 
-class MergingWriter(ABC, Generic[LocatedT, PlanT]):
+class DatasetWriter:
+    """What every dataset's writer holds: the session it writes through, the dataset its
+    citations name and the report that counts what became of the rows."""
+
+    def __init__(self, session: Session, source_id: str, report: ImportReport) -> None:
+        self.session = session
+        self.source_id = source_id
+        self.report = report
+
+    def insert_rows(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """One executemany of new rows (none: nothing to run), counted on the report."""
+        if rows:
+            self.session.execute(insert(table), rows)
+            self.report.written[table.name] += len(rows)
+
+
+class MergingWriter(DatasetWriter, ABC, Generic[LocatedT, PlanT]):
     """A writer that matches each record, in batches, to the row an earlier import made of it
     (`row_ids`), else to a curated row it merges into (`_merge_target`), else plans a new row
     (`_plan`); a row curators changed or deleted is left to them. Agreements and editions
     match this way; what a match and a new row are is theirs."""
 
-    session: Session
-    report: ImportReport
     # Locator -> the row an import made of it: a re-import completes that row, creates none.
     row_ids: dict[str, int]
     owned_by_curators: set[int]
@@ -144,11 +158,6 @@ class MergingWriter(ABC, Generic[LocatedT, PlanT]):
     @abstractmethod
     def _complete(self, targets: list[tuple[LocatedT, int]]) -> None:
         """Add what each record's row lacks (its citation, its parties...)."""
-
-    def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.session.execute(insert(table), rows)
-            self.report.written[table.name] += len(rows)
 
 
 def imported_before(

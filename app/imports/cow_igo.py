@@ -47,13 +47,13 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from app.core.periods import DatePrecision
 from app.curation.changes import curated, deleted_by_curators
 from app.curation.writes.organizations import ORGANIZATIONS
-from app.imports.base import CITATIONS, DatasetAdapter, Progress, SourceRow
+from app.imports.base import CITATIONS, DatasetAdapter, DatasetWriter, Progress, SourceRow
 from app.imports.countries import CountryResolver
 from app.imports.reading import read_yaml
 from app.imports.report import ImportFailed, ImportReport, Rejection
@@ -425,14 +425,13 @@ def _curated_period(membership: _Membership) -> str:
     return f"{start} to {end}"
 
 
-class IgoWriter:
+class IgoWriter(DatasetWriter):
     """Creates or finds each IGO's organization, then its memberships, merging with curated
     ones; every row of an IGO shares its organization's outcome on the report."""
 
     def __init__(self, session: Session, mapping: IgoMapping, report: ImportReport) -> None:
-        self.session = session
+        super().__init__(session, SOURCE_ID, report)
         self.mapping = mapping
-        self.report = report
         self.threat_ids: dict[str, int] = dict(
             session.execute(select(ThreatCategory.slug, ThreatCategory.id)).all()
         )
@@ -463,7 +462,7 @@ class IgoWriter:
             rows.sort(key=lambda row: row.year)
             self._write_igo(self.mapping.igos[ioname], rows)
             progress(len(rows))
-        self.insert(CITATIONS, self.citations)
+        self.insert_rows(CITATIONS, self.citations)
 
     def _check_threats(self) -> None:
         wanted = {
@@ -510,7 +509,7 @@ class IgoWriter:
     ) -> int:
         first = rows[0].year
         dead = rows[-1].dead_year
-        self.insert(
+        self.insert_rows(
             ORGANIZATIONS_TABLE,
             [
                 {
@@ -533,7 +532,7 @@ class IgoWriter:
         ).one()
         self.organizations[igo.slug] = (organization_id, 0)
         self.cite(organization_id=organization_id, locator=igo.ioname)
-        self.insert(
+        self.insert_rows(
             organization_threats,
             [
                 {
@@ -556,11 +555,6 @@ class IgoWriter:
         # One executemany takes rows of the same keys: both targets, one of them null.
         target = {"organization_id": None, "membership_id": None, "note": None}
         self.citations.append({"source_id": SOURCE_ID, **target, **values})
-
-    def insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.session.execute(insert(table), rows)
-            self.report.written[table.name] += len(rows)
 
 
 class MembershipMerge:
@@ -716,7 +710,7 @@ class MembershipMerge:
                     "certainty": Certainty.confirmed,
                 }
             )
-        self.writer.insert(MEMBERSHIPS, rows)
+        self.writer.insert_rows(MEMBERSHIPS, rows)
         created = {
             (country_id, role, start): membership_id
             for membership_id, country_id, role, start in self.session.execute(

@@ -105,9 +105,7 @@ class EditionWriter(MergingWriter[EditionRecord, _NewEdition]):
     def __init__(
         self, session: Session, source_id: str, report: ImportReport, locators: set[str]
     ) -> None:
-        self.session = session
-        self.source_id = source_id
-        self.report = report
+        super().__init__(session, source_id, report)
         self.series_ids: dict[str, int] = dict(
             session.execute(select(ExerciseSeries.slug, ExerciseSeries.id)).all()
         )
@@ -244,7 +242,7 @@ class EditionWriter(MergingWriter[EditionRecord, _NewEdition]):
             return
         rows = list(self.new_series.values())
         self.new_series = {}
-        self._insert(
+        self.insert_rows(
             SERIES,
             [{key: row[key] for key in ("slug", "name", "description")} for row in rows],
         )
@@ -255,7 +253,7 @@ class EditionWriter(MergingWriter[EditionRecord, _NewEdition]):
                 )
             ).all()
         )
-        self._insert(
+        self.insert_rows(
             CITATIONS,
             [
                 {
@@ -272,7 +270,7 @@ class EditionWriter(MergingWriter[EditionRecord, _NewEdition]):
         self._insert_new_series()
         if not planned:
             return []
-        self._insert(EDITIONS, [self._edition_row(new) for new in planned])
+        self.insert_rows(EDITIONS, [self._edition_row(new) for new in planned])
         ids = dict(
             self.session.execute(
                 select(ExerciseEdition.slug, ExerciseEdition.id).where(
@@ -314,9 +312,9 @@ class EditionWriter(MergingWriter[EditionRecord, _NewEdition]):
                 self.edition_citations.add((edition_id, record.locator))
                 citations.append(self._citation(record, edition_id=edition_id))
         for table, rows in link_rows.items():
-            self._insert(table, rows)
-        self._insert(CITATIONS, citations)
-        self._insert(CITATIONS, self._participation_citations(targets))
+            self.insert_rows(table, rows)
+        self.insert_rows(CITATIONS, citations)
+        self.insert_rows(CITATIONS, self._participation_citations(targets))
 
     def _citation(self, record: EditionRecord, **target: int) -> dict[str, Any]:
         return {"source_id": self.source_id, "locator": record.locator, **target}
@@ -348,7 +346,7 @@ class EditionWriter(MergingWriter[EditionRecord, _NewEdition]):
         )
         if not missing:
             return
-        self._insert(
+        self.insert_rows(
             PARTICIPATIONS,
             [
                 {

@@ -28,14 +28,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from app.core.periods import DatePrecision, month_text, next_month
 from app.countries.models import Country
 from app.curation.changes import curated, deleted_by_curators
 from app.curation.writes.operations import CONTRIBUTION, OPERATIONS
-from app.imports.base import CITATIONS, Progress
+from app.imports.base import CITATIONS, DatasetWriter, Progress
 from app.imports.editions import slugify
 from app.imports.report import ImportFailed, ImportReport, Rejection
 from app.operations.models import (
@@ -127,14 +127,12 @@ class _Operation:
 CREATED, MERGED, ALREADY, CURATORS = "created", "merged", "already imported", "curators"
 
 
-class PeacekeepingWriter:
+class PeacekeepingWriter(DatasetWriter):
     def __init__(
         self, session: Session, source_id: str, mapping: PeacekeepingMapping, report: ImportReport
     ) -> None:
-        self.session = session
-        self.source_id = source_id
+        super().__init__(session, source_id, report)
         self.mapping = mapping
-        self.report = report
         self.iso3: dict[int, str] = dict(session.execute(select(Country.id, Country.iso3)).all())
         self.lead_id = session.scalar(
             select(Organization.id).where(Organization.slug == mapping.lead_organization)
@@ -293,7 +291,7 @@ class PeacekeepingWriter:
         missing = [
             locator for locator in locators.values() if locator not in self.cited[existing.id]
         ]
-        self._insert(
+        self.insert_rows(
             CITATIONS,
             [
                 {"source_id": self.source_id, "locator": locator, "operation_id": existing.id}
@@ -310,7 +308,7 @@ class PeacekeepingWriter:
         coverage_first, coverage_last = self.coverage or (None, None)
         start = first if first is not None and first != coverage_first else None
         end = next_month(last) if last is not None and last != coverage_last else None
-        self._insert(
+        self.insert_rows(
             OPERATIONS_TABLE,
             [
                 {
@@ -332,7 +330,7 @@ class PeacekeepingWriter:
         )
         operation_id = self.session.scalar(select(Operation.id).where(Operation.slug == slug))
         assert operation_id is not None  # just inserted
-        self._insert(
+        self.insert_rows(
             operation_threats,
             [{"operation_id": operation_id, "threat_id": t} for t in self.threat_ids],
         )
@@ -482,9 +480,9 @@ class PeacekeepingWriter:
                 self._count(CREATED, len(spell))
             citations.append((key, locator))
         for start in range(0, len(new_rows), BATCH_SIZE):
-            self._insert(CONTRIBUTIONS, new_rows[start : start + BATCH_SIZE])
+            self.insert_rows(CONTRIBUTIONS, new_rows[start : start + BATCH_SIZE])
         existing = self._contributions(operation_ids)
-        self._insert(
+        self.insert_rows(
             CITATIONS,
             [
                 {"source_id": self.source_id, "locator": locator, "contribution_id": existing[key]}
@@ -576,13 +574,8 @@ class PeacekeepingWriter:
                         }
                     )
         for start in range(0, len(rows), BATCH_SIZE):
-            self._insert(MONTHS, rows[start : start + BATCH_SIZE])
+            self.insert_rows(MONTHS, rows[start : start + BATCH_SIZE])
         progress(sum(len(spell) for _, _, spell in spells))
-
-    def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.session.execute(insert(table), rows)
-            self.report.written[table.name] += len(rows)
 
 
 def _spells(months: list[ContributionMonthRecord]) -> list[list[ContributionMonthRecord]]:

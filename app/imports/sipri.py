@@ -33,11 +33,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from app.curation.changes import curated
-from app.imports.base import CITATIONS, DatasetAdapter, Progress, SourceRow
+from app.imports.base import CITATIONS, DatasetAdapter, DatasetWriter, Progress, SourceRow
 from app.imports.countries import CountryResolver
 from app.imports.editions import slugify
 from app.imports.report import ImportFailed, ImportReport, Rejection
@@ -332,15 +332,13 @@ def _cell(cells: list[str], position: int) -> str:
 # --- writing ---------------------------------------------------------------------------------
 
 
-class TransferWriter:
+class TransferWriter(DatasetWriter):
     """Inserts new transfers with their two parties and citations; a row imported before
     (found by its citation) is brought up to date from a newer export, unless curators
     changed its transfer."""
 
     def __init__(self, session: Session, source_id: str, report: ImportReport) -> None:
-        self.session = session
-        self.source_id = source_id
-        self.report = report
+        super().__init__(session, source_id, report)
         self.cited: dict[str, int] = {
             locator: transfer_id
             for locator, transfer_id in session.execute(
@@ -402,7 +400,7 @@ class TransferWriter:
     def _insert(self, new: list[tuple[TransferRecord, str]]) -> None:
         if not new:
             return
-        self._rows(TRANSFERS, [{"slug": slug, **record.values()} for record, slug in new])
+        self.insert_rows(TRANSFERS, [{"slug": slug, **record.values()} for record, slug in new])
         ids = dict(
             self.session.execute(
                 select(Transfer.slug, Transfer.id).where(Transfer.slug.in_([s for _, s in new]))
@@ -416,7 +414,7 @@ class TransferWriter:
                 (record.recipient_id, TransferRole.recipient),
             )
         ]
-        self._rows(PARTIES, parties)
+        self.insert_rows(PARTIES, parties)
         party_ids = {
             (transfer_id, role): party_id
             for party_id, transfer_id, role in self.session.execute(
@@ -426,10 +424,10 @@ class TransferWriter:
             )
         }
         # One executemany per target column: its rows must all have the same keys.
-        self._rows(
+        self.insert_rows(
             CITATIONS, [self._citation(record, transfer_id=ids[slug]) for record, slug in new]
         )
-        self._rows(
+        self.insert_rows(
             CITATIONS,
             [
                 self._citation(record, transfer_party_id=party_ids[(ids[slug], role)])
@@ -441,7 +439,3 @@ class TransferWriter:
 
     def _citation(self, record: TransferRecord, **target: int) -> dict[str, Any]:
         return {"source_id": self.source_id, "locator": record.locator, **target}
-
-    def _rows(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        self.session.execute(insert(table), rows)
-        self.report.written[table.name] += len(rows)
