@@ -9,8 +9,9 @@ country-converter ships (read directly: its converter class breaks on current pa
 import csv
 import gettext
 import importlib.resources
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 import pycountry
 
@@ -78,19 +79,11 @@ def country_records(extras: CountryExtras) -> list[CountryRecord]:
 
 def cow_state_record(state: HistoricalState) -> CountryRecord:
     """A COW state defcoop has no country for, as a historical country: its COW name in
-    both languages (no Indonesian name is established for Baden or Parma)."""
+    both languages (no Indonesian name is established for Baden or Parma), and no ISO codes,
+    official name or region."""
+    unknown: dict[str, Any] = dict.fromkeys(
+        ("iso2", "numeric_code", "official_name", "region", "subregion")
+    )
     return CountryRecord(
-        iso3=state.iso3,
-        iso2=None,
-        numeric_code=None,
-        cow_code=state.cow_code,
-        name=state.name,
-        name_id=state.name,
-        official_name=None,
-        kind=CountryKind.historical,
-        region=None,
-        subregion=None,
-        valid_from=state.valid_from,
-        valid_until=state.valid_until,
-        note=state.note,
+        **asdict(state), **unknown, name_id=state.name, kind=CountryKind.historical
     )

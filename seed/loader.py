@@ -112,6 +112,9 @@ _COUNTRY_FACTS: dict[type[CountryFact], tuple[tuple[str, ...], str]] = {
 
 @dataclass
 class SeedReport:
+    """What a seed run did, counted by resource (the CLI prints it), and the data version
+    it left."""
+
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     # Resources left as curators made them (changed or deleted through the write API).
