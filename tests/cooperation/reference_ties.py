@@ -24,11 +24,11 @@ belong to.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from itertools import permutations
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
@@ -45,6 +45,7 @@ from app.transfers.models import Transfer, TransferParty, transfer_threats
 
 TieRow = dict[str, Any]
 Period = tuple[date | None, date | None]
+_T = TypeVar("_T")
 
 # From the most to the least certain.
 _CERTAINTY_ORDER = [Certainty.confirmed, Certainty.disputed, Certainty.unconfirmed]
@@ -134,11 +135,40 @@ def _pairs(
             }
 
 
-def _memberships(session: Session) -> dict[int, list[tuple[int, int, Period, Certainty]]]:
+def _grouped(
+    session: Session,
+    key: str,
+    *columns: Any,
+    each: Callable[[Any], Iterable[_T]],
+) -> dict[int, list[_T]]:
+    """What `each` makes of every row of `columns`, grouped by the row's column named `key`
+    (the initiative a fact row belongs to): one loop for every channel's fact rows."""
+    grouped: dict[int, list[_T]] = defaultdict(list)
+    for row in _rows(session, *columns):
+        for item in each(row):
+            grouped[getattr(row, key)].append(item)
+    return grouped
+
+
+def _side(row: Any, periods: tuple[Period, ...], role: str) -> _Side:
+    """The side of the country of a fact row (with `id`, `country_id` and `certainty`)."""
+    return _Side(row.country_id, row.id, periods, row.certainty, role)
+
+
+Member = tuple[int, int, Period, Certainty]
+
+
+def _memberships(session: Session) -> dict[int, list[Member]]:
     """Each organization's members (role `member`): country, membership, period, certainty."""
-    members: dict[int, list[tuple[int, int, Period, Certainty]]] = defaultdict(list)
-    for row in _rows(
+
+    def member(row: Any) -> list[Member]:
+        if row.role != "member":
+            return []
+        return [(row.country_id, row.id, (row.start_date, row.end_date), row.certainty)]
+
+    return _grouped(
         session,
+        "organization_id",
         Membership.id,
         Membership.organization_id,
         Membership.country_id,
@@ -146,12 +176,8 @@ def _memberships(session: Session) -> dict[int, list[tuple[int, int, Period, Cer
         Membership.start_date,
         Membership.end_date,
         Membership.certainty,
-    ):
-        if row.role == "member":
-            members[row.organization_id].append(
-                (row.country_id, row.id, (row.start_date, row.end_date), row.certainty)
-            )
-    return members
+        each=member,
+    )
 
 
 def _organization_ties(session: Session) -> Iterator[TieRow]:
@@ -182,19 +208,20 @@ def _exercise_ties(session: Session) -> Iterator[TieRow]:
             session, ExerciseEdition.id, ExerciseEdition.year, ExerciseEdition.certainty
         )
     }
-    sides: dict[int, list[_Side]] = defaultdict(list)
-    for row in _rows(
+
+    def participant(row: Any) -> list[_Side]:
+        return [] if row.role == "observer" else [_side(row, (), str(row.role))]
+
+    sides = _grouped(
         session,
+        "edition_id",
         Participation.id,
         Participation.edition_id,
         Participation.country_id,
         Participation.role,
         Participation.certainty,
-    ):
-        if row.role != "observer":
-            sides[row.edition_id].append(
-                _Side(row.country_id, row.id, (), row.certainty, str(row.role))
-            )
+        each=participant,
+    )
     years = {
         edition_id: (date(edition.year, 1, 1), date(edition.year + 1, 1, 1))
         for edition_id, edition in editions.items()
@@ -206,9 +233,25 @@ def _exercise_ties(session: Session) -> Iterator[TieRow]:
 def _agreement_ties(session: Session) -> Iterator[TieRow]:
     members = _memberships(session)
     in_force_dates = dict(_rows(session, Agreement.id, Agreement.in_force_date))
-    sides: dict[int, list[_Side]] = defaultdict(list)
-    for row in _rows(
+
+    def party(row: Any) -> list[_Side]:
+        party_period = (row.start_date, row.end_date)
+        # Entry into force binds every party: a start then is a fact, not an inference.
+        in_force = (in_force_dates.get(row.agreement_id), None)
+        role = str(row.role)
+        if row.country_id is not None:
+            return [_side(row, (party_period, in_force), role)]
+        # an organization party stands for its members while they are members
+        return [
+            _Side(
+                country_id, row.id, (party_period, membership_period, in_force), row.certainty, role
+            )
+            for country_id, _, membership_period, _ in members.get(row.organization_id, [])
+        ]
+
+    sides = _grouped(
         session,
+        "agreement_id",
         AgreementParty.id,
         AgreementParty.agreement_id,
         AgreementParty.country_id,
@@ -217,26 +260,8 @@ def _agreement_ties(session: Session) -> Iterator[TieRow]:
         AgreementParty.start_date,
         AgreementParty.end_date,
         AgreementParty.certainty,
-    ):
-        party_period = (row.start_date, row.end_date)
-        # Entry into force binds every party: a start then is a fact, not an inference.
-        in_force = (in_force_dates.get(row.agreement_id), None)
-        role = str(row.role)
-        if row.country_id is not None:
-            sides[row.agreement_id].append(
-                _Side(row.country_id, row.id, (party_period, in_force), row.certainty, role)
-            )
-        else:  # an organization party stands for its members while they are members
-            for country_id, _, membership_period, _ in members.get(row.organization_id, []):
-                sides[row.agreement_id].append(
-                    _Side(
-                        country_id,
-                        row.id,
-                        (party_period, membership_period, in_force),
-                        row.certainty,
-                        role,
-                    )
-                )
+        each=party,
+    )
     agreements = _rows(
         session,
         Agreement.id,
@@ -251,20 +276,17 @@ def _agreement_ties(session: Session) -> Iterator[TieRow]:
 
 
 def _operation_ties(session: Session) -> Iterator[TieRow]:
-    sides: dict[int, list[_Side]] = defaultdict(list)
-    for row in _rows(
+    sides = _grouped(
         session,
+        "operation_id",
         Contribution.id,
         Contribution.operation_id,
         Contribution.country_id,
         Contribution.start_date,
         Contribution.end_date,
         Contribution.certainty,
-    ):
-        period = (row.start_date, row.end_date)
-        sides[row.operation_id].append(
-            _Side(row.country_id, row.id, (period,), row.certainty, "contributor")
-        )
+        each=lambda row: [_side(row, ((row.start_date, row.end_date),), "contributor")],
+    )
     periods = {
         row.id: (row.start_date, row.end_date)
         for row in _rows(session, Operation.id, Operation.start_date, Operation.end_date)
@@ -291,25 +313,22 @@ def _transfer_ties(session: Session) -> Iterator[TieRow]:
         last = max(deal.order_year, deal.last_delivery_year or deal.order_year)
         end = None if deal.delivery_status == "ongoing" else date(last + 1, 1, 1)
         periods[deal.id] = (date(deal.order_year, 1, 1), end)
-    sides: dict[int, list[_Side]] = defaultdict(list)
-    for row in _rows(
+
+    def party(row: Any) -> list[_Side]:
+        if row.transfer_id not in periods:
+            return []
+        return [_side(row, (periods[row.transfer_id],), str(row.role))]
+
+    sides = _grouped(
         session,
+        "transfer_id",
         TransferParty.id,
         TransferParty.transfer_id,
         TransferParty.country_id,
         TransferParty.role,
         TransferParty.certainty,
-    ):
-        if row.transfer_id in periods:
-            sides[row.transfer_id].append(
-                _Side(
-                    row.country_id,
-                    row.id,
-                    (periods[row.transfer_id],),
-                    row.certainty,
-                    str(row.role),
-                )
-            )
+        each=party,
+    )
     certainty = {deal_id: (deal.certainty,) for deal_id, deal in deals.items()}
     return _pairs(TieChannel.transfer, sides, {}, certainty, _validity(session))
 

@@ -91,6 +91,32 @@ class Curated:
         assert response.status_code == 200, response.text
         return list(response.json()["data"])
 
+    async def tie(self, country: str, partner: str, initiative: str) -> dict[str, Any]:
+        """The pair's tie through the initiative with slug `initiative`."""
+        response = await self.client.get(f"/v1/countries/{country}/partners/{partner}")
+        assert response.status_code == 200, response.text
+        return next(t for t in response.json()["data"] if t["initiative"]["slug"] == initiative)
+
+    async def link_threat(self, path: str) -> None:
+        """PUT the threat link at `path` (`.../threats/{slug}`): answered 200, with the threat
+        among the record's."""
+        response = await self.client.put(path, headers=self.auth)
+        assert response.status_code == 200, response.text
+        assert path.rsplit("/", 1)[1] in [t["slug"] for t in response.json()["threats"]]
+
+    async def unlink_threat(self, path: str) -> None:
+        """DELETE the threat link at `path`: answered 204, and a second DELETE finds none."""
+        assert (await self.client.delete(path, headers=self.auth)).status_code == 204
+        await self.refused(404, "DELETE", path)
+
+    async def audited_lifecycle(self, entity: str, field: str, before: Any, after: Any) -> None:
+        """The audit of `entity` is a create, an update and a delete (newest first), and the
+        update changed `field` from `before` to `after`."""
+        entries = await self.audit(entity=entity)
+        assert [e["operation"] for e in entries] == ["delete", "update", "create"]
+        assert entries[1]["before"][field] == before
+        assert entries[1]["after"][field] == after
+
     async def refused(self, status: int, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         """The write is refused with `status` as problem+json, and changes nothing."""
         version, counts = self.data_version(), self.counts()

@@ -45,11 +45,7 @@ async def test_create_read_update_delete(curated: Curated) -> None:
     assert await curated.ties("BTN", "MDV") == ties + 1
     after = await api.get("/v1/countries/MDV/partners")
     assert after.headers["etag"] != partners.headers["etag"]
-    tie = next(
-        t
-        for t in (await api.get("/v1/countries/BTN/partners/MDV")).json()["data"]
-        if t["initiative"]["slug"] == "unmik"
-    )
+    tie = await curated.tie("BTN", "MDV", "unmik")
     assert tie["start_date"] == "2005-01-01" and tie["roles"] == {
         "BTN": "contributor",
         "MDV": "contributor",
@@ -72,10 +68,7 @@ async def test_create_read_update_delete(curated: Curated) -> None:
 
     assert (await api.delete(PATH, headers=curated.auth)).status_code == 204
     assert (await api.get(PATH)).status_code == 404
-    entries = await curated.audit(entity="operation")
-    assert [e["operation"] for e in entries] == ["delete", "update", "create"]
-    assert entries[1]["before"]["end_date"] is None
-    assert entries[1]["after"]["end_date"] == "2004-01-01"
+    await curated.audited_lifecycle("operation", "end_date", None, "2004-01-01")
 
 
 async def test_contributor_put_and_delete(curated: Curated) -> None:
@@ -106,15 +99,11 @@ async def test_contributor_put_and_delete(curated: Curated) -> None:
 
 
 async def test_threat_links(curated: Curated) -> None:
-    api = curated.client
     path = "/v1/operations/unifil/threats/terrorism"
-    linked = await api.put(path, headers=curated.auth)
-    assert linked.status_code == 200, linked.text
-    assert "terrorism" in [t["slug"] for t in linked.json()["threats"]]
-    threat = (await api.get("/v1/threat-categories/terrorism")).json()
+    await curated.link_threat(path)
+    threat = (await curated.client.get("/v1/threat-categories/terrorism")).json()
     assert "unifil" in [o["slug"] for o in threat["operations"]]
-    assert (await api.delete(path, headers=curated.auth)).status_code == 204
-    await curated.refused(404, "DELETE", path)
+    await curated.unlink_threat(path)
     await curated.refused(422, "PUT", "/v1/operations/unifil/threats/nope")
 
 

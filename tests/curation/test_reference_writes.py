@@ -69,10 +69,7 @@ async def test_threat_category_lifecycle(curated: Curated) -> None:
     deleted = await api.delete("/v1/threat-categories/piracy", headers=curated.auth)
     assert deleted.status_code == 204
     assert (await api.get("/v1/threat-categories/piracy")).status_code == 404
-    entries = await curated.audit(entity="threat_category")
-    assert [e["operation"] for e in entries] == ["delete", "update", "create"]
-    assert entries[1]["before"]["name_id"] == "Pembajakan"
-    assert entries[1]["after"]["name_id"] == "Perompakan"
+    await curated.audited_lifecycle("threat_category", "name_id", "Pembajakan", "Perompakan")
 
 
 async def test_seeded_threat_in_use_cannot_be_deleted(curated: Curated) -> None:
@@ -128,10 +125,7 @@ async def test_source_lifecycle(curated: Curated) -> None:
     ).status_code == 204
     assert (await api.delete(path, headers=curated.auth)).status_code == 204
     assert (await api.get(path)).status_code == 404
-    entries = await curated.audit(entity="source")
-    assert [e["operation"] for e in entries] == ["delete", "update", "create"]
-    assert entries[1]["before"]["url"].startswith("https://")
-    assert entries[1]["after"]["url"] is None
+    await curated.audited_lifecycle("source", "url", _source()["url"], None)
 
 
 async def test_seeded_source_in_use_cannot_be_deleted(curated: Curated) -> None:

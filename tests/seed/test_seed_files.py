@@ -7,12 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
-from typer.testing import CliRunner
+from typer.testing import Result
 
-from app.cli import cli
 from app.core.config import Settings
 from app.main import create_app
 from tests.databases import migrate
+from tests.imported import run
 
 pytestmark = pytest.mark.anyio
 
@@ -28,16 +28,22 @@ FORUM = """- slug: test-forum
 """
 
 
-async def _state(url: str) -> tuple[dict[str, Any], int]:
-    """/v1/meta, and the status of the organization the seed_addition files add."""
+async def _get(url: str, *paths: str) -> list[httpx.Response]:
+    """GET each of `paths` from the API on the database at `url`."""
     app = create_app(Settings(database_url=url))
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as api:
-        meta = (await api.get("/v1/meta")).json()
-        forum = await api.get("/v1/organizations/test-forum")
+        responses = [await api.get(path) for path in paths]
     app.state.engine.dispose()
-    return {"version": meta["data_version"], "counts": meta["counts"]}, forum.status_code
+    return responses
+
+
+async def _state(url: str) -> tuple[dict[str, Any], int]:
+    """/v1/meta, and the status of the organization the seed_addition files add."""
+    meta, forum = await _get(url, "/v1/meta", "/v1/organizations/test-forum")
+    counted = meta.json()
+    return {"version": counted["data_version"], "counts": counted["counts"]}, forum.status_code
 
 
 def _seed_files(tmp_path: Path, organizations: str, **others: str) -> Path:
@@ -47,6 +53,16 @@ def _seed_files(tmp_path: Path, organizations: str, **others: str) -> Path:
     for name, text in {"organizations": organizations, **others}.items():
         (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
     return folder
+
+
+def _seed(url: str, folder: Path) -> Result:
+    """`defcoop seed --data-dir FOLDER` on the database at `url`."""
+    return run(url, "seed", "--data-dir", str(folder))
+
+
+def _unused(tmp_path: Path) -> str:
+    """A database URL for a seed refused before the loader touches a database."""
+    return f"sqlite:///{tmp_path / 'unused.db'}"
 
 
 @pytest.mark.parametrize(
@@ -98,11 +114,7 @@ async def test_a_wrong_seed_file_is_refused_naming_file_entry_and_field(
 ) -> None:
     before = await _state(writable_url)
 
-    result = CliRunner().invoke(
-        cli,
-        ["seed", "--data-dir", str(_seed_files(tmp_path, organizations))],
-        env={"DATABASE_URL": writable_url},
-    )
+    result = _seed(writable_url, _seed_files(tmp_path, organizations))
 
     assert result.exit_code == 2
     assert result.stderr == f"error: {problem}\n"
@@ -120,11 +132,7 @@ def test_every_problem_of_every_file_is_listed_at_once(tmp_path: Path) -> None:
     )
 
     # No database is needed: the files are refused before the loader touches one.
-    result = CliRunner().invoke(
-        cli,
-        ["seed", "--data-dir", str(folder)],
-        env={"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}"},
-    )
+    result = _seed(_unused(tmp_path), folder)
 
     assert result.exit_code == 2
     first, second, third = result.stderr.splitlines()
@@ -145,11 +153,7 @@ def test_a_missing_or_unreadable_file_is_named(tmp_path: Path) -> None:
     folder = _seed_files(tmp_path, "- slug: [unclosed\n")
     (folder / "threats.yaml").unlink()
 
-    result = CliRunner().invoke(
-        cli,
-        ["seed", "--data-dir", str(folder)],
-        env={"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}"},
-    )
+    result = _seed(_unused(tmp_path), folder)
 
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
@@ -170,19 +174,11 @@ async def test_an_entry_is_stored_as_the_api_would_take_it(empty_url: str, tmp_p
         - {country: BTN, role: observer, sources: [{source: test-addition, locator: p. 2}]}
 """
     migrate(empty_url)
-    result = CliRunner().invoke(
-        cli,
-        ["seed", "--data-dir", str(_seed_files(tmp_path, FORUM, exercises=exercises))],
-        env={"DATABASE_URL": empty_url},
-    )
+    result = _seed(empty_url, _seed_files(tmp_path, FORUM, exercises=exercises))
     assert result.exit_code == 0, result.output
 
-    app = create_app(Settings(database_url=empty_url))
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as api:
-        edition = (await api.get("/v1/exercises/test-drill/editions/test-drill-2021")).json()
-    app.state.engine.dispose()
+    (got,) = await _get(empty_url, "/v1/exercises/test-drill/editions/test-drill-2021")
+    edition = got.json()
     assert edition["name"] == "Test Drill 2021"  # the API's defaults, declared once
     assert (edition["start_date"], edition["start_precision"]) == ("2021-03-01", "month")
     assert (edition["certainty"], edition["domains"]) == ("confirmed", ["air", "sea"])
