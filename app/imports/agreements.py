@@ -42,7 +42,7 @@ from app.imports.base import CITATIONS, MergingWriter
 from app.imports.dates import PartialDate
 from app.imports.editions import slugify, unique_slug
 from app.imports.report import ImportReport
-from app.sources.models import Certainty, Citation
+from app.sources.models import Certainty
 
 AGREEMENT_ROWS = cast(Table, Agreement.__table__)
 CATEGORY_ROWS = cast(Table, AgreementCategoryRow.__table__)
@@ -123,12 +123,8 @@ class AgreementWriter(MergingWriter[AgreementRecord, tuple[AgreementRecord, str]
 
     def _load_agreements(self) -> None:
         self.row_ids = {}
-        for locator, agreement_id in self.session.execute(
-            select(Citation.locator, Citation.agreement_id).where(
-                Citation.source_id == self.source_id, Citation.agreement_id.is_not(None)
-            )
-        ):
-            assert locator is not None and agreement_id is not None
+        for locator, agreement_id in self.cited_rows("agreement_id"):
+            assert locator is not None
             self.row_ids[locator.split(_LOCATOR_END)[0]] = agreement_id
         claimed = set(self.row_ids.values())
         parties: dict[int, list[int | None]] = defaultdict(list)
@@ -174,11 +170,7 @@ class AgreementWriter(MergingWriter[AgreementRecord, tuple[AgreementRecord, str]
         self._load_parties(true())
         self.party_citations: set[tuple[int | None, str]] = {
             (party_id, (locator or "").split(_LOCATOR_END)[0])
-            for party_id, locator in self.session.execute(
-                select(Citation.party_id, Citation.locator).where(
-                    Citation.source_id == self.source_id, Citation.party_id.is_not(None)
-                )
-            )
+            for locator, party_id in self.cited_rows("party_id")
         }
         self.categories: set[tuple[int, AgreementCategory]] = set(
             self.session.execute(
@@ -342,5 +334,4 @@ class AgreementWriter(MergingWriter[AgreementRecord, tuple[AgreementRecord, str]
 
     def _citation(self, locator: str, **target: int) -> dict[str, Any]:
         # One executemany takes rows of the same keys: both targets, one of them null.
-        return {"source_id": self.source_id, "locator": locator, "agreement_id": None,
-                "party_id": None, **target}  # fmt: skip
+        return self.citation_row(locator, **{"agreement_id": None, "party_id": None, **target})

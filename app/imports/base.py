@@ -95,6 +95,19 @@ class DatasetWriter:
         self.source_id = source_id
         self.report = report
 
+    def cited_rows(self, target: str) -> list[tuple[str | None, int]]:
+        """(locator, row id) of each of this dataset's citations of the rows `target` names
+        (`edition_id`: editions): what an earlier import of it made or merged into."""
+        row_id = getattr(Citation, target)
+        statement = select(Citation.locator, row_id).where(
+            Citation.source_id == self.source_id, row_id.is_not(None)
+        )
+        return [(locator, cited_id) for locator, cited_id in self.session.execute(statement)]
+
+    def citation_row(self, locator: str, **target: Any) -> dict[str, Any]:
+        """A row of the citations table: this dataset at `locator`, citing `target`."""
+        return {"source_id": self.source_id, "locator": locator, **target}
+
     def insert_rows(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """One executemany of new rows (none: nothing to run), counted on the report."""
         if rows:

@@ -445,11 +445,7 @@ class IgoWriter(DatasetWriter):
             key for entity, key in deleted_by_curators(session, (ORGANIZATIONS.entity,))
         }
         self.cited_organizations = {
-            organization_id
-            for organization_id in session.scalars(
-                select(Citation.organization_id).where(Citation.source_id == SOURCE_ID)
-            )
-            if organization_id is not None
+            organization_id for _, organization_id in self.cited_rows("organization_id")
         }
         self.citations: list[dict[str, Any]] = []
 
@@ -542,7 +538,7 @@ class IgoWriter(DatasetWriter):
                     "start_precision": DatePrecision.year,
                     "end_date": _year_start(dead),
                     "end_precision": DatePrecision.year if dead else None,
-                    "source_id": SOURCE_ID,
+                    "source_id": self.source_id,
                     "locator": f"{igo.ioname} {_span(link.start or first, dead or LAST_YEAR)}"
                     f" (seed/data/cow_igo_security.yaml{': ' + link.why if link.why else ''})",
                 }
@@ -554,7 +550,7 @@ class IgoWriter(DatasetWriter):
     def cite(self, **values: Any) -> None:
         # One executemany takes rows of the same keys: both targets, one of them null.
         target = {"organization_id": None, "membership_id": None, "note": None}
-        self.citations.append({"source_id": SOURCE_ID, **target, **values})
+        self.citations.append({"source_id": self.source_id, **target, **values})
 
 
 class MembershipMerge:

@@ -47,7 +47,6 @@ from app.exercises.models import (
 from app.imports.base import CITATIONS, MergingWriter, Progress
 from app.imports.dates import PartialDate
 from app.imports.report import ImportFailed, ImportReport
-from app.sources.models import Citation
 from app.threats.models import ThreatCategory
 
 # Plain tables: a Core INSERT of many rows is one executemany, with none of the ORM's work.
@@ -118,15 +117,9 @@ class EditionWriter(MergingWriter[EditionRecord, _NewEdition]):
         self.withdrawn = self._deleted_locators()
 
     def _load_editions(self, locators: set[str]) -> None:
-        cited = self.session.execute(
-            select(Citation.locator, Citation.edition_id).where(
-                Citation.source_id == self.source_id, Citation.edition_id.is_not(None)
-            )
-        )
         self.edition_citations: set[tuple[int, str | None]] = set()
         self.row_ids = {}
-        for locator, edition_id in cited:
-            assert edition_id is not None  # filtered in SQL
+        for locator, edition_id in self.cited_rows("edition_id"):
             self.edition_citations.add((edition_id, locator))
             if locator in locators:
                 self.row_ids[locator] = edition_id
@@ -176,11 +169,7 @@ class EditionWriter(MergingWriter[EditionRecord, _NewEdition]):
         }
         self.participation_citations: set[tuple[int | None, str | None]] = {
             (participation_id, locator)
-            for participation_id, locator in self.session.execute(
-                select(Citation.participation_id, Citation.locator).where(
-                    Citation.source_id == self.source_id, Citation.participation_id.is_not(None)
-                )
-            )
+            for locator, participation_id in self.cited_rows("participation_id")
         }
         # Keys only: a threat link also carries its period and source (issue 15).
         self.links: dict[str, set[tuple[Any, ...]]] = {
@@ -256,11 +245,7 @@ class EditionWriter(MergingWriter[EditionRecord, _NewEdition]):
         self.insert_rows(
             CITATIONS,
             [
-                {
-                    "source_id": self.source_id,
-                    "locator": row["cite"],
-                    "series_id": self.series_ids[row["slug"]],
-                }
+                self.citation_row(row["cite"], series_id=self.series_ids[row["slug"]])
                 for row in rows
             ],
         )
@@ -317,7 +302,7 @@ class EditionWriter(MergingWriter[EditionRecord, _NewEdition]):
         self.insert_rows(CITATIONS, self._participation_citations(targets))
 
     def _citation(self, record: EditionRecord, **target: int) -> dict[str, Any]:
-        return {"source_id": self.source_id, "locator": record.locator, **target}
+        return self.citation_row(record.locator, **target)
 
     def _missing_links(
         self, record: EditionRecord, edition_id: int

@@ -46,7 +46,6 @@ from app.operations.models import (
     operation_threats,
 )
 from app.organizations.models import Organization
-from app.sources.models import Citation
 from app.threats.models import ThreatCategory
 
 BATCH_SIZE = 1000
@@ -146,12 +145,7 @@ class PeacekeepingWriter(DatasetWriter):
         self.threat_ids = [threats[slug] for slug in mapping.threats]
         self.operations = self._load_operations()
         self.cited: dict[int, set[str]] = defaultdict(set)  # operation id -> locators
-        for operation_id, locator in session.execute(
-            select(Citation.operation_id, Citation.locator).where(
-                Citation.source_id == source_id, Citation.operation_id.is_not(None)
-            )
-        ):
-            assert operation_id is not None  # filtered in SQL
+        for locator, operation_id in self.cited_rows("operation_id"):
             self.cited[operation_id].add(locator or "")
         self.withdrawn = self._withdrawn_locators()
 
@@ -293,10 +287,7 @@ class PeacekeepingWriter(DatasetWriter):
         ]
         self.insert_rows(
             CITATIONS,
-            [
-                {"source_id": self.source_id, "locator": locator, "operation_id": existing.id}
-                for locator in missing
-            ],
+            [self.citation_row(locator, operation_id=existing.id) for locator in missing],
         )
         self.cited[existing.id].update(missing)
         return outcome
@@ -458,11 +449,7 @@ class PeacekeepingWriter(DatasetWriter):
         existing = self._contributions(operation_ids)
         cited = {
             (contribution_id, locator)
-            for contribution_id, locator in self.session.execute(
-                select(Citation.contribution_id, Citation.locator).where(
-                    Citation.source_id == self.source_id, Citation.contribution_id.is_not(None)
-                )
-            )
+            for locator, contribution_id in self.cited_rows("contribution_id")
         }
         new_rows, citations = [], []
         for slug, country_id, spell in spells:
@@ -485,7 +472,7 @@ class PeacekeepingWriter(DatasetWriter):
         self.insert_rows(
             CITATIONS,
             [
-                {"source_id": self.source_id, "locator": locator, "contribution_id": existing[key]}
+                self.citation_row(locator, contribution_id=existing[key])
                 for key, locator in citations
                 if (existing[key], locator) not in cited
             ],

@@ -41,7 +41,6 @@ from app.imports.base import CITATIONS, DatasetAdapter, DatasetWriter, Progress,
 from app.imports.countries import CountryResolver
 from app.imports.editions import slugify
 from app.imports.report import ImportFailed, ImportReport, Rejection
-from app.sources.models import Citation
 from app.transfers.models import DeliveryStatus, Transfer, TransferParty, TransferRole
 
 SOURCE_ID = "sipri-arms-transfers"
@@ -339,14 +338,11 @@ class TransferWriter(DatasetWriter):
 
     def __init__(self, session: Session, source_id: str, report: ImportReport) -> None:
         super().__init__(session, source_id, report)
-        self.cited: dict[str, int] = {
+        # Locator -> the transfer an earlier import of the register made of it.
+        self.transfer_ids: dict[str, int] = {
             locator: transfer_id
-            for locator, transfer_id in session.execute(
-                select(Citation.locator, Citation.transfer_id).where(
-                    Citation.source_id == source_id, Citation.transfer_id.is_not(None)
-                )
-            )
-            if locator is not None and transfer_id is not None
+            for locator, transfer_id in self.cited_rows("transfer_id")
+            if locator is not None
         }
         self.slugs: set[str] = set(session.scalars(select(Transfer.slug)))
 
@@ -357,9 +353,9 @@ class TransferWriter(DatasetWriter):
             batch = records[start : start + _BATCH]
             new: list[tuple[TransferRecord, str]] = []
             for record in batch:
-                if record.locator not in self.cited:
+                if record.locator not in self.transfer_ids:
                     new.append((record, self._slug(record.slug_base)))
-            self._update([record for record in batch if record.locator in self.cited])
+            self._update([record for record in batch if record.locator in self.transfer_ids])
             self._insert(new)
 
     def _slug(self, base: str) -> str:
@@ -371,7 +367,7 @@ class TransferWriter(DatasetWriter):
     def _update(self, records: list[TransferRecord]) -> None:
         if not records:
             return
-        ids = [self.cited[record.locator] for record in records]
+        ids = [self.transfer_ids[record.locator] for record in records]
         columns = [TRANSFERS.c[key] for key in records[0].values()]
         current = {
             row.id: row
@@ -438,4 +434,4 @@ class TransferWriter(DatasetWriter):
         self.report.created += len(new)
 
     def _citation(self, record: TransferRecord, **target: int) -> dict[str, Any]:
-        return {"source_id": self.source_id, "locator": record.locator, **target}
+        return self.citation_row(record.locator, **target)
